@@ -1,0 +1,97 @@
+/*
+ * config.h - every setting of eHazira, read once at start.
+ *
+ * CONFIG_KEYS is the one table: key, struct field, type, default, required,
+ * help.  A key K is read from the file named by EHAZIRA_CONF and overridden
+ * by the environment variable EHAZIRA_K.  An empty default for a *_SOCKET or
+ * path key means "derived from STATE" (see config.c).
+ */
+#ifndef EHZ_CONFIG_H
+#define EHZ_CONFIG_H
+
+#include <stdio.h>
+
+#define CONFIG_KEYS(X)                                                        \
+	X(STATE, state, STR, "var", 0, "state directory: data, sockets, logs") \
+	X(HTTP_ADDR, http_addr, STR, "127.0.0.1", 0, "nginx listen address")   \
+	X(HTTP_PORT, http_port, INT, "8080", 0, "nginx listen port")           \
+	X(PUBLIC_URL, public_url, STR, "", 0, "URL users open (derived)")      \
+	X(NGINX_WORKERS, nginx_workers, INT, "2", 0, "nginx worker processes") \
+	X(DB_HOST, db_host, STR, "localhost", 0,                               \
+	    "MariaDB host; localhost means the unix socket")                   \
+	X(DB_PORT, db_port, INT, "3307", 0, "private MariaDB TCP port")        \
+	X(DB_SOCKET, db_socket, STR, "", 0, "MariaDB socket (STATE/run)")      \
+	X(DB_NAME, db_name, STR, "ehazira", 0, "database name")                \
+	X(DB_USER, db_user, STR, "ehazira", 0, "database user")                \
+	X(DB_PASSWORD, db_password, STR, "", 1, "database password")           \
+	X(DB_TIMEOUT, db_timeout, INT, "2", 0, "DB connect/read timeout, s")   \
+	X(FCGI_SOCKET, fcgi_socket, STR, "", 0, "worker socket (STATE/run)")   \
+	X(FCGI_PROCESSES, fcgi_processes, INT, "2", 0, "worker processes")     \
+	X(FCGI_THREADS, fcgi_threads, INT, "8", 0, "threads per worker")       \
+	X(PUB_SOCKET, pub_socket, STR, "", 0, "nchan publisher socket")        \
+	X(HOOK_SOCKET, hook_socket, STR, "", 0, "nchan hook server socket")    \
+	X(RELAY_SOCKET, relay_socket, STR, "", 0, "relay wake-up socket")      \
+	X(BODY_MAX, body_max, INT, "65536", 0, "largest request body, bytes")  \
+	X(LOG_LEVEL, log_level, STR, "info", 0, "debug|info|warn|error")       \
+	X(TIMEZONE, timezone, STR, "Asia/Kolkata", 0,                          \
+	    "institution time zone (dates)")                                   \
+	X(JWT_SECRET, jwt_secret, STR, "", 1, "HS256 key of app tokens")       \
+	X(ACCESS_TTL, access_ttl, INT, "900", 0, "access token life, s")       \
+	X(REFRESH_TTL, refresh_ttl, INT, "2592000", 0, "refresh token life")   \
+	X(GOOGLE_CLIENT_IDS, google_client_ids, STR, "", 0,                    \
+	    "accepted ID-token audiences, comma separated")                    \
+	X(GOOGLE_JWKS, google_jwks, STR,                                       \
+	    "https://www.googleapis.com/oauth2/v3/certs", 0,                   \
+	    "Google signing keys: URL or file")                                \
+	X(GOOGLE_HOSTED_DOMAIN, google_hd, STR, "", 0,                         \
+	    "required hd claim (empty: any)")                                  \
+	X(CLOCK_SKEW, clock_skew, INT, "60", 0, "allowed clock skew, s")       \
+	X(INTEGRITY_DECRYPTION_KEY, integrity_dec_key, STR, "", 0,             \
+	    "Play Integrity AES-256 key (base64) or file")                     \
+	X(INTEGRITY_VERIFICATION_KEY, integrity_ver_key, STR, "", 0,           \
+	    "Play Integrity EC public key PEM file")                           \
+	X(INTEGRITY_PACKAGE, integrity_package, STR, "in.ehazira.app", 0,      \
+	    "Android package name")                                            \
+	X(INTEGRITY_MIN_LEVEL, integrity_min_level, STR, "BASIC", 0,           \
+	    "lowest accepted level: STRONG|BASIC")                             \
+	X(INTEGRITY_MAX_AGE, integrity_max_age, INT, "300", 0,                 \
+	    "oldest accepted verdict, s")                                      \
+	X(REQUIRE_INTEGRITY, require_integrity, INT, "1", 0,                   \
+	    "Android sign-in needs an integrity token")                        \
+	X(CHALLENGE_TTL, challenge_ttl, INT, "300", 0, "nonce life, s")        \
+	X(WEB_STUDENTS, web_students, INT, "0", 0, "students may use WEB")     \
+	X(OTP_TTL, otp_ttl, INT, "15", 0, "OTP life, s")                       \
+	X(OTP_GRACE, otp_grace, INT, "2", 0, "network-lag grace, s")           \
+	X(SUBMIT_RATE, submit_rate, INT, "10", 0, "submits/min per student")   \
+	X(ADDR_RATE, addr_rate, INT, "600", 0, "guessable calls/min per IP")   \
+	X(FCM_PROJECT_ID, fcm_project_id, STR, "", 0, "Firebase project")      \
+	X(FCM_ENDPOINT, fcm_endpoint, STR, "https://fcm.googleapis.com", 0,    \
+	    "FCM base URL")                                                    \
+	X(FCM_CREDENTIALS, fcm_credentials, STR, "", 0,                        \
+	    "service-account JSON file (empty: no push)")                      \
+	X(FCM_MAX_TRIES, fcm_max_tries, INT, "5", 0, "tries before failed")    \
+	X(FCM_PARALLEL, fcm_parallel, INT, "64", 0, "pushes in flight")        \
+	X(AT_RISK_PERCENT, at_risk_percent, INT, "75", 0, "at-risk threshold") \
+	X(REPORT_DIR, report_dir, STR, "", 0, "cron report output (STATE)")    \
+	X(WEB_ROOT, web_root, STR, "nginx/www", 0, "static pages")             \
+	X(DEMO, demo, INT, "0", 0, "demo mode: local sign-in stand-in")
+
+#define CFG_TYPE_STR const char *
+#define CFG_TYPE_INT long
+
+struct config {
+#define X(key, field, type, def, req, help) CFG_TYPE_##type field;
+	CONFIG_KEYS(X)
+#undef X
+	const char *path; /* the file read, or NULL */
+};
+
+/*
+ * Fills cfg from EHAZIRA_CONF (default ehazira.conf.example) and the
+ * environment.  Returns 0, or -1 with a message naming the key in err.
+ */
+int config_load(struct config *cfg, char *err, size_t errlen);
+/* Prints every key as KEY='value' lines a shell can eval. */
+void config_print(const struct config *cfg, FILE *fp);
+
+#endif

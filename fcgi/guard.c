@@ -1,0 +1,83 @@
+/*
+ * guard.c - what is enforced on every authenticated request before a
+ * handler runs, and the rate limiter for guessable endpoints.
+ *
+ * Tokens live 15 minutes, but a blocked account or a replaced phone must be
+ * out within one request, so each call re-reads the device and the account.
+ * Rate limits are fixed-window counters in MariaDB (workers keep no state):
+ * one upsert per hit, keyed by (key, window start).
+ */
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "guard.h"
+#include "log.h"
+
+int
+guard_session(struct http_req *r)
+{
+	struct db_rows rows;
+	int rc;
+	const char *sql;
+
+	if (r->auth.role == ROLE_STUDENT)
+		sql = "SELECT d.active, s.verified, s.blocked FROM device d "
+		      "JOIN student s ON s.student_email = d.user_email "
+		      "WHERE d.device_id = ? AND d.user_email = ?";
+	else
+		sql = "SELECT d.active, t.verified, t.blocked FROM device d "
+		      "JOIN teacher t ON t.teacher_email = d.user_email "
+		      "WHERE d.device_id = ? AND d.user_email = ?";
+	rc = db_query_one(r->db, r->arena, &rows, sql, "Is",
+	    (long long)r->auth.device_id, r->auth.email);
+	if (rc == DB_NOTFOUND)
+		return http_reply_error(r, 401, "device_inactive",
+		    "this device is not registered for the account");
+	if (rc != DB_OK)
+		return http_reply_error(r, 503, "db_unavailable",
+		    "the database is not reachable");
+	if (db_get_int(&rows, 0, 2))
+		return http_reply_error(r, 403, "account_blocked",
+		    "the account is blocked; ask an administrator");
+	if (!db_get_int(&rows, 0, 1))
+		return http_reply_error(r, 403, "not_verified",
+		    "the account is not verified");
+	if (!db_get_int(&rows, 0, 0))
+		return http_reply_error(r, 401, "device_inactive",
+		    "this device is no longer active for the account");
+	return 0;
+}
+
+int
+guard_rate(struct http_req *r, const char *key, long limit, long window_s)
+{
+	long long now = (long long)time(NULL), start;
+	struct db_rows rows;
+	char ra[32];
+	int rc;
+
+	if (window_s <= 0)
+		window_s = 60;
+	start = now - now % window_s;
+	rc = db_exec(r->db,
+	    "INSERT INTO rate_limit (rl_key, window_start, hits) "
+	    "VALUES (?, FROM_UNIXTIME(?), 1) "
+	    "ON DUPLICATE KEY UPDATE hits = hits + 1",
+	    "sI", key, start);
+	if (rc != DB_OK) {
+		/* Fail open: a limiter outage must not stop attendance. */
+		log_warn("rate: cannot count '%s'", key);
+		return 0;
+	}
+	rc = db_query_one(r->db, r->arena, &rows,
+	    "SELECT hits FROM rate_limit WHERE rl_key = ? "
+	    "AND window_start = FROM_UNIXTIME(?)",
+	    "sI", key, start);
+	if (rc != DB_OK || db_get_int(&rows, 0, 0) <= limit)
+		return 0;
+	snprintf(ra, sizeof(ra), "%lld", start + window_s - now);
+	http_add_header(r, "Retry-After", ra);
+	return http_reply_error(r, 429, "rate_limited",
+	    "too many attempts; try again in %s s", ra);
+}

@@ -1,0 +1,22 @@
+/*
+ * guard.h - per-request checks the router runs for signed-in routes.
+ */
+#ifndef EHZ_GUARD_H
+#define EHZ_GUARD_H
+
+#include "http.h"
+
+/*
+ * Re-checks against the database that r->auth's device is still active and
+ * the account verified and not blocked.  0 when allowed, else the status
+ * with the error reply already set.
+ */
+int guard_session(struct http_req *r);
+/*
+ * Counts one hit on key in a fixed window of window_s seconds.  0 while
+ * within limit, else 429 with the error reply set (and Retry-After).
+ */
+int guard_rate(struct http_req *r, const char *key, long limit,
+    long window_s);
+
+#endif

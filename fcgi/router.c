@@ -1,0 +1,206 @@
+/*
+ * router.c - the one route table and dispatch.
+ *
+ * Every endpoint is a row: method, path pattern, handler, flags.  Dispatch
+ * does everything a handler must be able to rely on: 404/405, the JSON body,
+ * the bearer token (HS256, exp), the per-request device/account re-check
+ * and the role.  Handlers never look at tokens.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "guard.h"
+#include "health.h"
+#include "jsonh.h"
+#include "log.h"
+#include "profile.h"
+#include "router.h"
+#include "token.h"
+
+#define J ROUTE_JSON
+#define A ROUTE_AUTH
+#define S ROUTE_STUDENT
+#define T ROUTE_TEACHER
+
+static const struct route routes[] = {
+	{ "GET", "/healthz", health_get, ROUTE_PUBLIC,
+	    "liveness and database state" },
+	{ "GET", "/me", profile_get, A, "the signed-in user" },
+
+	/* --- sign-in and devices (auth.c, devices.c) --- */
+
+	/* --- live attendance (attendance.c, ws.c) --- */
+
+	/* --- push (pushtoken.c) --- */
+
+	/* --- reports (reports.c) --- */
+};
+
+#undef J
+#undef A
+#undef S
+#undef T
+
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+const struct route *
+router_table(size_t *n)
+{
+	*n = NROUTES;
+	return routes;
+}
+
+int
+router_match(const char *pattern, const char *path, struct http_req *r)
+{
+	const char *p = pattern, *s = path, *pe, *se;
+	int n = 0;
+
+	while (*p && *s) {
+		if (*p != '/' || *s != '/')
+			return 0;
+		p++;
+		s++;
+		pe = strchr(p, '/');
+		if (pe == NULL)
+			pe = p + strlen(p);
+		se = strchr(s, '/');
+		if (se == NULL)
+			se = s + strlen(s);
+		if (*p == ':') {
+			if (se == s)
+				return 0;
+			if (r && n < HTTP_MAX_PARAMS) {
+				r->param_names[n] = arena_strndup(r->arena,
+				    p + 1, (size_t)(pe - p - 1));
+				r->param_values[n] = arena_strndup(r->arena, s,
+				    (size_t)(se - s));
+				n++;
+			}
+		} else if (pe - p != se - s ||
+		    strncmp(p, s, (size_t)(pe - p)) != 0) {
+			return 0;
+		}
+		p = pe;
+		s = se;
+	}
+	if (*p || *s)
+		return 0;
+	if (r)
+		r->nparams = n;
+	return 1;
+}
+
+static const char *
+bearer(struct http_req *r, unsigned flags)
+{
+	const char *h = r->authorization, *q;
+
+	if (h && strncasecmp(h, "Bearer ", 7) == 0)
+		return h + 7;
+	if (flags & ROUTE_TOKEN_IN_URI) {
+		/* nginx's auth subrequest has no query; nginx sends ORIG_URI. */
+		if (r->orig_uri && (q = strchr(r->orig_uri, '?')) != NULL) {
+			const char *saved = r->query, *t;
+
+			r->query = q + 1;
+			t = http_query(r, "token");
+			r->query = saved;
+			return t;
+		}
+		return http_query(r, "token");
+	}
+	return NULL;
+}
+
+static int
+authenticate(struct http_req *r, unsigned flags)
+{
+	const char *tok = bearer(r, flags);
+	int rc;
+
+	if (tok == NULL || *tok == '\0')
+		return http_reply_error(r, 401, "unauthorized",
+		    "a bearer token is required");
+	rc = token_verify(r->cfg->jwt_secret, tok, (long long)time(NULL),
+	    &r->auth, r->arena);
+	if (rc == TOKEN_EXPIRED)
+		return http_reply_error(r, 401, "token_expired",
+		    "the access token has expired");
+	if (rc != TOKEN_OK)
+		return http_reply_error(r, 401, "invalid_token",
+		    "the access token is not valid");
+	if ((rc = guard_session(r)) != 0)
+		return rc;
+	if ((flags & ROUTE_STUDENT) && r->auth.role != ROLE_STUDENT)
+		return http_reply_error(r, 403, "forbidden",
+		    "this endpoint is for students");
+	if ((flags & ROUTE_TEACHER) && r->auth.role != ROLE_TEACHER)
+		return http_reply_error(r, 403, "forbidden",
+		    "this endpoint is for teachers");
+	return 0;
+}
+
+static void
+free_json(void *j)
+{
+	json_decref(j);
+}
+
+int
+router_dispatch(struct http_req *r)
+{
+	const struct route *rt = NULL;
+	int path_found = 0, status;
+	size_t i;
+	char err[256];
+
+	for (i = 0; i < NROUTES; i++) {
+		if (!router_match(routes[i].pattern, r->path, NULL))
+			continue;
+		path_found = 1;
+		if (strcmp(routes[i].method, r->method) == 0 ||
+		    (strcmp(routes[i].method, "GET") == 0 &&
+			strcmp(r->method, "HEAD") == 0)) {
+			rt = &routes[i];
+			break;
+		}
+	}
+	if (rt == NULL || ((rt->flags & ROUTE_INTERNAL) && !r->internal)) {
+		if (path_found && rt == NULL) {
+			status = http_reply_error(r, 405, "method_not_allowed",
+			    "%s is not allowed on %s", r->method, r->path);
+			goto out;
+		}
+		status = http_reply_error(r, 404, "not_found",
+		    "no such endpoint: %s", r->path);
+		goto out;
+	}
+	router_match(rt->pattern, r->path, r);
+	if (rt->flags & ROUTE_JSON) {
+		if (r->content_type &&
+		    strncasecmp(r->content_type, "application/json", 16) != 0) {
+			status = http_reply_error(r, 415,
+			    "unsupported_media_type",
+			    "send the body as application/json");
+			goto out;
+		}
+		r->json = jsonh_parse_object(r->body, r->body_len, err,
+		    sizeof(err));
+		if (r->json == NULL) {
+			status = http_reply_error(r, 400, "bad_json", "%s",
+			    err);
+			goto out;
+		}
+		arena_defer(r->arena, free_json, r->json);
+	}
+	if (rt->flags & (ROUTE_AUTH | ROUTE_STUDENT | ROUTE_TEACHER)) {
+		if ((status = authenticate(r, rt->flags)) != 0)
+			goto out;
+	}
+	status = rt->handler(r);
+out:
+	http_finish(r, status);
+	return r->status;
+}

@@ -1,0 +1,41 @@
+/*
+ * router.h - the one static route table and dispatch.
+ */
+#ifndef EHZ_ROUTER_H
+#define EHZ_ROUTER_H
+
+#include <stddef.h>
+
+#include "http.h"
+
+typedef int (*route_handler)(struct http_req *r);
+
+enum route_flags {
+	ROUTE_PUBLIC = 0,
+	ROUTE_AUTH = 1 << 0,	     /* any signed-in user */
+	ROUTE_STUDENT = 1 << 1,	     /* implies AUTH */
+	ROUTE_TEACHER = 1 << 2,	     /* implies AUTH */
+	ROUTE_JSON = 1 << 3,	     /* body must be a JSON object */
+	ROUTE_INTERNAL = 1 << 4,     /* only via nginx's internal hooks */
+	ROUTE_TOKEN_IN_URI = 1 << 5, /* token=... in the original URI (ws) */
+};
+
+struct route {
+	const char *method;
+	const char *pattern; /* "/devices/:id/approve" */
+	route_handler handler;
+	unsigned flags;
+	const char *summary;
+};
+
+/* Runs the route for r and returns the final status; r holds the reply. */
+int router_dispatch(struct http_req *r);
+/* The table, for the contract test. */
+const struct route *router_table(size_t *n);
+/*
+ * Matches path against pattern, capturing ":name" segments into r (may be
+ * NULL).  1 on match, 0 otherwise.
+ */
+int router_match(const char *pattern, const char *path, struct http_req *r);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * relay.h - the relay's jobs and the state the loop hands them.
+ */
+#ifndef EHZ_RELAY_H
+#define EHZ_RELAY_H
+
+#include "arena.h"
+
+struct config;
+struct db;
+struct push;
+
+struct relay {
+	const struct config *cfg;
+	struct db *db;
+	struct arena *arena; /* reset after every loop pass */
+	struct push *push;   /* FCM sender state (push.c) */
+};
+
+long long relay_now_ms(void);
+/* One-time setup of the jobs; -1 is fatal. */
+int relay_init(struct relay *rl);
+/*
+ * Runs every job that is due and returns the wall-clock ms at which it
+ * next wants to run (at most `next`).
+ */
+long long relay_run(struct relay *rl, long long next);
+/* A descriptor to wait on besides the wake socket, or -1. */
+int relay_poll_fd(struct relay *rl);
+void relay_release(struct relay *rl);
+
+#endif

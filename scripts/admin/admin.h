@@ -1,0 +1,21 @@
+/*
+ * admin.h - the ehazira-admin commands.  Each returns a process exit code.
+ */
+#ifndef EHZ_ADMIN_H
+#define EHZ_ADMIN_H
+
+#include "arena.h"
+
+struct config;
+struct db;
+
+struct admin {
+	const struct config *cfg;
+	struct db *db;
+	struct arena *arena;
+};
+
+int admin_migrate(struct admin *ad, int argc, char **argv);
+int admin_seed(struct admin *ad, int argc, char **argv);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * main.c - ehazira-admin: the command-line tool of administrators, cron and
+ * the stack scripts.  One table of commands; each runs with the config
+ * loaded and a lazily connected database handle.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+
+static int
+cmd_config(struct admin *ad, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	config_print(ad->cfg, stdout);
+	return 0;
+}
+
+static const struct command {
+	const char *name;
+	int (*fn)(struct admin *, int, char **);
+	const char *usage;
+} commands[] = {
+	{ "config", cmd_config, "config            print resolved settings" },
+	{ "migrate", admin_migrate,
+	    "migrate [DIR]     apply pending schema migrations" },
+	{ "seed", admin_seed,
+	    "seed FILE         run a static SQL file (demo data)" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(void)
+{
+	size_t i;
+
+	fprintf(stderr, "usage: ehazira-admin COMMAND [ARGS]\n\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(stderr, "  %s\n", commands[i].usage);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	struct admin ad = { 0 };
+	char err[512];
+	size_t i;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage();
+		return argc < 2 ? 2 : 0;
+	}
+	if (config_load(&cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ehazira-admin: %s\n", err);
+		return 2;
+	}
+	log_init("ehazira-admin", getenv("EHAZIRA_ADMIN_LOG") ?
+	    getenv("EHAZIRA_ADMIN_LOG") : "warn");
+	setenv("TZ", cfg.timezone, 1);
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(commands[i].name, argv[1]) != 0)
+			continue;
+		ad.cfg = &cfg;
+		ad.db = db_new(&cfg);
+		ad.arena = arena_new(256u * 1024 * 1024);
+		rc = commands[i].fn(&ad, argc - 1, argv + 1);
+		db_free(ad.db);
+		arena_free(ad.arena);
+		return rc;
+	}
+	fprintf(stderr, "ehazira-admin: unknown command '%s'\n", argv[1]);
+	usage();
+	return 2;
+}

@@ -1,0 +1,73 @@
+/*
+ * test_zz_dbrestart.c - with MariaDB stopped /healthz is a JSON 503, and
+ * 200 again once it is back, without restarting the workers.  Named zz so
+ * it runs after every other integration binary.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "it.h"
+
+static int
+stack(const char *cmd)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s/scripts/stack %s >/dev/null 2>&1",
+	    getenv("EHAZIRA_TEST_ROOT"), cmd);
+	return system(buf);
+}
+
+static long
+health(void)
+{
+	struct it_resp r;
+	long s;
+
+	if (it_get("/healthz", NULL, &r) != 0)
+		return -1;
+	s = r.status;
+	if (s == 503)
+		cr_assert_str_eq(it_error_code(&r), "db_unavailable");
+	it_resp_free(&r);
+	return s;
+}
+
+Test(dbrestart, healthz_follows_the_database_without_a_worker_restart,
+    .timeout = 120)
+{
+	char before[64] = "", after[64] = "";
+	FILE *fp;
+	char pidfile[4096];
+	int i, ok = 0;
+
+	IT_REQUIRE_STACK();
+	snprintf(pidfile, sizeof(pidfile), "%s/run/fcgi.pid",
+	    getenv("EHAZIRA_STATE"));
+	if ((fp = fopen(pidfile, "r"))) {
+		cr_assert(fgets(before, sizeof(before), fp));
+		fclose(fp);
+	}
+	cr_assert_eq(health(), 200);
+	cr_assert_eq(stack("db-stop"), 0);
+	/* every worker thread notices, whichever answers */
+	for (i = 0; i < 8; i++)
+		cr_assert_eq(health(), 503);
+	cr_assert_eq(stack("db-start"), 0);
+	for (i = 0; i < 50 && !ok; i++) {
+		ok = health() == 200;
+		if (!ok)
+			usleep(200000);
+	}
+	cr_assert(ok, "healthy again after the restart");
+	for (i = 0; i < 16; i++)
+		cr_assert_eq(health(), 200);
+	if ((fp = fopen(pidfile, "r"))) {
+		cr_assert(fgets(after, sizeof(after), fp));
+		fclose(fp);
+	}
+	cr_assert_str_eq(before, after, "the workers were not restarted");
+}
