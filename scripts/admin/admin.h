@@ -18,4 +18,10 @@ struct admin {
 int admin_migrate(struct admin *ad, int argc, char **argv);
 int admin_seed(struct admin *ad, int argc, char **argv);
 
+/* --- users, imports, devices --- */
+
+/* --- relay --- */
+
+/* --- reports --- */
+
 #endif

@@ -31,6 +31,12 @@ static const struct command {
 	    "migrate [DIR]     apply pending schema migrations" },
 	{ "seed", admin_seed,
 	    "seed FILE         run a static SQL file (demo data)" },
+
+	/* --- users, imports, devices (users.c, import.c) --- */
+
+	/* --- relay (relaystat.c) --- */
+
+	/* --- reports (report.c) --- */
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,34 @@
+/*
+ * pubsub.h - WebSocket channels: naming, publishing events through nchan,
+ * and waking the relay.
+ */
+#ifndef EHZ_PUBSUB_H
+#define EHZ_PUBSUB_H
+
+#include <jansson.h>
+
+#include "arena.h"
+
+struct config;
+
+/*
+ * Channel names.  A per-user channel is an HMAC of the e-mail, so nobody
+ * can guess another user's channel; the class channel is by class id.
+ */
+char *pubsub_user_channel(const struct config *cfg, const char *email,
+    struct arena *a);
+char *pubsub_class_channel(long long class_id, struct arena *a);
+
+/*
+ * Publishes {"type":type, ...data} to one channel.  Call after COMMIT:
+ * events describe what is already true.  Steals data.  0 or -1 (logged;
+ * a missed event is repaired by live-status on reconnect).
+ */
+int pubsub_publish(const struct config *cfg, const char *channel,
+    const char *type, json_t *data);
+/* Nudges the relay to look at the outbox/timers now (best effort). */
+void pubsub_wake_relay(const struct config *cfg);
+/* Frees this thread's curl handle (thread exit). */
+void pubsub_thread_end(void);
+
+#endif
