@@ -90,7 +90,12 @@ http_req_init(struct http_req *r, struct arena *a, const struct config *cfg,
 	r->cfg = cfg;
 	r->envp = envp;
 	r->method = (v = http_env(r, "REQUEST_METHOD")) ? v : "GET";
-	uri = (v = http_env(r, "DOCUMENT_URI")) ? v : NULL;
+	/*
+	 * nginx's internal locations name the route in EHAZIRA_PATH (a
+	 * repeated fastcgi_param would be sent twice, not replaced).
+	 */
+	uri = (v = http_env(r, "EHAZIRA_PATH")) ? v : http_env(r,
+	    "DOCUMENT_URI");
 	if (uri == NULL) {
 		uri = (v = http_env(r, "REQUEST_URI")) ? v : "/";
 		q = strchr(uri, '?');
@@ -103,6 +108,9 @@ http_req_init(struct http_req *r, struct arena *a, const struct config *cfg,
 	r->content_type = http_env(r, "CONTENT_TYPE");
 	r->orig_uri = http_env(r, "ORIG_URI");
 	r->internal = (v = http_env(r, "EHAZIRA_INTERNAL")) && strcmp(v, "1") == 0;
+	/* The hook server sees nginx as the client; the real one is here. */
+	if (r->internal && (v = http_env(r, "EHAZIRA_CLIENT_ADDR")) && *v)
+		r->remote_addr = v;
 	v = http_env(r, "HTTP_X_REQUEST_ID");
 	if (v == NULL || *v == '\0' || strlen(v) > 64) {
 		id = arena_alloc(a, 17);

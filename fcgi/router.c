@@ -6,6 +6,7 @@
  * the bearer token (HS256, exp), the per-request device/account re-check
  * and the role.  Handlers never look at tokens.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,6 +16,8 @@
 #include "jsonh.h"
 #include "log.h"
 #include "profile.h"
+#include "attendance.h"
+#include "ws.h"
 #include "router.h"
 #include "token.h"
 
@@ -31,6 +34,25 @@ static const struct route routes[] = {
 	/* --- sign-in and devices (auth.c, devices.c) --- */
 
 	/* --- live attendance (attendance.c, ws.c) --- */
+	{ "POST", "/attendance/initiate", attendance_initiate, T | J,
+	    "open an attendance window (OTP)" },
+	{ "POST", "/attendance/close", attendance_close, T | J,
+	    "end the open window now" },
+	{ "GET", "/attendance/live-status", attendance_live_status, T,
+	    "the teacher's full picture of a session" },
+	{ "POST", "/attendance/manual-mark", attendance_manual_mark, T | J,
+	    "teacher override with a reason" },
+	{ "GET", "/attendance/qr", attendance_qr, T,
+	    "SVG QR code of the open window" },
+	{ "POST", "/attendance/submit", attendance_submit, S | J,
+	    "submit the OTP (same path as the WebSocket)" },
+	{ "POST", "/attendance/telemetry", attendance_telemetry, S | J,
+	    "anti-proxy evidence (focus lost ...)" },
+	{ "GET", "/ws/auth", ws_authorize,
+	    ROUTE_INTERNAL | A | ROUTE_TOKEN_IN_URI,
+	    "nginx auth_request for GET /ws" },
+	{ "POST", "/ws/message", ws_message,
+	    ROUTE_INTERNAL | ROUTE_WS_SUBJECT, "a client WebSocket frame" },
 
 	/* --- push (pushtoken.c) --- */
 
@@ -142,6 +164,33 @@ authenticate(struct http_req *r, unsigned flags)
 	return 0;
 }
 
+/*
+ * The identity nginx attached to a WebSocket frame: "role:device:email",
+ * set from our own ws_authorize answer and only reachable through the
+ * internal hook server.  The device and account are re-checked all the
+ * same: a socket outlives its token.
+ */
+static int
+ws_subject(struct http_req *r)
+{
+	const char *h = http_env(r, "HTTP_X_WS_SUBJECT"), *c1, *c2;
+	char role[4];
+
+	if (h == NULL || (c1 = strchr(h, ':')) == NULL ||
+	    (c2 = strchr(c1 + 1, ':')) == NULL || c1 - h > 2)
+		return http_reply_error(r, 401, "unauthorized",
+		    "no WebSocket identity");
+	memcpy(role, h, (size_t)(c1 - h));
+	role[c1 - h] = '\0';
+	r->auth.role = token_role_from_short(role);
+	r->auth.device_id = strtoll(c1 + 1, NULL, 10);
+	r->auth.email = c2 + 1;
+	if (r->auth.role == ROLE_NONE)
+		return http_reply_error(r, 401, "unauthorized",
+		    "no WebSocket identity");
+	return guard_session(r);
+}
+
 static void
 free_json(void *j)
 {
@@ -199,6 +248,9 @@ router_dispatch(struct http_req *r)
 		if ((status = authenticate(r, rt->flags)) != 0)
 			goto out;
 	}
+	if ((rt->flags & ROUTE_WS_SUBJECT) &&
+	    (status = ws_subject(r)) != 0)
+		goto out;
 	status = rt->handler(r);
 out:
 	http_finish(r, status);

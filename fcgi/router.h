@@ -18,6 +18,7 @@ enum route_flags {
 	ROUTE_JSON = 1 << 3,	     /* body must be a JSON object */
 	ROUTE_INTERNAL = 1 << 4,     /* only via nginx's internal hooks */
 	ROUTE_TOKEN_IN_URI = 1 << 5, /* token=... in the original URI (ws) */
+	ROUTE_WS_SUBJECT = 1 << 6,   /* identity from nginx's X-WS-Subject */
 };
 
 struct route {

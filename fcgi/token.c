@@ -33,6 +33,22 @@ token_role_name(enum role r)
 	}
 }
 
+const char *
+token_role_name_short(enum role r)
+{
+	return r == ROLE_STUDENT ? "s" : r == ROLE_TEACHER ? "t" : "-";
+}
+
+enum role
+token_role_from_short(const char *s)
+{
+	if (s && strcmp(s, "s") == 0)
+		return ROLE_STUDENT;
+	if (s && strcmp(s, "t") == 0)
+		return ROLE_TEACHER;
+	return ROLE_NONE;
+}
+
 static enum role
 role_from(const char *s)
 {

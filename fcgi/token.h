@@ -24,6 +24,9 @@ char *token_issue(const char *secret, const struct auth *a, long ttl,
 int token_verify(const char *secret, const char *tok, long long now,
     struct auth *out, struct arena *ar);
 const char *token_role_name(enum role r);
+/* "s" or "t", and back (ROLE_NONE when unknown). */
+const char *token_role_name_short(enum role r);
+enum role token_role_from_short(const char *s);
 
 /* Random bytes from the OS CSPRNG; 0 or -1. */
 int token_random(void *buf, size_t n);

@@ -2,6 +2,7 @@
  * jobs.c - the relay's list of jobs, run in order on every loop pass.
  * Each job returns the time it next wants to run.
  */
+#include "expiry.h"
 #include "relay.h"
 
 int
@@ -14,7 +15,7 @@ relay_init(struct relay *rl)
 long long
 relay_run(struct relay *rl, long long next)
 {
-	(void)rl;
+	next = expiry_run(rl, next);
 	return next;
 }
 
