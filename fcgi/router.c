@@ -17,7 +17,7 @@
 #include "log.h"
 #include "profile.h"
 #include "attendance.h"
-#include "ws.h"
+#include "wshook.h"
 #include "router.h"
 #include "token.h"
 
@@ -48,10 +48,10 @@ static const struct route routes[] = {
 	    "submit the OTP (same path as the WebSocket)" },
 	{ "POST", "/attendance/telemetry", attendance_telemetry, S | J,
 	    "anti-proxy evidence (focus lost ...)" },
-	{ "GET", "/ws/auth", ws_authorize,
+	{ "GET", "/ws/auth", wshook_authorize,
 	    ROUTE_INTERNAL | A | ROUTE_TOKEN_IN_URI,
 	    "nginx auth_request for GET /ws" },
-	{ "POST", "/ws/message", ws_message,
+	{ "POST", "/ws/message", wshook_message,
 	    ROUTE_INTERNAL | ROUTE_WS_SUBJECT, "a client WebSocket frame" },
 
 	/* --- push (pushtoken.c) --- */
@@ -166,7 +166,7 @@ authenticate(struct http_req *r, unsigned flags)
 
 /*
  * The identity nginx attached to a WebSocket frame: "role:device:email",
- * set from our own ws_authorize answer and only reachable through the
+ * set from our own wshook_authorize answer and only reachable through the
  * internal hook server.  The device and account are re-checked all the
  * same: a socket outlives its token.
  */

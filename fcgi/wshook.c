@@ -1,7 +1,7 @@
 /*
- * ws.c - the workers' side of GET /ws?token=<JWT>.
+ * wshook.c - the workers' side of GET /ws?token=<JWT>.
  *
- * nginx asks ws_authorize (an auth_request subrequest) whether the socket
+ * nginx asks wshook_authorize (an auth_request subrequest) whether the socket
  * may open; the router has already verified the token from the original
  * URI and re-checked the device.  The answer names the channels in
  * headers, so channels come from the token, never from the client:
@@ -9,7 +9,7 @@
  *   teacher: its private channel (events of the sessions it runs)
  * X-WS-Subject carries who it is to the frame hook below.
  *
- * Frames a client sends are POSTed by nchan to ws_message via nginx's
+ * Frames a client sends are POSTed by nchan to wshook_message via nginx's
  * internal hook server, with that subject.  The reply body is published to
  * the sender's private channel; 204 publishes nothing.  Errors are replies
  * too ({"type":"error"}): any other status would close the socket.
@@ -23,10 +23,10 @@
 #include "jsonh.h"
 #include "pubsub.h"
 #include "token.h"
-#include "ws.h"
+#include "wshook.h"
 
 int
-ws_authorize(struct http_req *r)
+wshook_authorize(struct http_req *r)
 {
 	const char *self = pubsub_user_channel(r->cfg, r->auth.email, r->arena);
 	char *subject;
@@ -65,7 +65,7 @@ publish_reply(struct http_req *r, const char *type, int status,
 }
 
 int
-ws_message(struct http_req *r)
+wshook_message(struct http_req *r)
 {
 	char err[256];
 	json_t *msg, *result = NULL;
