@@ -1,0 +1,678 @@
+/*
+ * test_attendance.c - the live flow end to end through nginx + nchan:
+ * initiate, WebSocket events, submits over the socket and over HTTP, the
+ * one-retry rule, anti-proxy flags, absentees at the window's end, the
+ * teacher's live-status and manual marks, the relay finalising after a
+ * restart, and a reconnect that loses nothing.
+ *
+ * The integration stack runs with a short OTP_TTL (tests/run), so windows
+ * end within seconds.  Each test builds its own class.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "it.h"
+#include "ws.h"
+
+#define NSTUDENTS 4
+
+struct klass {
+	long long class_id, period_id, teacher_dev;
+	char teacher[128];
+	char *teacher_tok;
+	char students[NSTUDENTS][128];
+	char *tokens[NSTUDENTS];
+	long long devices[NSTUDENTS];
+};
+
+static int
+port(void)
+{
+	const char *p = getenv("EHAZIRA_HTTP_PORT");
+
+	return p ? atoi(p) : 8080;
+}
+
+static long long
+add_device(const char *email, const char *role)
+{
+	char uuid[64];
+
+	snprintf(uuid, sizeof(uuid), "dev-%s-%d", it_uniq(), rand());
+	cr_assert_eq(it_sql("INSERT INTO device (user_email, role, device_uuid, "
+			    "fingerprint_hash, platform, active, approval, "
+			    "push_token) VALUES (?, ?, ?, SHA2(?, 256), "
+			    "'ANDROID', 1, 'ACTIVE', CONCAT('push-', ?))",
+			 "sssss", email, role, uuid, uuid, uuid),
+	    DB_OK);
+	return it_sql_int("SELECT device_id FROM device WHERE device_uuid = ?",
+	    "s", uuid);
+}
+
+/* A department, a class of NSTUDENTS, a teacher, a course, a period. */
+static void
+make_class(struct klass *k, const char *tag)
+{
+	char name[160], course[32];
+	long long dep, subj;
+	int i;
+
+	memset(k, 0, sizeof(*k));
+	snprintf(name, sizeof(name), "Dept %s %s", tag, it_uniq());
+	cr_assert_eq(it_sql("INSERT INTO department (department_name) VALUES "
+			    "(?)",
+			 "s", name),
+	    DB_OK);
+	dep = it_sql_int("SELECT department_id FROM department WHERE "
+			 "department_name = ?",
+	    "s", name);
+	cr_assert_eq(it_sql("INSERT INTO class (department_id, batch, semester, "
+			    "section) VALUES (?, '2025', 1, 'A')",
+			 "I", dep),
+	    DB_OK);
+	k->class_id = it_sql_int("SELECT class_id FROM class WHERE "
+				 "department_id = ?",
+	    "I", dep);
+	snprintf(k->teacher, sizeof(k->teacher), "t-%s-%s@it.edu", tag,
+	    it_uniq());
+	cr_assert_eq(it_sql("INSERT INTO teacher (teacher_email, name, "
+			    "department_id, verified) VALUES (?, 'Teacher', ?, "
+			    "1)",
+			 "sI", k->teacher, dep),
+	    DB_OK);
+	snprintf(course, sizeof(course), "C%s%s", tag, it_uniq());
+	course[31] = '\0';
+	cr_assert_eq(it_sql("INSERT INTO course (course_id, course_name) "
+			    "VALUES (?, 'Networks')",
+			 "s", course),
+	    DB_OK);
+	cr_assert_eq(it_sql("INSERT INTO subject (course_id, class_id, "
+			    "teacher_email) VALUES (?, ?, ?)",
+			 "sIs", course, k->class_id, k->teacher),
+	    DB_OK);
+	subj = it_sql_int("SELECT subject_id FROM subject WHERE course_id = ?",
+	    "s", course);
+	cr_assert_eq(it_sql("INSERT INTO period (subject_id, day_of_week, "
+			    "period_no) VALUES (?, 1, 1)",
+			 "I", subj),
+	    DB_OK);
+	k->period_id = it_sql_int("SELECT period_id FROM period WHERE "
+				  "subject_id = ?",
+	    "I", subj);
+	k->teacher_dev = add_device(k->teacher, "teacher");
+	k->teacher_tok = it_token(k->teacher, "teacher", k->teacher_dev, 900);
+	for (i = 0; i < NSTUDENTS; i++) {
+		char roll[8];
+
+		snprintf(k->students[i], sizeof(k->students[i]),
+		    "s%d-%s-%s@it.edu", i, tag, it_uniq());
+		snprintf(roll, sizeof(roll), "%02d", i + 1);
+		cr_assert_eq(it_sql("INSERT INTO student (student_email, name, "
+				    "roll_no, class_id, verified) VALUES (?, "
+				    "CONCAT('Student ', ?), ?, ?, 1)",
+				 "sssI", k->students[i], roll, roll,
+				 k->class_id),
+		    DB_OK);
+		k->devices[i] = add_device(k->students[i], "student");
+		k->tokens[i] = it_token(k->students[i], "student",
+		    k->devices[i], 900);
+	}
+}
+
+/* Opens a window; returns the session id and copies the OTP. */
+static long long
+initiate(struct klass *k, char otp[5])
+{
+	struct it_resp r;
+	char body[128];
+	long long sid;
+
+	snprintf(body, sizeof(body), "{\"period_id\":%lld}", k->period_id);
+	cr_assert_eq(it_post_json("/attendance/initiate", k->teacher_tok, body,
+			 &r),
+	    0);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	sid = json_integer_value(json_object_get(r.json, "session_id"));
+	snprintf(otp, 5, "%s",
+	    json_string_value(json_object_get(r.json, "otp")));
+	cr_assert_eq(strlen(otp), 4);
+	it_resp_free(&r);
+	return sid;
+}
+
+static struct ws *
+connect_as(const char *token, const char *proto, const char *extra)
+{
+	char path[4200];
+	int status = 0;
+	struct ws *w;
+
+	snprintf(path, sizeof(path), "/ws?token=%s%s", token,
+	    extra ? extra : "");
+	w = ws_connect(port(), path, proto, 5000, &status);
+	cr_assert_not_null(w, "WebSocket upgrade refused (%d)", status);
+	return w;
+}
+
+static void
+wrong_code(const char *otp, char out[5])
+{
+	snprintf(out, 5, "%04u", (unsigned)(atoi(otp) + 1) % 10000u);
+}
+
+/* Sends a submit over the socket and returns the submit.result. */
+static json_t *
+ws_submit(struct ws *w, long long sid, const char *otp)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg),
+	    "{\"type\":\"submit\",\"session_id\":%lld,\"otp\":\"%s\"}", sid,
+	    otp);
+	cr_assert_eq(ws_send_text(w, msg), 0);
+	return ws_expect_type(w, "submit.result", 5000);
+}
+
+static const char *
+status_of(struct klass *k, long long sid, int i)
+{
+	static char st[4];
+	struct db_rows rows;
+
+	if (db_query(it_db(), it_arena(), &rows,
+		"SELECT status FROM attendance WHERE session_id = ? AND "
+		"student_email = ?",
+		"Is", sid, k->students[i]) != DB_OK ||
+	    rows.nrows == 0)
+		return "-";
+	snprintf(st, sizeof(st), "%s", db_get(&rows, 0, 0));
+	return st;
+}
+
+static void
+wait_finalized(long long sid, int seconds)
+{
+	int i;
+
+	for (i = 0; i < seconds * 10; i++) {
+		if (it_sql_int("SELECT COUNT(*) FROM attendance_window WHERE "
+			       "session_id = ? AND finalized_at IS NULL",
+			"I", sid) == 0)
+			return;
+		usleep(100000);
+	}
+	cr_assert_fail("window of session %lld not finalised in %d s", sid,
+	    seconds);
+}
+
+Test(attendance, the_whole_round_over_the_websocket, .timeout = 60)
+{
+	struct klass k;
+	struct ws *teacher, *s[NSTUDENTS];
+	json_t *m, *res;
+	char otp[5], bad[5];
+	long long sid;
+	int i;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "flow");
+	teacher = connect_as(k.teacher_tok, "ws+meta.nchan", NULL);
+	for (i = 0; i < NSTUDENTS; i++)
+		s[i] = connect_as(k.tokens[i], NULL, NULL);
+	sid = initiate(&k, otp);
+	wrong_code(otp, bad);
+
+	/* started reaches every student, without the code */
+	for (i = 0; i < NSTUDENTS; i++) {
+		m = ws_expect_type(s[i], "attendance.started", 3000);
+		cr_assert_not_null(m, "student %d got attendance.started", i);
+		cr_assert_eq(json_integer_value(json_object_get(m,
+				 "session_id")),
+		    sid);
+		cr_assert_null(json_object_get(m, "otp"), "no OTP on the wire");
+		json_decref(m);
+	}
+
+	/* 0: correct at once -> P */
+	res = ws_submit(s[0], sid, otp);
+	cr_assert_not_null(res);
+	cr_assert_str_eq(json_string_value(json_object_get(res, "status")),
+	    "P");
+	json_decref(res);
+	m = ws_expect_type(teacher, "attendance.submission", 3000);
+	cr_assert_not_null(m, "the teacher sees the submission");
+	cr_assert_str_eq(json_string_value(json_object_get(m,
+			     "student_email")),
+	    k.students[0]);
+	cr_assert_str_eq(json_string_value(json_object_get(m, "status")), "P");
+	cr_assert_str_eq(json_string_value(json_object_get(m, "roll_no")),
+	    "01");
+	json_decref(m);
+	cr_assert_str_eq(status_of(&k, sid, 0), "P");
+
+	/* 0 again: idempotent */
+	res = ws_submit(s[0], sid, bad);
+	cr_assert_str_eq(json_string_value(json_object_get(res, "status")),
+	    "P");
+	json_decref(res);
+
+	/* 1: wrong then right -> P on attempt 2 */
+	res = ws_submit(s[1], sid, bad);
+	cr_assert_eq(json_integer_value(json_object_get(res, "status_code")),
+	    422);
+	cr_assert_eq(json_integer_value(json_object_get(res, "tries_left")),
+	    1);
+	json_decref(res);
+	res = ws_submit(s[1], sid, otp);
+	cr_assert_str_eq(json_string_value(json_object_get(res, "status")),
+	    "P");
+	cr_assert_eq(json_integer_value(json_object_get(res, "attempt")), 2);
+	json_decref(res);
+
+	/* 2: wrong twice -> no tries left, even with the right code */
+	json_decref(ws_submit(s[2], sid, bad));
+	res = ws_submit(s[2], sid, bad);
+	cr_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(res, "error"), "code")),
+	    "no_tries_left");
+	json_decref(res);
+	res = ws_submit(s[2], sid, otp);
+	cr_assert_eq(json_integer_value(json_object_get(res, "status_code")),
+	    403);
+	json_decref(res);
+	cr_assert_str_eq(status_of(&k, sid, 2), "-");
+
+	/* a malformed frame is answered, and the socket stays open */
+	cr_assert_eq(ws_send_text(s[3], "{not json"), 0);
+	m = ws_expect_type(s[3], "error", 3000);
+	cr_assert_not_null(m);
+	json_decref(m);
+	cr_assert(!ws_closed(s[3]));
+
+	/* 3 does nothing: absent once the window ends (relay) */
+	m = ws_expect_type(teacher, "attendance.closed", 15000);
+	cr_assert_not_null(m, "the relay closed the window");
+	cr_assert_eq(json_integer_value(json_object_get(
+			 json_object_get(m, "totals"), "present")),
+	    2);
+	cr_assert_eq(json_integer_value(json_object_get(
+			 json_object_get(m, "totals"), "absent")),
+	    2);
+	json_decref(m);
+	cr_assert_str_eq(status_of(&k, sid, 2), "A");
+	cr_assert_str_eq(status_of(&k, sid, 3), "A");
+	m = ws_expect_type(s[3], "attendance.closed", 3000);
+	cr_assert_not_null(m, "the class hears the window close");
+	json_decref(m);
+
+	/* late: refused whatever the code */
+	res = ws_submit(s[3], sid, otp);
+	cr_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(res, "error"), "code")),
+	    "window_closed");
+	json_decref(res);
+	for (i = 0; i < NSTUDENTS; i++)
+		ws_close(s[i]);
+	ws_close(teacher);
+}
+
+Test(attendance, focus_loss_before_a_correct_code_flags_the_student,
+    .timeout = 30)
+{
+	struct klass k;
+	struct ws *s;
+	struct it_resp r;
+	json_t *res;
+	char otp[5], body[128];
+	long long sid;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "flag");
+	s = connect_as(k.tokens[0], NULL, NULL);
+	sid = initiate(&k, otp);
+	snprintf(body, sizeof(body),
+	    "{\"type\":\"focus_lost\",\"session_id\":%lld}", sid);
+	cr_assert_eq(ws_send_text(s, body), 0);
+	res = ws_expect_type(s, "evidence.result", 3000);
+	cr_assert(json_is_true(json_object_get(res, "recorded")));
+	json_decref(res);
+	res = ws_submit(s, sid, otp);
+	cr_assert_str_eq(json_string_value(json_object_get(res, "status")),
+	    "R");
+	json_decref(res);
+	cr_assert_str_eq(status_of(&k, sid, 0), "R");
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM telemetry WHERE "
+				"session_id = ? AND student_email = ?",
+			 "Is", sid, k.students[0]),
+	    1);
+
+	/* copy over HTTP counts the same; a clean student stays P */
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp);
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[1], body, &r),
+	    0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")),
+	    "P");
+	it_resp_free(&r);
+	ws_close(s);
+}
+
+Test(attendance, strangers_are_refused, .timeout = 30)
+{
+	struct klass k, other;
+	struct it_resp r;
+	char otp[5], otp2[5], body[160];
+	long long sid;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "own");
+	make_class(&other, "oth");
+	sid = initiate(&k, otp);
+	(void)initiate(&other, otp2);
+
+	/* a student of another class, with the right code */
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp);
+	cr_assert_eq(it_post_json("/attendance/submit", other.tokens[0], body,
+			 &r),
+	    0);
+	cr_assert_eq(r.status, 403, "%s", r.body);
+	cr_assert_str_eq(it_error_code(&r), "not_enrolled");
+	it_resp_free(&r);
+
+	/* another teacher: initiate, close, live-status, manual mark */
+	snprintf(body, sizeof(body), "{\"period_id\":%lld}", k.period_id);
+	cr_assert_eq(it_post_json("/attendance/initiate", other.teacher_tok,
+			 body, &r),
+	    0);
+	cr_assert_eq(r.status, 403, "%s", r.body);
+	it_resp_free(&r);
+	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
+	cr_assert_eq(it_post_json("/attendance/close", other.teacher_tok, body,
+			 &r),
+	    0);
+	cr_assert_eq(r.status, 403, "%s", r.body);
+	it_resp_free(&r);
+	snprintf(body, sizeof(body), "/attendance/live-status?session_id=%lld",
+	    sid);
+	cr_assert_eq(it_get(body, other.teacher_tok, &r), 0);
+	cr_assert_eq(r.status, 403);
+	it_resp_free(&r);
+
+	/* a student cannot act as a teacher, nor a teacher submit */
+	snprintf(body, sizeof(body), "{\"period_id\":%lld}", k.period_id);
+	cr_assert_eq(it_post_json("/attendance/initiate", k.tokens[0], body,
+			 &r),
+	    0);
+	cr_assert_eq(r.status, 403);
+	it_resp_free(&r);
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp);
+	cr_assert_eq(it_post_json("/attendance/submit", k.teacher_tok, body,
+			 &r),
+	    0);
+	cr_assert_eq(r.status, 403);
+	it_resp_free(&r);
+
+	/* a second initiate while open is a conflict */
+	snprintf(body, sizeof(body), "{\"period_id\":%lld}", k.period_id);
+	cr_assert_eq(it_post_json("/attendance/initiate", k.teacher_tok, body,
+			 &r),
+	    0);
+	cr_assert_eq(r.status, 409);
+	cr_assert_str_eq(it_error_code(&r), "window_open");
+	it_resp_free(&r);
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM attendance WHERE "
+				"session_id = ?",
+			 "I", sid),
+	    0, "nothing was marked by the refused calls");
+}
+
+Test(attendance, live_status_close_manual_mark_and_a_second_round,
+    .timeout = 30)
+{
+	struct klass k;
+	struct it_resp r;
+	json_t *st;
+	char otp[5], otp2[5], body[512], path[128];
+	long long sid, sid2;
+	size_t i;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "live");
+	sid = initiate(&k, otp);
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp);
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[0], body, &r),
+	    0);
+	it_resp_free(&r);
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%04u\"}",
+	    sid, (unsigned)(atoi(otp) + 5) % 10000u);
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[1], body, &r),
+	    0);
+	cr_assert_eq(r.status, 422);
+	it_resp_free(&r);
+
+	snprintf(path, sizeof(path), "/attendance/live-status?session_id=%lld",
+	    sid);
+	cr_assert_eq(it_get(path, k.teacher_tok, &r), 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(r.json, "window"), "otp")),
+	    otp);
+	cr_assert(json_integer_value(json_object_get(
+		      json_object_get(r.json, "window"), "seconds_left")) > 0);
+	st = json_object_get(r.json, "students");
+	cr_assert_eq(json_array_size(st), NSTUDENTS);
+	for (i = 0; i < json_array_size(st); i++) {
+		json_t *s = json_array_get(st, i);
+		const char *email = json_string_value(
+		    json_object_get(s, "student_email"));
+		const char *state = json_string_value(
+		    json_object_get(s, "state"));
+
+		if (strcmp(email, k.students[0]) == 0)
+			cr_assert_str_eq(state, "present");
+		else if (strcmp(email, k.students[1]) == 0)
+			cr_assert_str_eq(state, "wrong_once");
+		else
+			cr_assert_str_eq(state, "pending");
+	}
+	it_resp_free(&r);
+
+	/* close now: the rest are absent at once */
+	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
+	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body,
+			 &r),
+	    0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_eq(json_integer_value(json_object_get(
+			 json_object_get(r.json, "totals"), "absent")),
+	    NSTUDENTS - 1);
+	it_resp_free(&r);
+	cr_assert_str_eq(status_of(&k, sid, 1), "A");
+	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body,
+			 &r),
+	    0);
+	cr_assert_eq(r.status, 409, "closing twice is refused");
+	it_resp_free(&r);
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM outbox WHERE kind = "
+				"'push.absent' AND device_id = ?",
+			 "I", k.devices[1]),
+	    1, "the absentee is told once");
+
+	/* second round: a new code; the absentee can still be present */
+	sid2 = initiate(&k, otp2);
+	cr_assert_eq(sid2, sid, "same session, new round");
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp2);
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[1], body, &r),
+	    0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	it_resp_free(&r);
+	cr_assert_str_eq(status_of(&k, sid, 1), "P");
+
+	/* manual mark with a reason, audited */
+	snprintf(body, sizeof(body),
+	    "{\"session_id\":%lld,\"student_email\":\"%s\",\"status\":\"P\","
+	    "\"reason\":\"battery dead, seen in class\"}",
+	    sid, k.students[3]);
+	cr_assert_eq(it_post_json("/attendance/manual-mark", k.teacher_tok,
+			 body, &r),
+	    0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	it_resp_free(&r);
+	cr_assert_str_eq(status_of(&k, sid, 3), "P");
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM audit_log WHERE action = "
+				"'attendance.manual' AND subject = ? AND "
+				"new_value = 'P' AND reason LIKE 'battery%'",
+			 "s", k.students[3]),
+	    1);
+	snprintf(body, sizeof(body),
+	    "{\"session_id\":%lld,\"student_email\":\"%s\",\"status\":\"X\","
+	    "\"reason\":\"r\"}",
+	    sid, k.students[3]);
+	cr_assert_eq(it_post_json("/attendance/manual-mark", k.teacher_tok,
+			 body, &r),
+	    0);
+	cr_assert_eq(r.status, 400);
+	it_resp_free(&r);
+}
+
+static int
+stack(const char *cmd)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s/scripts/stack %s >/dev/null 2>&1",
+	    getenv("EHAZIRA_TEST_ROOT"), cmd);
+	return system(buf);
+}
+
+static pid_t
+relay_pid(void)
+{
+	char path[4096];
+	FILE *fp;
+	int pid = 0;
+
+	snprintf(path, sizeof(path), "%s/run/relay.pid",
+	    getenv("EHAZIRA_STATE"));
+	if ((fp = fopen(path, "r")) != NULL) {
+		if (fscanf(fp, "%d", &pid) != 1)
+			pid = 0;
+		fclose(fp);
+	}
+	return pid;
+}
+
+Test(attendance, the_relay_finalises_overdue_windows_after_a_restart,
+    .timeout = 60)
+{
+	struct klass k;
+	struct it_resp r;
+	char otp[5], body[128];
+	long long sid;
+	pid_t pid = relay_pid();
+	int i;
+
+	IT_REQUIRE_STACK();
+	cr_assert_gt(pid, 0);
+	make_class(&k, "rly");
+	cr_assert_eq(kill(pid, SIGKILL), 0);
+	for (i = 0; i < 50 && kill(pid, 0) == 0; i++)
+		usleep(100000);
+	sid = initiate(&k, otp);
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp);
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[0], body, &r),
+	    0);
+	cr_assert_eq(r.status, 200);
+	it_resp_free(&r);
+	/* past expiry + grace with no relay: the workers still refuse */
+	sleep((unsigned)(it_config()->otp_ttl + it_config()->otp_grace + 1));
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[1], body, &r),
+	    0);
+	cr_assert_eq(r.status, 410, "%s", r.body);
+	it_resp_free(&r);
+	cr_assert_str_eq(status_of(&k, sid, 1), "-", "nobody finalised yet");
+	cr_assert_eq(stack("up"), 0);
+	wait_finalized(sid, 10);
+	cr_assert_str_eq(status_of(&k, sid, 1), "A");
+	cr_assert_str_eq(status_of(&k, sid, 0), "P");
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM attendance WHERE "
+				"session_id = ?",
+			 "I", sid),
+	    NSTUDENTS, "every student has exactly one record");
+}
+
+Test(attendance, a_reconnecting_teacher_misses_no_event, .timeout = 30)
+{
+	struct klass k;
+	struct ws *t;
+	struct it_resp r;
+	json_t *m;
+	char otp[5], body[128], extra[128], *last;
+	long long sid;
+	int i, seen[NSTUDENTS] = { 0 };
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "rec");
+	t = connect_as(k.teacher_tok, "ws+meta.nchan", NULL);
+	sid = initiate(&k, otp);
+	m = ws_expect_type(t, "attendance.opened", 3000);
+	cr_assert_not_null(m);
+	json_decref(m);
+	cr_assert_not_null(ws_last_id(t));
+	last = strdup(ws_last_id(t));
+	ws_close(t);
+
+	/* while the screen is away, everyone submits */
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp);
+	for (i = 0; i < NSTUDENTS; i++) {
+		cr_assert_eq(it_post_json("/attendance/submit", k.tokens[i],
+				 body, &r),
+		    0);
+		cr_assert_eq(r.status, 200);
+		it_resp_free(&r);
+	}
+	snprintf(extra, sizeof(extra), "&last_event_id=%s", last);
+	t = connect_as(k.teacher_tok, "ws+meta.nchan", extra);
+	for (i = 0; i < NSTUDENTS; i++) {
+		const char *email;
+		int j;
+
+		m = ws_expect_type(t, "attendance.submission", 3000);
+		cr_assert_not_null(m, "replayed submission %d", i);
+		email = json_string_value(json_object_get(m, "student_email"));
+		for (j = 0; j < NSTUDENTS; j++)
+			if (strcmp(email, k.students[j]) == 0)
+				seen[j]++;
+		json_decref(m);
+	}
+	for (i = 0; i < NSTUDENTS; i++)
+		cr_assert_eq(seen[i], 1, "student %d replayed once", i);
+	free(last);
+	ws_close(t);
+}
+
+Test(attendance, the_websocket_refuses_bad_tokens)
+{
+	int status = 0;
+	struct ws *w;
+
+	IT_REQUIRE_STACK();
+	w = ws_connect(port(), "/ws?token=not.a.token", NULL, 3000, &status);
+	cr_assert_null(w);
+	cr_assert_eq(status, 401);
+	w = ws_connect(port(), "/ws", NULL, 3000, &status);
+	cr_assert_null(w);
+	cr_assert_eq(status, 401);
+}
