@@ -622,16 +622,17 @@ attendance_submit_core(struct http_req *r, json_t *msg, json_t **result)
 	if (strlen(otp) != 4 || strspn(otp, "0123456789") != 4)
 		return ERR(400, "bad_request", "'otp' must be 4 digits");
 
-	/* Guessing is bounded per student and per address. */
-	snprintf(key, sizeof(key), "submit:%s", r->auth.email);
-	if (guard_rate(r, key, cfg->submit_rate, 60) != 0)
-		return ERR(429, "rate_limited", "too many submissions");
-	snprintf(key, sizeof(key), "submit-ip:%s", r->remote_addr);
-	if (guard_rate(r, key, cfg->addr_rate, 60) != 0)
-		return ERR(429, "rate_limited", "too many submissions");
-
 	if ((rc = db_begin(r->db)) != DB_OK)
 		return ERR(503, "db_unavailable", "try again");
+	/*
+	 * Guessing is bounded per student here (committed with the attempt)
+	 * and per address by nginx's limit_req.
+	 */
+	snprintf(key, sizeof(key), "submit:%s", r->auth.email);
+	if (guard_rate(r, key, cfg->submit_rate, 60) != 0) {
+		status = ERR(429, "rate_limited", "too many submissions");
+		goto out;
+	}
 	rc = db_query_one(r->db, r->arena, &w,
 	    "SELECT w.window_id, w.otp, (w.closed_at IS NULL AND "
 	    "w.finalized_at IS NULL AND NOW(3) <= w.expires_at + "
