@@ -28,6 +28,18 @@
 
 #define ERR(status, code, msg) make_error(status, code, msg, result)
 
+/*
+ * A window accepts codes while this holds.  Submits write through an
+ * INSERT ... SELECT guarded by it: that locks the window row (only) for
+ * the transaction, so a finalisation either waits for the submit or the
+ * submit sees the window closed; never a P after the absentees were
+ * counted.
+ */
+#define WINDOW_OPEN                                                           \
+	"closed_at IS NULL AND finalized_at IS NULL AND NOW(3) <= "           \
+	"expires_at + INTERVAL grace_ms * 1000 MICROSECOND"
+
+
 static const char *const evidence_kinds[] = { "focus_lost", "app_switch",
 	"copy", "paste", "blur", "visibility_hidden", NULL };
 
@@ -498,11 +510,12 @@ attendance_manual_mark(struct http_req *r)
 		return rc;
 	if ((rc = db_begin(r->db)) != DB_OK)
 		return 503;
+	/* The student row lock orders this with the student's own submits. */
 	rc = db_query_one(r->db, r->arena, &st,
-	    "SELECT s.roll_no, s.name, at.status FROM student s "
-	    "LEFT JOIN attendance at ON at.session_id = ? AND "
-	    "  at.student_email = s.student_email "
-	    "WHERE s.student_email = ? AND s.class_id = ? FOR UPDATE",
+	    "SELECT s.roll_no, s.name, (SELECT at.status FROM attendance at "
+	    "  WHERE at.session_id = ? AND at.student_email = s.student_email) "
+	    "FROM student s WHERE s.student_email = ? AND s.class_id = ? "
+	    "FOR UPDATE",
 	    "IsI", session_id, email, db_get_int(&s, 0, 1));
 	if (rc == DB_NOTFOUND) {
 		db_rollback(r->db);
@@ -608,7 +621,7 @@ int
 attendance_submit_core(struct http_req *r, json_t *msg, json_t **result)
 {
 	const struct config *cfg = r->cfg;
-	struct db_rows w, at, aa;
+	struct db_rows w;
 	long long session_id, window_id, wrong;
 	const char *otp = NULL, *teacher, *roll, *name, *cur;
 	char err[256], key[256];
@@ -626,29 +639,37 @@ attendance_submit_core(struct http_req *r, json_t *msg, json_t **result)
 		return ERR(503, "db_unavailable", "try again");
 	/*
 	 * Guessing is bounded per student here (committed with the attempt)
-	 * and per address by nginx's limit_req.
+	 * and per address by nginx's limit_req.  The counter row stays locked
+	 * until COMMIT, so one student's submits run one at a time and every
+	 * try is counted once.
 	 */
 	snprintf(key, sizeof(key), "submit:%s", r->auth.email);
 	if (guard_rate(r, key, cfg->submit_rate, 60) != 0) {
 		status = ERR(429, "rate_limited", "too many submissions");
 		goto out;
 	}
+	/* Everything the decision needs, in one plain read. */
 	rc = db_query_one(r->db, r->arena, &w,
 	    "SELECT w.window_id, w.otp, (w.closed_at IS NULL AND "
 	    "w.finalized_at IS NULL AND NOW(3) <= w.expires_at + "
-	    "INTERVAL w.grace_ms * 1000 MICROSECOND), sj.class_id, "
-	    "sj.teacher_email, c.flag_on_focus_loss, c.allowed_cidrs, "
-	    "se.online, st.class_id = sj.class_id AND (st.joined_on IS NULL "
-	    "OR st.joined_on <= se.date), st.roll_no, st.name, "
-	    "DATE_FORMAT(w.opened_at, '%Y-%m-%d %H:%i:%s.%f') "
+	    "INTERVAL w.grace_ms * 1000 MICROSECOND), sj.teacher_email, "
+	    "c.flag_on_focus_loss, c.allowed_cidrs, se.online, "
+	    "st.class_id = sj.class_id AND (st.joined_on IS NULL OR "
+	    "st.joined_on <= se.date), at.status, at.source, "
+	    "COALESCE(aa.wrong, 0), (SELECT COUNT(*) FROM telemetry t WHERE "
+	    "  t.session_id = w.session_id AND t.student_email = "
+	    "  st.student_email AND t.at >= w.opened_at), st.roll_no, st.name "
 	    "FROM attendance_window w "
 	    "JOIN session se ON se.session_id = w.session_id "
 	    "JOIN period p ON p.period_id = se.period_id "
 	    "JOIN subject sj ON sj.subject_id = p.subject_id "
 	    "JOIN class c ON c.class_id = sj.class_id "
 	    "JOIN student st ON st.student_email = ? "
-	    "WHERE w.session_id = ? ORDER BY w.round DESC LIMIT 1 "
-	    "LOCK IN SHARE MODE",
+	    "LEFT JOIN attendance at ON at.session_id = w.session_id AND "
+	    "  at.student_email = st.student_email "
+	    "LEFT JOIN attendance_attempt aa ON aa.window_id = w.window_id "
+	    "  AND aa.student_email = st.student_email "
+	    "WHERE w.session_id = ? ORDER BY w.round DESC LIMIT 1",
 	    "sI", r->auth.email, session_id);
 	if (rc == DB_NOTFOUND) {
 		status = ERR(404, "no_window",
@@ -659,25 +680,16 @@ attendance_submit_core(struct http_req *r, json_t *msg, json_t **result)
 		status = ERR(503, "db_unavailable", "try again");
 		goto out;
 	}
-	if (!db_get_int(&w, 0, 8)) {
+	if (!db_get_int(&w, 0, 7)) {
 		status = ERR(403, "not_enrolled",
 		    "you are not enrolled in this session's class");
 		goto out;
 	}
 	window_id = db_get_int(&w, 0, 0);
-	teacher = db_get(&w, 0, 4);
-	roll = db_get(&w, 0, 9);
-	name = db_get(&w, 0, 10);
-
-	rc = db_query(r->db, r->arena, &at,
-	    "SELECT status, source FROM attendance WHERE session_id = ? AND "
-	    "student_email = ? FOR UPDATE",
-	    "Is", session_id, r->auth.email);
-	if (rc != DB_OK) {
-		status = ERR(503, "db_unavailable", "try again");
-		goto out;
-	}
-	cur = at.nrows ? db_get(&at, 0, 0) : NULL;
+	teacher = db_get(&w, 0, 3);
+	cur = db_get(&w, 0, 8);
+	roll = db_get(&w, 0, 12);
+	name = db_get(&w, 0, 13);
 	if (cur && (cur[0] == 'P' || cur[0] == 'R')) {
 		/* Idempotent: a marked student gets the same answer. */
 		*result = json_pack("{s:I,s:s,s:b}", "session_id",
@@ -685,7 +697,7 @@ attendance_submit_core(struct http_req *r, json_t *msg, json_t **result)
 		status = 200;
 		goto out;
 	}
-	if (cur && strcmp(db_get(&at, 0, 1), "MANUAL") == 0) {
+	if (cur && strcmp(db_get(&w, 0, 9), "MANUAL") == 0) {
 		status = ERR(409, "already_marked",
 		    "your teacher has already marked you for this session");
 		goto out;
@@ -695,21 +707,13 @@ attendance_submit_core(struct http_req *r, json_t *msg, json_t **result)
 		    "the code has expired; ask your teacher");
 		goto out;
 	}
-	if (*db_get(&w, 0, 6) && !db_get_int(&w, 0, 7) &&
-	    !addr_allowed(db_get(&w, 0, 6), r->remote_addr)) {
+	if (*db_get(&w, 0, 5) && !db_get_int(&w, 0, 6) &&
+	    !addr_allowed(db_get(&w, 0, 5), r->remote_addr)) {
 		status = ERR(403, "off_campus",
 		    "submit from the campus network");
 		goto out;
 	}
-	rc = db_query(r->db, r->arena, &aa,
-	    "SELECT wrong FROM attendance_attempt WHERE window_id = ? AND "
-	    "student_email = ? FOR UPDATE",
-	    "Is", window_id, r->auth.email);
-	if (rc != DB_OK) {
-		status = ERR(503, "db_unavailable", "try again");
-		goto out;
-	}
-	wrong = aa.nrows ? db_get_int(&aa, 0, 0) : 0;
+	wrong = db_get_int(&w, 0, 10);
 	if (wrong >= 2) {
 		status = ERR(403, "no_tries_left",
 		    "two wrong codes: no more tries in this round");
@@ -718,9 +722,16 @@ attendance_submit_core(struct http_req *r, json_t *msg, json_t **result)
 	if (!token_equal(otp, db_get(&w, 0, 1), 4)) {
 		rc = db_exec(r->db,
 		    "INSERT INTO attendance_attempt (window_id, student_email, "
-		    "wrong) VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE "
-		    "wrong = wrong + 1, last_at = NOW(3)",
-		    "Is", window_id, r->auth.email);
+		    "wrong) SELECT window_id, ?, 1 FROM attendance_window "
+		    "WHERE window_id = ? AND " WINDOW_OPEN " "
+		    "ON DUPLICATE KEY UPDATE wrong = wrong + 1, "
+		    "last_at = NOW(3)",
+		    "sI", r->auth.email, window_id);
+		if (rc == DB_OK && db_affected(r->db) == 0) {
+			status = ERR(410, "window_closed",
+			    "the code has expired; ask your teacher");
+			goto out;
+		}
 		if (rc != DB_OK || db_commit(r->db) != DB_OK) {
 			status = ERR(503, "db_unavailable", "try again");
 			goto out;
@@ -737,25 +748,20 @@ attendance_submit_core(struct http_req *r, json_t *msg, json_t **result)
 		    wrong >= 2 ? 0 : 1, "attempt", (json_int_t)wrong);
 		return 422;
 	}
-	/* Correct.  Evidence of leaving the app during the window flags it. */
-	flagged = 0;
-	if (db_get_int(&w, 0, 5)) {
-		long long n = 0;
-		struct db_rows t;
-
-		if (db_query_one(r->db, r->arena, &t,
-			"SELECT COUNT(*) FROM telemetry WHERE session_id = ? "
-			"AND student_email = ? AND at >= ?",
-			"Iss", session_id, r->auth.email,
-			db_get(&w, 0, 11)) == DB_OK)
-			n = db_get_int(&t, 0, 0);
-		flagged = n > 0;
-	}
+	/* Correct.  Evidence of leaving the app in this window flags it. */
+	flagged = db_get_int(&w, 0, 4) && db_get_int(&w, 0, 11) > 0;
 	rc = db_exec(r->db,
 	    "INSERT INTO attendance (session_id, student_email, status, "
-	    "source) VALUES (?, ?, ?, 'OTP') ON DUPLICATE KEY UPDATE "
-	    "status = VALUES(status), source = 'OTP', marked_at = NOW(3)",
-	    "Iss", session_id, r->auth.email, flagged ? "R" : "P");
+	    "source) SELECT session_id, ?, ?, 'OTP' FROM attendance_window "
+	    "WHERE window_id = ? AND " WINDOW_OPEN " "
+	    "ON DUPLICATE KEY UPDATE status = VALUES(status), source = 'OTP', "
+	    "marked_at = NOW(3)",
+	    "ssI", r->auth.email, flagged ? "R" : "P", window_id);
+	if (rc == DB_OK && db_affected(r->db) == 0) {
+		status = ERR(410, "window_closed",
+		    "the code has expired; ask your teacher");
+		goto out;
+	}
 	if (rc != DB_OK || db_commit(r->db) != DB_OK) {
 		status = ERR(503, "db_unavailable", "try again");
 		goto out;

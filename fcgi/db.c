@@ -106,9 +106,15 @@ connect_db(struct db *db)
 	mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &rtimeout);
 	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &rtimeout);
 	mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	/*
+	 * READ COMMITTED: no gap locks, so two students inserting their
+	 * first attendance rows of a session never deadlock; the code locks
+	 * existing rows (student, window) where it needs order.
+	 */
 	mysql_options(db->my, MYSQL_INIT_COMMAND,
-	    "SET time_zone='+00:00', sql_mode='STRICT_ALL_TABLES,"
-	    "NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'");
+	    "SET time_zone='+00:00', tx_isolation='READ-COMMITTED', "
+	    "sql_mode='STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,"
+	    "ERROR_FOR_DIVISION_BY_ZERO'");
 	if (!mysql_real_connect(db->my, local ? "localhost" : c->db_host,
 		c->db_user, c->db_password, c->db_name,
 		(unsigned int)c->db_port, local ? c->db_socket : NULL,

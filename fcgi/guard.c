@@ -5,7 +5,9 @@
  * Tokens live 15 minutes, but a blocked account or a replaced phone must be
  * out within one request, so each call re-reads the device and the account.
  * Per-account rate limits are fixed-window counters in MariaDB (workers
- * keep no state): one upsert per hit, keyed by (key, window start).
+ * keep no state): one row per key holding the current window and its
+ * count, one upsert per hit.  Inside a transaction the row's lock also
+ * orders the key's requests (a student's submits run one at a time).
  * Per-address limits live in nginx (limit_req), which keeps them in
  * memory and never makes students behind one campus NAT wait on a row.
  */
@@ -69,7 +71,9 @@ guard_rate(struct http_req *r, const char *key, long limit, long window_s)
 	rc = db_exec(r->db,
 	    "INSERT INTO rate_limit (rl_key, window_start, hits) "
 	    "VALUES (?, FROM_UNIXTIME(?), LAST_INSERT_ID(1)) "
-	    "ON DUPLICATE KEY UPDATE hits = LAST_INSERT_ID(hits + 1)",
+	    "ON DUPLICATE KEY UPDATE hits = LAST_INSERT_ID(IF(window_start = "
+	    "VALUES(window_start), hits + 1, 1)), "
+	    "window_start = VALUES(window_start)",
 	    "sI", key, start);
 	if (rc != DB_OK) {
 		/* Fail open: a limiter outage must not stop attendance. */

@@ -15,6 +15,8 @@ int guard_session(struct http_req *r);
 /*
  * Counts one hit on key in a fixed window of window_s seconds.  0 while
  * within limit, else 429 with the error reply set (and Retry-After).
+ * Inside a transaction the hit commits with it, and the key's row stays
+ * locked until then.
  */
 int guard_rate(struct http_req *r, const char *key, long limit,
     long window_s);
