@@ -9,7 +9,6 @@
  * The database clock (NOW(3)) is the only clock used for windows: workers
  * and relay agree whatever their own clocks say.
  */
-#include <arpa/inet.h>
 #include <qrencode.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <time.h>
 
 #include "attendance.h"
+#include "cidr.h"
 #include "config.h"
 #include "db.h"
 #include "guard.h"
@@ -559,50 +559,6 @@ fail:
 	return status;
 }
 
-/* Is addr inside one of the comma-separated IPv4/IPv6 CIDRs? */
-static int
-addr_allowed(const char *list, const char *addr)
-{
-	unsigned char a[16], net[16];
-	char item[80], *slash;
-	const char *p = list, *comma;
-	int fam, bits, i, max, ok;
-	size_t n;
-
-	fam = strchr(addr, ':') ? AF_INET6 : AF_INET;
-	if (inet_pton(fam, addr, a) != 1)
-		return 0;
-	max = fam == AF_INET ? 32 : 128;
-	while (*p) {
-		comma = strchr(p, ',');
-		n = comma ? (size_t)(comma - p) : strlen(p);
-		if (n < sizeof(item)) {
-			memcpy(item, p, n);
-			item[n] = '\0';
-			bits = max;
-			if ((slash = strchr(item, '/')) != NULL) {
-				*slash = '\0';
-				bits = atoi(slash + 1);
-			}
-			if (bits >= 0 && bits <= max &&
-			    inet_pton(fam, item, net) == 1) {
-				ok = 1;
-				for (i = 0; i < bits && ok; i++)
-					ok = ((a[i / 8] ^ net[i / 8]) &
-						 (0x80 >> (i % 8))) == 0;
-				if (ok)
-					return 1;
-			}
-		}
-		p += n;
-		if (*p == ',')
-			p++;
-		while (*p == ' ')
-			p++;
-	}
-	return 0;
-}
-
 static void
 publish_submission(struct http_req *r, const char *teacher,
     long long session_id, const char *roll, const char *name,
@@ -708,7 +664,7 @@ attendance_submit_core(struct http_req *r, json_t *msg, json_t **result)
 		goto out;
 	}
 	if (*db_get(&w, 0, 5) && !db_get_int(&w, 0, 6) &&
-	    !addr_allowed(db_get(&w, 0, 5), r->remote_addr)) {
+	    !cidr_match(db_get(&w, 0, 5), r->remote_addr)) {
 		status = ERR(403, "off_campus",
 		    "submit from the campus network");
 		goto out;

@@ -676,3 +676,82 @@ Test(attendance, the_websocket_refuses_bad_tokens)
 	cr_assert_null(w);
 	cr_assert_eq(status, 401);
 }
+
+Test(attendance, the_campus_network_policy_applies_unless_online,
+    .timeout = 30)
+{
+	struct klass k;
+	struct it_resp r;
+	char otp[5], body[128];
+	long long sid, sid2;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "net");
+	cr_assert_eq(it_sql("UPDATE class SET allowed_cidrs = '10.0.0.0/8' "
+			    "WHERE class_id = ?",
+			 "I", k.class_id),
+	    DB_OK);
+	sid = initiate(&k, otp);
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp);
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[0], body, &r),
+	    0);
+	cr_assert_eq(r.status, 403, "%s", r.body);
+	cr_assert_str_eq(it_error_code(&r), "off_campus");
+	it_resp_free(&r);
+
+	/* the same class online: another period, marked online */
+	cr_assert_eq(it_sql("INSERT INTO period (subject_id, day_of_week, "
+			    "period_no) SELECT subject_id, 2, 2 FROM period "
+			    "WHERE period_id = ?",
+			 "I", k.period_id),
+	    DB_OK);
+	snprintf(body, sizeof(body),
+	    "{\"period_id\":%lld,\"online\":true}",
+	    it_sql_int("SELECT MAX(period_id) FROM period p JOIN subject s "
+		       "ON s.subject_id = p.subject_id WHERE s.class_id = ?",
+		"I", k.class_id));
+	cr_assert_eq(it_post_json("/attendance/initiate", k.teacher_tok, body,
+			 &r),
+	    0);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	sid2 = json_integer_value(json_object_get(r.json, "session_id"));
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid2, json_string_value(json_object_get(r.json, "otp")));
+	it_resp_free(&r);
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[0], body, &r),
+	    0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	it_resp_free(&r);
+}
+
+Test(attendance, the_qr_code_is_an_svg_only_while_open, .timeout = 30)
+{
+	struct klass k;
+	struct it_resp r;
+	char otp[5], path[128], body[64];
+	long long sid;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "qr");
+	sid = initiate(&k, otp);
+	snprintf(path, sizeof(path), "/attendance/qr?session_id=%lld", sid);
+	cr_assert_eq(it_get(path, k.teacher_tok, &r), 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert(strstr(r.content_type, "image/svg+xml") != NULL);
+	cr_assert(strncmp(r.body, "<svg", 4) == 0);
+	cr_assert(strstr(r.body, "<path") != NULL);
+	cr_assert(strstr(r.body, otp) == NULL, "the code is not in clear text");
+	it_resp_free(&r);
+	cr_assert_eq(it_get(path, k.tokens[0], &r), 0);
+	cr_assert_eq(r.status, 403, "students cannot fetch it");
+	it_resp_free(&r);
+	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
+	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body,
+			 &r),
+	    0);
+	it_resp_free(&r);
+	cr_assert_eq(it_get(path, k.teacher_tok, &r), 0);
+	cr_assert_eq(r.status, 409);
+	it_resp_free(&r);
+}

@@ -1,0 +1,86 @@
+/*
+ * test_stack.c - a second stack, in its own state directory on its own
+ * ports, runs beside the test stack; `down` leaves no process of it.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "it.h"
+
+static int
+free_port(int seed)
+{
+	return 30000 + (getpid() * 7 + seed * 131) % 20000;
+}
+
+/* Processes whose command line mentions dir. */
+static int
+processes_using(const char *dir)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	char path[300], buf[4096];
+	int n = 0;
+	FILE *fp;
+	size_t len, i;
+
+	while (d && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		if ((fp = fopen(path, "r")) == NULL)
+			continue;
+		len = fread(buf, 1, sizeof(buf) - 1, fp);
+		fclose(fp);
+		for (i = 0; i < len; i++)
+			if (buf[i] == '\0')
+				buf[i] = ' ';
+		buf[len] = '\0';
+		if (strstr(buf, dir))
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+Test(stack, a_second_stack_runs_beside_and_stops_without_leftovers,
+    .timeout = 120)
+{
+	char dir[] = "/tmp/ehz-second.XXXXXX", cmd[8192], url[128];
+	int http = free_port(1), dbp = free_port(2);
+	struct it_resp r;
+
+	IT_REQUIRE_STACK();
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd),
+	    "cd %s && EHAZIRA_STATE=%s EHAZIRA_HTTP_PORT=%d "
+	    "EHAZIRA_DB_PORT=%d scripts/stack up >%s/up.log 2>&1",
+	    getenv("EHAZIRA_TEST_ROOT"), dir, http, dbp, dir);
+	cr_assert_eq(system(cmd), 0, "second stack up (see %s/up.log)", dir);
+	cr_assert_gt(processes_using(dir), 0);
+
+	snprintf(url, sizeof(url), "curl -fsS -o /dev/null "
+				   "http://127.0.0.1:%d/healthz",
+	    http);
+	cr_assert_eq(system(url), 0, "the second stack answers");
+	cr_assert_eq(it_get("/healthz", NULL, &r), 0);
+	cr_assert_eq(r.status, 200, "the test stack still answers");
+	it_resp_free(&r);
+
+	snprintf(cmd, sizeof(cmd),
+	    "cd %s && EHAZIRA_STATE=%s EHAZIRA_HTTP_PORT=%d "
+	    "EHAZIRA_DB_PORT=%d scripts/stack down >%s/down.log 2>&1",
+	    getenv("EHAZIRA_TEST_ROOT"), dir, http, dbp, dir);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(processes_using(dir), 0, "no process of it is left");
+	cr_assert_eq(it_get("/healthz", NULL, &r), 0);
+	cr_assert_eq(r.status, 200, "the test stack was not touched");
+	it_resp_free(&r);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}

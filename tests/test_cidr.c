@@ -1,0 +1,44 @@
+/*
+ * test_cidr.c - the campus-network address test.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+
+#include "cidr.h"
+
+struct cidr_case {
+	char list[64], addr[48];
+	int match;
+};
+
+ParameterizedTestParameters(cidr, addresses_match_their_networks_only)
+{
+	static struct cidr_case cases[] = {
+		{ "10.0.0.0/8", "10.1.2.3", 1 },
+		{ "10.0.0.0/8", "11.1.2.3", 0 },
+		{ "192.168.1.0/24, 10.0.0.0/8", "10.200.0.1", 1 },
+		{ "192.168.1.0/25", "192.168.1.127", 1 },
+		{ "192.168.1.0/25", "192.168.1.128", 0 },
+		{ "192.168.1.7", "192.168.1.7", 1 },
+		{ "192.168.1.7", "192.168.1.8", 0 },
+		{ "0.0.0.0/0", "8.8.8.8", 1 },
+		{ "2001:db8::/32", "2001:db8:1::5", 1 },
+		{ "2001:db8::/32", "2001:db9::5", 0 },
+		{ "10.0.0.0/8", "::1", 0 },
+		{ "10.0.0.0/33", "10.0.0.1", 0 },
+		{ "10.0.0.0/x", "10.0.0.1", 0 },
+		{ "garbage", "10.0.0.1", 0 },
+		{ "", "10.0.0.1", 0 },
+		{ "10.0.0.0/8", "not-an-ip", 0 },
+		{ ",, 127.0.0.0/8 ,", "127.0.0.1", 1 },
+	};
+	return cr_make_param_array(struct cidr_case, cases,
+	    sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct cidr_case *c, cidr,
+    addresses_match_their_networks_only)
+{
+	cr_assert_eq(cidr_match(c->list, c->addr), c->match, "%s in '%s'",
+	    c->addr, c->list);
+}
