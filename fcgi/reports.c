@@ -630,19 +630,27 @@ temp_path(struct arena *a, const char *tmpdir, const char *ext)
 	return path;
 }
 
+/* Closes a memory stream and copies what it holds into the arena. */
 static int
-to_memory(FILE *fp, char *mem, size_t n, struct arena *a, char **buf,
-    size_t *len)
+close_memstream(FILE *fp, char **mem, size_t *n, struct arena *a,
+    char **buf, size_t *len)
 {
-	fclose(fp);
-	if (mem == NULL || (*buf = arena_alloc(a, n + 1)) == NULL) {
-		free(mem);
-		return -1;
-	}
-	memcpy(*buf, mem, n);
-	*len = n;
-	free(mem);
-	return 0;
+	int rc = -1;
+
+	/* open_memstream publishes the final pointer and size at fclose */
+	if (fclose(fp) != 0 || *mem == NULL)
+		goto out;
+	if ((*buf = arena_alloc(a, *n + 1)) == NULL)
+		goto out;
+	memcpy(*buf, *mem, *n);
+	*len = *n;
+	rc = 0;
+out:
+	free(*mem);
+	*mem = NULL;
+	if (rc < 0)
+		log_error("reports: cannot render the report in memory");
+	return rc;
 }
 
 int
@@ -672,7 +680,7 @@ reports_export_class(const struct class_report *rep, int fmt,
 		free(mem);
 		return -1;
 	}
-	return to_memory(fp, mem, n, a, buf, len);
+	return close_memstream(fp, &mem, &n, a, buf, len);
 }
 
 int
@@ -702,7 +710,7 @@ reports_export_student(const struct student_report *rep, int fmt,
 		free(mem);
 		return -1;
 	}
-	return to_memory(fp, mem, n, a, buf, len);
+	return close_memstream(fp, &mem, &n, a, buf, len);
 }
 
 /* --- low-attendance warnings --- */
