@@ -120,8 +120,11 @@ summary_student(struct http_req *r)
 	if (subject_id < 0)
 		return http_reply_error(r, 400, "bad_request",
 		    "subject_id must be a positive whole number");
-	if (email && (*email == '\0' || strlen(email) > 190))
-		email = NULL;
+	if (email && *email == '\0')
+		email = NULL; /* "student_email=" is the same as leaving it out */
+	if (email && strlen(email) > 190)
+		return http_reply_error(r, 400, "bad_request",
+		    "student_email is too long");
 	if (r->auth.role == ROLE_STUDENT) {
 		if (email && strcasecmp(email, r->auth.email) != 0)
 			return http_reply_error(r, 403, "forbidden",

@@ -10,8 +10,11 @@
  * decimal, so the sheet can sort and chart them.
  *
  * libxlsxwriter 1.1.4 can only write to a file; reports.c hands us a
- * temporary path and reads the bytes back.
+ * temporary path and reads the bytes back.  Its workbook_close() stamps
+ * the document with gmtime(), which is not thread-safe, so closes are
+ * serialised per process (a few milliseconds; workers are threaded).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <xlsxwriter.h>
@@ -255,10 +258,16 @@ open_book(const char *path, const char *tmpdir, struct fmts *f)
 	return wb;
 }
 
+static pthread_mutex_t close_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int
 close_book(lxw_workbook *wb, const char *path)
 {
-	lxw_error err = workbook_close(wb);
+	lxw_error err;
+
+	pthread_mutex_lock(&close_lock);
+	err = workbook_close(wb);
+	pthread_mutex_unlock(&close_lock);
 
 	if (err != LXW_NO_ERROR) {
 		log_error("xlsx: writing %s: %s", path, lxw_strerror(err));
