@@ -72,6 +72,8 @@
 	X(FCM_MAX_TRIES, fcm_max_tries, INT, "5", 0, "tries before failed")    \
 	X(FCM_PARALLEL, fcm_parallel, INT, "64", 0, "pushes in flight")        \
 	X(AT_RISK_PERCENT, at_risk_percent, INT, "75", 0, "at-risk threshold") \
+	X(REPORT_DAYS, report_days, INT, "120", 0,                             \
+	    "default report range and warning look-back, days")                \
 	X(REPORT_DIR, report_dir, STR, "", 0, "cron report output (STATE)")    \
 	X(WEB_ROOT, web_root, STR, "nginx/www", 0, "static pages")             \
 	X(DEMO, demo, INT, "0", 0, "demo mode: local sign-in stand-in")

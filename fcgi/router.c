@@ -19,6 +19,7 @@
 #include "attendance.h"
 #include "wshook.h"
 #include "router.h"
+#include "summary.h"
 #include "token.h"
 
 #define J ROUTE_JSON
@@ -57,6 +58,10 @@ static const struct route routes[] = {
 	/* --- push (pushtoken.c) --- */
 
 	/* --- reports (reports.c) --- */
+	{ "GET", "/attendance/student-summary", summary_student, A,
+	    "a student's attendance per subject and day by day" },
+	{ "GET", "/attendance/class-summary", summary_class, T,
+	    "a subject's register, at-risk list and weekly trend" },
 };
 
 #undef J

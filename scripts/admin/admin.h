@@ -23,5 +23,6 @@ int admin_seed(struct admin *ad, int argc, char **argv);
 /* --- relay --- */
 
 /* --- reports --- */
+int admin_report(struct admin *ad, int argc, char **argv);
 
 #endif

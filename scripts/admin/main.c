@@ -37,6 +37,8 @@ static const struct command {
 	/* --- relay (relaystat.c) --- */
 
 	/* --- reports (report.c) --- */
+	{ "report", admin_report,
+	    "report list|class|at-risk|warnings ...  attendance reports" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
