@@ -128,4 +128,5 @@ fmt-check:
 clean:
 	rm -rf build
 
--include $(ALL_OBJ:.o=.d)
+# Header dependencies of every object, tests and stand-ins included.
+-include $(shell find $(B)/obj -name "*.d" 2>/dev/null)

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "log.h"
 #include "pubsub.h"
+#include "reports.h"
 #include "token.h"
 #include "window.h"
 
@@ -173,6 +174,8 @@ window_finalize(struct db *db, struct arena *a, const struct config *cfg,
 	pubsub_publish(cfg, pubsub_class_channel(class_id, a),
 	    "attendance.closed", ev);
 	json_decref(totals);
+	/* Who fell below the threshold with this session: one notice each. */
+	reports_warn_after_session(db, a, cfg, session_id);
 	pubsub_wake_relay(cfg);
 	return DB_OK;
 fail:
