@@ -17,6 +17,7 @@
 #include "log.h"
 #include "profile.h"
 #include "attendance.h"
+#include "timetable.h"
 #include "wshook.h"
 #include "router.h"
 #include "summary.h"
@@ -35,6 +36,10 @@ static const struct route routes[] = {
 	/* --- sign-in and devices (auth.c, devices.c) --- */
 
 	/* --- live attendance (attendance.c, ws.c) --- */
+	{ "GET", "/timetable", timetable_get, A,
+	    "the caller's periods of a day, with session state" },
+	{ "GET", "/attendance/open", timetable_open_windows, S,
+	    "the student's windows open now" },
 	{ "POST", "/attendance/initiate", attendance_initiate, T | J,
 	    "open an attendance window (OTP)" },
 	{ "POST", "/attendance/close", attendance_close, T | J,
