@@ -15,6 +15,7 @@
 #include "jsonh.h"
 #include "log.h"
 #include "profile.h"
+#include "pushtoken.h"
 #include "router.h"
 #include "token.h"
 
@@ -33,6 +34,8 @@ static const struct route routes[] = {
 	/* --- live attendance (attendance.c, ws.c) --- */
 
 	/* --- push (pushtoken.c) --- */
+	{ "POST", "/devices/push-token", pushtoken_set, A | J,
+	    "store this device's FCM registration token" },
 
 	/* --- reports (reports.c) --- */
 };
