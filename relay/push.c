@@ -39,7 +39,7 @@
 #define SEND_TIMEOUT_S 10	  /* one FCM request */
 #define CONNECT_TIMEOUT_S 5
 #define ANSWER_MAX (16 * 1024)	  /* FCM answers are small */
-#define BATCH_PER_SLOT 4	  /* rows claimed per transfer slot */
+#define BATCH_PER_SLOT 16	  /* rows claimed per transfer slot */
 #define BACKOFF_BASE_MS 1000LL
 #define BACKOFF_CAP_MS (15 * 60 * 1000LL)
 #define RETRY_AFTER_CAP_S 86400L
