@@ -1,10 +1,11 @@
 /*
  * outbox.c (relay) - claiming, renewing and settling outbox rows.
  *
- * A claim is one UPDATE that stamps a unique owner and a lease on the due
- * rows, then a SELECT by that owner.  InnoDB locks the rows the UPDATE
- * touches and re-reads them after any wait, so two relays claiming at the
- * same moment get disjoint sets: a row already leased no longer matches.
+ * A claim is a short transaction: SELECT the due rows FOR UPDATE SKIP
+ * LOCKED, stamp a unique owner and a lease on them, COMMIT; then a SELECT
+ * by that owner.  Two relays claiming at the same moment get disjoint
+ * sets: a row the other is stamping is skipped, and once stamped its
+ * lease keeps it out of every later claim until it runs out.
  * A relay killed mid-batch leaves its leases behind; they run out and the
  * rows are claimed again.  That makes delivery at-least-once, bounded by
  * the tries counted at claim time, and the collapse key makes the rare
@@ -46,24 +47,94 @@ outbox_sweep(struct db *db, int max_tries, long long *dropped,
 	return DB_OK;
 }
 
+/* "[id,id,...]": a list of ids as one JSON parameter, for JSON_TABLE. */
+static char *
+ids_json(struct arena *a, const long long *ids, int n)
+{
+	size_t cap = (size_t)n * 21 + 3, len = 0;
+	char *s = arena_alloc(a, cap);
+	int i;
+
+	if (s == NULL)
+		return NULL;
+	s[len++] = '[';
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(s + len, cap - len, "%s%lld",
+		    i ? "," : "", ids[i]);
+	s[len++] = ']';
+	s[len] = '\0';
+	return s;
+}
+
+/*
+ * Leases up to limit due rows in one short transaction.  SKIP LOCKED: a
+ * row another relay is leasing at this instant is not waited for but
+ * left to it, so concurrent claims neither block nor deadlock, and the
+ * scan follows ix_outbox_due (state, not_before, id), stopping at limit.
+ */
+static int
+lease(struct db *db, struct arena *a, const char *owner, int lease_s,
+    int limit, int *n)
+{
+	struct db_rows r;
+	long long *ids;
+	char *json;
+	int rc, i;
+
+	*n = 0;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	rc = db_query(db, a, &r,
+	    "SELECT outbox_id FROM outbox WHERE state = 'PENDING' "
+	    "AND not_before <= NOW(3) "
+	    "AND (lease_until IS NULL OR lease_until < NOW(3)) "
+	    "ORDER BY not_before, outbox_id LIMIT ? FOR UPDATE SKIP LOCKED",
+	    "i", limit);
+	if (rc != DB_OK || r.nrows == 0)
+		goto out;
+	ids = arena_alloc(a, sizeof(*ids) * (size_t)r.nrows);
+	if (ids == NULL) {
+		rc = DB_ERR;
+		goto out;
+	}
+	for (i = 0; i < r.nrows; i++)
+		ids[i] = db_get_int(&r, i, 0);
+	if ((json = ids_json(a, ids, r.nrows)) == NULL) {
+		rc = DB_ERR;
+		goto out;
+	}
+	rc = db_exec(db,
+	    "UPDATE outbox o JOIN JSON_TABLE(?, '$[*]' COLUMNS "
+	    "(id BIGINT UNSIGNED PATH '$')) j ON o.outbox_id = j.id "
+	    "SET o.lease_owner = ?, "
+	    "o.lease_until = NOW(3) + INTERVAL ? SECOND, o.tries = o.tries + 1",
+	    "ssi", json, owner, lease_s);
+	if (rc == DB_OK)
+		*n = r.nrows;
+out:
+	if (rc != DB_OK) {
+		db_rollback(db);
+		*n = 0;
+		return rc;
+	}
+	return db_commit(db);
+}
+
 int
 outbox_claim(struct db *db, struct arena *a, const char *owner,
     int lease_s, int limit, struct outbox_row **rows, int *n)
 {
 	struct db_rows r;
 	struct outbox_row *out;
-	int rc, i;
+	int rc, i, leased = 0, attempt;
 
 	*rows = NULL;
 	*n = 0;
-	rc = db_exec(db,
-	    "UPDATE outbox SET lease_owner = ?, "
-	    "lease_until = NOW(3) + INTERVAL ? SECOND, tries = tries + 1 "
-	    "WHERE state = 'PENDING' AND not_before <= NOW(3) "
-	    "AND (lease_until IS NULL OR lease_until < NOW(3)) "
-	    "ORDER BY outbox_id LIMIT ?",
-	    "sii", owner, lease_s, limit);
-	if (rc != DB_OK || db_affected(db) == 0)
+	for (attempt = 0; attempt < 3; attempt++)
+		if ((rc = lease(db, a, owner, lease_s, limit, &leased)) !=
+		    DB_DEADLOCK)
+			break;
+	if (rc != DB_OK || leased == 0)
 		return rc;
 	rc = db_query(db, a, &r,
 	    "SELECT o.outbox_id, o.device_id, "
@@ -115,31 +186,27 @@ static int
 settle_sent(struct db *db, struct arena *a, const struct outbox_result *res,
     int n)
 {
-	size_t cap = (size_t)n * 21 + 3, len = 0;
-	char *ids = arena_alloc(a, cap);
-	int i, any = 0;
+	long long *ids = arena_alloc(a, sizeof(*ids) * (size_t)(n + 1));
+	char *json;
+	int i, k = 0;
 
 	if (ids == NULL)
 		return DB_ERR;
-	ids[len++] = '[';
-	for (i = 0; i < n; i++) {
-		if (res[i].fate != OUTBOX_SENT)
-			continue;
-		len += (size_t)snprintf(ids + len, cap - len, "%s%lld",
-		    any ? "," : "", res[i].id);
-		any = 1;
-	}
-	ids[len++] = ']';
-	ids[len] = '\0';
-	if (!any)
+	for (i = 0; i < n; i++)
+		if (res[i].fate == OUTBOX_SENT)
+			ids[k++] = res[i].id;
+	if (k == 0)
 		return DB_OK;
+	if ((json = ids_json(a, ids, k)) == NULL)
+		return DB_ERR;
 	/* Sent is sent, whoever holds the lease now. */
 	return db_exec(db,
-	    "UPDATE outbox SET state = 'SENT', sent_at = NOW(3), "
-	    "lease_owner = NULL, lease_until = NULL, last_error = NULL "
-	    "WHERE state = 'PENDING' AND outbox_id IN (SELECT j.id FROM "
-	    "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$')) j)",
-	    "s", ids);
+	    "UPDATE outbox o JOIN JSON_TABLE(?, '$[*]' COLUMNS "
+	    "(id BIGINT UNSIGNED PATH '$')) j ON o.outbox_id = j.id "
+	    "SET o.state = 'SENT', o.sent_at = NOW(3), o.lease_owner = NULL, "
+	    "o.lease_until = NULL, o.last_error = NULL "
+	    "WHERE o.state = 'PENDING'",
+	    "s", json);
 }
 
 static int
@@ -181,8 +248,8 @@ settle_one(struct db *db, const char *owner, const struct outbox_result *r)
 	return DB_ERR;
 }
 
-int
-outbox_settle(struct db *db, struct arena *a, const char *owner,
+static int
+settle(struct db *db, struct arena *a, const char *owner,
     const struct outbox_result *res, int n, const char *const *names,
     const long long *values, int nstats)
 {
@@ -209,8 +276,24 @@ outbox_settle(struct db *db, struct arena *a, const char *owner,
 	return db_commit(db);
 fail:
 	db_rollback(db);
-	log_error("outbox: settling %d rows failed (%d); their leases will "
-		  "run out and they will be retried",
-	    n, rc);
+	return rc;
+}
+
+int
+outbox_settle(struct db *db, struct arena *a, const char *owner,
+    const struct outbox_result *res, int n, const char *const *names,
+    const long long *values, int nstats)
+{
+	int rc, attempt;
+
+	for (attempt = 0; attempt < 3; attempt++)
+		if ((rc = settle(db, a, owner, res, n, names, values,
+			 nstats)) != DB_DEADLOCK)
+			break;
+	if (rc != DB_OK)
+		log_error("outbox: settling %d rows failed (%d); will try "
+			  "again, else their leases run out and they are "
+			  "retried",
+		    n, rc);
 	return rc;
 }

@@ -154,9 +154,9 @@ started_payload(const char *session)
 	    "expires_at", "1795294500", "otp", "4821");
 }
 
-/* n rows, one per device, in one transaction, then a wake-up. */
+/* n rows, one per device, in one transaction. */
 static void
-queue(const long long *devices, int n, const char *collapse,
+queue_quietly(const long long *devices, int n, const char *collapse,
     long long expires_ms)
 {
 	int i;
@@ -167,6 +167,14 @@ queue(const long long *devices, int n, const char *collapse,
 				 collapse, started_payload("77"), expires_ms),
 		    DB_OK);
 	cr_assert_eq(db_commit(it_db()), DB_OK);
+}
+
+/* The same, then the wake-up the workers send after COMMIT. */
+static void
+queue(const long long *devices, int n, const char *collapse,
+    long long expires_ms)
+{
+	queue_quietly(devices, n, collapse, expires_ms);
 	pubsub_wake_relay(it_config());
 }
 
@@ -641,7 +649,9 @@ Test(push, a_relay_killed_mid_batch_loses_nothing_and_sends_at_most_twice)
 
 Test(push, two_relays_at_once_never_send_the_same_push_twice)
 {
-	enum { N = 600 };
+	/* More than one claim of the stack's relay (64 x 16), so some rows
+	 * are always left for the second one, which claims 8 x 16 at a time. */
+	enum { N = 1500 };
 	char *pre = prefix_for("pair"), *sock = state_path("run/relay2.sock"),
 	     *log = state_path("log/relay2.log"), env[1200], bin[1024],
 	     line[512];
@@ -659,6 +669,8 @@ Test(push, two_relays_at_once_never_send_the_same_push_twice)
 	if ((pid = fork()) == 0) {
 		snprintf(env, sizeof(env), "EHAZIRA_RELAY_SOCKET=%s", sock);
 		putenv(env);
+		/* smaller batches than the stack's relay: both get work */
+		putenv("EHAZIRA_FCM_PARALLEL=8");
 		freopen(log, "w", stderr);
 		execl(bin, "ehazira-relay", (char *)NULL);
 		_exit(127);
@@ -668,9 +680,10 @@ Test(push, two_relays_at_once_never_send_the_same_push_twice)
 		usleep(10000);
 	cr_assert_eq(access(sock, F_OK), 0, "the second relay is up");
 	json_decref(fcm("POST", "/control/delay?ms=20"));
-	queue(dev, N, "session-83", now_ms() + 120000);
+	queue_quietly(dev, N, "session-83", now_ms() + 120000);
 	cfg2.relay_socket = sock;
 	pubsub_wake_relay(&cfg2);
+	pubsub_wake_relay(it_config());
 	cr_assert_eq(wait_delivered(pre, N, 15000), N);
 	usleep(500000);
 	json_decref(fcm("POST", "/control/delay?ms=0"));
