@@ -39,6 +39,8 @@ LDFLAGS := $(SANFLAGS)
 LIB_SRC := $(filter-out fcgi/main.c,$(wildcard fcgi/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 RELAY_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard relay/*.c))
+# The relay's pieces without its main(), for tests of relay code.
+RELAY_LIB_OBJ := $(filter-out $(B)/obj/relay/main.o,$(RELAY_OBJ))
 ADMIN_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard scripts/admin/*.c))
 SUPPORT_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard tests/support/*.c))
 UNIT_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
@@ -81,7 +83,11 @@ $(B)/ehazira-admin: $(ADMIN_OBJ) $(B)/libehz.a
 $(B)/standin-%: $(B)/obj/tests/standin/%.o $(SUPPORT_OBJ) $(B)/libehz.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/%: $(B)/obj/tests/%.o $(SUPPORT_OBJ) $(B)/libehz.a
+$(B)/librelay.a: $(RELAY_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	ar rcs $@ $^
+
+$(B)/tests/%: $(B)/obj/tests/%.o $(SUPPORT_OBJ) $(B)/librelay.a $(B)/libehz.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LDLIBS)
 

@@ -71,6 +71,8 @@
 	    "service-account JSON file (empty: no push)")                      \
 	X(FCM_MAX_TRIES, fcm_max_tries, INT, "5", 0, "tries before failed")    \
 	X(FCM_PARALLEL, fcm_parallel, INT, "64", 0, "pushes in flight")        \
+	X(FCM_LEASE, fcm_lease, INT, "30", 0,                                  \
+	    "claim lease of a push batch, s")                                  \
 	X(AT_RISK_PERCENT, at_risk_percent, INT, "75", 0, "at-risk threshold") \
 	X(REPORT_DAYS, report_days, INT, "120", 0,                             \
 	    "default report range and warning look-back, days")                \

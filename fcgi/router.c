@@ -19,6 +19,7 @@
 #include "attendance.h"
 #include "timetable.h"
 #include "wshook.h"
+#include "pushtoken.h"
 #include "router.h"
 #include "summary.h"
 #include "token.h"
@@ -61,6 +62,8 @@ static const struct route routes[] = {
 	    ROUTE_INTERNAL | ROUTE_WS_SUBJECT, "a client WebSocket frame" },
 
 	/* --- push (pushtoken.c) --- */
+	{ "POST", "/devices/push-token", pushtoken_set, A | J,
+	    "store this device's FCM registration token" },
 
 	/* --- reports (reports.c) --- */
 	{ "GET", "/attendance/student-summary", summary_student, A,

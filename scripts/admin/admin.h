@@ -22,6 +22,9 @@ int admin_seed(struct admin *ad, int argc, char **argv);
 
 /* --- relay --- */
 
+/* relay-status: counters, outbox by state, oldest pending (relaystat.c) */
+int admin_relay_status(struct admin *ad, int argc, char **argv);
+
 /* --- reports --- */
 int admin_report(struct admin *ad, int argc, char **argv);
 

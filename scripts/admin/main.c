@@ -35,6 +35,8 @@ static const struct command {
 	/* --- users, imports, devices (users.c, import.c) --- */
 
 	/* --- relay (relaystat.c) --- */
+	{ "relay-status", admin_relay_status,
+	    "relay-status      push counters, outbox by state, oldest pending" },
 
 	/* --- reports (report.c) --- */
 	{ "report", admin_report,
