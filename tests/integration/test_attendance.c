@@ -755,3 +755,94 @@ Test(attendance, the_qr_code_is_an_svg_only_while_open, .timeout = 30)
 	cr_assert_eq(r.status, 409);
 	it_resp_free(&r);
 }
+
+/* Lines of the FCM stand-in's record that mention needle. */
+static int
+pushes_for(const char *needle, char *otp_seen_in, size_t n)
+{
+	const char *path = getenv("EHAZIRA_TEST_FCM_RECORD");
+	char line[8192];
+	FILE *fp;
+	int count = 0;
+
+	if (path == NULL || (fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp))
+		if (strstr(line, needle)) {
+			count++;
+			if (otp_seen_in)
+				snprintf(otp_seen_in, n, "%s", line);
+		}
+	fclose(fp);
+	return count;
+}
+
+Test(attendance, initiate_pushes_every_enrolled_active_device_and_no_otp,
+    .timeout = 30)
+{
+	struct klass k, other;
+	char otp[5], line[8192];
+	long long off;
+	int i, sent = 0, t;
+	json_t *msg, *data, *v;
+	const char *key;
+
+	IT_REQUIRE_STACK();
+	if (getenv("EHAZIRA_TEST_FCM_RECORD") == NULL)
+		cr_skip_test("no FCM stand-in");
+	make_class(&k, "psh");
+	make_class(&other, "pso");
+	/* an inactive (replaced) phone of student 0 must stay silent */
+	off = add_device(k.students[0], "student");
+	cr_assert_eq(it_sql("UPDATE device SET active = 0, approval = "
+			    "'REPLACED' WHERE device_id = ?",
+			 "I", off),
+	    DB_OK);
+	initiate(&k, otp);
+	for (t = 0; t < 100 && sent < NSTUDENTS; t++) {
+		sent = (int)it_sql_int("SELECT COUNT(*) FROM outbox o JOIN "
+				       "device d ON d.device_id = o.device_id "
+				       "JOIN student s ON s.student_email = "
+				       "d.user_email WHERE s.class_id = ? AND "
+				       "o.state = 'SENT'",
+		    "I", k.class_id);
+		if (sent < NSTUDENTS)
+			usleep(100000);
+	}
+	cr_assert_eq(sent, NSTUDENTS, "every enrolled active device was sent");
+	for (i = 0; i < NSTUDENTS; i++) {
+		struct db_rows rows;
+
+		cr_assert_eq(db_query(it_db(), it_arena(), &rows,
+				 "SELECT push_token FROM device WHERE "
+				 "device_id = ?",
+				 "I", k.devices[i]),
+		    DB_OK);
+		cr_assert_eq(pushes_for(db_get(&rows, 0, 0), line,
+				 sizeof(line)),
+		    1, "one push reached the stand-in for student %d", i);
+		msg = json_loads(line, 0, NULL);
+		cr_assert_not_null(msg, "%s", line);
+		data = json_object_get(json_object_get(msg, "message"), "data");
+		if (data == NULL)
+			data = json_object_get(msg, "data");
+		cr_assert_not_null(data, "%s", line);
+		cr_assert_str_eq(json_string_value(json_object_get(data,
+				     "type")),
+		    "attendance.started");
+		json_object_foreach(data, key, v)
+			cr_assert(strcmp(json_string_value(v), otp) != 0,
+			    "'%s' carries the OTP", key);
+		cr_assert(strstr(line, "otp") == NULL, "%s", line);
+		json_decref(msg);
+	}
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM outbox WHERE device_id = "
+				"?",
+			 "I", off),
+	    0, "nothing queued for the inactive phone");
+	for (i = 0; i < NSTUDENTS; i++)
+		cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM outbox WHERE "
+					"device_id = ?",
+				 "I", other.devices[i]),
+		    0, "nothing for another class");
+}

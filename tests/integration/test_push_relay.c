@@ -1,5 +1,5 @@
 /*
- * test_push.c - the push relay end to end: outbox rows written the way
+ * test_push_relay.c - the push relay end to end: outbox rows written the way
  * the workers write them (outbox_add in a transaction, then a wake-up
  * datagram), the stack's relay, and what reached the FCM stand-in
  * (tests/standin/fcm.c, started by tests/standin/fcm-env.sh).  Also
