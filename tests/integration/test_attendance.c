@@ -545,33 +545,6 @@ Test(attendance, live_status_close_manual_mark_and_a_second_round,
 	it_resp_free(&r);
 }
 
-static int
-stack(const char *cmd)
-{
-	char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s/scripts/stack %s >/dev/null 2>&1",
-	    getenv("EHAZIRA_TEST_ROOT"), cmd);
-	return system(buf);
-}
-
-static pid_t
-relay_pid(void)
-{
-	char path[4096];
-	FILE *fp;
-	int pid = 0;
-
-	snprintf(path, sizeof(path), "%s/run/relay.pid",
-	    getenv("EHAZIRA_STATE"));
-	if ((fp = fopen(path, "r")) != NULL) {
-		if (fscanf(fp, "%d", &pid) != 1)
-			pid = 0;
-		fclose(fp);
-	}
-	return pid;
-}
-
 Test(attendance, the_relay_finalises_overdue_windows_after_a_restart,
     .timeout = 60)
 {
@@ -579,7 +552,7 @@ Test(attendance, the_relay_finalises_overdue_windows_after_a_restart,
 	struct it_resp r;
 	char otp[5], body[128];
 	long long sid;
-	pid_t pid = relay_pid();
+	pid_t pid = it_pid("relay");
 	int i;
 
 	IT_REQUIRE_STACK();
@@ -602,7 +575,7 @@ Test(attendance, the_relay_finalises_overdue_windows_after_a_restart,
 	cr_assert_eq(r.status, 410, "%s", r.body);
 	it_resp_free(&r);
 	cr_assert_str_eq(status_of(&k, sid, 1), "-", "nobody finalised yet");
-	cr_assert_eq(stack("up"), 0);
+	cr_assert_eq(it_stack("up"), 0);
 	wait_finalized(sid, 10);
 	cr_assert_str_eq(status_of(&k, sid, 1), "A");
 	cr_assert_str_eq(status_of(&k, sid, 0), "P");
