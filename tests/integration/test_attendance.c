@@ -819,3 +819,52 @@ Test(attendance, initiate_pushes_every_enrolled_active_device_and_no_otp,
 				 "I", other.devices[i]),
 		    0, "nothing for another class");
 }
+
+Test(attendance, a_reconnecting_student_misses_no_event, .timeout = 30)
+{
+	struct klass k;
+	struct ws *s;
+	struct it_resp r;
+	json_t *m;
+	char otp[5], body[64], extra[160], *last, *enc, *p;
+	const char *q;
+	long long sid;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "srec");
+	s = connect_as(k.tokens[0], "ws+meta.nchan", NULL);
+	sid = initiate(&k, otp);
+	m = ws_expect_type(s, "attendance.started", 3000);
+	cr_assert_not_null(m);
+	json_decref(m);
+	/* class + private channel: a compound id such as "123:[0],-" */
+	cr_assert_not_null(ws_last_id(s));
+	last = strdup(ws_last_id(s));
+	ws_close(s);
+
+	/* away: the round closes and a second one starts */
+	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
+	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body,
+			 &r),
+	    0);
+	cr_assert_eq(r.status, 200);
+	it_resp_free(&r);
+	initiate(&k, otp);
+
+	enc = malloc(strlen(last) * 3 + 1);
+	for (p = enc, q = last; *q; q++)
+		p += strchr(":[],", *q) ? sprintf(p, "%%%02X", (unsigned char)*q)
+					: sprintf(p, "%c", *q);
+	snprintf(extra, sizeof(extra), "&last_event_id=%s", enc);
+	s = connect_as(k.tokens[0], "ws+meta.nchan", extra);
+	m = ws_expect_type(s, "attendance.closed", 3000);
+	cr_assert_not_null(m, "the close was replayed");
+	json_decref(m);
+	m = ws_expect_type(s, "attendance.started", 3000);
+	cr_assert_not_null(m, "the second round was replayed");
+	cr_assert_eq(json_integer_value(json_object_get(m, "round")), 2);
+	json_decref(m);
+	free(enc);
+	free(last);
+	ws_close(s);
+}
