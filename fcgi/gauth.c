@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "buf.h"
 #include "config.h"
 #include "gauth.h"
 #include "log.h"
@@ -182,27 +183,11 @@ is_url(const char *s)
 	return strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0;
 }
 
+/* The body of the JWKS answer, and what its Cache-Control allows. */
 struct fetch {
-	char *p;
-	size_t n;
+	struct buf body;
 	long max_age;
 };
-
-static size_t
-on_body(char *d, size_t sz, size_t nm, void *u)
-{
-	struct fetch *f = u;
-	size_t n = sz * nm;
-	char *np;
-
-	if (f->n + n > MAX_JWKS || (np = realloc(f->p, f->n + n + 1)) == NULL)
-		return 0;
-	memcpy(np + f->n, d, n);
-	f->n += n;
-	np[f->n] = '\0';
-	f->p = np;
-	return n;
-}
 
 /* Cache-Control: public, max-age=19008, must-revalidate, no-transform */
 static size_t
@@ -226,35 +211,28 @@ on_header(char *d, size_t sz, size_t nm, void *u)
 static char *
 fetch_jwks(const char *src, long *max_age, time_t *mtime)
 {
-	struct fetch f = { NULL, 0, -1 };
+	struct fetch f = { { NULL, 0, MAX_JWKS }, -1 };
 	struct stat st;
-	FILE *fp;
+	char *text;
 	CURL *c;
 	CURLcode rc;
 	long code = 0;
 
 	if (!is_url(src)) {
 		if (stat(src, &st) != 0 || st.st_size > MAX_JWKS ||
-		    (fp = fopen(src, "r")) == NULL) {
+		    (text = buf_read_file(src, NULL)) == NULL) {
 			log_error("gauth: cannot read JWKS file '%s'", src);
 			return NULL;
 		}
-		f.p = calloc(1, (size_t)st.st_size + 1);
-		if (f.p && fread(f.p, 1, (size_t)st.st_size, fp) !=
-			(size_t)st.st_size) {
-			free(f.p);
-			f.p = NULL;
-		}
-		fclose(fp);
 		*max_age = FILE_AGE_S;
 		*mtime = st.st_mtime;
-		return f.p;
+		return text;
 	}
 	if ((c = curl_easy_init()) == NULL)
 		return NULL;
 	curl_easy_setopt(c, CURLOPT_URL, src);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &f);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, buf_curl_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &f.body);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &f);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
@@ -264,15 +242,15 @@ fetch_jwks(const char *src, long *max_age, time_t *mtime)
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_cleanup(c);
-	if (rc != CURLE_OK || code != 200 || f.p == NULL) {
+	if (rc != CURLE_OK || code != 200 || f.body.p == NULL) {
 		log_error("gauth: JWKS fetch from '%s' failed: %s (HTTP %ld)",
 		    src, curl_easy_strerror(rc), code);
-		free(f.p);
+		buf_release(&f.body);
 		return NULL;
 	}
 	*max_age = f.max_age >= 0 ? f.max_age : DEFAULT_AGE_S;
 	*mtime = 0;
-	return f.p;
+	return f.body.p;
 }
 
 /*

@@ -653,9 +653,10 @@ out:
 	return rc;
 }
 
-int
-reports_export_class(const struct class_report *rep, int fmt,
-    const char *tmpdir, struct arena *a, char **buf, size_t *len)
+/* One export path for both kinds: exactly one of c and st is set. */
+static int
+export_report(const struct class_report *c, const struct student_report *st,
+    int fmt, const char *tmpdir, struct arena *a, char **buf, size_t *len)
 {
 	char *mem = NULL, *path;
 	size_t n = 0;
@@ -665,7 +666,9 @@ reports_export_class(const struct class_report *rep, int fmt,
 	if (fmt == REPORT_XLSX) {
 		if ((path = temp_path(a, tmpdir, "xlsx")) == NULL)
 			return -1;
-		if (xlsx_class(path, tmpdir, rep) < 0) {
+		rc = c ? xlsx_class(path, tmpdir, c)
+		       : xlsx_student(path, tmpdir, st);
+		if (rc < 0) {
 			unlink(path);
 			return -1;
 		}
@@ -673,8 +676,10 @@ reports_export_class(const struct class_report *rep, int fmt,
 	}
 	if ((fp = open_memstream(&mem, &n)) == NULL)
 		return -1;
-	rc = fmt == REPORT_EDFI ? csvout_edfi_class(fp, rep) :
-				  csvout_class(fp, rep);
+	if (fmt == REPORT_EDFI)
+		rc = c ? csvout_edfi_class(fp, c) : csvout_edfi_student(fp, st);
+	else
+		rc = c ? csvout_class(fp, c) : csvout_student(fp, st);
 	if (rc < 0) {
 		fclose(fp);
 		free(mem);
@@ -684,33 +689,17 @@ reports_export_class(const struct class_report *rep, int fmt,
 }
 
 int
+reports_export_class(const struct class_report *rep, int fmt,
+    const char *tmpdir, struct arena *a, char **buf, size_t *len)
+{
+	return export_report(rep, NULL, fmt, tmpdir, a, buf, len);
+}
+
+int
 reports_export_student(const struct student_report *rep, int fmt,
     const char *tmpdir, struct arena *a, char **buf, size_t *len)
 {
-	char *mem = NULL, *path;
-	size_t n = 0;
-	FILE *fp;
-	int rc;
-
-	if (fmt == REPORT_XLSX) {
-		if ((path = temp_path(a, tmpdir, "xlsx")) == NULL)
-			return -1;
-		if (xlsx_student(path, tmpdir, rep) < 0) {
-			unlink(path);
-			return -1;
-		}
-		return slurp_unlink(path, a, buf, len);
-	}
-	if ((fp = open_memstream(&mem, &n)) == NULL)
-		return -1;
-	rc = fmt == REPORT_EDFI ? csvout_edfi_student(fp, rep) :
-				  csvout_student(fp, rep);
-	if (rc < 0) {
-		fclose(fp);
-		free(mem);
-		return -1;
-	}
-	return close_memstream(fp, &mem, &n, a, buf, len);
+	return export_report(NULL, rep, fmt, tmpdir, a, buf, len);
 }
 
 /* --- low-attendance warnings --- */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "fcmauth.h"
 #include "log.h"
 
@@ -168,33 +169,13 @@ fcmauth_take_requests(struct fcmauth *fa)
 	return n;
 }
 
-struct answer {
-	char *p;
-	size_t n;
-};
-
-static size_t
-on_answer(char *d, size_t sz, size_t nm, void *u)
-{
-	struct answer *a = u;
-	size_t n = sz * nm;
-	char *np;
-
-	if (a->n + n > ANSWER_MAX || (np = realloc(a->p, a->n + n + 1)) == NULL)
-		return 0;
-	memcpy(np + a->n, d, n);
-	a->n += n;
-	np[a->n] = '\0';
-	a->p = np;
-	return n;
-}
 
 /* One exchange at token_uri; 0 when a token was cached. */
 static int
 fetch(struct fcmauth *fa, long long now_ms)
 {
 	CURL *c = curl_easy_init();
-	struct answer a = { 0 };
+	struct buf a = { .max = ANSWER_MAX };
 	char *assertion = fcmauth_assertion(fa, now_ms / 1000), *form = NULL;
 	long status = 0;
 	CURLcode cc;
@@ -211,7 +192,7 @@ fetch(struct fcmauth *fa, long long now_ms)
 	}
 	curl_easy_setopt(c, CURLOPT_URL, fa->token_uri);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_answer);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, buf_curl_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)TOKEN_TIMEOUT_S);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -7,26 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "router.h"
 
-static char *
-slurp(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, fp) != (size_t)n)
-		buf[0] = '\0';
-	fclose(fp);
-	return buf;
-}
 
 /* "/devices/:id/approve" -> "/devices/{id}/approve" */
 static void
@@ -82,7 +65,7 @@ documented(const char *yaml, const char *path, const char *method)
 
 Test(contract, every_public_route_is_in_openapi)
 {
-	char *yaml = slurp("schema/openapi.yaml"), path[512];
+	char *yaml = buf_read_file("schema/openapi.yaml", NULL), path[512];
 	size_t n, i;
 	const struct route *rt = router_table(&n);
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "buf.h"
 #include "db.h"
 
 #define MAX_COLS 16
@@ -463,26 +464,6 @@ parse(char *s, struct arena *a, struct csv *out, int *bad)
 	}
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(fp);
-	return buf;
-}
 
 /* Checks the header against the kind; prints FILE:1: reasons. */
 static int
@@ -540,7 +521,7 @@ admin_import(struct admin *ad, int argc, char **argv)
 				"periods teachers students\n");
 		return 2;
 	}
-	if ((text = slurp(argv[2])) == NULL) {
+	if ((text = buf_read_file(argv[2], NULL)) == NULL) {
 		fprintf(stderr, "import: cannot read '%s'\n", argv[2]);
 		return 1;
 	}

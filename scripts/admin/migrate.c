@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "buf.h"
 #include "db.h"
 
 static int
@@ -20,28 +21,6 @@ by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf)
-		buf[n] = '\0';
-	fclose(fp);
-	return buf;
-}
 
 int
 admin_migrate(struct admin *ad, int argc, char **argv)
@@ -82,7 +61,7 @@ admin_migrate(struct admin *ad, int argc, char **argv)
 		if (rows.nrows > 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if ((sql = slurp(path)) == NULL) {
+		if ((sql = buf_read_file(path, NULL)) == NULL) {
 			fprintf(stderr, "migrate: cannot read '%s'\n", path);
 			goto out;
 		}
@@ -119,7 +98,7 @@ admin_seed(struct admin *ad, int argc, char **argv)
 		fprintf(stderr, "usage: ehazira-admin seed FILE\n");
 		return 2;
 	}
-	if ((sql = slurp(argv[1])) == NULL) {
+	if ((sql = buf_read_file(argv[1], NULL)) == NULL) {
 		fprintf(stderr, "seed: cannot read '%s'\n", argv[1]);
 		return 1;
 	}

@@ -11,29 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "it.h"
 #include "token.h"
 
-struct buf {
-	char *p;
-	size_t n;
-};
-
-static size_t
-on_data(char *d, size_t sz, size_t nm, void *u)
-{
-	struct buf *b = u;
-	size_t n = sz * nm;
-	char *np = realloc(b->p, b->n + n + 1);
-
-	if (np == NULL)
-		return 0;
-	memcpy(np + b->n, d, n);
-	b->n += n;
-	np[b->n] = '\0';
-	b->p = np;
-	return n;
-}
 
 const char *
 it_url(void)
@@ -59,9 +40,9 @@ it_request(const char *method, const char *path, const char *body,
 	snprintf(url, sizeof(url), "%s%s", it_url(), path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, buf_curl_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, buf_curl_write);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
 	if (body) {

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "buf.h"
 #include "mint.h"
 
 static char *
@@ -68,20 +69,11 @@ b64dec(const char *in, size_t *n)
 char *
 mint_slurp(const char *path)
 {
-	FILE *fp = fopen(path, "r");
-	char *buf;
-	long n;
+	size_t n = 0;
+	char *buf = buf_read_file(path, &n);
 
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, fp) != (size_t)n)
-		buf[0] = '\0';
-	fclose(fp);
-	while (n > 0 && isspace((unsigned char)buf[n - 1]))
+	/* key files: trailing newlines are not part of the key */
+	while (buf && n > 0 && isspace((unsigned char)buf[n - 1]))
 		buf[--n] = '\0';
 	return buf;
 }
