@@ -10,7 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth.h"
 #include "config.h"
+#include "devices.h"
 #include "guard.h"
 #include "health.h"
 #include "jsonh.h"
@@ -35,6 +37,20 @@ static const struct route routes[] = {
 	{ "GET", "/me", profile_get, A, "the signed-in user" },
 
 	/* --- sign-in and devices (auth.c, devices.c) --- */
+	{ "POST", "/auth/google", auth_google, J,
+	    "sign in with a Google ID token and a device" },
+	{ "GET", "/auth/challenge", auth_challenge, ROUTE_PUBLIC,
+	    "a single-use Play Integrity nonce" },
+	{ "POST", "/auth/refresh", auth_refresh, J,
+	    "rotate a refresh token for a new access token" },
+	{ "POST", "/auth/logout", auth_logout, A,
+	    "revoke this device's refresh tokens" },
+	{ "GET", "/devices/pending", devices_pending, T,
+	    "students' new devices awaiting this teacher" },
+	{ "POST", "/devices/:id/approve", devices_approve, T,
+	    "approve a student's new device (replaces the old one)" },
+	{ "POST", "/devices/:id/reject", devices_reject, T,
+	    "reject a student's new device" },
 
 	/* --- live attendance (attendance.c, ws.c) --- */
 	{ "GET", "/timetable", timetable_get, A,

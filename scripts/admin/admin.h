@@ -19,6 +19,15 @@ int admin_migrate(struct admin *ad, int argc, char **argv);
 int admin_seed(struct admin *ad, int argc, char **argv);
 
 /* --- users, imports, devices --- */
+int admin_import(struct admin *ad, int argc, char **argv);
+int admin_verify(struct admin *ad, int argc, char **argv);
+int admin_unverify(struct admin *ad, int argc, char **argv);
+int admin_block(struct admin *ad, int argc, char **argv);
+int admin_unblock(struct admin *ad, int argc, char **argv);
+int admin_devices(struct admin *ad, int argc, char **argv);
+int admin_approve_device(struct admin *ad, int argc, char **argv);
+int admin_reject_device(struct admin *ad, int argc, char **argv);
+int admin_show(struct admin *ad, int argc, char **argv);
 
 /* --- relay --- */
 

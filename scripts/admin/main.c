@@ -33,6 +33,24 @@ static const struct command {
 	    "seed FILE         run a static SQL file (demo data)" },
 
 	/* --- users, imports, devices (users.c, import.c) --- */
+	{ "import", admin_import,
+	    "import KIND FILE  CSV upsert, all-or-nothing (KIND: departments "
+	    "classes courses subjects periods teachers students)" },
+	{ "verify", admin_verify, "verify EMAIL      allow a user to sign in" },
+	{ "unverify", admin_unverify,
+	    "unverify EMAIL    withdraw verification" },
+	{ "block", admin_block,
+	    "block EMAIL       block an account (out at its next request)" },
+	{ "unblock", admin_unblock,
+	    "unblock EMAIL     unblock (clears the integrity flag)" },
+	{ "devices", admin_devices,
+	    "devices [EMAIL|--pending]  list devices" },
+	{ "approve-device", admin_approve_device,
+	    "approve-device ID approve a pending device (replaces the old)" },
+	{ "reject-device", admin_reject_device,
+	    "reject-device ID  reject a pending device" },
+	{ "show", admin_show,
+	    "show EMAIL        a user, their devices and recent audit" },
 
 	/* --- relay (relaystat.c) --- */
 	{ "relay-status", admin_relay_status,

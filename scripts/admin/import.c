@@ -1,0 +1,598 @@
+/*
+ * import.c - `ehazira-admin import KIND FILE`: the institution's lists
+ * from CSV into the ten tables.
+ *
+ * Each file has a header row naming its columns (any order; see KINDS).
+ * Rows refer to each other by natural keys - a department by name, a
+ * class by (department, batch, semester, section), a subject by (course,
+ * class) - so a file means the same thing on every installation.  Every
+ * row is an upsert, so importing a file twice changes nothing.  The whole
+ * file is one transaction: every bad row is reported as FILE:LINE: reason
+ * and if there is any, nothing is applied.  Values always travel as
+ * statement parameters.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "db.h"
+
+#define MAX_COLS 16
+
+struct row {
+	int line;
+	int n;
+	char *f[MAX_COLS];
+};
+
+struct csv {
+	struct row *rows;
+	int nrows;
+	const char *cols[MAX_COLS]; /* from the header */
+	int ncols;
+};
+
+struct ctx {
+	struct admin *ad;
+	struct csv *csv;
+	struct row *row;
+	char err[256];
+};
+
+/* The value of column name in the current row, or NULL when absent. */
+static const char *
+col(struct ctx *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->csv->ncols; i++)
+		if (strcmp(c->csv->cols[i], name) == 0)
+			return i < c->row->n ? c->row->f[i] : "";
+	return NULL;
+}
+
+static int __attribute__((format(printf, 2, 3)))
+fail(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A required, non-empty column. */
+static const char *
+need(struct ctx *c, const char *name)
+{
+	const char *v = col(c, name);
+
+	if (v == NULL || *v == '\0') {
+		fail(c, "'%s' is empty", name);
+		return NULL;
+	}
+	if (strlen(v) > 190) {
+		fail(c, "'%s' is too long", name);
+		return NULL;
+	}
+	return v;
+}
+
+static int
+to_int(struct ctx *c, const char *name, long lo, long hi, long *out)
+{
+	const char *v = need(c, name);
+	char *end;
+
+	if (v == NULL)
+		return -1;
+	*out = strtol(v, &end, 10);
+	if (*end != '\0' || *out < lo || *out > hi) {
+		snprintf(c->err, sizeof(c->err), "'%s' must be %ld..%ld", name,
+		    lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+/* verified column: optional; -1 when absent. */
+static int
+to_bool(struct ctx *c, const char *name, int *out)
+{
+	const char *v = col(c, name);
+
+	*out = -1;
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (!strcasecmp(v, "1") || !strcasecmp(v, "yes") ||
+	    !strcasecmp(v, "true"))
+		*out = 1;
+	else if (!strcasecmp(v, "0") || !strcasecmp(v, "no") ||
+	    !strcasecmp(v, "false"))
+		*out = 0;
+	else
+		return fail(c, "'%s' must be 1/0, yes/no or true/false", name);
+	return 0;
+}
+
+/* An e-mail, lowercased in place. */
+static const char *
+email(struct ctx *c, const char *name)
+{
+	char *v = (char *)need(c, name), *p;
+
+	if (v == NULL)
+		return NULL;
+	for (p = v; *p; p++) {
+		if (isspace((unsigned char)*p) || *p == ',' || *p == ';') {
+			fail(c, "'%s' is not an e-mail address", v);
+			return NULL;
+		}
+		*p = (char)tolower((unsigned char)*p);
+	}
+	p = strchr(v, '@');
+	if (p == NULL || p == v || strchr(p, '.') == NULL) {
+		fail(c, "'%s' is not an e-mail address", v);
+		return NULL;
+	}
+	return v;
+}
+
+static int
+sql_fail(struct ctx *c, int rc, const char *what)
+{
+	if (rc == DB_FK)
+		return fail(c, "%s refers to something that does not exist",
+		    what);
+	if (rc == DB_CONFLICT)
+		return fail(c, "%s clashes with an existing row", what);
+	return fail(c, "the database refused %s (see log)", what);
+}
+
+static long long
+department_id(struct ctx *c, const char *col_name)
+{
+	const char *name = need(c, col_name);
+	struct db_rows r;
+	int rc;
+
+	if (name == NULL)
+		return -1;
+	rc = db_query_one(c->ad->db, c->ad->arena, &r,
+	    "SELECT department_id FROM department WHERE department_name = ?",
+	    "s", name);
+	if (rc == DB_NOTFOUND)
+		return fail(c, "unknown department '%s'", name);
+	if (rc != DB_OK)
+		return sql_fail(c, rc, "the department lookup");
+	return db_get_int(&r, 0, 0);
+}
+
+static long long
+class_id(struct ctx *c)
+{
+	long long dep = department_id(c, "department");
+	const char *batch, *section;
+	long sem;
+	struct db_rows r;
+	int rc;
+
+	if (dep < 0 || (batch = need(c, "batch")) == NULL ||
+	    to_int(c, "semester", 1, 12, &sem) < 0 ||
+	    (section = need(c, "section")) == NULL)
+		return -1;
+	rc = db_query_one(c->ad->db, c->ad->arena, &r,
+	    "SELECT class_id FROM class WHERE department_id = ? AND batch = ? "
+	    "AND semester = ? AND section = ?",
+	    "Isis", dep, batch, (int)sem, section);
+	if (rc == DB_NOTFOUND) {
+		snprintf(c->err, sizeof(c->err), "unknown class %s/%ld/%s",
+		    batch, sem, section);
+		return -1;
+	}
+	if (rc != DB_OK)
+		return sql_fail(c, rc, "the class lookup");
+	return db_get_int(&r, 0, 0);
+}
+
+static int
+do_department(struct ctx *c)
+{
+	const char *name = need(c, "department_name");
+	int rc;
+
+	if (name == NULL)
+		return -1;
+	rc = db_exec(c->ad->db, "INSERT INTO department (department_name) "
+	    "VALUES (?) ON DUPLICATE KEY UPDATE department_name = "
+	    "department_name", "s", name);
+	return rc == DB_OK ? 0 : sql_fail(c, rc, "the department");
+}
+
+static int
+do_class(struct ctx *c)
+{
+	long long dep = department_id(c, "department");
+	const char *batch, *section;
+	long sem;
+	int rc;
+
+	if (dep < 0 || (batch = need(c, "batch")) == NULL ||
+	    to_int(c, "semester", 1, 12, &sem) < 0 ||
+	    (section = need(c, "section")) == NULL)
+		return -1;
+	if (strlen(batch) > 32 || strlen(section) > 16)
+		return fail(c, "%s is too long", "batch or section");
+	rc = db_exec(c->ad->db, "INSERT INTO class (department_id, batch, "
+	    "semester, section) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+	    "batch = VALUES(batch)", "Isis", dep, batch, (int)sem, section);
+	return rc == DB_OK ? 0 : sql_fail(c, rc, "the class");
+}
+
+static int
+do_course(struct ctx *c)
+{
+	const char *id = need(c, "course_id"), *name;
+	int rc;
+
+	if (id == NULL || (name = need(c, "course_name")) == NULL)
+		return -1;
+	if (strlen(id) > 32)
+		return fail(c, "'%s' is too long", "course_id");
+	rc = db_exec(c->ad->db, "INSERT INTO course (course_id, course_name) "
+	    "VALUES (?, ?) ON DUPLICATE KEY UPDATE course_name = "
+	    "VALUES(course_name)", "ss", id, name);
+	return rc == DB_OK ? 0 : sql_fail(c, rc, "the course");
+}
+
+static int
+do_teacher(struct ctx *c)
+{
+	const char *e = email(c, "teacher_email"), *name, *title;
+	long long dep;
+	int ver, rc;
+
+	if (e == NULL || (name = need(c, "name")) == NULL ||
+	    (dep = department_id(c, "department")) < 0 ||
+	    to_bool(c, "verified", &ver) < 0)
+		return -1;
+	title = col(c, "designation");
+	rc = db_exec(c->ad->db, "INSERT INTO teacher (teacher_email, name, "
+	    "designation, department_id, verified) VALUES (?, ?, ?, ?, ?) "
+	    "ON DUPLICATE KEY UPDATE name = VALUES(name), designation = "
+	    "VALUES(designation), department_id = VALUES(department_id), "
+	    "verified = IF(? < 0, verified, VALUES(verified))",
+	    "sssIii", e, name, title ? title : "", dep, ver > 0, ver);
+	return rc == DB_OK ? 0 : sql_fail(c, rc, "the teacher");
+}
+
+static int
+do_student(struct ctx *c)
+{
+	const char *e = email(c, "student_email"), *name, *roll, *joined;
+	long long cls;
+	int ver, rc;
+
+	if (e == NULL || (name = need(c, "name")) == NULL ||
+	    (roll = need(c, "roll_no")) == NULL || (cls = class_id(c)) < 0 ||
+	    to_bool(c, "verified", &ver) < 0)
+		return -1;
+	if (strlen(roll) > 32)
+		return fail(c, "'%s' is too long", "roll_no");
+	joined = col(c, "joined_on");
+	if (joined && *joined == '\0')
+		joined = NULL;
+	if (joined && (strlen(joined) != 10 || joined[4] != '-' ||
+			  joined[7] != '-'))
+		return fail(c, "'%s' must be YYYY-MM-DD", "joined_on");
+	rc = db_exec(c->ad->db, "INSERT INTO student (student_email, name, "
+	    "roll_no, class_id, verified, joined_on) VALUES (?, ?, ?, ?, ?, ?) "
+	    "ON DUPLICATE KEY UPDATE name = VALUES(name), roll_no = "
+	    "VALUES(roll_no), class_id = VALUES(class_id), joined_on = "
+	    "COALESCE(VALUES(joined_on), joined_on), "
+	    "verified = IF(? < 0, verified, VALUES(verified))",
+	    "sssIisi", e, name, roll, cls, ver > 0, joined, ver);
+	if (rc == DB_CONFLICT)
+		return fail(c, "roll_no '%s' is taken in the class by another "
+			       "student", roll);
+	return rc == DB_OK ? 0 : sql_fail(c, rc, "the student");
+}
+
+static int
+do_subject(struct ctx *c)
+{
+	const char *course = need(c, "course_id"), *t;
+	long long cls;
+	int rc;
+
+	if (course == NULL || (cls = class_id(c)) < 0 ||
+	    (t = email(c, "teacher_email")) == NULL)
+		return -1;
+	rc = db_exec(c->ad->db, "INSERT INTO subject (course_id, class_id, "
+	    "teacher_email) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE "
+	    "teacher_email = VALUES(teacher_email)", "sIs", course, cls, t);
+	if (rc == DB_FK)
+		return fail(c, "unknown course or teacher in '%s'", course);
+	return rc == DB_OK ? 0 : sql_fail(c, rc, "the subject");
+}
+
+static int
+time_ok(const char *t)
+{
+	int h, m, s = 0, n = 0;
+
+	if (t == NULL || *t == '\0')
+		return 1;
+	if (sscanf(t, "%d:%d%n", &h, &m, &n) < 2)
+		return 0;
+	if (t[n] == ':' && sscanf(t + n, ":%d%n", &s, &n) < 1)
+		return 0;
+	return h >= 0 && h < 24 && m >= 0 && m < 60 && s >= 0 && s < 60;
+}
+
+static int
+do_period(struct ctx *c)
+{
+	const char *course = need(c, "course_id"), *st, *et;
+	long long cls;
+	long day, no;
+	struct db_rows r;
+	int rc;
+
+	if (course == NULL || (cls = class_id(c)) < 0 ||
+	    to_int(c, "day_of_week", 1, 7, &day) < 0 ||
+	    to_int(c, "period_no", 1, 24, &no) < 0)
+		return -1;
+	st = col(c, "start_time");
+	et = col(c, "end_time");
+	if (!time_ok(st) || !time_ok(et))
+		return fail(c, "%s must be HH:MM", "start_time/end_time");
+	rc = db_query_one(c->ad->db, c->ad->arena, &r, "SELECT subject_id "
+	    "FROM subject WHERE course_id = ? AND class_id = ?", "sI", course,
+	    cls);
+	if (rc == DB_NOTFOUND)
+		return fail(c, "no subject '%s' for the class", course);
+	if (rc != DB_OK)
+		return sql_fail(c, rc, "the subject lookup");
+	rc = db_exec(c->ad->db, "INSERT INTO period (subject_id, day_of_week, "
+	    "period_no, start_time, end_time) VALUES (?, ?, ?, NULLIF(?, ''), "
+	    "NULLIF(?, '')) ON DUPLICATE KEY UPDATE start_time = "
+	    "VALUES(start_time), end_time = VALUES(end_time)",
+	    "Iiiss", db_get_int(&r, 0, 0), (int)day, (int)no, st ? st : "",
+	    et ? et : "");
+	return rc == DB_OK ? 0 : sql_fail(c, rc, "the period");
+}
+
+static const struct kind {
+	const char *name;
+	int (*apply)(struct ctx *);
+	const char *cols[MAX_COLS]; /* allowed; '*' prefix = required */
+} kinds[] = {
+	{ "departments", do_department, { "*department_name" } },
+	{ "classes", do_class,
+	    { "*department", "*batch", "*semester", "*section" } },
+	{ "courses", do_course, { "*course_id", "*course_name" } },
+	{ "teachers", do_teacher,
+	    { "*teacher_email", "*name", "designation", "*department",
+		"verified" } },
+	{ "students", do_student,
+	    { "*student_email", "*name", "*roll_no", "*department", "*batch",
+		"*semester", "*section", "verified", "joined_on" } },
+	{ "subjects", do_subject,
+	    { "*course_id", "*department", "*batch", "*semester", "*section",
+		"*teacher_email" } },
+	{ "periods", do_period,
+	    { "*course_id", "*department", "*batch", "*semester", "*section",
+		"*day_of_week", "*period_no", "start_time", "end_time" } },
+};
+
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+/*
+ * RFC 4180 CSV: quoted fields may hold commas, "" and newlines; CRLF or
+ * LF; a UTF-8 BOM is skipped; blank lines are ignored.  -1 with the line
+ * of an unterminated quote in *bad.
+ */
+static int
+parse(char *s, struct arena *a, struct csv *out, int *bad)
+{
+	struct row cur = { 0 };
+	char *field = arena_alloc(a, strlen(s) + 1);
+	size_t fl = 0;
+	int line = 1, cap = 64, inq = 0, quoted = 0;
+
+	out->rows = malloc(sizeof(struct row) * (size_t)cap);
+	out->nrows = 0;
+	if (strncmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
+	cur.line = 1;
+	for (;; s++) {
+		char ch = *s;
+
+		if (inq) {
+			if (ch == '\0') {
+				*bad = cur.line;
+				return -1;
+			}
+			if (ch == '"' && s[1] == '"')
+				field[fl++] = *s++;
+			else if (ch == '"')
+				inq = 0;
+			else
+				field[fl++] = ch;
+			line += ch == '\n';
+			continue;
+		}
+		if (ch == '"' && fl == 0 && !quoted) {
+			inq = quoted = 1;
+			continue;
+		}
+		if (ch == '\r' && s[1] == '\n')
+			continue;
+		if (ch != ',' && ch != '\n' && ch != '\0') {
+			field[fl++] = ch;
+			continue;
+		}
+		/* end of a field */
+		if (cur.n < MAX_COLS)
+			cur.f[cur.n] = arena_strndup(a, field, fl);
+		cur.n++;
+		fl = 0;
+		if (ch == ',') {
+			quoted = 0;
+			continue;
+		}
+		/* end of a record; a blank line is none */
+		if (!(cur.n == 1 && cur.f[0][0] == '\0' && !quoted)) {
+			if (out->nrows == cap) {
+				cap *= 2;
+				out->rows = realloc(out->rows,
+				    sizeof(struct row) * (size_t)cap);
+			}
+			out->rows[out->nrows++] = cur;
+		}
+		if (ch == '\0')
+			return 0;
+		memset(&cur, 0, sizeof(cur));
+		cur.line = ++line;
+		quoted = 0;
+	}
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = calloc(1, (size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(fp);
+	return buf;
+}
+
+/* Checks the header against the kind; prints FILE:1: reasons. */
+static int
+header(const char *file, const struct kind *k, struct csv *csv)
+{
+	struct row *h = &csv->rows[0];
+	int i, j, bad = 0, found;
+
+	csv->ncols = h->n > MAX_COLS ? MAX_COLS : h->n;
+	for (i = 0; i < csv->ncols; i++) {
+		char *p;
+
+		for (p = h->f[i]; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		csv->cols[i] = h->f[i];
+		for (found = 0, j = 0; j < MAX_COLS && k->cols[j]; j++)
+			found |= strcmp(k->cols[j] + (k->cols[j][0] == '*'),
+			    h->f[i]) == 0;
+		if (!found) {
+			fprintf(stderr, "%s:%d: unknown column '%s' for %s\n",
+			    file, h->line, h->f[i], k->name);
+			bad++;
+		}
+	}
+	for (j = 0; j < MAX_COLS && k->cols[j]; j++) {
+		if (k->cols[j][0] != '*')
+			continue;
+		for (found = 0, i = 0; i < csv->ncols; i++)
+			found |= strcmp(k->cols[j] + 1, csv->cols[i]) == 0;
+		if (!found) {
+			fprintf(stderr, "%s:%d: missing column '%s'\n", file,
+			    h->line, k->cols[j] + 1);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+int
+admin_import(struct admin *ad, int argc, char **argv)
+{
+	const struct kind *k = NULL;
+	struct csv csv = { 0 };
+	struct ctx c = { 0 };
+	char *text;
+	int i, bad = 0, badline = 0, rc = 1;
+	size_t j;
+
+	for (j = 0; argc == 3 && j < NKINDS; j++)
+		if (strcmp(kinds[j].name, argv[1]) == 0)
+			k = &kinds[j];
+	if (k == NULL) {
+		fprintf(stderr, "usage: ehazira-admin import KIND FILE\n"
+				"KIND: departments classes courses subjects "
+				"periods teachers students\n");
+		return 2;
+	}
+	if ((text = slurp(argv[2])) == NULL) {
+		fprintf(stderr, "import: cannot read '%s'\n", argv[2]);
+		return 1;
+	}
+	if (parse(text, ad->arena, &csv, &badline) < 0) {
+		fprintf(stderr, "%s:%d: unterminated quoted field\n", argv[2],
+		    badline);
+		goto out;
+	}
+	if (csv.nrows == 0) {
+		fprintf(stderr, "%s:1: no header row\n", argv[2]);
+		goto out;
+	}
+	if (header(argv[2], k, &csv) > 0)
+		goto out;
+	if (db_begin(ad->db) != DB_OK) {
+		fprintf(stderr, "import: cannot reach the database\n");
+		goto out;
+	}
+	c.ad = ad;
+	c.csv = &csv;
+	for (i = 1; i < csv.nrows; i++) {
+		c.row = &csv.rows[i];
+		c.err[0] = '\0';
+		if (c.row->n != csv.ncols) {
+			fprintf(stderr, "%s:%d: %d fields, the header has %d\n",
+			    argv[2], c.row->line, c.row->n, csv.ncols);
+			bad++;
+			continue;
+		}
+		if (k->apply(&c) < 0) {
+			fprintf(stderr, "%s:%d: %s\n", argv[2], c.row->line,
+			    c.err[0] ? c.err : "bad row");
+			bad++;
+		}
+	}
+	if (bad) {
+		db_rollback(ad->db);
+		fprintf(stderr, "import: %d bad row%s in '%s'; nothing was "
+				"imported\n", bad, bad == 1 ? "" : "s", argv[2]);
+		goto out;
+	}
+	if (db_commit(ad->db) != DB_OK) {
+		db_rollback(ad->db);
+		fprintf(stderr, "import: commit failed; nothing was "
+				"imported\n");
+		goto out;
+	}
+	printf("import: %d %s from '%s' applied\n", csv.nrows - 1, k->name,
+	    argv[2]);
+	rc = 0;
+out:
+	free(csv.rows);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,333 @@
+/*
+ * test_gauth.c - Google ID-token verification against a locally generated
+ * RSA key and JWKS file: the one good token passes, and every forgery and
+ * policy violation is refused with its own reason.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <jwt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "gauth.h"
+#include "mint.h"
+
+#define AUD "client-1.apps.googleusercontent.com"
+
+static struct arena *ar;
+static struct config cfg;
+static char dir[64], key[128], jwks[128];
+
+static void
+setup(void)
+{
+	ar = arena_new(16 << 20);
+	snprintf(dir, sizeof(dir), "/tmp/ehz-gauth.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(jwks, sizeof(jwks), "%s/jwks.json", dir);
+	cr_assert_eq(mint_google_keys(dir, "k1"), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.google_jwks = jwks;
+	cfg.google_client_ids = "other-client, " AUD;
+	cfg.google_hd = "";
+	cfg.clock_skew = 60;
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	gauth_forget();
+	arena_free(ar);
+}
+
+TestSuite(gauth, .init = setup, .fini = teardown);
+
+static int
+verify(struct mint_google *o, struct gauth_id *id)
+{
+	char *t = mint_google(o);
+	int rc;
+
+	cr_assert_not_null(t, "minting failed");
+	rc = gauth_verify(&cfg, t, (long long)time(NULL), id, ar);
+	free(t);
+	return rc;
+}
+
+static struct mint_google
+opts(void)
+{
+	struct mint_google o;
+
+	mint_google_init(&o, key, "k1", "asha@college.edu", AUD);
+	o.name = "Asha Rao";
+	return o;
+}
+
+Test(gauth, a_valid_token_verifies_with_its_identity)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+
+	cr_assert_eq(verify(&o, &id), GAUTH_OK);
+	cr_assert_str_eq(id.email, "asha@college.edu");
+	cr_assert_str_eq(id.name, "Asha Rao");
+	cr_assert_not_null(id.sub);
+}
+
+Test(gauth, both_google_issuer_spellings_are_accepted)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+
+	o.iss = "accounts.google.com";
+	cr_assert_eq(verify(&o, &id), GAUTH_OK);
+}
+
+Test(gauth, a_wrong_audience_is_refused)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+
+	o.aud = "client-1.apps.googleusercontent.co";
+	cr_assert_eq(verify(&o, &id), GAUTH_AUD);
+	cfg.google_client_ids = "";
+	o.aud = AUD;
+	cr_assert_eq(verify(&o, &id), GAUTH_AUD, "no client ids: nothing");
+}
+
+Test(gauth, a_wrong_issuer_is_refused)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+
+	o.iss = "https://evil.example.com";
+	cr_assert_eq(verify(&o, &id), GAUTH_ISS);
+}
+
+Test(gauth, an_expired_token_is_refused_beyond_the_skew)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+
+	o.exp_in = -120;
+	o.iat_in = -3720;
+	cr_assert_eq(verify(&o, &id), GAUTH_EXPIRED);
+	o.exp_in = -30;
+	cr_assert_eq(verify(&o, &id), GAUTH_OK, "within CLOCK_SKEW");
+}
+
+Test(gauth, a_token_issued_in_the_future_is_refused)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+
+	o.iat_in = 600;
+	cr_assert_eq(verify(&o, &id), GAUTH_IAT);
+}
+
+Test(gauth, a_bad_signature_is_refused)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+
+	o.bad_signature = 1;
+	cr_assert_eq(verify(&o, &id), GAUTH_SIGNATURE);
+}
+
+Test(gauth, a_token_from_another_key_with_our_kid_is_refused)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+	char other[128], okey[160];
+
+	snprintf(other, sizeof(other), "%s/other", dir);
+	cr_assert_eq(mint_google_keys(other, "k1"), 0);
+	snprintf(okey, sizeof(okey), "%s/key.pem", other);
+	o.key = okey;
+	cr_assert_eq(verify(&o, &id), GAUTH_SIGNATURE);
+}
+
+Test(gauth, an_unknown_kid_is_refused)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+
+	o.kid = "k-unknown";
+	cr_assert_eq(verify(&o, &id), GAUTH_KID);
+	o.kid = NULL;
+	cr_assert_eq(verify(&o, &id), GAUTH_KID);
+}
+
+Test(gauth, alg_none_is_refused)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+
+	o.alg = "none";
+	cr_assert_eq(verify(&o, &id), GAUTH_ALG);
+}
+
+Test(gauth, hs256_signed_with_the_public_key_is_refused)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+	char *t, *pem, pub[160];
+	jwt_t *jwt = NULL;
+
+	o.alg = "HS256";
+	t = mint_google(&o);
+	cr_assert_not_null(t);
+	/* The forgery is real: a library trusting the header accepts it. */
+	snprintf(pub, sizeof(pub), "%s/pub.pem", dir);
+	pem = mint_slurp(pub);
+	pem = realloc(pem, strlen(pem) + 2);
+	strcat(pem, "\n");
+	cr_assert_eq(jwt_decode(&jwt, t, (unsigned char *)pem,
+			 (int)strlen(pem)),
+	    0, "the confusion token should fool plain libjwt");
+	jwt_free(jwt);
+	free(pem);
+	cr_assert_eq(gauth_verify(&cfg, t, (long long)time(NULL), &id, ar),
+	    GAUTH_ALG);
+	free(t);
+}
+
+Test(gauth, any_algorithm_but_rs256_is_refused)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+
+	o.alg = "RS512";
+	cr_assert_eq(verify(&o, &id), GAUTH_ALG);
+	o.alg = "ES256";
+	cr_assert_eq(verify(&o, &id), GAUTH_ALG);
+}
+
+Test(gauth, an_unverified_email_is_refused)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+
+	o.email_unverified = 1;
+	cr_assert_eq(verify(&o, &id), GAUTH_EMAIL);
+}
+
+Test(gauth, the_hosted_domain_policy_is_enforced)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+
+	cfg.google_hd = "college.edu";
+	cr_assert_eq(verify(&o, &id), GAUTH_HD, "no hd claim");
+	o.hd = "gmail.com";
+	cr_assert_eq(verify(&o, &id), GAUTH_HD);
+	o.hd = "college.edu";
+	cr_assert_eq(verify(&o, &id), GAUTH_OK);
+}
+
+Test(gauth, garbage_is_malformed_not_a_crash)
+{
+	struct gauth_id id;
+	const char *bad[] = { "", "abc", "a.b", "a.b.c.d", "!!.??.**",
+		"eyJhbGciOiJSUzI1NiJ9.e30.", "e30.e30.e30" };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_neq(gauth_verify(&cfg, bad[i], time(NULL), &id, ar),
+		    GAUTH_OK, "%s", bad[i]);
+	cr_assert_eq(gauth_verify(&cfg, "a.b", time(NULL), &id, ar),
+	    GAUTH_MALFORMED);
+}
+
+Test(gauth, a_missing_jwks_is_a_key_error)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+
+	cfg.google_jwks = "/nonexistent/jwks.json";
+	cr_assert_eq(verify(&o, &id), GAUTH_KEYS);
+}
+
+Test(gauth, the_jwk_becomes_the_same_pem_openssl_wrote)
+{
+	char pub[160], *want, *text;
+	json_t *doc, *k;
+	char *pem;
+
+	snprintf(pub, sizeof(pub), "%s/pub.pem", dir);
+	want = mint_slurp(pub);
+	text = mint_slurp(jwks);
+	doc = json_loads(text, 0, NULL);
+	k = json_array_get(json_object_get(doc, "keys"), 0);
+	pem = gauth_jwk_pem(json_string_value(json_object_get(k, "n")),
+	    json_string_value(json_object_get(k, "e")), ar);
+	cr_assert_not_null(pem);
+	cr_assert_eq(strncmp(pem, want, strlen(want)), 0);
+	cr_assert_null(gauth_jwk_pem("AQAB", "AQAB", ar), "short modulus");
+	json_decref(doc);
+	free(want);
+	free(text);
+}
+
+Test(gauth, rotated_keys_in_the_file_are_picked_up)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+
+	cr_assert_eq(verify(&o, &id), GAUTH_OK);
+	sleep(1); /* a new mtime */
+	cr_assert_eq(mint_google_keys(dir, "k2"), 0);
+	o.kid = "k2";
+	cr_assert_eq(verify(&o, &id), GAUTH_OK, "new kid after rotation");
+	o.kid = "k1";
+	cr_assert_eq(verify(&o, &id), GAUTH_KID, "the old key is gone");
+}
+
+static char *shared_token;
+
+static void *
+verify_many(void *arg)
+{
+	struct arena *a = arena_new(4 << 20);
+	struct gauth_id id;
+	long ok = 0;
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 50; i++) {
+		ok += gauth_verify(&cfg, shared_token, time(NULL), &id, a) ==
+		    GAUTH_OK;
+		arena_reset(a);
+	}
+	arena_free(a);
+	return (void *)ok;
+}
+
+Test(gauth, threads_share_the_key_cache_safely)
+{
+	struct mint_google o = opts();
+	pthread_t t[8];
+	void *ok;
+	int i;
+
+	shared_token = mint_google(&o);
+	for (i = 0; i < 8; i++)
+		pthread_create(&t[i], NULL, verify_many, NULL);
+	for (i = 0; i < 8; i++) {
+		pthread_join(t[i], &ok);
+		cr_assert_eq((long)ok, 50);
+	}
+	free(shared_token);
+}
