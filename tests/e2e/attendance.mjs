@@ -53,13 +53,7 @@ function assert(cond, msg) {
  */
 const profile = mkdtempSync(join(tmpdir(), "ehazira-e2e-"));
 process.env.TMPDIR = profile;
-const ctxBrowser = await chromium.launch({
-	executablePath: process.env.EHAZIRA_CHROMIUM || "/usr/bin/chromium",
-	headless: true,
-	args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-	    "--no-first-run", "--disable-background-networking",
-	    "--disable-component-update", "--disable-sync"],
-});
+let ctxBrowser = null;
 
 const consoleErrors = [];
 async function newPage(label, viewport) {
@@ -95,6 +89,13 @@ let teacher, studs = [];
 let otp = null, course = null, periodRow = null;
 
 try {
+	ctxBrowser = await chromium.launch({
+		executablePath: process.env.EHAZIRA_CHROMIUM || "/usr/bin/chromium",
+		headless: true,
+		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		    "--no-first-run", "--disable-background-networking",
+		    "--disable-component-update", "--disable-sync"],
+	});
 	const tp = await newPage("teacher", { width: 1366, height: 900 });
 	teacher = tp.page;
 	for (let i = 0; i < 3; i++)
@@ -302,7 +303,8 @@ try {
 	failed++;
 	log("FAIL (aborted)", e && e.stack || e);
 } finally {
-	await ctxBrowser.close().catch(() => {});
+	if (ctxBrowser)
+		await ctxBrowser.close().catch(() => {});
 	rmSync(profile, { recursive: true, force: true });
 }
 
