@@ -261,6 +261,13 @@ router_dispatch(struct http_req *r)
 		goto out;
 	}
 	router_match(rt->pattern, r->path, r);
+	if (rt->flags & (ROUTE_AUTH | ROUTE_STUDENT | ROUTE_TEACHER)) {
+		if ((status = authenticate(r, rt->flags)) != 0)
+			goto out;
+	}
+	if ((rt->flags & ROUTE_WS_SUBJECT) &&
+	    (status = ws_subject(r)) != 0)
+		goto out;
 	if (rt->flags & ROUTE_JSON) {
 		if (r->content_type &&
 		    strncasecmp(r->content_type, "application/json", 16) != 0) {
@@ -278,13 +285,6 @@ router_dispatch(struct http_req *r)
 		}
 		arena_defer(r->arena, free_json, r->json);
 	}
-	if (rt->flags & (ROUTE_AUTH | ROUTE_STUDENT | ROUTE_TEACHER)) {
-		if ((status = authenticate(r, rt->flags)) != 0)
-			goto out;
-	}
-	if ((rt->flags & ROUTE_WS_SUBJECT) &&
-	    (status = ws_subject(r)) != 0)
-		goto out;
 	status = rt->handler(r);
 out:
 	http_finish(r, status);

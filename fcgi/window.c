@@ -9,6 +9,7 @@
  * mark twice; the loser sees finalized_at set and does nothing.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -59,48 +60,48 @@ window_totals(struct db *db, struct arena *a, long long session_id)
 	    (json_int_t)db_get_int(&rows, 0, 4));
 }
 
+/* An outbox message for one notice; malloc'd JSON or NULL. */
+static char *
+notice(const char *title, const char *body, const char *type,
+    long long session_id)
+{
+	json_t *m = json_pack("{s:{s:s,s:s},s:{s:s,s:o}}", "notification",
+	    "title", title, "body", body, "data", "type", type, "session_id",
+	    json_sprintf("%lld", session_id));
+	char *s = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
+
+	json_decref(m);
+	return s;
+}
+
 /* Notices for the relay: who was marked absent or flagged in this window. */
 static int
-queue_notices(struct db *db, long long session_id, long long window_id,
-    const char *opened_at, const char *course)
+queue_notices(struct db *db, long long session_id, const char *opened_at,
+    const char *course)
 {
-	char collapse[48], absent[512], flagged[512];
-	json_t *m;
-	char *s;
-	int rc;
+	char collapse[48], *absent, *flagged;
+	int rc = DB_ERR;
 
 	snprintf(collapse, sizeof(collapse), "session-%lld", session_id);
-	m = json_pack("{s:{s:s,s:s},s:{s:s,s:s}}", "notification", "title",
-	    "Marked absent", "body", course, "data", "type",
-	    "attendance.absent", "session_id", "");
-	json_object_set_new(json_object_get(m, "data"), "session_id",
-	    json_sprintf("%lld", session_id));
-	s = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(m);
-	snprintf(absent, sizeof(absent), "%s", s ? s : "{}");
-	free(s);
-	m = json_pack("{s:{s:s,s:s},s:{s:s,s:s}}", "notification", "title",
-	    "Attendance flagged for review", "body", course, "data", "type",
-	    "attendance.flagged", "session_id", "");
-	json_object_set_new(json_object_get(m, "data"), "session_id",
-	    json_sprintf("%lld", session_id));
-	s = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(m);
-	snprintf(flagged, sizeof(flagged), "%s", s ? s : "{}");
-	free(s);
-	(void)window_id;
-	rc = db_exec(db,
-	    "INSERT INTO outbox (kind, device_id, collapse_key, payload, "
-	    "expires_at) "
-	    "SELECT IF(at.status = 'A', 'push.absent', 'push.flagged'), "
-	    "d.device_id, ?, IF(at.status = 'A', ?, ?), "
-	    "NOW(3) + INTERVAL 1 DAY "
-	    "FROM attendance at JOIN device d ON d.user_email = "
-	    "at.student_email AND d.active = 1 "
-	    "WHERE at.session_id = ? AND at.marked_at >= ? "
-	    "AND ((at.status = 'A' AND at.source = 'TIMEOUT') OR "
-	    "(at.status = 'R' AND at.source = 'OTP'))",
-	    "sssIs", collapse, absent, flagged, session_id, opened_at);
+	absent = notice("Marked absent", course, "attendance.absent",
+	    session_id);
+	flagged = notice("Attendance flagged for review", course,
+	    "attendance.flagged", session_id);
+	if (absent && flagged)
+		rc = db_exec(db,
+		    "INSERT INTO outbox (kind, device_id, collapse_key, "
+		    "payload, expires_at) "
+		    "SELECT IF(at.status = 'A', 'push.absent', "
+		    "'push.flagged'), d.device_id, ?, IF(at.status = 'A', ?, "
+		    "?), NOW(3) + INTERVAL 1 DAY "
+		    "FROM attendance at JOIN device d ON d.user_email = "
+		    "at.student_email AND d.active = 1 "
+		    "WHERE at.session_id = ? AND at.marked_at >= ? "
+		    "AND ((at.status = 'A' AND at.source = 'TIMEOUT') OR "
+		    "(at.status = 'R' AND at.source = 'OTP'))",
+		    "sssIs", collapse, absent, flagged, session_id, opened_at);
+	free(absent);
+	free(flagged);
 	return rc;
 }
 
@@ -157,8 +158,7 @@ window_finalize(struct db *db, struct arena *a, const struct config *cfg,
 	    "I", window_id);
 	if (rc != DB_OK)
 		goto fail;
-	if ((rc = queue_notices(db, session_id, window_id, opened_at,
-		 course)) != DB_OK)
+	if ((rc = queue_notices(db, session_id, opened_at, course)) != DB_OK)
 		goto fail;
 	if ((rc = db_commit(db)) != DB_OK)
 		goto fail;

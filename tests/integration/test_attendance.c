@@ -545,33 +545,6 @@ Test(attendance, live_status_close_manual_mark_and_a_second_round,
 	it_resp_free(&r);
 }
 
-static int
-stack(const char *cmd)
-{
-	char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s/scripts/stack %s >/dev/null 2>&1",
-	    getenv("EHAZIRA_TEST_ROOT"), cmd);
-	return system(buf);
-}
-
-static pid_t
-relay_pid(void)
-{
-	char path[4096];
-	FILE *fp;
-	int pid = 0;
-
-	snprintf(path, sizeof(path), "%s/run/relay.pid",
-	    getenv("EHAZIRA_STATE"));
-	if ((fp = fopen(path, "r")) != NULL) {
-		if (fscanf(fp, "%d", &pid) != 1)
-			pid = 0;
-		fclose(fp);
-	}
-	return pid;
-}
-
 Test(attendance, the_relay_finalises_overdue_windows_after_a_restart,
     .timeout = 60)
 {
@@ -579,7 +552,7 @@ Test(attendance, the_relay_finalises_overdue_windows_after_a_restart,
 	struct it_resp r;
 	char otp[5], body[128];
 	long long sid;
-	pid_t pid = relay_pid();
+	pid_t pid = it_pid("relay");
 	int i;
 
 	IT_REQUIRE_STACK();
@@ -602,7 +575,7 @@ Test(attendance, the_relay_finalises_overdue_windows_after_a_restart,
 	cr_assert_eq(r.status, 410, "%s", r.body);
 	it_resp_free(&r);
 	cr_assert_str_eq(status_of(&k, sid, 1), "-", "nobody finalised yet");
-	cr_assert_eq(stack("up"), 0);
+	cr_assert_eq(it_stack("up"), 0);
 	wait_finalized(sid, 10);
 	cr_assert_str_eq(status_of(&k, sid, 1), "A");
 	cr_assert_str_eq(status_of(&k, sid, 0), "P");
@@ -845,4 +818,53 @@ Test(attendance, initiate_pushes_every_enrolled_active_device_and_no_otp,
 					"device_id = ?",
 				 "I", other.devices[i]),
 		    0, "nothing for another class");
+}
+
+Test(attendance, a_reconnecting_student_misses_no_event, .timeout = 30)
+{
+	struct klass k;
+	struct ws *s;
+	struct it_resp r;
+	json_t *m;
+	char otp[5], body[64], extra[160], *last, *enc, *p;
+	const char *q;
+	long long sid;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "srec");
+	s = connect_as(k.tokens[0], "ws+meta.nchan", NULL);
+	sid = initiate(&k, otp);
+	m = ws_expect_type(s, "attendance.started", 3000);
+	cr_assert_not_null(m);
+	json_decref(m);
+	/* class + private channel: a compound id such as "123:[0],-" */
+	cr_assert_not_null(ws_last_id(s));
+	last = strdup(ws_last_id(s));
+	ws_close(s);
+
+	/* away: the round closes and a second one starts */
+	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
+	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body,
+			 &r),
+	    0);
+	cr_assert_eq(r.status, 200);
+	it_resp_free(&r);
+	initiate(&k, otp);
+
+	enc = malloc(strlen(last) * 3 + 1);
+	for (p = enc, q = last; *q; q++)
+		p += strchr(":[],", *q) ? sprintf(p, "%%%02X", (unsigned char)*q)
+					: sprintf(p, "%c", *q);
+	snprintf(extra, sizeof(extra), "&last_event_id=%s", enc);
+	s = connect_as(k.tokens[0], "ws+meta.nchan", extra);
+	m = ws_expect_type(s, "attendance.closed", 3000);
+	cr_assert_not_null(m, "the close was replayed");
+	json_decref(m);
+	m = ws_expect_type(s, "attendance.started", 3000);
+	cr_assert_not_null(m, "the second round was replayed");
+	cr_assert_eq(json_integer_value(json_object_get(m, "round")), 2);
+	json_decref(m);
+	free(enc);
+	free(last);
+	ws_close(s);
 }

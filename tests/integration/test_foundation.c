@@ -166,3 +166,53 @@ Test(foundation, every_response_carries_a_request_id)
 	cr_assert(strcasestr(r.headers, "X-Request-Id: ") != NULL);
 	it_resp_free(&r);
 }
+
+Test(foundation, malformed_json_is_a_json_400)
+{
+	static const char *bodies[] = { "{bad", "[1,2]", "", "{\"a\":1,\"a\":2}",
+		"\"just a string\"" };
+	char email[96], dept[64];
+	long long dep, dev;
+	const char *tok;
+	struct it_resp r;
+	size_t i;
+
+	IT_REQUIRE_STACK();
+	snprintf(dept, sizeof(dept), "JSON dept %s", it_uniq());
+	snprintf(email, sizeof(email), "json-%s@it.edu", it_uniq());
+	cr_assert_eq(it_sql("INSERT INTO department (department_name) VALUES "
+			    "(?)",
+			 "s", dept),
+	    DB_OK);
+	dep = it_sql_int("SELECT department_id FROM department WHERE "
+			 "department_name = ?",
+	    "s", dept);
+	cr_assert_eq(it_sql("INSERT INTO teacher (teacher_email, name, "
+			    "department_id, verified) VALUES (?, 'T', ?, 1)",
+			 "sI", email, dep),
+	    DB_OK);
+	cr_assert_eq(it_sql("INSERT INTO device (user_email, role, device_uuid, "
+			    "fingerprint_hash, platform, active, approval) "
+			    "VALUES (?, 'teacher', 'DUMMY', '127.0.0.1', "
+			    "'WEB', 1, 'ACTIVE')",
+			 "s", email),
+	    DB_OK);
+	dev = it_sql_int("SELECT device_id FROM device WHERE user_email = ?",
+	    "s", email);
+	tok = it_token(email, "teacher", dev, 600);
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		cr_assert_eq(it_post_json("/attendance/initiate", tok, bodies[i],
+				 &r),
+		    0);
+		cr_assert_eq(r.status, 400, "'%s': %s", bodies[i], r.body);
+		cr_assert(is_json_error(&r), "%s", r.body);
+		it_resp_free(&r);
+	}
+	/* a well-formed body with a field of the wrong type names the field */
+	cr_assert_eq(it_post_json("/attendance/initiate", tok,
+			 "{\"period_id\":\"soon\"}", &r),
+	    0);
+	cr_assert_eq(r.status, 400);
+	cr_assert(strstr(r.body, "period_id") != NULL, "%s", r.body);
+	it_resp_free(&r);
+}

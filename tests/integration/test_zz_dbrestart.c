@@ -11,16 +11,6 @@
 
 #include "it.h"
 
-static int
-stack(const char *cmd)
-{
-	char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s/scripts/stack %s >/dev/null 2>&1",
-	    getenv("EHAZIRA_TEST_ROOT"), cmd);
-	return system(buf);
-}
-
 static long
 health(void)
 {
@@ -39,24 +29,17 @@ health(void)
 Test(dbrestart, healthz_follows_the_database_without_a_worker_restart,
     .timeout = 120)
 {
-	char before[64] = "", after[64] = "";
-	FILE *fp;
-	char pidfile[4096];
-	int i, ok = 0;
+	int before, i, ok = 0;
 
 	IT_REQUIRE_STACK();
-	snprintf(pidfile, sizeof(pidfile), "%s/run/fcgi.pid",
-	    getenv("EHAZIRA_STATE"));
-	if ((fp = fopen(pidfile, "r"))) {
-		cr_assert(fgets(before, sizeof(before), fp));
-		fclose(fp);
-	}
+	before = it_pid("fcgi");
+	cr_assert_gt(before, 0);
 	cr_assert_eq(health(), 200);
-	cr_assert_eq(stack("db-stop"), 0);
+	cr_assert_eq(it_stack("db-stop"), 0);
 	/* every worker thread notices, whichever answers */
 	for (i = 0; i < 8; i++)
 		cr_assert_eq(health(), 503);
-	cr_assert_eq(stack("db-start"), 0);
+	cr_assert_eq(it_stack("db-start"), 0);
 	for (i = 0; i < 50 && !ok; i++) {
 		ok = health() == 200;
 		if (!ok)
@@ -65,9 +48,5 @@ Test(dbrestart, healthz_follows_the_database_without_a_worker_restart,
 	cr_assert(ok, "healthy again after the restart");
 	for (i = 0; i < 16; i++)
 		cr_assert_eq(health(), 200);
-	if ((fp = fopen(pidfile, "r"))) {
-		cr_assert(fgets(after, sizeof(after), fp));
-		fclose(fp);
-	}
-	cr_assert_str_eq(before, after, "the workers were not restarted");
+	cr_assert_eq(it_pid("fcgi"), before, "the workers were not restarted");
 }

@@ -236,3 +236,30 @@ it_uniq(void)
 		    (long)time(NULL) % 100000);
 	return u;
 }
+
+int
+it_stack(const char *cmd)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s/scripts/stack %s >/dev/null 2>&1",
+	    getenv("EHAZIRA_TEST_ROOT"), cmd);
+	return system(buf);
+}
+
+int
+it_pid(const char *name)
+{
+	char path[4096];
+	FILE *fp;
+	int pid = 0;
+
+	snprintf(path, sizeof(path), "%s/run/%s.pid", getenv("EHAZIRA_STATE"),
+	    name);
+	if ((fp = fopen(path, "r")) != NULL) {
+		if (fscanf(fp, "%d", &pid) != 1)
+			pid = 0;
+		fclose(fp);
+	}
+	return pid;
+}

@@ -55,6 +55,10 @@ int it_sql(const char *sql, const char *types, ...);
 /* An access token for an existing device row, signed with JWT_SECRET. */
 char *it_token(const char *email, const char *role, long long device_id,
     long ttl);
+/* Runs `scripts/stack CMD` for the test stack; the shell's status. */
+int it_stack(const char *cmd);
+/* The pid in STATE/run/NAME.pid, or 0. */
+int it_pid(const char *name);
 /* A unique suffix for fixture names in this process. */
 const char *it_uniq(void);
 
