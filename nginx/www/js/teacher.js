@@ -194,7 +194,8 @@ async function showReport(ev) {
 		const t = r.totals;
 		out.append(el("p", {},
 		    `${r.subject.course_id} ${r.subject.course_name}, ` +
-		    `${r.from} to ${r.to}: ${t.sessions_held} sessions held, ` +
+		    `${r.from} to ${r.to}: ${t.sessions_held} ` +
+		    `session${t.sessions_held === 1 ? "" : "s"} held, ` +
 		    `overall ${t.percent === null ? "-" : t.percent + "%"}, ` +
 		    `${t.at_risk} at risk (below ${r.threshold}%).`));
 		if (!r.students.length)
