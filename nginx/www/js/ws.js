@@ -25,12 +25,23 @@ export class LiveSocket {
 		this.stopped = false;
 		this.failures = 0;
 		this.onOnline = () => this.reconnectNow();
+		/* A socket that lived through a network change may be half
+		 * dead: drop it and resume from the last id once back. */
+		this.onOffline = () => {
+			if (this.ws)
+				this.ws.close();
+		};
 		window.addEventListener("online", this.onOnline);
+		window.addEventListener("offline", this.onOffline);
 	}
 
 	async connect() {
 		if (this.stopped)
 			return;
+		if (!navigator.onLine) {
+			this.schedule();	/* "online" will cut the wait short */
+			return;
+		}
 		let token;
 		try {
 			token = this.failures >= 2 ? await refresh() :
@@ -101,7 +112,7 @@ export class LiveSocket {
 	}
 
 	reconnectNow() {
-		if (this.ws || this.stopped)
+		if (this.ws || this.stopped || !navigator.onLine)
 			return;
 		clearTimeout(this.timer);
 		this.timer = null;
@@ -125,6 +136,7 @@ export class LiveSocket {
 		this.stopped = true;
 		clearTimeout(this.timer);
 		window.removeEventListener("online", this.onOnline);
+		window.removeEventListener("offline", this.onOffline);
 		if (this.ws) {
 			const ws = this.ws;
 			this.ws = null;
