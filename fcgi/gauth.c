@@ -57,6 +57,7 @@ static struct {
 	struct key keys[MAX_KEYS];
 	int nkeys;
 	time_t loaded_at;    /* last load attempt, good or bad */
+	int failed;	     /* the last attempt failed */
 	time_t expires_at;   /* by max-age */
 	time_t mtime;	     /* a file source's mtime at load */
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -171,6 +172,7 @@ gauth_forget(void)
 	free(cache.source);
 	cache.source = NULL;
 	cache.loaded_at = cache.expires_at = cache.mtime = 0;
+	cache.failed = 0;
 	pthread_mutex_unlock(&cache.lock);
 }
 
@@ -289,6 +291,7 @@ load_keys(const char *src, time_t now, struct arena *ar)
 	size_t i;
 
 	cache.loaded_at = now;
+	cache.failed = 1;
 	if (text == NULL)
 		return -1;
 	doc = json_loads(text, 0, NULL);
@@ -333,6 +336,7 @@ load_keys(const char *src, time_t now, struct arena *ar)
 	cache.mtime = mtime;
 	log_info("gauth: %d signing keys from '%s' (max-age %ld)", n, src,
 	    max_age);
+	cache.failed = 0;
 	rc = 0;
 out:
 	json_decref(doc);
@@ -364,13 +368,14 @@ key_for(const char *src, const char *kid, struct arena *ar, int *rc)
 	if (cache.source && strcmp(cache.source, src) != 0) {
 		clear_keys();
 		cache.loaded_at = 0;
+		cache.failed = 0;
 	}
 	stale = cache.nkeys == 0 || now >= cache.expires_at;
 	/* A changed file is a local read: no rate limit needed. */
 	changed = !is_url(src) && stat(src, &st) == 0 &&
 	    st.st_mtime != cache.mtime;
 	/* A failing key server is asked again only every RETRY_S. */
-	if (changed || (stale && (cache.loaded_at == 0 ||
+	if (changed || (stale && (!cache.failed ||
 				     now - cache.loaded_at >= RETRY_S)))
 		load_keys(src, now, ar);
 	pem = find_key(kid);

@@ -11,6 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -39,10 +46,17 @@ setup(void)
 	cfg.clock_skew = 60;
 }
 
+static pid_t server_pid;
+
 static void
 teardown(void)
 {
 	char cmd[128];
+
+	if (server_pid > 0) {
+		kill(server_pid, SIGKILL);
+		waitpid(server_pid, NULL, 0);
+	}
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
@@ -330,4 +344,89 @@ Test(gauth, threads_share_the_key_cache_safely)
 		cr_assert_eq((long)ok, 50);
 	}
 	free(shared_token);
+}
+
+/*
+ * A JWKS server on loopback answering with Cache-Control max-age=1; it
+ * writes one byte to hits per request served.
+ */
+static pid_t
+jwks_server(int *port, int *hits)
+{
+	struct sockaddr_in a = { 0 };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), p[2], c;
+	char *body = mint_slurp(jwks), head[256], req[4096];
+	pid_t pid;
+
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(listen(fd, 8), 0);
+	getsockname(fd, (struct sockaddr *)&a, &len);
+	*port = ntohs(a.sin_port);
+	cr_assert_eq(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;) {
+			if ((c = accept(fd, NULL, NULL)) < 0)
+				_exit(0);
+			if (read(c, req, sizeof(req)) <= 0) {
+				close(c);
+				continue;
+			}
+			snprintf(head, sizeof(head),
+			    "HTTP/1.1 200 OK\r\nContent-Type: application/json"
+			    "\r\nCache-Control: public, max-age=1\r\n"
+			    "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+			    strlen(body));
+			if (write(c, head, strlen(head)) < 0 ||
+			    write(c, body, strlen(body)) < 0 ||
+			    write(p[1], "x", 1) < 0)
+				_exit(1);
+			close(c);
+		}
+	}
+	close(fd);
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	*hits = p[0];
+	free(body);
+	return pid;
+}
+
+static int
+count(int fd)
+{
+	static int total;
+	char b[64];
+	ssize_t n;
+
+	while ((n = read(fd, b, sizeof(b))) > 0)
+		total += (int)n;
+	return total;
+}
+
+Test(gauth, a_jwks_url_is_cached_by_max_age_and_unknown_kids_do_not_refetch)
+{
+	struct mint_google o = opts();
+	struct gauth_id id;
+	char url[64];
+	int port, hits;
+
+	server_pid = jwks_server(&port, &hits);
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/certs", port);
+	cfg.google_jwks = url;
+	cr_assert_eq(verify(&o, &id), GAUTH_OK);
+	cr_assert_eq(verify(&o, &id), GAUTH_OK);
+	cr_assert_eq(count(hits), 1, "cached");
+	o.kid = "forged-kid";
+	cr_assert_eq(verify(&o, &id), GAUTH_KID);
+	cr_assert_eq(verify(&o, &id), GAUTH_KID);
+	cr_assert_eq(count(hits), 1, "unknown kids are rate-limited");
+	sleep(2);
+	o.kid = "k1";
+	cr_assert_eq(verify(&o, &id), GAUTH_OK);
+	cr_assert_eq(count(hits), 2, "refetched after max-age");
 }

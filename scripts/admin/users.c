@@ -113,7 +113,7 @@ print_devices(const struct db_rows *d)
 {
 	int i;
 
-	printf("%-8s %-36s %-8s %-8s %-7s %-3s %-36s %s\n", "DEVICE", "USER",
+	printf("%-8s %-36s %-8s %-8s %-8s %-3s %-36s %s\n", "DEVICE", "USER",
 	    "ROLE", "APPROVAL", "PLATFORM", "ON", "UUID", "INTEGRITY");
 	for (i = 0; i < d->nrows; i++)
 		printf("%-8s %-36s %-8s %-8s %-8s %-3s %-36s %s\n",
