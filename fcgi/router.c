@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "appconfig.h"
 #include "auth.h"
 #include "config.h"
 #include "devices.h"
@@ -86,6 +87,10 @@ static const struct route routes[] = {
 	    "a student's attendance per subject and day by day" },
 	{ "GET", "/attendance/class-summary", summary_class, T,
 	    "a subject's register, at-risk list and weekly trend" },
+
+	/* --- web app (appconfig.c) --- */
+	{ "GET", "/app-config", appconfig_get, ROUTE_PUBLIC,
+	    "demo mode, Google client id, web students (public)" },
 };
 
 #undef J

@@ -1,0 +1,52 @@
+/*
+ * index.js - the landing page: sign in (demo stand-in or Google's button),
+ * then on to the page of the role.  A still-valid session goes straight on.
+ */
+import { session, showError } from "./api.js";
+import { appConfig, demoSignIn, googleButton, pageFor } from "./auth.js";
+
+function go(result) {
+	location.assign(pageFor(result.role));
+}
+
+async function main() {
+	const s = session();
+	if (s && s.role && location.hash !== "#signed-out") {
+		location.replace(pageFor(s.role));
+		return;
+	}
+	let cfg;
+	try {
+		cfg = await appConfig();
+	} catch (e) {
+		showError(e, "Could not load the settings");
+		return;
+	}
+	document.getElementById("signin-loading").hidden = true;
+	document.getElementById("students-note").hidden = cfg.web_students;
+	if (cfg.demo) {
+		const form = document.getElementById("demo-form");
+		const email = document.getElementById("demo-email");
+		const btn = document.getElementById("demo-submit");
+		form.hidden = false;
+		email.focus();
+		form.addEventListener("submit", async (ev) => {
+			ev.preventDefault();
+			btn.disabled = true;
+			btn.textContent = "Signing in\u2026";
+			try {
+				go(await demoSignIn(email.value.trim()));
+			} catch (e) {
+				showError(e, "Sign-in failed");
+				btn.disabled = false;
+				btn.textContent = "Sign in";
+			}
+		});
+		return;
+	}
+	document.getElementById("google-signin").hidden = false;
+	googleButton(document.getElementById("google-button"),
+	    cfg.google_client_id, go, (e) => showError(e, "Sign-in failed"));
+}
+
+main();

@@ -1,0 +1,329 @@
+/*
+ * student.js - the student's page (mobile first).
+ *
+ * An open window arrives live (attendance.started on the class channel) or
+ * on load (GET /attendance/open).  The code is submitted over the socket
+ * ({"type":"submit"}, answered by submit.result) or, when the socket is
+ * down or silent, by POST /attendance/submit - the same code path on the
+ * server.  While a window is open and the student is not yet marked,
+ * leaving the page (visibilitychange, blur, copy) is sent as telemetry and
+ * the page says so: that is what the teacher's "flagged" means.
+ */
+import { api, el, onSignedOut, showError } from "./api.js";
+import { requireRole, signOut } from "./auth.js";
+import { LiveSocket } from "./ws.js";
+
+const $ = (id) => document.getElementById(id);
+const me = requireRole("student");
+
+/* The window shown: {session_id, expires_at, course_id, ...} or null. */
+let win = null;
+let skew = 0;
+let timer = null;
+let marked = false;	/* final answer for this window (P/R/no tries) */
+let socket = null;
+let waiter = null;	/* resolves the pending socket submit */
+const lastSent = {};
+
+function show(w, serverTime) {
+	const changed = !win || win.window_id !== w.window_id;
+	win = w;
+	if (serverTime)
+		skew = serverTime - Date.now();
+	if (changed) {
+		marked = !!w.my_status && w.my_status !== "A";
+		$("otp-input").value = "";
+		$("spotted").hidden = true;
+		$("result").hidden = true;
+		setTries(w.wrong ? 1 : 2);
+	}
+	$("banner-what").textContent = `${w.course_id} ${w.course_name}, ` +
+	    `period ${w.period_no}` + (w.round > 1 ? `, round ${w.round}` : "");
+	$("banner").hidden = false;
+	$("idle").hidden = true;
+	$("otp-form").hidden = marked;
+	if (changed && !marked)
+		$("otp-input").focus();
+	clearInterval(timer);
+	tick();
+	timer = setInterval(tick, 250);
+}
+
+function hide() {
+	win = null;
+	clearInterval(timer);
+	$("banner").hidden = true;
+	$("idle").hidden = false;
+}
+
+function tick() {
+	if (!win)
+		return;
+	const left = win.expires_at - (Date.now() + skew);
+	$("s-countdown").textContent = left > 0 ?
+	    `${Math.ceil(left / 1000)} s left` : "Time is up";
+	if (left < -3000) {
+		/* the close event may be late; the server decides */
+		clearInterval(timer);
+		loadOpen();
+	}
+}
+
+function setTries(n) {
+	const t = $("tries");
+	t.textContent = n >= 2 ? "You have 2 tries." :
+	    n === 1 ? "Wrong code once: one try left. Check the board." :
+	    "No tries left for this round.";
+	t.className = "tries" + (n === 1 ? " warn" : n <= 0 ? " bad" : "");
+	$("otp-form").hidden = n <= 0 || marked;
+}
+
+function result(kind, title, text) {
+	const r = $("result");
+	r.textContent = "";
+	r.className = "result " + kind;
+	r.append(el("h2", {}, title), text ? el("p", {}, text) : null);
+	r.hidden = false;
+}
+
+async function loadOpen() {
+	try {
+		const { open } = await api("/attendance/open");
+		if (!open.length) {
+			if (win && !marked)
+				result("bad", "The window closed",
+				    "You were not marked present in time.");
+			hide();
+			loadHistory();
+			return;
+		}
+		show(open[0], open[0].server_time);
+		if (marked)
+			result(open[0].my_status === "R" ? "warn" : "ok",
+			    open[0].my_status === "R" ? "Recorded, flagged" :
+			    "You are marked present",
+			    "Nothing more to do for this window.");
+	} catch (e) {
+		showError(e, "Open windows");
+	}
+}
+
+/* ---------- submitting ---------- */
+
+function viaSocket(body) {
+	return new Promise((resolve) => {
+		if (!socket || !socket.send({ type: "submit", ...body })) {
+			resolve(null);
+			return;
+		}
+		const t = setTimeout(() => { waiter = null; resolve(null); },
+		    4000);
+		waiter = (m) => { clearTimeout(t); waiter = null; resolve(m); };
+	});
+}
+
+async function viaHttp(body) {
+	try {
+		const r = await api("/attendance/submit", { body });
+		return { status_code: 200, ...r };
+	} catch (e) {
+		if (e.status === 0)
+			throw e;
+		return { status_code: e.status, ...(e.body || {}),
+		    error: { code: e.code, message: e.message } };
+	}
+}
+
+function answer(m) {
+	const code = m.error && m.error.code;
+	if (m.status_code === 200) {
+		marked = true;
+		$("otp-form").hidden = true;
+		if (m.status === "R" || m.flagged)
+			result("warn", "Recorded, but flagged",
+			    "You left the page during the window, so your " +
+			    "teacher will review this mark.");
+		else
+			result("ok", "You are marked present",
+			    m.already_marked ? "You were already marked." :
+			    "Thank you. You can close this page.");
+		loadHistory();
+		return;
+	}
+	switch (code) {
+	case "wrong_otp":
+		setTries(m.tries_left || 0);
+		result("warn", "Wrong code", m.tries_left ?
+		    "One more try: check the code on the board." :
+		    "No tries left.");
+		$("otp-input").value = "";
+		$("otp-input").focus();
+		break;
+	case "no_tries_left":
+		marked = true;
+		setTries(0);
+		result("bad", "No tries left",
+		    "You entered a wrong code twice. Ask your teacher.");
+		break;
+	case "window_closed":
+	case "no_window":
+		result("bad", "Too late", "The attendance window has closed.");
+		hide();
+		break;
+	default:
+		result("bad", "Not recorded", (m.error && m.error.message) ||
+		    "Something went wrong; try again.");
+	}
+}
+
+async function submit(ev) {
+	ev.preventDefault();
+	const input = $("otp-input");
+	const otp = input.value.trim();
+	if (!/^[0-9]{4}$/.test(otp)) {
+		result("warn", "Four digits, please",
+		    "The code on the board has four digits.");
+		input.focus();
+		return;
+	}
+	if (!win)
+		return;
+	const btn = $("otp-submit");
+	btn.disabled = true;
+	const body = { session_id: win.session_id, otp };
+	try {
+		answer((await viaSocket(body)) || (await viaHttp(body)));
+	} catch (e) {
+		showError(e, "Submit");
+	} finally {
+		btn.disabled = false;
+	}
+}
+
+/* ---------- "spotted by the system" ---------- */
+
+function report(type, detail) {
+	if (!win || marked)
+		return;
+	const now = Date.now();
+	if (lastSent[type] && now - lastSent[type] < 2000)
+		return;
+	lastSent[type] = now;
+	$("spotted").hidden = false;
+	const msg = { type, session_id: win.session_id, detail };
+	if (!socket || !socket.send(msg))
+		api("/attendance/telemetry", { body: msg, keepalive: true })
+		    .catch(() => {});
+}
+
+/* ---------- history ---------- */
+
+async function loadHistory() {
+	try {
+		const s = await api("/attendance/student-summary");
+		const sub = $("subjects");
+		sub.textContent = "";
+		if (!s.subjects.length) {
+			sub.append(el("p.muted", {}, "No classes held yet."));
+		} else {
+			const ul = el("ul.plain.subjects");
+			for (const x of s.subjects) {
+				const pct = x.percent === null ? 0 : x.percent;
+				ul.append(el(x.at_risk ? "li.risk" : "li", {
+				    "data-course": x.course_id },
+				    el("div.row.between", {},
+					el("strong", {},
+					    `${x.course_id} ${x.course_name}`),
+					el("span.pct", {}, x.percent === null ?
+					    "-" : x.percent + "%")),
+				    el("div.meter", { role: "img",
+					"aria-label": `${x.course_id}: ${pct}%` },
+					el("span", { style: `width:${pct}%` })),
+				    el("p.muted.small", {},
+					`${x.present} present, ${x.absent} absent, ` +
+					`${x.flagged} flagged of ${x.held}` +
+					(x.at_risk ? ` \u2013 below ${s.threshold}%` :
+					    ""))));
+			}
+			sub.append(ul);
+		}
+		const days = $("days");
+		days.textContent = "";
+		const ol = el("ol.plain.days");
+		for (const d of [...s.days].reverse().slice(0, 60))
+			ol.append(el(`li.day.m-${d.status}`, {},
+			    el("span.date", {}, d.date),
+			    el("span", {}, `P${d.period_no} ${d.course_id}`),
+			    el("span.mark", {}, { P: "Present", A: "Absent",
+				R: "Flagged" }[d.status] || d.status)));
+		days.append(s.days.length ? ol :
+		    el("p.muted", {}, "Nothing yet."));
+	} catch (e) {
+		showError(e, "History");
+	}
+}
+
+/* ---------- socket ---------- */
+
+function onEvent(m) {
+	switch (m.type) {
+	case "attendance.started":
+		show({ session_id: m.session_id, window_id: m.window_id,
+		    round: m.round, expires_at: m.expires_at,
+		    course_id: m.course_id, course_name: m.course_name,
+		    period_no: m.period_no, my_status: null, wrong: 0 }, null);
+		/* exact server time, and whether we are already marked */
+		loadOpen();
+		break;
+	case "attendance.closed":
+		if (win && m.session_id === win.session_id) {
+			if (!marked)
+				result("bad", "The window closed",
+				    "You were not marked present in time.");
+			hide();
+			loadHistory();
+		}
+		break;
+	case "submit.result":
+		if (waiter)
+			waiter(m);
+		break;
+	}
+}
+
+function onSocketState(st) {
+	$("conn").textContent = st === "open" ? "live" : "reconnecting\u2026";
+	$("conn").className = "conn " + st;
+	/* whatever started while the socket was away (or connecting) */
+	if (st === "open")
+		loadOpen();
+}
+
+function main() {
+	if (!me)
+		return;
+	onSignedOut(() => location.replace("index.html#signed-out"));
+	$("who").textContent = me.user ? `${me.user.name} (${me.user.roll_no})` :
+	    "";
+	$("signout").addEventListener("click", () => {
+		socket.close();
+		signOut();
+	});
+	$("otp-form").addEventListener("submit", submit);
+	$("otp-input").addEventListener("input", (ev) => {
+		ev.target.value = ev.target.value.replace(/[^0-9]/g, "")
+		    .slice(0, 4);
+	});
+	document.addEventListener("visibilitychange", () => {
+		if (document.visibilityState === "hidden")
+			report("focus_lost", "visibilitychange");
+	});
+	window.addEventListener("blur", () => report("blur", "window blur"));
+	document.addEventListener("copy", () => report("copy", "copy"));
+	socket = new LiveSocket({ onEvent, onState: onSocketState });
+	socket.connect();
+	loadOpen();
+	loadHistory();
+}
+
+main();

@@ -1,0 +1,146 @@
+/*
+ * ws.js - the live socket: GET /ws?token=... with the ws+meta.nchan
+ * subprotocol, so every frame carries its message id.  The last id seen is
+ * kept (and, with a storage key, survives a reload); a dropped socket
+ * reconnects with &last_event_id=<id> after a growing pause, and the server
+ * replays what was published meanwhile, so no event is lost.  A token
+ * about to expire is refreshed before each connect (the server checks it
+ * only at the upgrade).
+ */
+import { accessToken, refresh } from "./api.js";
+
+export class LiveSocket {
+	/*
+	 * onEvent(msg, id) for every JSON event; onState("open"|"closed") for
+	 * the connection indicator; storeKey: sessionStorage key of the last id.
+	 */
+	constructor({ onEvent, onState, storeKey }) {
+		this.onEvent = onEvent;
+		this.onState = onState || (() => {});
+		this.storeKey = storeKey || null;
+		this.lastId = storeKey ? sessionStorage.getItem(storeKey) : null;
+		this.ws = null;
+		this.delay = 500;
+		this.timer = null;
+		this.stopped = false;
+		this.failures = 0;
+		this.onOnline = () => this.reconnectNow();
+		/* A socket that lived through a network change may be half
+		 * dead: drop it and resume from the last id once back. */
+		this.onOffline = () => {
+			if (this.ws)
+				this.ws.close();
+		};
+		window.addEventListener("online", this.onOnline);
+		window.addEventListener("offline", this.onOffline);
+	}
+
+	async connect() {
+		if (this.stopped)
+			return;
+		if (!navigator.onLine) {
+			this.schedule();	/* "online" will cut the wait short */
+			return;
+		}
+		let token;
+		try {
+			token = this.failures >= 2 ? await refresh() :
+			    await accessToken();
+		} catch {
+			this.schedule();
+			return;
+		}
+		const proto = location.protocol === "https:" ? "wss:" : "ws:";
+		let url = `${proto}//${location.host}/ws?token=` +
+		    encodeURIComponent(token);
+		if (this.lastId)
+			url += "&last_event_id=" + encodeURIComponent(this.lastId);
+		const ws = new WebSocket(url, "ws+meta.nchan");
+		this.ws = ws;
+		ws.onopen = () => {
+			this.delay = 500;
+			this.failures = 0;
+			this.onState("open");
+		};
+		ws.onmessage = (ev) => this.frame(ev.data);
+		ws.onclose = () => {
+			if (this.ws !== ws)
+				return;
+			this.ws = null;
+			this.failures++;
+			this.onState("closed");
+			this.schedule();
+		};
+		ws.onerror = () => {};
+	}
+
+	/* "id: <msgid>\ncontent-type: ...\n\n<json>" */
+	frame(data) {
+		if (typeof data !== "string")
+			return;
+		let id = null, body = data;
+		const sep = data.indexOf("\n\n");
+		if (data.startsWith("id:") && sep >= 0) {
+			for (const line of data.slice(0, sep).split("\n"))
+				if (line.startsWith("id:"))
+					id = line.slice(3).trim();
+			body = data.slice(sep + 2);
+		}
+		let msg;
+		try {
+			msg = JSON.parse(body);
+		} catch {
+			return;
+		}
+		if (id) {
+			this.lastId = id;
+			if (this.storeKey)
+				sessionStorage.setItem(this.storeKey, id);
+		}
+		this.onEvent(msg, id);
+	}
+
+	schedule() {
+		if (this.stopped || this.timer)
+			return;
+		const wait = this.delay * (0.75 + Math.random() / 2);
+		this.delay = Math.min(this.delay * 2, 15000);
+		this.timer = setTimeout(() => {
+			this.timer = null;
+			this.connect();
+		}, wait);
+	}
+
+	reconnectNow() {
+		if (this.ws || this.stopped || !navigator.onLine)
+			return;
+		clearTimeout(this.timer);
+		this.timer = null;
+		this.delay = 500;
+		this.connect();
+	}
+
+	get isOpen() {
+		return !!this.ws && this.ws.readyState === WebSocket.OPEN;
+	}
+
+	/* Sends a JSON message; false when the socket is not open. */
+	send(obj) {
+		if (!this.isOpen)
+			return false;
+		this.ws.send(JSON.stringify(obj));
+		return true;
+	}
+
+	close() {
+		this.stopped = true;
+		clearTimeout(this.timer);
+		window.removeEventListener("online", this.onOnline);
+		window.removeEventListener("offline", this.onOffline);
+		if (this.ws) {
+			const ws = this.ws;
+			this.ws = null;
+			ws.close();
+		}
+	}
+}

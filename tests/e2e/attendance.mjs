@@ -1,0 +1,330 @@
+/*
+ * attendance.mjs - one browser run of a whole attendance: a teacher page
+ * and three student pages (separate browser contexts) against a real stack.
+ *
+ *   node attendance.mjs <base URL> <artifacts dir>
+ *
+ * Drives Debian's chromium (/usr/bin/chromium, or $EHAZIRA_CHROMIUM) with
+ * playwright-core; never downloads a browser.  Each check is counted; the
+ * last line is "e2e: N passed, M failed".
+ */
+import { chromium } from "playwright-core";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const BASE = process.argv[2] || "http://127.0.0.1:8080";
+const ART = process.argv[3] || "tests/artifacts";
+const TEACHER = "meera.iyer@demo.ehazira.in";
+const S = ["student01", "student02", "student03"].map(
+    (s) => `${s}@demo.ehazira.in`);
+
+let passed = 0, failed = 0;
+const t0 = Date.now();
+
+function log(...a) {
+	console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+}
+
+/* A named check: passes unless fn throws. */
+async function check(name, fn) {
+	try {
+		await fn();
+		passed++;
+		log("PASS", name);
+		return true;
+	} catch (e) {
+		failed++;
+		log("FAIL", name, "-", (e && e.message || String(e)).split("\n")[0]);
+		return false;
+	}
+}
+
+function assert(cond, msg) {
+	if (!cond)
+		throw new Error(msg);
+}
+
+/*
+ * Playwright gives every launch a fresh temporary user-data-dir of its own
+ * (it refuses --user-data-dir with separate contexts); TMPDIR points it at
+ * a directory we remove afterwards.
+ */
+const profile = mkdtempSync(join(tmpdir(), "ehazira-e2e-"));
+process.env.TMPDIR = profile;
+let ctxBrowser = null;
+
+const consoleErrors = [];
+async function newPage(label, viewport) {
+	const ctx = await ctxBrowser.newContext({ viewport,
+	    acceptDownloads: true, hasTouch: viewport.width < 500 });
+	const page = await ctx.newPage();
+	page.on("console", (m) => {
+		if (m.type() === "error")
+			consoleErrors.push(`${label}: ${m.text()} ` +
+			    `(${m.location().url || "?"})`);
+	});
+	page.on("pageerror", (e) => consoleErrors.push(`${label}: ${e.message}`));
+	page.setDefaultTimeout(8000);
+	return { ctx, page };
+}
+
+async function signIn(page, email, role) {
+	await page.goto(BASE + "/");
+	await page.getByLabel("College e-mail").fill(email);
+	await page.getByRole("button", { name: "Sign in" }).click();
+	await page.waitForURL(`**/${role}.html*`);
+	await page.locator("#conn.open").waitFor();
+}
+
+const tile = (page, email) =>
+    page.locator(`#roster li[data-email="${email}"]`);
+
+async function stateWithin(page, email, state, ms) {
+	await page.locator(`#roster li[data-email="${email}"]` +
+	    `[data-state="${state}"]`).waitFor({ timeout: ms });
+}
+
+let teacher, studs = [];
+let otp = null, course = null, periodRow = null;
+
+try {
+	ctxBrowser = await chromium.launch({
+		executablePath: process.env.EHAZIRA_CHROMIUM || "/usr/bin/chromium",
+		headless: true,
+		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		    "--no-first-run", "--disable-background-networking",
+		    "--disable-component-update", "--disable-sync"],
+	});
+	const tp = await newPage("teacher", { width: 1366, height: 900 });
+	teacher = tp.page;
+	for (let i = 0; i < 3; i++)
+		studs.push((await newPage(`student${i + 1}`,
+		    { width: 360, height: 740 })).page);
+
+	await check("everyone signs in through the demo stand-in", async () => {
+		await Promise.all([signIn(teacher, TEACHER, "teacher"),
+		    ...studs.map((p, i) => signIn(p, S[i], "student"))]);
+		await teacher.locator("#periods table").waitFor();
+		for (const p of studs)
+			await p.locator("#idle").waitFor();
+	});
+
+	await check("the teacher starts attendance: OTP, QR code, countdown",
+	    async () => {
+		periodRow = teacher.locator("#periods tr",
+		    { hasText: "2024/3/A" }).filter({ has: teacher.getByRole(
+		    "button", { name: "Start attendance" }) }).first();
+		course = (await periodRow.locator("th").textContent()).trim();
+		await periodRow.getByRole("button",
+		    { name: "Start attendance" }).click();
+		await teacher.locator("#live").waitFor();
+		await teacher.locator("#otp").filter({ hasText: /^\d{4}$/ })
+		    .waitFor();
+		otp = (await teacher.locator("#otp").textContent()).trim();
+		await teacher.locator("#qr svg").waitFor();
+		assert(/\d+ s left/.test(await teacher.locator("#countdown")
+		    .textContent()), "no countdown");
+		assert(await teacher.locator("#roster li").count() === 30,
+		    "the roster is not the class of 30");
+		log("course", course, "otp", otp);
+	});
+
+	await check("every student sees the window open live", async () => {
+		for (const p of studs)
+			await p.locator("#banner").waitFor({ timeout: 3000 });
+	});
+
+	await check("a student who leaves the page is spotted", async () => {
+		const p = studs[1];
+		/* a real tab switch first; dispatch if headless hides nothing */
+		const other = await p.context().newPage();
+		await other.goto(BASE + "/index.html#other-tab").catch(() => {});
+		await other.bringToFront();
+		const real = await p.locator("#spotted").waitFor({ timeout: 1000 })
+		    .then(() => true, () => false);
+		if (!real)
+			await p.evaluate(() => {
+				Object.defineProperty(document, "visibilityState",
+				    { value: "hidden", configurable: true });
+				document.dispatchEvent(new Event("visibilitychange"));
+				delete document.visibilityState;
+			});
+		await other.close();
+		await p.bringToFront();
+		log("tab switch seen by the page:", real ? "real" : "dispatched");
+		await p.locator("#spotted").waitFor({ timeout: 2000 });
+		await tile(teacher, S[1]).locator(".evidence").waitFor(
+		    { timeout: 2000 });
+	});
+
+	await check("a wrong code: one try left, the teacher sees it",
+	    async () => {
+		const p = studs[0];
+		const wrong = String((Number(otp) + 1) % 10000).padStart(4, "0");
+		await p.getByLabel("The 4-digit code on the board").fill(wrong);
+		await p.getByRole("button", { name: "Submit code" }).click();
+		await p.locator("#result.warn", { hasText: "Wrong code" }).waitFor();
+		assert(/one try left/.test(await p.locator("#tries").textContent()),
+		    "the retry is not shown");
+		await stateWithin(teacher, S[0], "wrong_once", 1000);
+	});
+
+	for (const [i, state] of [[0, "present"], [1, "flagged"]]) {
+		await check(`student ${i + 1} enters the code; the roster shows ` +
+		    `${state} within a second`, async () => {
+			const p = studs[i];
+			await p.getByLabel("The 4-digit code on the board").fill(otp);
+			const start = Date.now();
+			await p.getByRole("button", { name: "Submit code" }).click();
+			await stateWithin(teacher, S[i], state, 1000);
+			const ms = Date.now() - start;
+			log(`  ${S[i]} ${state} on the teacher's screen after ${ms} ms`);
+			assert(ms < 1000, `took ${ms} ms`);
+			await p.locator(state === "present" ? "#result.ok" :
+			    "#result.warn", { hasText: state === "present" ?
+			    "marked present" : "flagged" }).waitFor();
+		});
+	}
+
+	await check("counts on the projector", async () => {
+		const c = async (k) => Number(await teacher.locator(
+		    `#counts [data-count=${k}] strong`).textContent());
+		assert(await c("present") === 1, "present != 1");
+		assert(await c("flagged") === 1, "flagged != 1");
+		assert(await c("total") === 30, "total != 30");
+	});
+
+	await teacher.screenshot({ path: join(ART, "e2e-teacher-live.png") });
+	await studs[0].screenshot({ path: join(ART, "e2e-student-present.png"),
+	    fullPage: true });
+	await studs[1].screenshot({ path: join(ART, "e2e-student-flagged.png"),
+	    fullPage: true });
+
+	await check("the student who did nothing is absent after the window",
+	    async () => {
+		await stateWithin(teacher, S[2], "absent", 25000);
+		await studs[2].locator("#result.bad",
+		    { hasText: "window closed" }).waitFor({ timeout: 5000 });
+		assert((await teacher.locator("#otp").textContent()) === "Closed",
+		    "the OTP is still shown");
+		const absent = Number(await teacher.locator(
+		    "#counts [data-count=absent] strong").textContent());
+		assert(absent === 28, `absent ${absent} != 28`);
+	});
+
+	await check("the teacher's screen survives a reload", async () => {
+		await teacher.reload();
+		await teacher.locator("#live").waitFor();
+		await stateWithin(teacher, S[0], "present", 5000);
+		await stateWithin(teacher, S[1], "flagged", 1000);
+		await stateWithin(teacher, S[2], "absent", 1000);
+		await teacher.locator("#conn.open").waitFor();
+	});
+
+	await check("a second round for the missing; the projector drops " +
+	    "off the network and catches up", async () => {
+		await teacher.getByRole("button",
+		    { name: "Open a second round for the missing" }).click();
+		await teacher.locator("#otp").filter({ hasText: /^\d{4}$/ })
+		    .waitFor();
+		const otp2 = (await teacher.locator("#otp").textContent()).trim();
+		const p = studs[2];
+		await p.locator("#otp-input").waitFor({ timeout: 3000 });
+		/* the projector drops off the network while the student submits */
+		await teacher.context().setOffline(true);
+		await teacher.locator("#conn.closed").waitFor({ timeout: 3000 });
+		await p.getByLabel("The 4-digit code on the board").fill(otp2);
+		await p.getByRole("button", { name: "Submit code" }).click();
+		await p.locator("#result.ok").waitFor();
+		await new Promise((r) => setTimeout(r, 300));
+		assert(await teacher.locator(`#roster li[data-email="${S[2]}"]` +
+		    `[data-state="present"]`).count() === 0,
+		    "an offline screen cannot have seen it");
+		await teacher.context().setOffline(false);
+		const back = Date.now();
+		await stateWithin(teacher, S[2], "present", 5000);
+		log(`  back online: the missed submission shown after ` +
+		    `${Date.now() - back} ms`);
+		await teacher.getByRole("button", { name: "Close now" }).click();
+		await teacher.locator("#otp", { hasText: "Closed" }).waitFor();
+	});
+
+	await check("a manual mark with a reason", async () => {
+		await tile(teacher, S[1]).getByRole("button").click();
+		await teacher.locator("#mark-dialog[open]").waitFor();
+		const dlg = teacher.locator("#mark-dialog");
+		await dlg.getByLabel("Present", { exact: true }).check();
+		await dlg.getByLabel("Reason (kept in the audit log)")
+		    .fill("seen in class; the phone rang");
+		await dlg.getByRole("button", { name: "Save" }).click();
+		await stateWithin(teacher, S[1], "present", 2000);
+	});
+
+	await check("the student's history has the day and a percentage",
+	    async () => {
+		const p = studs[0];
+		const id = course.split(" ")[0];
+		await p.reload();
+		await p.locator(`.subjects li[data-course="${id}"] .pct`,
+		    { hasText: "100%" }).waitFor();
+		await p.locator(".days li.m-P").first().waitFor();
+		await p.screenshot({ path: join(ART, "e2e-student-history.png"),
+		    fullPage: true });
+	});
+
+	await check("the class report draws both charts", async () => {
+		await teacher.getByRole("button", { name: "Back to dashboard" })
+		    .click();
+		const sel = teacher.getByLabel("Subject");
+		const label = await sel.locator("option", { hasText: course })
+		    .filter({ hasText: "2024/3/A" }).first().textContent();
+		await sel.selectOption({ label });
+		await teacher.getByRole("button", { name: "Show report" }).click();
+		await teacher.locator("#report-out svg.chart").nth(1).waitFor();
+		await teacher.locator("#report-out .bar").first().waitFor();
+		await teacher.screenshot({ path: join(ART, "e2e-teacher-report.png"),
+		    fullPage: true });
+	});
+
+	await check("Export to Excel downloads an xlsx that opens", async () => {
+		const [dl] = await Promise.all([teacher.waitForEvent("download"),
+		    teacher.getByRole("button", { name: "Export to Excel" }).click()]);
+		const file = join(ART, "e2e-export.xlsx");
+		await dl.saveAs(file);
+		assert(/\.xlsx$/.test(dl.suggestedFilename()),
+		    `file name ${dl.suggestedFilename()}`);
+		const buf = readFileSync(file);
+		assert(buf.subarray(0, 2).toString() === "PK", "not a zip");
+		const z = spawnSync("unzip", ["-l", file], { encoding: "utf8" });
+		const listing = z.status === 0 ? z.stdout : buf.toString("latin1");
+		assert(listing.includes("xl/worksheets/sheet1.xml"),
+		    "no xl/worksheets/sheet1.xml");
+		log("  downloaded", dl.suggestedFilename(), buf.length, "bytes");
+	});
+
+	await check("device approvals load", async () => {
+		await teacher.locator("#pending", { hasText: /No devices waiting|Approve/ })
+		    .waitFor();
+	});
+
+	await check("no console errors on any page", async () => {
+		/* the browser's own line for a connect tried while the test
+		 * had the network off is not an error of the page */
+		const errs = consoleErrors.filter((e) =>
+		    !e.includes("net::ERR_INTERNET_DISCONNECTED"));
+		assert(errs.length === 0, errs.join(" | "));
+	});
+} catch (e) {
+	failed++;
+	log("FAIL (aborted)", e && e.stack || e);
+} finally {
+	if (ctxBrowser)
+		await ctxBrowser.close().catch(() => {});
+	rmSync(profile, { recursive: true, force: true });
+}
+
+log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
