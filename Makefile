@@ -123,13 +123,15 @@ demo-stop:
 bench: all $(BENCH_BIN)
 	tests/bench/run
 
+FMT_SRC = fcgi/*.[ch] relay/*.[ch] scripts/admin/*.[ch] tests/*.c \
+	tests/support/*.[ch] tests/integration/*.c tests/standin/*.c \
+	tests/bench/*.c
+
 fmt:
-	clang-format -i fcgi/*.[ch] relay/*.[ch] scripts/admin/*.[ch] \
-		tests/*.c tests/*/*.[ch]
+	clang-format -i $(FMT_SRC)
 
 fmt-check:
-	clang-format --dry-run --Werror fcgi/*.[ch] relay/*.[ch] \
-		scripts/admin/*.[ch]
+	clang-format --dry-run --Werror $(FMT_SRC)
 
 clean:
 	rm -rf build

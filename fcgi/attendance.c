@@ -35,10 +35,9 @@
  * submit sees the window closed; never a P after the absentees were
  * counted.
  */
-#define WINDOW_OPEN                                                           \
-	"closed_at IS NULL AND finalized_at IS NULL AND NOW(3) <= "           \
+#define WINDOW_OPEN                                                 \
+	"closed_at IS NULL AND finalized_at IS NULL AND NOW(3) <= " \
 	"expires_at + INTERVAL grace_ms * 1000 MICROSECOND"
-
 
 static const char *const evidence_kinds[] = { "focus_lost", "app_switch",
 	"copy", "paste", "blur", "visibility_hidden", NULL };
@@ -46,8 +45,8 @@ static const char *const evidence_kinds[] = { "focus_lost", "app_switch",
 static int
 make_error(int status, const char *code, const char *msg, json_t **result)
 {
-	*result = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message",
-	    msg);
+	*result =
+	    json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
 	return status;
 }
 
@@ -114,8 +113,7 @@ session_param(struct http_req *r, json_t *msg, char *err, size_t errlen)
  * else the error is already in r.
  */
 static int
-teacher_session(struct http_req *r, long long session_id,
-    struct db_rows *rows)
+teacher_session(struct http_req *r, long long session_id, struct db_rows *rows)
 {
 	int rc = db_query_one(r->db, r->arena, rows,
 	    "SELECT se.session_id, sj.class_id, se.date, co.course_id, "
@@ -258,8 +256,7 @@ attendance_initiate(struct http_req *r)
 	    "opened_by, opened_at, expires_at, grace_ms) VALUES (?, ?, ?, ?, "
 	    "NOW(3), NOW(3) + INTERVAL ? SECOND, ?)",
 	    "IissII", session_id, round, otp, r->auth.email,
-	    (long long)cfg->otp_ttl,
-	    (long long)cfg->otp_grace * 1000);
+	    (long long)cfg->otp_ttl, (long long)cfg->otp_grace * 1000);
 	if (rc != DB_OK)
 		goto fail;
 	window_id = db_insert_id(r->db);
@@ -277,8 +274,8 @@ attendance_initiate(struct http_req *r)
 	msg = json_pack("{s:{s:s,s:s},s:{s:s,s:s,s:s,s:s}}", "notification",
 	    "title", "Attendance is open", "body",
 	    "Open eHazira and enter the code on the board", "data", "type",
-	    "attendance.started", "session_id", "", "subject", "",
-	    "expires_at", "");
+	    "attendance.started", "session_id", "", "subject", "", "expires_at",
+	    "");
 	json_object_set_new(json_object_get(msg, "data"), "session_id",
 	    json_sprintf("%lld", session_id));
 	json_object_set_new(json_object_get(msg, "data"), "subject",
@@ -308,8 +305,8 @@ attendance_initiate(struct http_req *r)
 	pubsub_wake_relay(cfg);
 
 	ev = json_pack("{s:I,s:I,s:i,s:I,s:s,s:s,s:I,s:i,s:s}", "session_id",
-	    (json_int_t)session_id, "window_id", (json_int_t)window_id,
-	    "round", round, "expires_at", (json_int_t)expires_ms, "course_id",
+	    (json_int_t)session_id, "window_id", (json_int_t)window_id, "round",
+	    round, "expires_at", (json_int_t)expires_ms, "course_id",
 	    db_get(&p, 0, 2), "course_name", db_get(&p, 0, 3), "period_no",
 	    (json_int_t)db_get_int(&p, 0, 4), "ttl", (int)cfg->otp_ttl, "date",
 	    date);
@@ -368,10 +365,10 @@ attendance_close(struct http_req *r)
 	    window_finalize(r->db, r->arena, r->cfg, db_get_int(&w, 0, 0),
 		&closed) != DB_OK)
 		return 503;
-	body = json_pack("{s:I,s:I,s:b,s:o}", "session_id",
-	    (json_int_t)session_id, "window_id",
-	    (json_int_t)db_get_int(&w, 0, 0), "closed", closed, "totals",
-	    window_totals(r->db, r->arena, session_id));
+	body =
+	    json_pack("{s:I,s:I,s:b,s:o}", "session_id", (json_int_t)session_id,
+		"window_id", (json_int_t)db_get_int(&w, 0, 0), "closed", closed,
+		"totals", window_totals(r->db, r->arena, session_id));
 	return http_reply_json(r, 200, body);
 }
 
@@ -431,7 +428,8 @@ attendance_live_status(struct http_req *r)
 		    (json_int_t)db_get_int(&w, 0, 3), "open", open, "ms_left",
 		    (json_int_t)(open ? db_get_int(&w, 0, 5) : 0),
 		    "seconds_left",
-		    (json_int_t)(open ? (db_get_int(&w, 0, 5) + 999) / 1000 : 0),
+		    (json_int_t)(open ? (db_get_int(&w, 0, 5) + 999) / 1000
+				      : 0),
 		    "server_time", (json_int_t)db_get_int(&w, 0, 6));
 		/* The code is shown only while it can still be used. */
 		if (open)
@@ -469,9 +467,10 @@ attendance_live_status(struct http_req *r)
 			"student_email", db_get(&st, i, 0), "roll_no",
 			db_get(&st, i, 1), "name", db_get(&st, i, 2), "state",
 			state_name(status, db_get_int(&st, i, 5), open),
-			"status", status, "wrong", (json_int_t)db_get_int(&st, i, 5),
-			"evidence", (json_int_t)db_get_int(&st, i, 6),
-			"marked_at", status ? db_get(&st, i, 7) : NULL));
+			"status", status, "wrong",
+			(json_int_t)db_get_int(&st, i, 5), "evidence",
+			(json_int_t)db_get_int(&st, i, 6), "marked_at",
+			status ? db_get(&st, i, 7) : NULL));
 	}
 	body = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:I,s:I,s:b},s:o,s:o,s:o}",
 	    "session", "session_id", (json_int_t)session_id, "class_id",
@@ -547,8 +546,8 @@ attendance_manual_mark(struct http_req *r)
 	    db_get(&st, 0, 0), "name", db_get(&st, 0, 1), "status",
 	    statuses[idx], "old_status", old, "source", "MANUAL", "at",
 	    (json_int_t)now_ms());
-	pubsub_publish(r->cfg, pubsub_user_channel(r->cfg, r->auth.email,
-				   r->arena),
+	pubsub_publish(r->cfg,
+	    pubsub_user_channel(r->cfg, r->auth.email, r->arena),
 	    "attendance.submission", ev);
 	return http_reply_json(r, 200,
 	    json_pack("{s:I,s:s,s:s?,s:s}", "session_id",
@@ -665,8 +664,8 @@ attendance_submit_core(struct http_req *r, json_t *msg, json_t **result)
 	}
 	if (*db_get(&w, 0, 5) && !db_get_int(&w, 0, 6) &&
 	    !cidr_match(db_get(&w, 0, 5), r->remote_addr)) {
-		status = ERR(403, "off_campus",
-		    "submit from the campus network");
+		status =
+		    ERR(403, "off_campus", "submit from the campus network");
 		goto out;
 	}
 	wrong = db_get_int(&w, 0, 10);
@@ -695,13 +694,13 @@ attendance_submit_core(struct http_req *r, json_t *msg, json_t **result)
 		wrong++;
 		publish_submission(r, teacher, session_id, roll, name,
 		    wrong >= 2 ? "no_tries_left" : "wrong_once", (int)wrong);
-		*result = json_pack("{s:{s:s,s:s},s:I,s:i,s:I}", "error",
-		    "code", wrong >= 2 ? "no_tries_left" : "wrong_otp",
-		    "message",
-		    wrong >= 2 ? "wrong code again: no more tries"
-			       : "wrong code: one more try",
-		    "session_id", (json_int_t)session_id, "tries_left",
-		    wrong >= 2 ? 0 : 1, "attempt", (json_int_t)wrong);
+		*result =
+		    json_pack("{s:{s:s,s:s},s:I,s:i,s:I}", "error", "code",
+			wrong >= 2 ? "no_tries_left" : "wrong_otp", "message",
+			wrong >= 2 ? "wrong code again: no more tries"
+				   : "wrong code: one more try",
+			"session_id", (json_int_t)session_id, "tries_left",
+			wrong >= 2 ? 0 : 1, "attempt", (json_int_t)wrong);
 		return 422;
 	}
 	/* Correct.  Evidence of leaving the app in this window flags it. */
@@ -782,12 +781,12 @@ attendance_evidence_core(struct http_req *r, json_t *msg, json_t **result)
 	    (json_int_t)session_id, "student_email", r->auth.email, "roll_no",
 	    db_get(&w, 0, 2), "name", db_get(&w, 0, 3), "kind",
 	    evidence_kinds[kind], "at", (json_int_t)now_ms());
-	pubsub_publish(r->cfg, pubsub_user_channel(r->cfg, db_get(&w, 0, 1),
-				   r->arena),
+	pubsub_publish(r->cfg,
+	    pubsub_user_channel(r->cfg, db_get(&w, 0, 1), r->arena),
 	    "attendance.evidence", ev);
-	*result = json_pack("{s:I,s:b,s:s}", "session_id",
-	    (json_int_t)session_id, "recorded", 1, "kind",
-	    evidence_kinds[kind]);
+	*result =
+	    json_pack("{s:I,s:b,s:s}", "session_id", (json_int_t)session_id,
+		"recorded", 1, "kind", evidence_kinds[kind]);
 	return 200;
 }
 
@@ -852,12 +851,13 @@ attendance_qr(struct http_req *r)
 		QRcode_free(qr);
 		return 500;
 	}
-	p = svg + sprintf(svg,
-		      "<svg xmlns=\"http://www.w3.org/2000/svg\" "
-		      "viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">"
-		      "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>"
-		      "<path fill=\"#000\" d=\"",
-		      size, size);
+	p = svg +
+	    sprintf(svg,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" "
+		"viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">"
+		"<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>"
+		"<path fill=\"#000\" d=\"",
+		size, size);
 	for (y = 0; y < qr->width; y++)
 		for (x = 0; x < qr->width; x++)
 			if (qr->data[y * qr->width + x] & 1)
@@ -866,6 +866,5 @@ attendance_qr(struct http_req *r)
 	p += sprintf(p, "\"/></svg>");
 	QRcode_free(qr);
 	http_add_header(r, "Cache-Control", "no-store");
-	return http_reply_raw(r, 200, "image/svg+xml", svg,
-	    (size_t)(p - svg));
+	return http_reply_raw(r, 200, "image/svg+xml", svg, (size_t)(p - svg));
 }

@@ -25,7 +25,6 @@ int attendance_telemetry(struct http_req *r);
  */
 int attendance_submit_core(struct http_req *r, json_t *msg, json_t **result);
 /* Stores anti-proxy evidence (focus_lost, app_switch, copy ...). */
-int attendance_evidence_core(struct http_req *r, json_t *msg,
-    json_t **result);
+int attendance_evidence_core(struct http_req *r, json_t *msg, json_t **result);
 
 #endif

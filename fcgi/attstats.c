@@ -57,8 +57,8 @@ digits(const char *s, int n, int *out)
 int
 attstats_parse_date(const char *s, long *day)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 	int y, m, d, leap;
 
 	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
@@ -163,8 +163,7 @@ attstats_below(int present, int held, long threshold)
 }
 
 int
-attstats_longest_run(const char *cells, int n, char what, int *first,
-    int *last)
+attstats_longest_run(const char *cells, int n, char what, int *first, int *last)
 {
 	int i, best = 0, cur = 0, start = -1;
 
@@ -188,8 +187,8 @@ attstats_longest_run(const char *cells, int n, char what, int *first,
 }
 
 int
-attstats_weekly(const long *days, const int *marks, const int *present,
-    int n, struct attstats_week *out)
+attstats_weekly(const long *days, const int *marks, const int *present, int n,
+    struct attstats_week *out)
 {
 	int i, k = -1, y, w;
 

@@ -29,10 +29,10 @@ int attstats_iso_week(long day, int *iso_year);
 
 enum attstats_range_err {
 	ATTSTATS_RANGE_OK = 0,
-	ATTSTATS_RANGE_BAD_FROM,  /* from is not YYYY-MM-DD */
-	ATTSTATS_RANGE_BAD_TO,	  /* to is not YYYY-MM-DD */
-	ATTSTATS_RANGE_REVERSED,  /* from > to */
-	ATTSTATS_RANGE_TOO_LONG,  /* to - from > max_days */
+	ATTSTATS_RANGE_BAD_FROM, /* from is not YYYY-MM-DD */
+	ATTSTATS_RANGE_BAD_TO,   /* to is not YYYY-MM-DD */
+	ATTSTATS_RANGE_REVERSED, /* from > to */
+	ATTSTATS_RANGE_TOO_LONG, /* to - from > max_days */
 };
 
 /*
@@ -66,8 +66,8 @@ int attstats_longest_run(const char *cells, int n, char what, int *first,
     int *last);
 
 struct attstats_week {
-	int iso_year, week;	/* "2025-W03" */
-	int marks, present;	/* counted marks and P marks in the week */
+	int iso_year, week; /* "2025-W03" */
+	int marks, present; /* counted marks and P marks in the week */
 };
 
 /*

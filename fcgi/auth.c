@@ -62,11 +62,11 @@ struct signin {
 	const char *integrity_token;
 	const char *push_token;
 
-	const char *email;	/* as registered */
+	const char *email; /* as registered */
 	const char *name;
 	enum role role;
 	struct integrity_verdict verdict;
-	int level;		/* enum integrity_level */
+	int level; /* enum integrity_level */
 	long long device_id;
 };
 
@@ -148,8 +148,8 @@ read_body(struct http_req *r, struct signin *s)
 		&s->fp, err, sizeof(err)) < 0 ||
 	    jsonh_string(dev, "integrity_token", JSONH_OPTIONAL, 32768,
 		&s->integrity_token, err, sizeof(err)) < 0 ||
-	    jsonh_string(dev, "push_token", JSONH_OPTIONAL, 512,
-		&s->push_token, err, sizeof(err)) < 0)
+	    jsonh_string(dev, "push_token", JSONH_OPTIONAL, 512, &s->push_token,
+		err, sizeof(err)) < 0)
 		return http_reply_error(r, 400, "bad_request", "%s", err);
 	s->platform = (enum platform)p;
 	if (s->platform == PLATFORM_WEB) {
@@ -198,8 +198,8 @@ find_user(struct http_req *r, struct signin *s, const char *email)
 	if (rows.nrows == 0)
 		return http_reply_error(r, 403, "not_registered",
 		    "%s is not registered with eHazira", email);
-	s->role = strcmp(db_get(&rows, 0, 0), "teacher") == 0 ? ROLE_TEACHER :
-								ROLE_STUDENT;
+	s->role = strcmp(db_get(&rows, 0, 0), "teacher") == 0 ? ROLE_TEACHER
+							      : ROLE_STUDENT;
 	s->email = db_get(&rows, 0, 1);
 	s->name = db_get(&rows, 0, 2);
 	if (!db_get_int(&rows, 0, 3))
@@ -271,20 +271,26 @@ block_for_integrity(struct http_req *r, struct signin *s)
 {
 	char detail[255];
 
-	snprintf(detail, sizeof(detail), "platform ANDROID uuid %s fp %.16s "
-	    "app %s", s->uuid, s->fp, s->verdict.app_recognized ?
-	    "PLAY_RECOGNIZED" : "not recognized");
-	if ((s->role == ROLE_STUDENT ?
-		db_exec(r->db, "UPDATE student SET blocked = TRUE, "
-			"flagged = TRUE WHERE student_email = ?", "s",
-		    s->email) :
-		db_exec(r->db, "UPDATE teacher SET blocked = TRUE "
-			"WHERE teacher_email = ?", "s", s->email)) != DB_OK ||
-	    db_exec(r->db, "UPDATE refresh_token SET revoked_at = NOW(3) "
-		"WHERE user_email = ? AND revoked_at IS NULL", "s",
-		s->email) != DB_OK ||
-	    devices_audit(r->db, "system", "integrity.fail", s->email,
-		"active", "blocked", detail) != DB_OK)
+	snprintf(detail, sizeof(detail),
+	    "platform ANDROID uuid %s fp %.16s "
+	    "app %s",
+	    s->uuid, s->fp,
+	    s->verdict.app_recognized ? "PLAY_RECOGNIZED" : "not recognized");
+	if ((s->role == ROLE_STUDENT
+		    ? db_exec(r->db,
+			  "UPDATE student SET blocked = TRUE, "
+			  "flagged = TRUE WHERE student_email = ?",
+			  "s", s->email)
+		    : db_exec(r->db,
+			  "UPDATE teacher SET blocked = TRUE "
+			  "WHERE teacher_email = ?",
+			  "s", s->email)) != DB_OK ||
+	    db_exec(r->db,
+		"UPDATE refresh_token SET revoked_at = NOW(3) "
+		"WHERE user_email = ? AND revoked_at IS NULL",
+		"s", s->email) != DB_OK ||
+	    devices_audit(r->db, "system", "integrity.fail", s->email, "active",
+		"blocked", detail) != DB_OK)
 		return -1;
 	return 0;
 }
@@ -303,10 +309,15 @@ insert_device(struct http_req *r, struct signin *s, const char *approval)
 		s->push_token) != DB_OK)
 		return -1;
 	s->device_id = db_insert_id(r->db);
-	return devices_audit(r->db, s->email, strcmp(approval, "ACTIVE") == 0 ?
-		"device.bind" : "device.request", s->email, NULL,
-	    arena_printf(r->arena, "device %lld %s", s->device_id,
-		platforms[s->platform]), NULL) == DB_OK ? 0 : -1;
+	return devices_audit(r->db, s->email,
+		   strcmp(approval, "ACTIVE") == 0 ? "device.bind"
+						   : "device.request",
+		   s->email, NULL,
+		   arena_printf(r->arena, "device %lld %s", s->device_id,
+		       platforms[s->platform]),
+		   NULL) == DB_OK
+	    ? 0
+	    : -1;
 }
 
 /* Same phone, new app install: keep the row, take the new UUID. */
@@ -316,12 +327,16 @@ reinstall(struct http_req *r, struct signin *s, long long id,
 {
 	if (strcmp(old_uuid, s->uuid) == 0)
 		return 0;
-	if (db_exec(r->db, "UPDATE device SET device_uuid = ? "
-		"WHERE device_id = ?", "sI", s->uuid, id) != DB_OK)
+	if (db_exec(r->db,
+		"UPDATE device SET device_uuid = ? "
+		"WHERE device_id = ?",
+		"sI", s->uuid, id) != DB_OK)
 		return -1;
 	return devices_audit(r->db, s->email, "device.reinstall", s->email,
-	    old_uuid, s->uuid, arena_printf(r->arena, "device %lld", id)) ==
-		DB_OK ? 0 : -1;
+		   old_uuid, s->uuid,
+		   arena_printf(r->arena, "device %lld", id)) == DB_OK
+	    ? 0
+	    : -1;
 }
 
 /*
@@ -358,32 +373,34 @@ bind_device(struct http_req *r, struct signin *s)
 	if (same >= 0 && db_get_int(&d, same, 4) &&
 	    strcmp(db_get(&d, same, 3), "ACTIVE") == 0) {
 		s->device_id = db_get_int(&d, same, 0);
-		return reinstall(r, s, s->device_id, db_get(&d, same, 1)) < 0 ?
-		    BIND_ERR :
-		    BIND_OK;
+		return reinstall(r, s, s->device_id, db_get(&d, same, 1)) < 0
+		    ? BIND_ERR
+		    : BIND_OK;
 	}
 	if (s->role == ROLE_TEACHER || active < 0) {
 		/* teachers: every device; students: the first one */
 		if (same < 0 || s->role == ROLE_TEACHER)
-			return insert_device(r, s, "ACTIVE") < 0 ? BIND_ERR :
-								    BIND_OK;
+			return insert_device(r, s, "ACTIVE") < 0 ? BIND_ERR
+								 : BIND_OK;
 		s->device_id = db_get_int(&d, same, 0);
 		if (strcmp(db_get(&d, same, 3), "REJECTED") == 0)
 			return BIND_REJECTED;
 		/* no active phone left to protect: this one becomes it */
-		if (db_exec(r->db, "UPDATE device SET approval = 'ACTIVE', "
+		if (db_exec(r->db,
+			"UPDATE device SET approval = 'ACTIVE', "
 			"active = TRUE, device_uuid = ? WHERE device_id = ?",
 			"sI", s->uuid, s->device_id) != DB_OK ||
 		    devices_audit(r->db, s->email, "device.bind", s->email,
-			db_get(&d, same, 3), "ACTIVE", arena_printf(r->arena,
-			"device %lld", s->device_id)) != DB_OK)
+			db_get(&d, same, 3), "ACTIVE",
+			arena_printf(r->arena, "device %lld", s->device_id)) !=
+			DB_OK)
 			return BIND_ERR;
 		return BIND_OK;
 	}
 	/* A student's other phone. */
 	if (same < 0)
-		return insert_device(r, s, "PENDING") < 0 ? BIND_ERR :
-							     BIND_PENDING;
+		return insert_device(r, s, "PENDING") < 0 ? BIND_ERR
+							  : BIND_PENDING;
 	s->device_id = db_get_int(&d, same, 0);
 	approval = db_get(&d, same, 3);
 	if (strcmp(approval, "REJECTED") == 0)
@@ -391,13 +408,14 @@ bind_device(struct http_req *r, struct signin *s)
 	if (strcmp(approval, "PENDING") == 0)
 		return BIND_PENDING; /* already asked: no second row */
 	/* REPLACED: an old phone coming back needs approval again. */
-	if (db_exec(r->db, "UPDATE device SET approval = 'PENDING', "
+	if (db_exec(r->db,
+		"UPDATE device SET approval = 'PENDING', "
 		"active = FALSE, device_uuid = ?, decided_by = NULL, "
-		"decided_at = NULL WHERE device_id = ?", "sI", s->uuid,
-		s->device_id) != DB_OK ||
+		"decided_at = NULL WHERE device_id = ?",
+		"sI", s->uuid, s->device_id) != DB_OK ||
 	    devices_audit(r->db, s->email, "device.request", s->email,
-		"REPLACED", "PENDING", arena_printf(r->arena, "device %lld",
-		s->device_id)) != DB_OK)
+		"REPLACED", "PENDING",
+		arena_printf(r->arena, "device %lld", s->device_id)) != DB_OK)
 		return BIND_ERR;
 	return BIND_PENDING;
 }
@@ -409,8 +427,9 @@ new_refresh(struct http_req *r, const char *email, enum role role,
 {
 	char *tok = token_random_hex(32, r->arena), *hash;
 
-	if (tok == NULL || (family == NULL &&
-			       (family = token_random_hex(16, r->arena)) == NULL))
+	if (tok == NULL ||
+	    (family == NULL &&
+		(family = token_random_hex(16, r->arena)) == NULL))
 		return NULL;
 	hash = token_sha256_hex(tok, strlen(tok), r->arena);
 	if (db_exec(r->db,
@@ -449,7 +468,8 @@ user_json(struct http_req *r, struct signin *s)
 	if (s->role == ROLE_STUDENT &&
 	    db_query_one(r->db, r->arena, &rows,
 		"SELECT roll_no, class_id FROM student WHERE "
-		"student_email = ?", "s", s->email) == DB_OK) {
+		"student_email = ?",
+		"s", s->email) == DB_OK) {
 		json_object_set_new(u, "roll_no",
 		    json_string(db_get(&rows, 0, 0)));
 		json_object_set_new(u, "class_id",
@@ -457,7 +477,8 @@ user_json(struct http_req *r, struct signin *s)
 	} else if (s->role == ROLE_TEACHER &&
 	    db_query_one(r->db, r->arena, &rows,
 		"SELECT designation, department_id FROM teacher WHERE "
-		"teacher_email = ?", "s", s->email) == DB_OK) {
+		"teacher_email = ?",
+		"s", s->email) == DB_OK) {
 		json_object_set_new(u, "designation",
 		    json_string(db_get(&rows, 0, 0)));
 		json_object_set_new(u, "department_id",
@@ -495,9 +516,10 @@ auth_google(struct http_req *r)
 		return http_reply_error(r, 503, "db_unavailable",
 		    "the database is not reachable");
 	/* Serialise this user's sign-ins; re-read blocked under the lock. */
-	rc = db_query_one(r->db, r->arena, &rows, s.role == ROLE_STUDENT ?
-	    "SELECT blocked FROM student WHERE student_email = ? FOR UPDATE" :
-	    "SELECT blocked FROM teacher WHERE teacher_email = ? FOR UPDATE",
+	rc = db_query_one(r->db, r->arena, &rows,
+	    s.role == ROLE_STUDENT
+		? "SELECT blocked FROM student WHERE student_email = ? FOR UPDATE"
+		: "SELECT blocked FROM teacher WHERE teacher_email = ? FOR UPDATE",
 	    "s", s.email);
 	if (rc != DB_OK)
 		goto fail;
@@ -544,16 +566,18 @@ auth_google(struct http_req *r)
 			    "this device was rejected for the account");
 		return http_reply_error(r, 403, "device_pending_approval",
 		    "this is a new device (id %lld); a teacher of your class "
-		    "must approve it", s.device_id);
+		    "must approve it",
+		    s.device_id);
 	}
-	if (db_exec(r->db, "UPDATE device SET integrity_level = ?, "
+	if (db_exec(r->db,
+		"UPDATE device SET integrity_level = ?, "
 		"platform = ?, last_seen_at = NOW(3), "
 		"push_token = COALESCE(?, push_token) WHERE device_id = ?",
 		"sssI", integrity_level_name(s.level), platforms[s.platform],
 		s.push_token, s.device_id) != DB_OK ||
 	    (access = new_access(r, s.email, s.role, s.device_id)) == NULL ||
-	    (refresh = new_refresh(r, s.email, s.role, s.device_id,
-		 NULL)) == NULL ||
+	    (refresh = new_refresh(r, s.email, s.role, s.device_id, NULL)) ==
+		NULL ||
 	    db_commit(r->db) != DB_OK)
 		goto fail;
 	log_info("signin %s (%s) device %lld %s", s.email,
@@ -586,15 +610,19 @@ auth_challenge(struct http_req *r)
 	    (nonce = token_b64url(raw, sizeof(raw), r->arena)) == NULL)
 		return 500;
 	/* housekeeping: old nonces are useless */
-	db_exec(r->db, "DELETE FROM auth_challenge WHERE expires_at < "
-	    "NOW() - INTERVAL 1 HOUR LIMIT 100", "");
-	if (db_exec(r->db, "INSERT INTO auth_challenge (nonce, expires_at) "
+	db_exec(r->db,
+	    "DELETE FROM auth_challenge WHERE expires_at < "
+	    "NOW() - INTERVAL 1 HOUR LIMIT 100",
+	    "");
+	if (db_exec(r->db,
+		"INSERT INTO auth_challenge (nonce, expires_at) "
 		"VALUES (?, NOW() + INTERVAL ? SECOND)",
 		"sI", nonce, (long long)r->cfg->challenge_ttl) != DB_OK)
 		return http_reply_error(r, 503, "db_unavailable",
 		    "the database is not reachable");
-	return http_reply_json(r, 200, json_pack("{s:s,s:I}", "nonce", nonce,
-	    "expires_in", (json_int_t)r->cfg->challenge_ttl));
+	return http_reply_json(r, 200,
+	    json_pack("{s:s,s:I}", "nonce", nonce, "expires_in",
+		(json_int_t)r->cfg->challenge_ttl));
 }
 
 int
@@ -629,22 +657,24 @@ auth_refresh(struct http_req *r)
 	if (rc != DB_OK)
 		goto fail;
 	email = db_get(&rows, 0, 0);
-	role = strcmp(db_get(&rows, 0, 1), "teacher") == 0 ? ROLE_TEACHER :
-							     ROLE_STUDENT;
+	role = strcmp(db_get(&rows, 0, 1), "teacher") == 0 ? ROLE_TEACHER
+							   : ROLE_STUDENT;
 	dev = db_get_int(&rows, 0, 2);
 	family = db_get(&rows, 0, 3);
 	if (db_get_int(&rows, 0, 5)) {
 		/* A rotated token came back: someone holds a copy. */
-		if (db_exec(r->db, "UPDATE refresh_token SET revoked_at = "
+		if (db_exec(r->db,
+			"UPDATE refresh_token SET revoked_at = "
 			"NOW(3) WHERE family = ? AND revoked_at IS NULL",
 			"s", family) != DB_OK ||
-		    devices_audit(r->db, "system", "refresh.reuse", email,
-			NULL, "revoked", arena_printf(r->arena, "device %lld",
-			dev)) != DB_OK ||
+		    devices_audit(r->db, "system", "refresh.reuse", email, NULL,
+			"revoked",
+			arena_printf(r->arena, "device %lld", dev)) != DB_OK ||
 		    db_commit(r->db) != DB_OK)
 			goto fail;
 		log_warn("refresh token reuse for %s device %lld; family "
-			 "revoked", email, dev);
+			 "revoked",
+		    email, dev);
 		return http_reply_error(r, 401, "refresh_token_reused",
 		    "the refresh token was already used; sign in again");
 	}
@@ -661,12 +691,16 @@ auth_refresh(struct http_req *r)
 		db_rollback(r->db);
 		return rc;
 	}
-	if (db_exec(r->db, "UPDATE refresh_token SET used_at = NOW(3) "
-		"WHERE token_hash = ?", "s", hash) != DB_OK ||
+	if (db_exec(r->db,
+		"UPDATE refresh_token SET used_at = NOW(3) "
+		"WHERE token_hash = ?",
+		"s", hash) != DB_OK ||
 	    (next = new_refresh(r, email, role, dev, family)) == NULL ||
 	    (access = new_access(r, email, role, dev)) == NULL ||
-	    db_exec(r->db, "UPDATE device SET last_seen_at = NOW(3) "
-		"WHERE device_id = ?", "I", dev) != DB_OK ||
+	    db_exec(r->db,
+		"UPDATE device SET last_seen_at = NOW(3) "
+		"WHERE device_id = ?",
+		"I", dev) != DB_OK ||
 	    db_commit(r->db) != DB_OK)
 		goto fail;
 	return http_reply_json(r, 200,
@@ -683,11 +717,13 @@ fail:
 int
 auth_logout(struct http_req *r)
 {
-	if (db_exec(r->db, "UPDATE refresh_token SET revoked_at = NOW(3) "
+	if (db_exec(r->db,
+		"UPDATE refresh_token SET revoked_at = NOW(3) "
 		"WHERE device_id = ? AND user_email = ? AND revoked_at IS NULL",
 		"Is", (long long)r->auth.device_id, r->auth.email) != DB_OK)
 		return http_reply_error(r, 503, "db_unavailable",
 		    "the database is not reachable");
-	return http_reply_json(r, 200, json_pack("{s:b,s:I}", "signed_out", 1,
-	    "revoked", (json_int_t)db_affected(r->db)));
+	return http_reply_json(r, 200,
+	    json_pack("{s:b,s:I}", "signed_out", 1, "revoked",
+		(json_int_t)db_affected(r->db)));
 }

@@ -24,7 +24,7 @@ struct key {
 	size_t off;
 };
 
-#define X(key, field, type, def, req, help)                                   \
+#define X(key, field, type, def, req, help) \
 	{ #key, T_##type, def, req, offsetof(struct config, field) },
 static const struct key keys[] = { CONFIG_KEYS(X) };
 #undef X
@@ -40,8 +40,9 @@ trim(char *s)
 	e = s + strlen(s);
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
-	if (e - s >= 2 && ((s[0] == '"' && e[-1] == '"') ||
-			      (s[0] == '\'' && e[-1] == '\''))) {
+	if (e - s >= 2 &&
+	    ((s[0] == '"' && e[-1] == '"') ||
+		(s[0] == '\'' && e[-1] == '\''))) {
 		e[-1] = '\0';
 		s++;
 	}
@@ -149,8 +150,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 			}
 			*(long *)((char *)cfg + keys[i].off) = n;
 		} else {
-			*(const char **)((char *)cfg + keys[i].off) =
-			    strdup(v);
+			*(const char **)((char *)cfg + keys[i].off) = strdup(v);
 		}
 	}
 	/* Absolute state path: workers and nginx run from other dirs. */
@@ -172,14 +172,16 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	}
 	if (cfg->http_port <= 0 || cfg->http_port > 65535 ||
 	    cfg->db_port <= 0 || cfg->db_port > 65535) {
-		snprintf(err, errlen, "'HTTP_PORT' and 'DB_PORT' must be "
-				      "between 1 and 65535");
+		snprintf(err, errlen,
+		    "'HTTP_PORT' and 'DB_PORT' must be "
+		    "between 1 and 65535");
 		goto out;
 	}
 	if (cfg->fcgi_processes < 1 || cfg->fcgi_threads < 1 ||
 	    cfg->fcgi_threads > 512) {
-		snprintf(err, errlen, "'FCGI_PROCESSES' and 'FCGI_THREADS' "
-				      "must be at least 1 (threads <= 512)");
+		snprintf(err, errlen,
+		    "'FCGI_PROCESSES' and 'FCGI_THREADS' "
+		    "must be at least 1 (threads <= 512)");
 		goto out;
 	}
 	if (strlen(cfg->jwt_secret) < 32) {

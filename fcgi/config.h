@@ -11,7 +11,7 @@
 
 #include <stdio.h>
 
-#define CONFIG_KEYS(X)                                                        \
+#define CONFIG_KEYS(X)                                                         \
 	X(STATE, state, STR, "var", 0, "state directory: data, sockets, logs") \
 	X(HTTP_ADDR, http_addr, STR, "127.0.0.1", 0, "nginx listen address")   \
 	X(HTTP_PORT, http_port, INT, "8080", 0, "nginx listen port")           \
@@ -63,7 +63,7 @@
 	X(OTP_TTL, otp_ttl, INT, "15", 0, "OTP life, s")                       \
 	X(OTP_GRACE, otp_grace, INT, "2", 0, "network-lag grace, s")           \
 	X(SUBMIT_RATE, submit_rate, INT, "10", 0, "submits/min per student")   \
-	X(ADDR_RATE, addr_rate, INT, "3000", 0, "guessable calls/min per IP")   \
+	X(ADDR_RATE, addr_rate, INT, "3000", 0, "guessable calls/min per IP")  \
 	X(FCM_PROJECT_ID, fcm_project_id, STR, "", 0, "Firebase project")      \
 	X(FCM_ENDPOINT, fcm_endpoint, STR, "https://fcm.googleapis.com", 0,    \
 	    "FCM base URL")                                                    \

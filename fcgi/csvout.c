@@ -64,8 +64,7 @@ percent(FILE *fp, double p)
 static void
 counts(FILE *fp, const struct rep_counts *n, double p)
 {
-	fprintf(fp, "%d,%d,%d,%d,", n->held, n->present, n->absent,
-	    n->flagged);
+	fprintf(fp, "%d,%d,%d,%d,", n->held, n->present, n->absent, n->flagged);
 	percent(fp, p);
 }
 
@@ -111,7 +110,8 @@ csvout_student(FILE *fp, const struct student_report *rep)
 	int i;
 	char c[2] = { 0, 0 };
 
-	fputs("date,period_no,subject_id,course_id,course_name,status,source\r\n",
+	fputs(
+	    "date,period_no,subject_id,course_id,course_name,status,source\r\n",
 	    fp);
 	for (i = 0; i < rep->ndays; i++) {
 		const struct rep_day *d = &rep->days[i];
@@ -135,9 +135,9 @@ section_id(FILE *fp, const struct rep_subject *s)
 {
 	char buf[256];
 
-	snprintf(buf, sizeof(buf), "%s-%s-S%d-%s", s->course_id ? s->course_id :
-	    "", s->batch ? s->batch : "", s->semester,
-	    s->section ? s->section : "");
+	snprintf(buf, sizeof(buf), "%s-%s-S%d-%s",
+	    s->course_id ? s->course_id : "", s->batch ? s->batch : "",
+	    s->semester, s->section ? s->section : "");
 	csvout_field(fp, buf);
 }
 
@@ -147,8 +147,8 @@ reason(char status, char source)
 	if (status == 'R')
 		return "flagged by the anti-proxy checks; pending review";
 	if (source == 'M')
-		return status == 'P' ? "marked present by the teacher" :
-				       "marked absent by the teacher";
+		return status == 'P' ? "marked present by the teacher"
+				     : "marked absent by the teacher";
 	if (status == 'P')
 		return "attendance code entered";
 	return "no attendance code entered";
@@ -189,8 +189,8 @@ csvout_edfi_class(FILE *fp, const struct class_report *rep)
 			if (rep->cells[k] == REPORT_NOT_COUNTED)
 				continue;
 			edfi_row(fp, rep->cells[k], rep->sessions[j].date,
-			    &rep->subj, rep->students[i].email,
-			    rep->sources[k], rep->sessions[j].period_no);
+			    &rep->subj, rep->students[i].email, rep->sources[k],
+			    rep->sessions[j].period_no);
 		}
 	}
 	return ferror(fp) ? -1 : 0;
@@ -205,8 +205,9 @@ csvout_edfi_student(FILE *fp, const struct student_report *rep)
 	for (i = 0; i < rep->ndays; i++) {
 		const struct rep_day *d = &rep->days[i];
 
-		edfi_row(fp, d->status, d->date, &rep->subjects[d->subject].subj,
-		    rep->email, d->source ? d->source[0] : 0, d->period_no);
+		edfi_row(fp, d->status, d->date,
+		    &rep->subjects[d->subject].subj, rep->email,
+		    d->source ? d->source[0] : 0, d->period_no);
 	}
 	return ferror(fp) ? -1 : 0;
 }
@@ -223,9 +224,9 @@ csvout_at_risk(FILE *fp, const struct class_report *rep, int header)
 		      "teacher_email,roll_no,name,email,held,present,absent,"
 		      "flagged,percent,threshold\r\n",
 		    fp);
-	snprintf(cls, sizeof(cls), "%s %s S%d %s", s->department ?
-	    s->department : "", s->batch ? s->batch : "", s->semester,
-	    s->section ? s->section : "");
+	snprintf(cls, sizeof(cls), "%s %s S%d %s",
+	    s->department ? s->department : "", s->batch ? s->batch : "",
+	    s->semester, s->section ? s->section : "");
 	for (i = 0; i < rep->nstudents; i++) {
 		const struct rep_student *st = &rep->students[i];
 

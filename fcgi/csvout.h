@@ -11,9 +11,9 @@ struct class_report;
 struct student_report;
 
 /* Ed-Fi attendance event categories (default Ed-Fi descriptors). */
-#define CSVOUT_EDFI_PRESENT                                                   \
+#define CSVOUT_EDFI_PRESENT \
 	"uri://ed-fi.org/AttendanceEventCategoryDescriptor#In Attendance"
-#define CSVOUT_EDFI_ABSENT                                                    \
+#define CSVOUT_EDFI_ABSENT \
 	"uri://ed-fi.org/AttendanceEventCategoryDescriptor#Unexcused Absence"
 
 /*

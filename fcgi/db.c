@@ -244,7 +244,8 @@ prepare(struct db *db, const char *sql, int *rc)
 	int i;
 
 	for (i = 0; i < db->ncache; i++)
-		if (db->cache[i].sql == sql || strcmp(db->cache[i].sql, sql) == 0)
+		if (db->cache[i].sql == sql ||
+		    strcmp(db->cache[i].sql, sql) == 0)
 			return db->cache[i].st;
 	if ((st = mysql_stmt_init(db->my)) == NULL) {
 		*rc = DB_ERR;
@@ -328,13 +329,12 @@ collect(struct params *p, const char *types, va_list ap)
 }
 
 static int
-fetch_rows(struct db *db, MYSQL_STMT *st, struct arena *a,
-    struct db_rows *out)
+fetch_rows(struct db *db, MYSQL_STMT *st, struct arena *a, struct db_rows *out)
 {
 	MYSQL_RES *meta = mysql_stmt_result_metadata(st);
 	MYSQL_FIELD *f;
 	MYSQL_BIND *rb = NULL;
-	char (*bufs)[CELL_BUF] = NULL;
+	char(*bufs)[CELL_BUF] = NULL;
 	unsigned long *lens = NULL;
 	my_bool *nulls = NULL;
 	int ncols, cap = 16, rc = DB_ERR, i, fr;
@@ -476,8 +476,8 @@ db_vexec(struct db *db, const char *sql, const char *types, va_list ap)
 }
 
 int
-db_vquery(struct db *db, struct arena *a, struct db_rows *out,
-    const char *sql, const char *types, va_list ap)
+db_vquery(struct db *db, struct arena *a, struct db_rows *out, const char *sql,
+    const char *types, va_list ap)
 {
 	return run(db, a, out, sql, types, ap);
 }
@@ -495,8 +495,8 @@ db_exec(struct db *db, const char *sql, const char *types, ...)
 }
 
 int
-db_query(struct db *db, struct arena *a, struct db_rows *out,
-    const char *sql, const char *types, ...)
+db_query(struct db *db, struct arena *a, struct db_rows *out, const char *sql,
+    const char *types, ...)
 {
 	va_list ap;
 	int rc;

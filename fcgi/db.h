@@ -19,16 +19,16 @@ enum db_rc {
 	DB_OK = 0,
 	DB_NOTFOUND = 1,  /* db_query_one found no row */
 	DB_CONFLICT = 2,  /* duplicate key */
-	DB_FK = 3,	  /* foreign key refused */
-	DB_ERR = -1,	  /* anything else; the detail is logged */
-	DB_DOWN = -2,	  /* no connection (after one reconnect try) */
+	DB_FK = 3,        /* foreign key refused */
+	DB_ERR = -1,      /* anything else; the detail is logged */
+	DB_DOWN = -2,     /* no connection (after one reconnect try) */
 	DB_DEADLOCK = -3, /* deadlock or lock wait timeout: retry */
 };
 
 struct db_rows {
 	int nrows, ncols;
-	char **v;	     /* nrows * ncols cells, NULL for SQL NULL */
-	const char **names;  /* column names */
+	char **v;           /* nrows * ncols cells, NULL for SQL NULL */
+	const char **names; /* column names */
 };
 
 /* A handle that connects lazily; NULL on OOM. */

@@ -41,60 +41,77 @@ decide_locked(struct db *db, struct arena *ar, long long id, int approve,
 	long long cls;
 	int rc, i;
 
-	rc = db_query_one(db, ar, &rows, "SELECT user_email FROM device "
-	    "WHERE device_id = ? AND role = 'student'", "I", id);
+	rc = db_query_one(db, ar, &rows,
+	    "SELECT user_email FROM device "
+	    "WHERE device_id = ? AND role = 'student'",
+	    "I", id);
 	if (rc != DB_OK)
 		return rc == DB_NOTFOUND ? DEVICES_NOTFOUND : DEVICES_ERR;
 	email = db_get(&rows, 0, 0);
-	rc = db_query_one(db, ar, &rows, "SELECT class_id FROM student "
-	    "WHERE student_email = ? FOR UPDATE", "s", email);
+	rc = db_query_one(db, ar, &rows,
+	    "SELECT class_id FROM student "
+	    "WHERE student_email = ? FOR UPDATE",
+	    "s", email);
 	if (rc != DB_OK)
 		return rc == DB_NOTFOUND ? DEVICES_NOTFOUND : DEVICES_ERR;
 	cls = db_get_int(&rows, 0, 0);
 	if (teacher) {
-		rc = db_query(db, ar, &rows, "SELECT 1 FROM subject WHERE "
-		    "class_id = ? AND teacher_email = ? LIMIT 1", "Is", cls,
-		    teacher);
+		rc = db_query(db, ar, &rows,
+		    "SELECT 1 FROM subject WHERE "
+		    "class_id = ? AND teacher_email = ? LIMIT 1",
+		    "Is", cls, teacher);
 		if (rc != DB_OK)
 			return DEVICES_ERR;
 		if (rows.nrows == 0)
 			return DEVICES_FORBIDDEN;
 	}
-	rc = db_query_one(db, ar, &rows, "SELECT approval FROM device "
-	    "WHERE device_id = ? FOR UPDATE", "I", id);
+	rc = db_query_one(db, ar, &rows,
+	    "SELECT approval FROM device "
+	    "WHERE device_id = ? FOR UPDATE",
+	    "I", id);
 	if (rc != DB_OK)
 		return DEVICES_ERR;
 	if (strcmp(db_get(&rows, 0, 0), "PENDING") != 0)
 		return DEVICES_NOT_PENDING;
 	if (!approve) {
-		if (db_exec(db, "UPDATE device SET approval = 'REJECTED', "
+		if (db_exec(db,
+			"UPDATE device SET approval = 'REJECTED', "
 			"active = FALSE, decided_by = ?, decided_at = NOW(3) "
-			"WHERE device_id = ?", "sI", actor, id) != DB_OK ||
+			"WHERE device_id = ?",
+			"sI", actor, id) != DB_OK ||
 		    devices_audit(db, actor, "device.reject", email, "PENDING",
-			"REJECTED", arena_printf(ar, "device %lld", id)) !=
-			DB_OK)
+			"REJECTED",
+			arena_printf(ar, "device %lld", id)) != DB_OK)
 			return DEVICES_ERR;
 		return DEVICES_OK;
 	}
-	if (db_query(db, ar, &old, "SELECT device_id FROM device WHERE "
-		"user_email = ? AND device_id <> ? AND active = TRUE", "sI",
-		email, id) != DB_OK)
+	if (db_query(db, ar, &old,
+		"SELECT device_id FROM device WHERE "
+		"user_email = ? AND device_id <> ? AND active = TRUE",
+		"sI", email, id) != DB_OK)
 		return DEVICES_ERR;
 	for (i = 0; i < old.nrows; i++) {
 		long long o = db_get_int(&old, i, 0);
 
-		if (db_exec(db, "UPDATE refresh_token SET revoked_at = NOW(3) "
-			"WHERE device_id = ? AND revoked_at IS NULL", "I",
-			o) != DB_OK ||
-		    db_exec(db, "UPDATE device SET approval = 'REPLACED', "
+		if (db_exec(db,
+			"UPDATE refresh_token SET revoked_at = NOW(3) "
+			"WHERE device_id = ? AND revoked_at IS NULL",
+			"I", o) != DB_OK ||
+		    db_exec(db,
+			"UPDATE device SET approval = 'REPLACED', "
 			"active = FALSE, decided_by = ?, decided_at = NOW(3) "
-			"WHERE device_id = ?", "sI", actor, o) != DB_OK ||
+			"WHERE device_id = ?",
+			"sI", actor, o) != DB_OK ||
 		    devices_audit(db, actor, "device.replaced", email, "ACTIVE",
-			"REPLACED", arena_printf(ar, "device %lld replaced by "
-			"%lld", o, id)) != DB_OK)
+			"REPLACED",
+			arena_printf(ar,
+			    "device %lld replaced by "
+			    "%lld",
+			    o, id)) != DB_OK)
 			return DEVICES_ERR;
 	}
-	if (db_exec(db, "UPDATE device SET approval = 'ACTIVE', active = TRUE, "
+	if (db_exec(db,
+		"UPDATE device SET approval = 'ACTIVE', active = TRUE, "
 		"decided_by = ?, decided_at = NOW(3) WHERE device_id = ?",
 		"sI", actor, id) != DB_OK ||
 	    devices_audit(db, actor, "device.approve", email, "PENDING",
@@ -171,9 +188,9 @@ decide(struct http_req *r, int approve)
 	switch (devices_decide(r->db, r->arena, id, approve, r->auth.email,
 	    r->auth.email)) {
 	case DEVICES_OK:
-		return http_reply_json(r, 200, json_pack("{s:I,s:s}",
-		    "device_id", (json_int_t)id, "status",
-		    approve ? "ACTIVE" : "REJECTED"));
+		return http_reply_json(r, 200,
+		    json_pack("{s:I,s:s}", "device_id", (json_int_t)id,
+			"status", approve ? "ACTIVE" : "REJECTED"));
 	case DEVICES_NOTFOUND:
 		return http_reply_error(r, 404, "device_not_found",
 		    "no such student device");

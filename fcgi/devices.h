@@ -12,10 +12,10 @@ struct db;
 
 enum devices_rc {
 	DEVICES_OK = 0,
-	DEVICES_NOTFOUND = 1,	/* no such student device */
-	DEVICES_FORBIDDEN = 2,	/* the teacher does not teach the student */
-	DEVICES_NOT_PENDING = 3,/* already decided */
-	DEVICES_ERR = -1,	/* database error (logged) */
+	DEVICES_NOTFOUND = 1,    /* no such student device */
+	DEVICES_FORBIDDEN = 2,   /* the teacher does not teach the student */
+	DEVICES_NOT_PENDING = 3, /* already decided */
+	DEVICES_ERR = -1,        /* database error (logged) */
 };
 
 /* GET /devices/pending: pending devices of the teacher's students. */

@@ -42,10 +42,10 @@
 #define MAX_KEYS 16
 #define MAX_TOKEN 8192
 #define MAX_JWKS (256 * 1024)
-#define REFETCH_S 30	   /* unknown kid: at most one reload per 30 s */
-#define RETRY_S 5	   /* a failed load is retried after 5 s */
+#define REFETCH_S 30       /* unknown kid: at most one reload per 30 s */
+#define RETRY_S 5          /* a failed load is retried after 5 s */
 #define DEFAULT_AGE_S 3600 /* no max-age: an hour */
-#define FILE_AGE_S 300	   /* a file is re-read at least every 5 min */
+#define FILE_AGE_S 300     /* a file is re-read at least every 5 min */
 
 struct key {
 	char *kid;
@@ -54,13 +54,13 @@ struct key {
 
 static struct {
 	pthread_mutex_t lock;
-	char *source;	     /* the GOOGLE_JWKS the keys came from */
+	char *source; /* the GOOGLE_JWKS the keys came from */
 	struct key keys[MAX_KEYS];
 	int nkeys;
-	time_t loaded_at;    /* last load attempt, good or bad */
-	int failed;	     /* the last attempt failed */
-	time_t expires_at;   /* by max-age */
-	time_t mtime;	     /* a file source's mtime at load */
+	time_t loaded_at;  /* last load attempt, good or bad */
+	int failed;        /* the last attempt failed */
+	time_t expires_at; /* by max-age */
+	time_t mtime;      /* a file source's mtime at load */
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 const char *
@@ -350,11 +350,11 @@ key_for(const char *src, const char *kid, struct arena *ar, int *rc)
 	}
 	stale = cache.nkeys == 0 || now >= cache.expires_at;
 	/* A changed file is a local read: no rate limit needed. */
-	changed = !is_url(src) && stat(src, &st) == 0 &&
-	    st.st_mtime != cache.mtime;
+	changed =
+	    !is_url(src) && stat(src, &st) == 0 && st.st_mtime != cache.mtime;
 	/* A failing key server is asked again only every RETRY_S. */
-	if (changed || (stale && (!cache.failed ||
-				     now - cache.loaded_at >= RETRY_S)))
+	if (changed ||
+	    (stale && (!cache.failed || now - cache.loaded_at >= RETRY_S)))
 		load_keys(src, now, ar);
 	pem = find_key(kid);
 	if (pem == NULL && cache.nkeys > 0 &&
@@ -422,14 +422,16 @@ check_claims(const struct config *cfg, json_t *c, long long now,
 	const char *sub = json_string_value(json_object_get(c, "sub"));
 	const char *hd = json_string_value(json_object_get(c, "hd"));
 	const char *name = json_string_value(json_object_get(c, "name"));
-	json_t *exp = json_object_get(c, "exp"), *iat = json_object_get(c,
-	    "iat"), *ev = json_object_get(c, "email_verified");
+	json_t *exp = json_object_get(c, "exp"),
+	       *iat = json_object_get(c, "iat"),
+	       *ev = json_object_get(c, "email_verified");
 	long long skew = cfg->clock_skew;
 
 	if (!json_is_integer(exp) || !json_is_integer(iat) || sub == NULL)
 		return GAUTH_MALFORMED;
-	if (iss == NULL || (strcmp(iss, "accounts.google.com") != 0 &&
-			       strcmp(iss, "https://accounts.google.com") != 0))
+	if (iss == NULL ||
+	    (strcmp(iss, "accounts.google.com") != 0 &&
+		strcmp(iss, "https://accounts.google.com") != 0))
 		return GAUTH_ISS;
 	if (aud == NULL || !aud_ok(cfg->google_client_ids, aud))
 		return GAUTH_AUD;
@@ -439,11 +441,12 @@ check_claims(const struct config *cfg, json_t *c, long long now,
 		return GAUTH_IAT;
 	/* Google sends a boolean; very old tokens the string "true". */
 	if (email == NULL || strchr(email, '@') == NULL ||
-	    !(json_is_true(ev) || (json_is_string(ev) &&
-				      strcmp(json_string_value(ev), "true") == 0)))
+	    !(json_is_true(ev) ||
+		(json_is_string(ev) &&
+		    strcmp(json_string_value(ev), "true") == 0)))
 		return GAUTH_EMAIL;
-	if (cfg->google_hd[0] && (hd == NULL || strcasecmp(hd,
-								cfg->google_hd) != 0))
+	if (cfg->google_hd[0] &&
+	    (hd == NULL || strcasecmp(hd, cfg->google_hd) != 0))
 		return GAUTH_HD;
 	out->email = arena_strdup(ar, email);
 	out->sub = arena_strdup(ar, sub);

@@ -18,7 +18,6 @@ int guard_session(struct http_req *r);
  * Inside a transaction the hit commits with it, and the key's row stays
  * locked until then.
  */
-int guard_rate(struct http_req *r, const char *key, long limit,
-    long window_s);
+int guard_rate(struct http_req *r, const char *key, long limit, long window_s);
 
 #endif

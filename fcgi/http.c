@@ -94,8 +94,8 @@ http_req_init(struct http_req *r, struct arena *a, const struct config *cfg,
 	 * nginx's internal locations name the route in EHAZIRA_PATH (a
 	 * repeated fastcgi_param would be sent twice, not replaced).
 	 */
-	uri = (v = http_env(r, "EHAZIRA_PATH")) ? v : http_env(r,
-	    "DOCUMENT_URI");
+	uri =
+	    (v = http_env(r, "EHAZIRA_PATH")) ? v : http_env(r, "DOCUMENT_URI");
 	if (uri == NULL) {
 		uri = (v = http_env(r, "REQUEST_URI")) ? v : "/";
 		q = strchr(uri, '?');
@@ -107,7 +107,8 @@ http_req_init(struct http_req *r, struct arena *a, const struct config *cfg,
 	r->authorization = http_env(r, "HTTP_AUTHORIZATION");
 	r->content_type = http_env(r, "CONTENT_TYPE");
 	r->orig_uri = http_env(r, "ORIG_URI");
-	r->internal = (v = http_env(r, "EHAZIRA_INTERNAL")) && strcmp(v, "1") == 0;
+	r->internal =
+	    (v = http_env(r, "EHAZIRA_INTERNAL")) && strcmp(v, "1") == 0;
 	/* The hook server sees nginx as the client; the real one is here. */
 	if (r->internal && (v = http_env(r, "EHAZIRA_CLIENT_ADDR")) && *v)
 		r->remote_addr = v;
@@ -247,8 +248,8 @@ http_reply_error(struct http_req *r, int status, const char *code,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message",
-	    msg);
+	body =
+	    json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
 	if (body == NULL) {
 		static const char oom[] = "{\"error\":{\"code\":\"internal\","
 					  "\"message\":\"internal error\"}}";
@@ -282,12 +283,12 @@ http_render(struct http_req *r, size_t *len)
 	if ((out = arena_alloc(r->arena, cap)) == NULL)
 		return NULL;
 	p = out;
-	m = snprintf(p, cap, "Status: %d %s\r\nX-Request-Id: %s\r\n",
-	    r->status, http_status_text(r->status), r->id);
+	m = snprintf(p, cap, "Status: %d %s\r\nX-Request-Id: %s\r\n", r->status,
+	    http_status_text(r->status), r->id);
 	p += m;
 	if (r->resp_type) {
-		m = snprintf(p, cap - (size_t)(p - out),
-		    "Content-Type: %s\r\n", r->resp_type);
+		m = snprintf(p, cap - (size_t)(p - out), "Content-Type: %s\r\n",
+		    r->resp_type);
 		p += m;
 	}
 	for (i = 0; i < r->nhdrs; i++) {

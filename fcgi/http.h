@@ -31,19 +31,19 @@ struct http_req {
 	const struct config *cfg;
 	struct db *db;
 
-	const char *id;		/* request id (X-Request-Id or generated) */
+	const char *id; /* request id (X-Request-Id or generated) */
 	const char *method;
-	const char *path;	/* without the query string */
-	const char *query;	/* raw, may be "" */
+	const char *path;  /* without the query string */
+	const char *query; /* raw, may be "" */
 	const char *remote_addr;
 	const char *authorization;
 	const char *content_type;
-	const char *orig_uri;	/* set by nginx on auth subrequests */
-	int internal;		/* came through nginx's internal hook server */
-	char **envp;		/* every FastCGI param */
+	const char *orig_uri; /* set by nginx on auth subrequests */
+	int internal;         /* came through nginx's internal hook server */
+	char **envp;          /* every FastCGI param */
 	const char *body;
 	size_t body_len;
-	json_t *json;		/* the parsed body for ROUTE_JSON routes */
+	json_t *json; /* the parsed body for ROUTE_JSON routes */
 
 	const char *param_names[HTTP_MAX_PARAMS];
 	const char *param_values[HTTP_MAX_PARAMS];

@@ -289,8 +289,9 @@ read_verdict(const struct config *cfg, json_t *c, long long now_ms,
 	pkg = json_string_value(json_object_get(rd, "requestPackageName"));
 	nonce = json_string_value(json_object_get(rd, "nonce"));
 	ts = ts_value(json_object_get(rd, "timestampMillis"));
-	app = json_string_value(json_object_get(
-	    json_object_get(c, "appIntegrity"), "appRecognitionVerdict"));
+	app = json_string_value(
+	    json_object_get(json_object_get(c, "appIntegrity"),
+		"appRecognitionVerdict"));
 	labels = json_object_get(json_object_get(c, "deviceIntegrity"),
 	    "deviceRecognitionVerdict");
 	if (pkg == NULL || ts < 0)
@@ -306,17 +307,18 @@ read_verdict(const struct config *cfg, json_t *c, long long now_ms,
 
 		if (s && strcmp(s, "MEETS_STRONG_INTEGRITY") == 0)
 			strong = 1;
-		else if (s && (strcmp(s, "MEETS_DEVICE_INTEGRITY") == 0 ||
-				  strcmp(s, "MEETS_BASIC_INTEGRITY") == 0))
+		else if (s &&
+		    (strcmp(s, "MEETS_DEVICE_INTEGRITY") == 0 ||
+			strcmp(s, "MEETS_BASIC_INTEGRITY") == 0))
 			basic = 1;
 	}
 	out->package = arena_strdup(ar, pkg);
 	out->nonce = nonce ? arena_strdup(ar, nonce) : NULL;
 	out->timestamp_ms = ts;
 	out->app_recognized = app && strcmp(app, "PLAY_RECOGNIZED") == 0;
-	out->level = strong ? INTEGRITY_STRONG :
-	    basic	    ? INTEGRITY_BASIC :
-			      INTEGRITY_FAIL;
+	out->level = strong ? INTEGRITY_STRONG
+	    : basic         ? INTEGRITY_BASIC
+			    : INTEGRITY_FAIL;
 	/* A repackaged or unknown build is as untrustworthy as a bad device. */
 	if (!out->app_recognized)
 		out->level = INTEGRITY_FAIL;
@@ -324,8 +326,8 @@ read_verdict(const struct config *cfg, json_t *c, long long now_ms,
 }
 
 int
-integrity_verify(const struct config *cfg, const char *token,
-    long long now_ms, struct integrity_verdict *out, struct arena *ar)
+integrity_verify(const struct config *cfg, const char *token, long long now_ms,
+    struct integrity_verdict *out, struct arena *ar)
 {
 	const char *p[3], *alg;
 	size_t len[3];
@@ -352,8 +354,8 @@ integrity_verify(const struct config *cfg, const char *token,
 	if (jwt_decode(&jwt, jws, (const unsigned char *)pem,
 		(int)strlen(pem)) != 0)
 		return INTEGRITY_SIGNATURE;
-	rc = jwt_get_alg(jwt) == JWT_ALG_ES256 ? INTEGRITY_OK :
-						 INTEGRITY_SIGNATURE;
+	rc = jwt_get_alg(jwt) == JWT_ALG_ES256 ? INTEGRITY_OK
+					       : INTEGRITY_SIGNATURE;
 	jwt_free(jwt);
 	if (rc != INTEGRITY_OK)
 		return rc;

@@ -19,17 +19,17 @@ enum integrity_rc {
 	INTEGRITY_OK = 0,
 	INTEGRITY_MALFORMED = -1, /* not a JWE, cannot decrypt, bad JSON */
 	INTEGRITY_SIGNATURE = -2, /* inner JWS not ES256 or does not verify */
-	INTEGRITY_KEYS = -3,	  /* keys not configured or unreadable */
-	INTEGRITY_PACKAGE = -4,	  /* requestPackageName is not ours */
-	INTEGRITY_STALE = -5,	  /* timestampMillis older than MAX_AGE */
+	INTEGRITY_KEYS = -3,      /* keys not configured or unreadable */
+	INTEGRITY_PACKAGE = -4,   /* requestPackageName is not ours */
+	INTEGRITY_STALE = -5,     /* timestampMillis older than MAX_AGE */
 };
 
 /* What a genuine token says; arena memory. */
 struct integrity_verdict {
-	const char *nonce;	    /* requestDetails.nonce (may be NULL) */
-	const char *package;	    /* requestDetails.requestPackageName */
-	long long timestamp_ms;	    /* requestDetails.timestampMillis */
-	int app_recognized;	    /* appRecognitionVerdict PLAY_RECOGNIZED */
+	const char *nonce;          /* requestDetails.nonce (may be NULL) */
+	const char *package;        /* requestDetails.requestPackageName */
+	long long timestamp_ms;     /* requestDetails.timestampMillis */
+	int app_recognized;         /* appRecognitionVerdict PLAY_RECOGNIZED */
 	enum integrity_level level; /* from deviceRecognitionVerdict */
 };
 

@@ -14,8 +14,8 @@
 #define JSONH_OPTIONAL 0
 
 /* Parses an object body; -1 with err on malformed JSON or a non-object. */
-json_t *jsonh_parse_object(const char *body, size_t len, char *err,
-    size_t errlen);
+json_t *
+jsonh_parse_object(const char *body, size_t len, char *err, size_t errlen);
 /* A string of 1..maxlen bytes (no NUL, valid UTF-8 by jansson). */
 int jsonh_string(json_t *obj, const char *key, int required, size_t maxlen,
     const char **out, char *err, size_t errlen);

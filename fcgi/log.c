@@ -52,10 +52,9 @@ log_msg(enum log_level lv, const char *fmt, ...)
 	gmtime_r(&tv.tv_sec, &tm);
 	n = snprintf(line, sizeof(line),
 	    "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ %s[%d] %s%s%s: ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000), prog,
-	    (int)getpid(), names[lv], req_id ? " req=" : "",
-	    req_id ? req_id : "");
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, (int)(tv.tv_usec / 1000), prog, (int)getpid(), names[lv],
+	    req_id ? " req=" : "", req_id ? req_id : "");
 	va_start(ap, fmt);
 	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);

@@ -223,8 +223,8 @@ main(int argc, char **argv)
 							: cfg.fcgi_processes);
 	for (i = 0; i < nkids; i++)
 		kids[i] = spawn();
-	log_info("listening on %s: %d processes x %ld threads",
-	    cfg.fcgi_socket, nkids, cfg.fcgi_threads);
+	log_info("listening on %s: %d processes x %ld threads", cfg.fcgi_socket,
+	    nkids, cfg.fcgi_threads);
 
 	while (!stopping) {
 		sigwait(&set, &sig);
@@ -237,7 +237,8 @@ main(int argc, char **argv)
 				if (kids[i] != pid)
 					continue;
 				log_warn("worker %d died (status %d); "
-					 "restarting", (int)pid, status);
+					 "restarting",
+				    (int)pid, status);
 				kids[i] = spawn();
 			}
 		}

@@ -41,11 +41,10 @@ profile_get(struct http_req *r)
 	    "s", r->auth.email);
 	if (rc != DB_OK)
 		return 500;
-	body = json_pack("{s:s,s:s,s:I,s:s?,s:s?,s:s?}", "email",
-	    r->auth.email, "role", "teacher", "device_id",
-	    (json_int_t)r->auth.device_id, "name", db_get(&rows, 0, 0),
-	    "designation", db_get(&rows, 0, 1), "department",
-	    db_get(&rows, 0, 2));
+	body = json_pack("{s:s,s:s,s:I,s:s?,s:s?,s:s?}", "email", r->auth.email,
+	    "role", "teacher", "device_id", (json_int_t)r->auth.device_id,
+	    "name", db_get(&rows, 0, 0), "designation", db_get(&rows, 0, 1),
+	    "department", db_get(&rows, 0, 2));
 	rc = db_query(r->db, r->arena, &rows,
 	    "SELECT sj.subject_id, sj.course_id, co.course_name, sj.class_id, "
 	    "c.batch, c.semester, c.section FROM subject sj "

@@ -41,8 +41,8 @@ discard(char *d, size_t s, size_t n, void *u)
 }
 
 int
-pubsub_publish(const struct config *cfg, const char *channel,
-    const char *type, json_t *data)
+pubsub_publish(const struct config *cfg, const char *channel, const char *type,
+    json_t *data)
 {
 	char url[512], *body;
 	struct curl_slist *h = NULL;

@@ -45,8 +45,9 @@ pushtoken_store(struct db *db, long long device_id, const char *tok)
 		if (rc != DB_OK)
 			return rc;
 	}
-	return db_exec(db, "UPDATE device SET push_token = ? WHERE device_id = ?",
-	    "sI", tok, device_id);
+	return db_exec(db,
+	    "UPDATE device SET push_token = ? WHERE device_id = ?", "sI", tok,
+	    device_id);
 }
 
 int

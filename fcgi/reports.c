@@ -44,13 +44,13 @@ set_range(long from, long to, long *f, long *t, char *fs, char *ts)
 }
 
 /* The subject columns every query below selects first, in this order. */
-#define SUBJECT_COLS                                                          \
-	"sj.subject_id, sj.class_id, sj.course_id, co.course_name, "          \
-	"sj.teacher_email, d.department_name, c.batch, c.semester, "          \
+#define SUBJECT_COLS                                                 \
+	"sj.subject_id, sj.class_id, sj.course_id, co.course_name, " \
+	"sj.teacher_email, d.department_name, c.batch, c.semester, " \
 	"c.section "
-#define SUBJECT_JOINS                                                         \
-	"FROM subject sj JOIN course co ON co.course_id = sj.course_id "      \
-	"JOIN class c ON c.class_id = sj.class_id "                           \
+#define SUBJECT_JOINS                                                    \
+	"FROM subject sj JOIN course co ON co.course_id = sj.course_id " \
+	"JOIN class c ON c.class_id = sj.class_id "                      \
 	"JOIN department d ON d.department_id = c.department_id "
 
 static void
@@ -133,20 +133,20 @@ finish_class(struct arena *a, struct class_report *rep)
 			if (row[j] != REPORT_NOT_COUNTED)
 				count(&st->n, row[j]);
 		st->percent = attstats_percent(st->n.present, st->n.held);
-		st->at_risk = attstats_below(st->n.present, st->n.held,
-		    rep->threshold);
+		st->at_risk =
+		    attstats_below(st->n.present, st->n.held, rep->threshold);
 		rep->nat_risk += st->at_risk;
 		st->run_len = attstats_longest_run(row, ns, 'A', &st->run_first,
 		    &st->run_last);
 		add_counts(&rep->total, &st->n);
 	}
-	rep->total_percent = attstats_percent(rep->total.present,
-	    rep->total.held);
+	rep->total_percent =
+	    attstats_percent(rep->total.present, rep->total.held);
 	marks = arena_alloc(a, sizeof(int) * (size_t)(ns + 1));
 	present = arena_alloc(a, sizeof(int) * (size_t)(ns + 1));
 	days = arena_alloc(a, sizeof(long) * (size_t)(ns + 1));
-	rep->weeks = arena_alloc(a,
-	    sizeof(struct attstats_week) * (size_t)(ns + 1));
+	rep->weeks =
+	    arena_alloc(a, sizeof(struct attstats_week) * (size_t)(ns + 1));
 	if (!marks || !present || !days || !rep->weeks)
 		return DB_ERR;
 	for (j = 0; j < ns; j++) {
@@ -180,8 +180,8 @@ reports_build_class(struct db *db, struct arena *a, const struct config *cfg,
 	set_range(from, to, &out->from, &out->to, out->from_s, out->to_s);
 	out->threshold = threshold(cfg);
 	rc = db_query_one(db, a, &subj,
-	    "SELECT " SUBJECT_COLS SUBJECT_JOINS "WHERE sj.subject_id = ?",
-	    "I", subject_id);
+	    "SELECT " SUBJECT_COLS SUBJECT_JOINS "WHERE sj.subject_id = ?", "I",
+	    subject_id);
 	if (rc != DB_OK)
 		return rc;
 	read_subject(&subj, 0, &out->subj);
@@ -208,12 +208,12 @@ reports_build_class(struct db *db, struct arena *a, const struct config *cfg,
 		return rc;
 
 	out->nstudents = studs.nrows;
-	out->students = arena_alloc(a,
-	    sizeof(*out->students) * (size_t)(studs.nrows + 1));
+	out->students =
+	    arena_alloc(a, sizeof(*out->students) * (size_t)(studs.nrows + 1));
 	ix = arena_alloc(a, sizeof(*ix) * (size_t)(studs.nrows + 1));
 	joined = arena_alloc(a, sizeof(long) * (size_t)(studs.nrows + 1));
-	out->sessions = arena_alloc(a,
-	    sizeof(*out->sessions) * (size_t)(rows.nrows + 1));
+	out->sessions =
+	    arena_alloc(a, sizeof(*out->sessions) * (size_t)(rows.nrows + 1));
 	if (!out->students || !ix || !joined || !out->sessions)
 		return DB_ERR;
 	for (i = 0; i < studs.nrows; i++) {
@@ -239,8 +239,7 @@ reports_build_class(struct db *db, struct arena *a, const struct config *cfg,
 		last = sid;
 		se = &out->sessions[out->nsessions++];
 		se->session_id = sid;
-		snprintf(se->date, sizeof(se->date), "%s",
-		    db_get(&rows, i, 1));
+		snprintf(se->date, sizeof(se->date), "%s", db_get(&rows, i, 1));
 		if (attstats_parse_date(se->date, &se->day) < 0)
 			se->day = from;
 		se->period_no = (int)db_get_int(&rows, i, 2);
@@ -271,9 +270,9 @@ reports_build_class(struct db *db, struct arena *a, const struct config *cfg,
 }
 
 int
-reports_build_student(struct db *db, struct arena *a,
-    const struct config *cfg, const char *email, long long subject_id,
-    const char *teacher, long from, long to, struct student_report *out)
+reports_build_student(struct db *db, struct arena *a, const struct config *cfg,
+    const char *email, long long subject_id, const char *teacher, long from,
+    long to, struct student_report *out)
 {
 	struct db_rows st, subj, rows;
 	struct rep_day *d;
@@ -297,8 +296,8 @@ reports_build_student(struct db *db, struct arena *a,
 	out->roll_no = db_get(&st, 0, 2);
 	out->class_id = db_get_int(&st, 0, 3);
 	out->joined_on = db_get(&st, 0, 4);
-	if (out->joined_on && attstats_parse_date(out->joined_on, &joined) ==
-		0 && joined > eff)
+	if (out->joined_on &&
+	    attstats_parse_date(out->joined_on, &joined) == 0 && joined > eff)
 		eff = joined;
 	attstats_format_date(eff, eff_s);
 
@@ -311,8 +310,8 @@ reports_build_student(struct db *db, struct arena *a,
 	if (rc != DB_OK)
 		return rc;
 	out->nsubjects = subj.nrows;
-	out->subjects = arena_alloc(a,
-	    sizeof(*out->subjects) * (size_t)(subj.nrows + 1));
+	out->subjects =
+	    arena_alloc(a, sizeof(*out->subjects) * (size_t)(subj.nrows + 1));
 	if (out->subjects == NULL)
 		return DB_ERR;
 	for (i = 0; i < subj.nrows; i++)
@@ -333,7 +332,8 @@ reports_build_student(struct db *db, struct arena *a,
 	    "sIss", out->email, out->class_id, eff_s, out->to_s);
 	if (rc != DB_OK)
 		return rc;
-	out->days = arena_alloc(a, sizeof(*out->days) * (size_t)(rows.nrows + 1));
+	out->days =
+	    arena_alloc(a, sizeof(*out->days) * (size_t)(rows.nrows + 1));
 	if (out->days == NULL)
 		return DB_ERR;
 	for (i = 0; i < rows.nrows; i++) {
@@ -357,12 +357,12 @@ done:
 		struct rep_subject_line *l = &out->subjects[j];
 
 		l->percent = attstats_percent(l->n.present, l->n.held);
-		l->at_risk = attstats_below(l->n.present, l->n.held,
-		    out->threshold);
+		l->at_risk =
+		    attstats_below(l->n.present, l->n.held, out->threshold);
 		add_counts(&out->total, &l->n);
 	}
-	out->total_percent = attstats_percent(out->total.present,
-	    out->total.held);
+	out->total_percent =
+	    attstats_percent(out->total.present, out->total.held);
 	return DB_OK;
 }
 
@@ -417,17 +417,17 @@ reports_class_json(const struct class_report *rep)
 		json_object_set_new(o, "roll_no", json_string(st->roll_no));
 		json_object_set_new(o, "name", json_string(st->name));
 		json_object_set_new(o, "email", json_string(st->email));
-		json_object_set_new(o, "joined_on", st->joined_on ?
-			json_string(st->joined_on) : json_null());
+		json_object_set_new(o, "joined_on",
+		    st->joined_on ? json_string(st->joined_on) : json_null());
 		json_object_set_new(o, "at_risk", json_boolean(st->at_risk));
 		json_object_set_new(o, "longest_absent_run",
 		    json_integer(st->run_len));
-		json_object_set_new(o, "longest_absent_from", st->run_len ?
-			json_string(rep->sessions[st->run_first].date) :
-			json_null());
-		json_object_set_new(o, "longest_absent_to", st->run_len ?
-			json_string(rep->sessions[st->run_last].date) :
-			json_null());
+		json_object_set_new(o, "longest_absent_from",
+		    st->run_len ? json_string(rep->sessions[st->run_first].date)
+				: json_null());
+		json_object_set_new(o, "longest_absent_to",
+		    st->run_len ? json_string(rep->sessions[st->run_last].date)
+				: json_null());
 		json_array_append_new(students, o);
 		if (st->at_risk)
 			json_array_append_new(risk,
@@ -555,16 +555,16 @@ safe_name(char *s)
 }
 
 char *
-reports_class_filename(struct arena *a, const struct class_report *rep,
-    int fmt)
+reports_class_filename(struct arena *a, const struct class_report *rep, int fmt)
 {
 	const struct rep_subject *s = &rep->subj;
 
-	return safe_name(arena_printf(a, "attendance_%s-%s-S%d-%s_%s%s_%s_%s.%s",
-	    s->department ? s->department : "", s->batch ? s->batch : "",
-	    s->semester, s->section ? s->section : "", s->course_id,
-	    fmt == REPORT_EDFI ? "_edfi" : "", rep->from_s, rep->to_s,
-	    reports_ext(fmt)));
+	return safe_name(
+	    arena_printf(a, "attendance_%s-%s-S%d-%s_%s%s_%s_%s.%s",
+		s->department ? s->department : "", s->batch ? s->batch : "",
+		s->semester, s->section ? s->section : "", s->course_id,
+		fmt == REPORT_EDFI ? "_edfi" : "", rep->from_s, rep->to_s,
+		reports_ext(fmt)));
 }
 
 char *
@@ -632,8 +632,8 @@ temp_path(struct arena *a, const char *tmpdir, const char *ext)
 
 /* Closes a memory stream and copies what it holds into the arena. */
 static int
-close_memstream(FILE *fp, char **mem, size_t *n, struct arena *a,
-    char **buf, size_t *len)
+close_memstream(FILE *fp, char **mem, size_t *n, struct arena *a, char **buf,
+    size_t *len)
 {
 	int rc = -1;
 
@@ -707,8 +707,7 @@ reports_export_student(const struct student_report *rep, int fmt,
 /* Queues the notice to every active device of the student. */
 static int
 queue_warning(struct db *db, struct arena *a, const char *email,
-    long long subject_id, const char *course, int held, int present,
-    long thr)
+    long long subject_id, const char *course, int held, int present, long thr)
 {
 	struct db_rows devs;
 	char key[32], sid[24], pct[16], th[16];
@@ -729,8 +728,9 @@ queue_warning(struct db *db, struct arena *a, const char *email,
 	for (i = 0; i < devs.nrows; i++) {
 		msg = json_pack("{s:{s:s,s:s},s:{s:s,s:s,s:s,s:s,s:s}}",
 		    "notification", "title", "Low attendance", "body",
-		    arena_printf(a, "Your attendance in %s is %s%%, below "
-				    "%s%%.",
+		    arena_printf(a,
+			"Your attendance in %s is %s%%, below "
+			"%s%%.",
 			course ? course : "a subject", pct, th),
 		    "data", "kind", "low_attendance", "subject_id", sid,
 		    "course_name", course ? course : "", "percent", pct,
@@ -771,8 +771,9 @@ flip(struct db *db, struct arena *a, const char *email, long long subject_id,
 		goto fail;
 	if (db_affected(db) == 1) {
 		*flipped = 1;
-		if (below && (rc = queue_warning(db, a, email, subject_id,
-				  course, held, present, thr)) != DB_OK)
+		if (below &&
+		    (rc = queue_warning(db, a, email, subject_id, course, held,
+			 present, thr)) != DB_OK)
 			goto fail;
 	}
 	return db_commit(db);
@@ -783,8 +784,8 @@ fail:
 }
 
 int
-reports_check_warnings(struct db *db, struct arena *a,
-    const struct config *cfg, long long subject_id, int *flipped_down)
+reports_check_warnings(struct db *db, struct arena *a, const struct config *cfg,
+    long long subject_id, int *flipped_down)
 {
 	struct db_rows rows;
 	char from_s[ATTSTATS_DATE_LEN], to_s[ATTSTATS_DATE_LEN];
@@ -852,13 +853,14 @@ reports_warn_after_session(struct db *db, struct arena *a,
 	    "ON p.period_id = se.period_id WHERE se.session_id = ?",
 	    "I", session_id);
 	if (rc == DB_OK)
-		rc = reports_check_warnings(db, a, cfg,
-		    db_get_int(&rows, 0, 0), &n);
+		rc = reports_check_warnings(db, a, cfg, db_get_int(&rows, 0, 0),
+		    &n);
 	if (rc != DB_OK)
 		log_error("reports: warnings after session %lld failed (%d)",
 		    session_id, rc);
 	else if (n)
 		log_info("reports: %d low-attendance warning(s) after session "
-			 "%lld", n, session_id);
+			 "%lld",
+		    n, session_id);
 	return rc;
 }

@@ -45,9 +45,9 @@ struct rep_student {
 	const char *email, *name, *roll_no;
 	const char *joined_on; /* NULL: from the start */
 	struct rep_counts n;
-	double percent;	       /* -1 when n.held is 0 */
+	double percent; /* -1 when n.held is 0 */
 	int at_risk;
-	int run_len;	       /* longest run of consecutive absences */
+	int run_len;             /* longest run of consecutive absences */
 	int run_first, run_last; /* session indexes, -1 when run_len is 0 */
 };
 
@@ -65,10 +65,10 @@ struct class_report {
 	char from_s[ATTSTATS_DATE_LEN], to_s[ATTSTATS_DATE_LEN];
 	long threshold;
 	int nsessions, nstudents, nweeks, nat_risk;
-	struct rep_session *sessions;	 /* held sessions, by date, period */
-	struct rep_student *students;	 /* by roll number */
-	char *cells;			 /* [student * nsessions + session] */
-	char *sources;			 /* 'O'TP, 'T'IMEOUT, 'M'ANUAL, 0 */
+	struct rep_session *sessions; /* held sessions, by date, period */
+	struct rep_student *students; /* by roll number */
+	char *cells;                  /* [student * nsessions + session] */
+	char *sources;                /* 'O'TP, 'T'IMEOUT, 'M'ANUAL, 0 */
 	struct rep_counts total;
 	double total_percent;
 	struct attstats_week *weeks;
@@ -79,8 +79,8 @@ struct rep_day {
 	long long session_id;
 	char date[ATTSTATS_DATE_LEN];
 	int period_no;
-	int subject;	/* index into student_report.subjects */
-	char status;	/* 'P', 'A', 'R' */
+	int subject;        /* index into student_report.subjects */
+	char status;        /* 'P', 'A', 'R' */
 	const char *source; /* "OTP", "TIMEOUT", "MANUAL" */
 };
 
@@ -99,7 +99,7 @@ struct student_report {
 	long threshold;
 	int nsubjects, ndays;
 	struct rep_subject_line *subjects;
-	struct rep_day *days;		/* by date, period */
+	struct rep_day *days; /* by date, period */
 	struct rep_counts total;
 	double total_percent;
 };

@@ -265,22 +265,21 @@ router_dispatch(struct http_req *r)
 		if ((status = authenticate(r, rt->flags)) != 0)
 			goto out;
 	}
-	if ((rt->flags & ROUTE_WS_SUBJECT) &&
-	    (status = ws_subject(r)) != 0)
+	if ((rt->flags & ROUTE_WS_SUBJECT) && (status = ws_subject(r)) != 0)
 		goto out;
 	if (rt->flags & ROUTE_JSON) {
 		if (r->content_type &&
 		    strncasecmp(r->content_type, "application/json", 16) != 0) {
-			status = http_reply_error(r, 415,
-			    "unsupported_media_type",
-			    "send the body as application/json");
+			status =
+			    http_reply_error(r, 415, "unsupported_media_type",
+				"send the body as application/json");
 			goto out;
 		}
-		r->json = jsonh_parse_object(r->body, r->body_len, err,
-		    sizeof(err));
+		r->json =
+		    jsonh_parse_object(r->body, r->body_len, err, sizeof(err));
 		if (r->json == NULL) {
-			status = http_reply_error(r, 400, "bad_json", "%s",
-			    err);
+			status =
+			    http_reply_error(r, 400, "bad_json", "%s", err);
 			goto out;
 		}
 		arena_defer(r->arena, free_json, r->json);

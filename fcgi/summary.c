@@ -47,8 +47,7 @@ reply_json(struct http_req *r, json_t *body)
 }
 
 static int
-reply_file(struct http_req *r, int fmt, const char *name, char *buf,
-    size_t len)
+reply_file(struct http_req *r, int fmt, const char *name, char *buf, size_t len)
 {
 	http_add_header(r, "Content-Disposition",
 	    arena_printf(r->arena, "attachment; filename=\"%s\"", name));
@@ -121,7 +120,8 @@ summary_student(struct http_req *r)
 		return http_reply_error(r, 400, "bad_request",
 		    "subject_id must be a positive whole number");
 	if (email && *email == '\0')
-		email = NULL; /* "student_email=" is the same as leaving it out */
+		email =
+		    NULL; /* "student_email=" is the same as leaving it out */
 	if (email && strlen(email) > 190)
 		return http_reply_error(r, 400, "bad_request",
 		    "student_email is too long");
@@ -139,8 +139,7 @@ summary_student(struct http_req *r)
 	rc = reports_build_student(r->db, r->arena, r->cfg, email, subject_id,
 	    teacher, from, to, &rep);
 	if (rc == DB_NOTFOUND)
-		return http_reply_error(r, 404, "not_found",
-		    "no such student");
+		return http_reply_error(r, 404, "not_found", "no such student");
 	if (rc != DB_OK)
 		return 500;
 	if (rep.nsubjects == 0 && teacher)
@@ -182,8 +181,7 @@ summary_class(struct http_req *r)
 	rc = reports_build_class(r->db, r->arena, r->cfg, subject_id,
 	    r->auth.email, from, to, &rep);
 	if (rc == DB_NOTFOUND)
-		return http_reply_error(r, 404, "not_found",
-		    "no such subject");
+		return http_reply_error(r, 404, "not_found", "no such subject");
 	if (rc == REPORTS_FORBIDDEN)
 		return http_reply_error(r, 403, "forbidden",
 		    "only the subject's teacher may see its register");

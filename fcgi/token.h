@@ -14,7 +14,7 @@ enum token_rc {
 	TOKEN_OK = 0,
 	TOKEN_MALFORMED = -1, /* not a JWT, bad signature, wrong alg */
 	TOKEN_EXPIRED = -2,
-	TOKEN_CLAIMS = -3,    /* missing or ill-typed claims */
+	TOKEN_CLAIMS = -3, /* missing or ill-typed claims */
 };
 
 /* A signed access token for a; NULL on failure.  Arena memory. */
@@ -35,14 +35,13 @@ char *token_random_hex(size_t n, struct arena *ar);
 /* SHA-256 of s as 64 hex characters. */
 char *token_sha256_hex(const char *s, size_t len, struct arena *ar);
 /* HMAC-SHA256(key, s) truncated to n hex characters. */
-char *token_hmac_hex(const char *key, const char *s, size_t n,
-    struct arena *ar);
+char *
+token_hmac_hex(const char *key, const char *s, size_t n, struct arena *ar);
 /* Constant-time comparison of two equal-length byte strings. */
 int token_equal(const void *a, const void *b, size_t n);
 /* base64url (no padding) of buf; arena memory. */
 char *token_b64url(const void *buf, size_t n, struct arena *ar);
 /* Decodes base64url (padding optional); NULL on bad input. */
-unsigned char *token_b64url_decode(const char *s, size_t *n,
-    struct arena *ar);
+unsigned char *token_b64url_decode(const char *s, size_t *n, struct arena *ar);
 
 #endif

@@ -83,8 +83,8 @@ queue_notices(struct db *db, long long session_id, const char *opened_at,
 	int rc = DB_ERR;
 
 	snprintf(collapse, sizeof(collapse), "session-%lld", session_id);
-	absent = notice("Marked absent", course, "attendance.absent",
-	    session_id);
+	absent =
+	    notice("Marked absent", course, "attendance.absent", session_id);
 	flagged = notice("Attendance flagged for review", course,
 	    "attendance.flagged", session_id);
 	if (absent && flagged)

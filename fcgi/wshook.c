@@ -54,8 +54,7 @@ wshook_authorize(struct http_req *r)
 }
 
 static int
-publish_reply(struct http_req *r, const char *type, int status,
-    json_t *result)
+publish_reply(struct http_req *r, const char *type, int status, json_t *result)
 {
 	if (result == NULL)
 		result = json_object();

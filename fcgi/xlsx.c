@@ -112,8 +112,8 @@ counts(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const struct rep_counts *n,
 }
 
 static const char *
-class_title(char *buf, size_t n, const struct rep_subject *s,
-    const char *from, const char *to)
+class_title(char *buf, size_t n, const struct rep_subject *s, const char *from,
+    const char *to)
 {
 	snprintf(buf, n, "%s %s S%d %s - %s %s - %s to %s",
 	    s->department ? s->department : "", s->batch ? s->batch : "",
@@ -138,18 +138,20 @@ class_register(lxw_workbook *wb, const struct fmts *f,
 	worksheet_set_column(ws, 0, 0, 10, NULL);
 	worksheet_set_column(ws, 1, 1, 28, NULL);
 	if (rep->nsessions > 0)
-		worksheet_set_column(ws, 2, (lxw_col_t)(rep->nsessions + 1),
-		    13, NULL);
+		worksheet_set_column(ws, 2, (lxw_col_t)(rep->nsessions + 1), 13,
+		    NULL);
 	for (j = 0; j < rep->nsessions; j++) {
 		snprintf(head, sizeof(head), "%s P%d", rep->sessions[j].date,
 		    rep->sessions[j].period_no);
-		worksheet_write_string(ws, 1, (lxw_col_t)(j + 2), head, f->head);
+		worksheet_write_string(ws, 1, (lxw_col_t)(j + 2), head,
+		    f->head);
 	}
 	for (i = 0; i < rep->nstudents; i++) {
 		r = (lxw_row_t)(FIRST_DATA_ROW + i);
 		worksheet_write_string(ws, r, 0, rep->students[i].roll_no,
 		    f->text);
-		worksheet_write_string(ws, r, 1, rep->students[i].name, f->text);
+		worksheet_write_string(ws, r, 1, rep->students[i].name,
+		    f->text);
 		for (j = 0; j < rep->nsessions; j++) {
 			c[0] = rep->cells[(size_t)i * (size_t)rep->nsessions +
 			    (size_t)j];
@@ -165,9 +167,9 @@ class_summary(lxw_workbook *wb, const struct fmts *f,
     const struct class_report *rep, const char *title)
 {
 	lxw_worksheet *ws = workbook_add_worksheet(wb, "Summary");
-	static const char *const names[] = { "Roll no", "Name", "Email",
-		"Held", "Present", "Absent", "Flagged", "%",
-		"Longest absence run", "At risk", NULL };
+	static const char *const names[] = { "Roll no", "Name", "Email", "Held",
+		"Present", "Absent", "Flagged", "%", "Longest absence run",
+		"At risk", NULL };
 	char note[96];
 	lxw_row_t r;
 	int i, risk;
@@ -277,8 +279,7 @@ close_book(lxw_workbook *wb, const char *path)
 }
 
 int
-xlsx_class(const char *path, const char *tmpdir,
-    const struct class_report *rep)
+xlsx_class(const char *path, const char *tmpdir, const struct class_report *rep)
 {
 	char title[512];
 	struct fmts f;

@@ -169,7 +169,6 @@ fcmauth_take_requests(struct fcmauth *fa)
 	return n;
 }
 
-
 /* One exchange at token_uri; 0 when a token was cached. */
 static int
 fetch(struct fcmauth *fa, long long now_ms)
@@ -204,8 +203,8 @@ fetch(struct fcmauth *fa, long long now_ms)
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	if (status != 200 || a.p == NULL || fcmauth_accept(fa, a.p,
-						  now_ms) < 0) {
+	if (status != 200 || a.p == NULL ||
+	    fcmauth_accept(fa, a.p, now_ms) < 0) {
 		log_error("fcm: token endpoint %s answered %ld: %.200s",
 		    fa->token_uri, status, a.p ? a.p : "");
 		goto out;

@@ -73,8 +73,8 @@ ids_json(struct arena *a, const long long *ids, int n)
  * scan follows ix_outbox_due (state, not_before, id), stopping at limit.
  */
 static int
-lease(struct db *db, struct arena *a, const char *owner, int lease_s,
-    int limit, int *n)
+lease(struct db *db, struct arena *a, const char *owner, int lease_s, int limit,
+    int *n)
 {
 	struct db_rows r;
 	long long *ids;
@@ -121,8 +121,8 @@ out:
 }
 
 int
-outbox_claim(struct db *db, struct arena *a, const char *owner,
-    int lease_s, int limit, struct outbox_row **rows, int *n)
+outbox_claim(struct db *db, struct arena *a, const char *owner, int lease_s,
+    int limit, struct outbox_row **rows, int *n)
 {
 	struct db_rows r;
 	struct outbox_row *out;

@@ -16,30 +16,30 @@ struct outbox_row {
 	long long id;
 	long long device_id;  /* 0 when the row has none */
 	long long expires_ms; /* 0: no expiry */
-	int tries;	      /* including this attempt */
+	int tries;            /* including this attempt */
 	int device_active;
 	const char *kind;
 	const char *collapse_key; /* may be NULL */
-	const char *payload;	  /* JSON text */
-	const char *push_token;	  /* NULL: no token (or no device) */
+	const char *payload;      /* JSON text */
+	const char *push_token;   /* NULL: no token (or no device) */
 };
 
 /* What became of a claimed row. */
 enum outbox_fate {
 	OUTBOX_SENT,
-	OUTBOX_RETRY,	 /* back to PENDING, not before now + delay_ms */
-	OUTBOX_DROPPED,	 /* pointless or refused: never sent again */
-	OUTBOX_FAILED,	 /* out of tries */
-	OUTBOX_RELEASE,	 /* not attempted: give the lease and the try back */
+	OUTBOX_RETRY,   /* back to PENDING, not before now + delay_ms */
+	OUTBOX_DROPPED, /* pointless or refused: never sent again */
+	OUTBOX_FAILED,  /* out of tries */
+	OUTBOX_RELEASE, /* not attempted: give the lease and the try back */
 };
 
 struct outbox_result {
 	long long id;
 	enum outbox_fate fate;
-	long long delay_ms;	     /* OUTBOX_RETRY */
-	const char *error;	     /* last_error, or NULL */
-	long long clear_device;	     /* >0: clear this device's token ... */
-	const char *clear_token;     /* ... if it is still this one */
+	long long delay_ms;      /* OUTBOX_RETRY */
+	const char *error;       /* last_error, or NULL */
+	long long clear_device;  /* >0: clear this device's token ... */
+	const char *clear_token; /* ... if it is still this one */
 };
 
 /*
@@ -57,8 +57,8 @@ int outbox_sweep(struct db *db, int max_tries, long long *dropped,
  * returned; one whose lease expired is.  Returns a DB_* code; *n is 0
  * when nothing was due.
  */
-int outbox_claim(struct db *db, struct arena *a, const char *owner,
-    int lease_s, int limit, struct outbox_row **rows, int *n);
+int outbox_claim(struct db *db, struct arena *a, const char *owner, int lease_s,
+    int limit, struct outbox_row **rows, int *n);
 
 /* Pushes owner's lease lease_s seconds into the future.  DB_* code. */
 int outbox_renew(struct db *db, const char *owner, int lease_s);

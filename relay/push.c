@@ -35,11 +35,11 @@
 #include "push.h"
 #include "relay.h"
 
-#define PASS_MS 100		  /* longest wait on transfers per loop pass */
-#define SEND_TIMEOUT_S 10	  /* one FCM request */
+#define PASS_MS 100       /* longest wait on transfers per loop pass */
+#define SEND_TIMEOUT_S 10 /* one FCM request */
 #define CONNECT_TIMEOUT_S 5
-#define ANSWER_MAX (16 * 1024)	  /* FCM answers are small */
-#define BATCH_PER_SLOT 16	  /* rows claimed per transfer slot */
+#define ANSWER_MAX (16 * 1024) /* FCM answers are small */
+#define BATCH_PER_SLOT 16      /* rows claimed per transfer slot */
 #define BACKOFF_BASE_MS 1000LL
 #define BACKOFF_CAP_MS (15 * 60 * 1000LL)
 #define RETRY_AFTER_CAP_S 86400L
@@ -51,8 +51,8 @@ enum item_state { IT_QUEUED, IT_INFLIGHT, IT_DONE, IT_SETTLED };
 struct item {
 	struct outbox_row row; /* strings are malloc'd copies */
 	enum item_state state;
-	int reauthed;	       /* had its one 401 retry */
-	unsigned gen;	       /* access-token generation it went with */
+	int reauthed; /* had its one 401 retry */
+	unsigned gen; /* access-token generation it went with */
 	struct outbox_result res;
 	char err[128];
 };
@@ -68,12 +68,25 @@ struct slot {
 	struct item *it;
 };
 
-enum { ST_SENT, ST_RETRIED, ST_FAILED, ST_DROPPED, ST_UNREG, ST_TOKENS,
-	ST_BATCHES, ST_N };
+enum {
+	ST_SENT,
+	ST_RETRIED,
+	ST_FAILED,
+	ST_DROPPED,
+	ST_UNREG,
+	ST_TOKENS,
+	ST_BATCHES,
+	ST_N
+};
 
 static const char *const stat_names[ST_N] = {
-	"push.sent", "push.retried", "push.failed", "push.dropped",
-	"push.unregistered", "push.token_requests", "push.batches",
+	"push.sent",
+	"push.retried",
+	"push.failed",
+	"push.dropped",
+	"push.unregistered",
+	"push.token_requests",
+	"push.batches",
 };
 
 struct push {
@@ -95,7 +108,7 @@ struct push {
 	long long started_ms, renew_ms;
 
 	long long pause_until, auth_pause;
-	long long batch[ST_N];	 /* this batch, for its log line */
+	long long batch[ST_N];   /* this batch, for its log line */
 	long long pending[ST_N]; /* not yet added to relay_stat */
 };
 
@@ -135,8 +148,8 @@ data_value(json_t *v)
 }
 
 json_t *
-push_message(const char *payload, const char *token,
-    const char *collapse_key, long long expires_ms, long long now_ms_)
+push_message(const char *payload, const char *token, const char *collapse_key,
+    long long expires_ms, long long now_ms_)
 {
 	json_t *in = json_loads(payload, 0, NULL), *msg, *android, *data,
 	       *notif, *src, *v, *s;
@@ -206,8 +219,8 @@ push_classify(long status, const char *body, char *code, size_t codelen)
 	/* error.details[].errorCode of the FcmError entry (tech-notes §2) */
 	json_array_foreach(json_object_get(err, "details"), i, d)
 	{
-		const char *c = json_string_value(json_object_get(d,
-		    "errorCode"));
+		const char *c =
+		    json_string_value(json_object_get(d, "errorCode"));
 
 		if (c) {
 			ec = c;
@@ -277,8 +290,8 @@ push_retry_after(const char *value, long long now_s)
 		value++;
 	if (*value >= '0' && *value <= '9') {
 		n = strtol(value, &end, 10);
-		while (*end == ' ' || *end == '\t' || *end == '\r' ||
-		    *end == '\n')
+		while (
+		    *end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
 			end++;
 		return *end == '\0' ? n : -1;
 	}
@@ -340,8 +353,7 @@ dup_or_null(const char *s)
 
 /* Settles it as fate (with an error for last_error). */
 static void
-resolve(struct push *p, struct item *it, enum outbox_fate fate,
-    const char *err)
+resolve(struct push *p, struct item *it, enum outbox_fate fate, const char *err)
 {
 	it->state = IT_DONE;
 	it->res.id = it->row.id;
@@ -455,8 +467,8 @@ start_transfers(struct push *p)
 		m = push_message(it->row.payload, it->row.push_token,
 		    it->row.collapse_key, it->row.expires_ms, now);
 		s = &p->slots[p->free_slots[p->nfree - 1]];
-		if (m == NULL || (s->body = json_dumps(m, JSON_COMPACT)) ==
-				     NULL) {
+		if (m == NULL ||
+		    (s->body = json_dumps(m, JSON_COMPACT)) == NULL) {
 			json_decref(m);
 			log_warn("push: outbox %lld: payload is not a JSON "
 				 "object; dropped",
@@ -484,8 +496,8 @@ start_transfers(struct push *p)
 }
 
 static void
-finish(struct push *p, struct item *it, enum push_verdict v,
-    const char *code, long retry_after)
+finish(struct push *p, struct item *it, enum push_verdict v, const char *code,
+    long retry_after)
 {
 	char err[128];
 
@@ -515,8 +527,8 @@ finish(struct push *p, struct item *it, enum push_verdict v,
 		}
 		it->res.delay_ms = push_backoff(it->row.tries, retry_after,
 		    (unsigned long)random());
-		log_debug("push: outbox %lld: %s; retry in %lld ms",
-		    it->row.id, code, it->res.delay_ms);
+		log_debug("push: outbox %lld: %s; retry in %lld ms", it->row.id,
+		    code, it->res.delay_ms);
 		resolve(p, it, OUTBOX_RETRY, code);
 		return;
 	case PUSH_UNREGISTERED:
@@ -579,8 +591,8 @@ begin_batch(struct push *p, struct relay *rl)
 	char host[32] = "relay";
 	int n, i, rc;
 
-	rc = outbox_sweep(rl->db, (int)p->cfg->fcm_max_tries, &dropped,
-	    &failed);
+	rc =
+	    outbox_sweep(rl->db, (int)p->cfg->fcm_max_tries, &dropped, &failed);
 	if (rc != DB_OK)
 		return -1;
 	p->pending[ST_DROPPED] += dropped;
@@ -589,8 +601,8 @@ begin_batch(struct push *p, struct relay *rl)
 	/* Unique per claim and per process: the SELECT finds only ours. */
 	snprintf(p->owner, sizeof(p->owner), "%.24s:%d:%08lx:%u", host,
 	    (int)getpid(), (unsigned long)random(), ++p->seq);
-	rc = outbox_claim(rl->db, rl->arena, p->owner,
-	    (int)p->cfg->fcm_lease, p->nslots * BATCH_PER_SLOT, &rows, &n);
+	rc = outbox_claim(rl->db, rl->arena, p->owner, (int)p->cfg->fcm_lease,
+	    p->nslots * BATCH_PER_SLOT, &rows, &n);
 	if (rc != DB_OK || n == 0)
 		return rc == DB_OK ? 0 : -1;
 	p->items = calloc((size_t)n, sizeof(*p->items));
@@ -605,8 +617,8 @@ begin_batch(struct push *p, struct relay *rl)
 	for (i = 0; i < n; i++) {
 		p->items[i].row = rows[i];
 		p->items[i].row.kind = dup_or_null(rows[i].kind);
-		p->items[i].row.collapse_key = dup_or_null(
-		    rows[i].collapse_key);
+		p->items[i].row.collapse_key =
+		    dup_or_null(rows[i].collapse_key);
 		p->items[i].row.payload = dup_or_null(rows[i].payload);
 		p->items[i].row.push_token = dup_or_null(rows[i].push_token);
 	}
@@ -680,10 +692,9 @@ end_batch(struct push *p, int abandoned)
 		log_info("push batch %s: %d rows, sent %lld, failed %lld, "
 			 "retried %lld, dropped %lld, unregistered %lld, "
 			 "%lld ms",
-		    p->owner, p->nitems, p->batch[ST_SENT],
-		    p->batch[ST_FAILED], p->batch[ST_RETRIED],
-		    p->batch[ST_DROPPED], p->batch[ST_UNREG],
-		    now_ms() - p->started_ms);
+		    p->owner, p->nitems, p->batch[ST_SENT], p->batch[ST_FAILED],
+		    p->batch[ST_RETRIED], p->batch[ST_DROPPED],
+		    p->batch[ST_UNREG], now_ms() - p->started_ms);
 	for (i = 0; i < p->nitems; i++)
 		item_free(&p->items[i]);
 	free(p->items);
@@ -781,7 +792,8 @@ slots_init(struct push *p)
 		curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
 		curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_header);
 		curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, s);
-		curl_easy_setopt(s->easy, CURLOPT_TIMEOUT, (long)SEND_TIMEOUT_S);
+		curl_easy_setopt(s->easy, CURLOPT_TIMEOUT,
+		    (long)SEND_TIMEOUT_S);
 		curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT,
 		    (long)CONNECT_TIMEOUT_S);
 		curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
@@ -823,8 +835,8 @@ push_init(struct relay *rl)
 		log_error("FCM_CREDENTIALS: %s", err);
 		return -1;
 	}
-	project = cfg->fcm_project_id[0] ? cfg->fcm_project_id :
-					   fcmauth_project(p->auth);
+	project = cfg->fcm_project_id[0] ? cfg->fcm_project_id
+					 : fcmauth_project(p->auth);
 	if (*project == '\0') {
 		log_error("FCM_PROJECT_ID is empty and the key file names no "
 			  "project_id");

@@ -14,11 +14,11 @@ struct relay;
 
 /* What an FCM answer means for the row. */
 enum push_verdict {
-	PUSH_OK,	   /* delivered to FCM */
-	PUSH_RETRY,	   /* 429, 5xx, transport: later, with backoff */
-	PUSH_DROP,	   /* 400 and other refusals: log, never again */
+	PUSH_OK,           /* delivered to FCM */
+	PUSH_RETRY,        /* 429, 5xx, transport: later, with backoff */
+	PUSH_DROP,         /* 400 and other refusals: log, never again */
 	PUSH_UNREGISTERED, /* 404/UNREGISTERED: clear the device's token */
-	PUSH_REAUTH,	   /* 401: new access token, then once more */
+	PUSH_REAUTH,       /* 401: new access token, then once more */
 };
 
 /*
@@ -38,8 +38,8 @@ json_t *push_message(const char *payload, const char *token,
  * The FCM errorCode (or else the HTTP status) is copied into code, for
  * the log and last_error.
  */
-enum push_verdict push_classify(long status, const char *body,
-    char *code, size_t codelen);
+enum push_verdict
+push_classify(long status, const char *body, char *code, size_t codelen);
 
 /*
  * The delay before try number tries + 1: 1 s, 2 s, 4 s ... (capped at

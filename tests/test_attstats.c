@@ -98,8 +98,7 @@ ParameterizedTest(struct week_case *c, attstats, iso_weeks_follow_iso_8601)
 	int y;
 
 	cr_assert_eq(attstats_parse_date(c->date, &day), 0);
-	cr_assert_eq(attstats_weekday(day), c->weekday, "%s weekday",
-	    c->date);
+	cr_assert_eq(attstats_weekday(day), c->weekday, "%s weekday", c->date);
 	cr_assert_eq(attstats_iso_week(day, &y), c->week, "%s week", c->date);
 	cr_assert_eq(y, c->iso_year, "%s year", c->date);
 }
@@ -160,19 +159,17 @@ struct pct_case {
 ParameterizedTestParameters(attstats, percentages_round_and_compare_exactly)
 {
 	static struct pct_case cases[] = {
-		{ 3, 4, 75.0, 75, 0 },	/* exactly at the threshold */
-		{ 2, 3, 66.7, 75, 1 },
-		{ 1, 3, 33.3, 75, 1 },
-		{ 0, 5, 0.0, 75, 1 },
-		{ 5, 5, 100.0, 75, 0 },
-		{ 0, 0, -1, 75, 0 },	/* nothing held: no %, not at risk */
-		{ 1, 8, 12.5, 75, 1 },	/* half rounds up */
-		{ 1, 16, 6.3, 75, 1 },	/* 6.25 -> 6.3 */
+		{ 3, 4, 75.0, 75, 0 }, /* exactly at the threshold */
+		{ 2, 3, 66.7, 75, 1 }, { 1, 3, 33.3, 75, 1 },
+		{ 0, 5, 0.0, 75, 1 }, { 5, 5, 100.0, 75, 0 },
+		{ 0, 0, -1, 75, 0 },       /* nothing held: no %, not at risk */
+		{ 1, 8, 12.5, 75, 1 },     /* half rounds up */
+		{ 1, 16, 6.3, 75, 1 },     /* 6.25 -> 6.3 */
 		{ 149, 200, 74.5, 75, 1 }, /* rounds to 74.5, still below */
-		{ 299, 400, 74.8, 75, 1 }, /* 74.75: below though it prints 74.8 */
-		{ 2, 3, 66.7, 66, 0 },
-		{ 2, 3, 66.7, 67, 1 },
-		{ 0, 1, 0.0, 0, 0 },	/* threshold 0: nobody is at risk */
+		{ 299, 400, 74.8, 75,
+		    1 }, /* 74.75: below though it prints 74.8 */
+		{ 2, 3, 66.7, 66, 0 }, { 2, 3, 66.7, 67, 1 },
+		{ 0, 1, 0.0, 0, 0 }, /* threshold 0: nobody is at risk */
 	};
 	return cr_make_param_array(struct pct_case, cases,
 	    sizeof(cases) / sizeof(cases[0]));
@@ -202,11 +199,11 @@ ParameterizedTestParameters(attstats, absence_runs_skip_uncounted_sessions)
 		{ "PPPP", 'A', 0, -1, -1 },
 		{ "A", 'A', 1, 0, 0 },
 		{ "PAAPAAAP", 'A', 3, 4, 6 },
-		{ "AAPAA", 'A', 2, 0, 1 },	/* the earliest of equal runs */
-		{ "AA-A", 'A', 3, 0, 3 },	/* '-' neither breaks nor counts */
+		{ "AAPAA", 'A', 2, 0, 1 }, /* the earliest of equal runs */
+		{ "AA-A", 'A', 3, 0, 3 },  /* '-' neither breaks nor counts */
 		{ "--A--A--", 'A', 2, 2, 5 },
-		{ "AARAA", 'A', 2, 0, 1 },	/* flagged breaks a run */
-		{ "PAAAA", 'A', 4, 1, 4 },	/* a run at the end */
+		{ "AARAA", 'A', 2, 0, 1 }, /* flagged breaks a run */
+		{ "PAAAA", 'A', 4, 1, 4 }, /* a run at the end */
 		{ "RRPRRR", 'R', 3, 3, 5 },
 		{ "----", 'A', 0, -1, -1 },
 	};

@@ -87,8 +87,7 @@ Test(config, bad_settings_fail_naming_the_key, .fini = teardown)
 		cr_assert_eq(config_load(&c, err, sizeof(err)), -1, "case %zu",
 		    i);
 		cr_assert(strstr(err, bad[i].mention) != NULL,
-		    "case %zu: '%s' should mention %s", i, err,
-		    bad[i].mention);
+		    "case %zu: '%s' should mention %s", i, err, bad[i].mention);
 	}
 }
 

@@ -10,7 +10,6 @@
 #include "buf.h"
 #include "router.h"
 
-
 /* "/devices/:id/approve" -> "/devices/{id}/approve" */
 static void
 openapi_path(const char *pattern, char *out, size_t n)

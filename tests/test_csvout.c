@@ -55,8 +55,8 @@ static struct rep_session sessions[] = {
 };
 static struct rep_student students[] = {
 	{ "a@x.edu", "Asha", "01", NULL, { 3, 1, 1, 1 }, 33.3, 1, 1, 1, 1 },
-	{ "b@x.edu", "Bo, Jr", "02", "2025-01-07", { 2, 2, 0, 0 }, 100.0, 0,
-	    0, -1, -1 },
+	{ "b@x.edu", "Bo, Jr", "02", "2025-01-07", { 2, 2, 0, 0 }, 100.0, 0, 0,
+	    -1, -1 },
 };
 
 static void
@@ -109,16 +109,16 @@ Test(csvout, edfi_events_cover_counted_marks_only)
 	char *s = render(csvout_edfi_class);
 	const char *want =
 	    "attendanceEventCategoryDescriptor,eventDate,sectionIdentifier,"
-	    "studentUniqueId,attendanceEventReason,classPeriodName\r\n"
-	    CSVOUT_EDFI_PRESENT ",2025-01-06,CS101-2024-S3-A,a@x.edu,"
-	    "attendance code entered,P1\r\n"
-	    CSVOUT_EDFI_ABSENT ",2025-01-07,CS101-2024-S3-A,a@x.edu,"
-	    "no attendance code entered,P2\r\n"
-	    CSVOUT_EDFI_PRESENT ",2025-01-07,CS101-2024-S3-A,b@x.edu,"
-	    "marked present by the teacher,P2\r\n"
-	    CSVOUT_EDFI_ABSENT ",2025-01-08,CS101-2024-S3-A,a@x.edu,"
-	    "flagged by the anti-proxy checks; pending review,P1\r\n"
-	    CSVOUT_EDFI_PRESENT ",2025-01-08,CS101-2024-S3-A,b@x.edu,"
+	    "studentUniqueId,attendanceEventReason,classPeriodName\r\n" CSVOUT_EDFI_PRESENT
+	    ",2025-01-06,CS101-2024-S3-A,a@x.edu,"
+	    "attendance code entered,P1\r\n" CSVOUT_EDFI_ABSENT
+	    ",2025-01-07,CS101-2024-S3-A,a@x.edu,"
+	    "no attendance code entered,P2\r\n" CSVOUT_EDFI_PRESENT
+	    ",2025-01-07,CS101-2024-S3-A,b@x.edu,"
+	    "marked present by the teacher,P2\r\n" CSVOUT_EDFI_ABSENT
+	    ",2025-01-08,CS101-2024-S3-A,a@x.edu,"
+	    "flagged by the anti-proxy checks; pending review,P1\r\n" CSVOUT_EDFI_PRESENT
+	    ",2025-01-08,CS101-2024-S3-A,b@x.edu,"
 	    "attendance code entered,P1\r\n";
 
 	cr_assert_str_eq(s, want);

@@ -125,9 +125,10 @@ Test(fcmauth, a_cached_token_is_reused_until_shortly_before_it_expires)
 	unsigned g0 = fcmauth_generation(fa);
 	const char *t;
 
-	cr_assert_eq(fcmauth_accept(fa, "{\"access_token\":\"ya29.one\","
-					 "\"expires_in\":3600,\"token_type\":"
-					 "\"Bearer\"}",
+	cr_assert_eq(fcmauth_accept(fa,
+			 "{\"access_token\":\"ya29.one\","
+			 "\"expires_in\":3600,\"token_type\":"
+			 "\"Bearer\"}",
 			 1000000),
 	    0);
 	cr_assert_eq(fcmauth_generation(fa), g0 + 1);
@@ -147,8 +148,9 @@ Test(fcmauth, invalidating_forces_a_new_request)
 	char err[256];
 	struct fcmauth *fa = fcmauth_new(path, err, sizeof(err));
 
-	cr_assert_eq(fcmauth_accept(fa, "{\"access_token\":\"ya29.two\","
-					 "\"expires_in\":3600}",
+	cr_assert_eq(fcmauth_accept(fa,
+			 "{\"access_token\":\"ya29.two\","
+			 "\"expires_in\":3600}",
 			 0),
 	    0);
 	fcmauth_invalidate(fa);
@@ -164,8 +166,9 @@ Test(fcmauth, token_answers_without_a_token_or_a_life_are_refused)
 
 	cr_assert_eq(fcmauth_accept(fa, "{\"expires_in\":3600}", 0), -1);
 	cr_assert_eq(fcmauth_accept(fa, "{\"access_token\":\"x\"}", 0), -1);
-	cr_assert_eq(fcmauth_accept(fa, "{\"access_token\":\"x\","
-					 "\"expires_in\":0}",
+	cr_assert_eq(fcmauth_accept(fa,
+			 "{\"access_token\":\"x\","
+			 "\"expires_in\":0}",
 			 0),
 	    -1);
 	cr_assert_eq(fcmauth_accept(fa, "garbage", 0), -1);

@@ -32,8 +32,8 @@ ParameterizedTestParameters(jsonh, only_json_objects_parse)
 ParameterizedTest(struct parse_case *c, jsonh, only_json_objects_parse)
 {
 	char err[128] = "";
-	json_t *j = jsonh_parse_object(c->body, strlen(c->body), err,
-	    sizeof(err));
+	json_t *j =
+	    jsonh_parse_object(c->body, strlen(c->body), err, sizeof(err));
 
 	cr_assert_eq(j != NULL, c->ok, "%s: %s", c->body, err);
 	if (!c->ok)
@@ -43,8 +43,7 @@ ParameterizedTest(struct parse_case *c, jsonh, only_json_objects_parse)
 
 Test(jsonh, strings_are_type_and_length_checked)
 {
-	json_t *o = json_pack("{s:s,s:i,s:s}", "name", "Asha", "n", 5, "e",
-	    "");
+	json_t *o = json_pack("{s:s,s:i,s:s}", "name", "Asha", "n", 5, "e", "");
 	const char *v = NULL;
 	char err[128];
 
@@ -92,8 +91,8 @@ ParameterizedTest(struct int_case *c, jsonh, integers_are_range_checked)
 	json_t *o = json_loads(c->body, 0, NULL);
 	long long v = 0;
 
-	cr_assert_eq(jsonh_int(o, "v", 1, 1, 100, &v, err, sizeof(err)),
-	    c->rc, "%s", c->body);
+	cr_assert_eq(jsonh_int(o, "v", 1, 1, 100, &v, err, sizeof(err)), c->rc,
+	    "%s", c->body);
 	if (c->rc == 0)
 		cr_assert_eq(v, c->value);
 	json_decref(o);

@@ -41,10 +41,8 @@ Test(push, message_has_token_high_priority_ttl_collapse_key_and_notification)
 	cr_assert_str_eq(str(android(m), "collapse_key"), "session-12");
 	cr_assert_str_eq(str(json_object_get(msg, "notification"), "title"),
 	    "Attendance open");
-	cr_assert_str_eq(str(json_object_get(msg, "data"), "session_id"),
-	    "12");
-	cr_assert_str_eq(str(json_object_get(msg, "data"), "subject"),
-	    "Maths");
+	cr_assert_str_eq(str(json_object_get(msg, "data"), "session_id"), "12");
+	cr_assert_str_eq(str(json_object_get(msg, "data"), "subject"), "Maths");
 	json_decref(m);
 }
 
@@ -102,9 +100,9 @@ struct verdict_case {
 	char code[32];
 };
 
-#define FCMERR(c, s, e)                                                       \
-	"{\"error\":{\"code\":" #c ",\"message\":\"m\",\"status\":\"" s      \
-	"\",\"details\":[{\"@type\":\"type.googleapis.com/google.firebase."   \
+#define FCMERR(c, s, e)                                                     \
+	"{\"error\":{\"code\":" #c ",\"message\":\"m\",\"status\":\"" s     \
+	"\",\"details\":[{\"@type\":\"type.googleapis.com/google.firebase." \
 	"fcm.v1.FcmError\",\"errorCode\":\"" e "\"}]}}"
 
 ParameterizedTestParameters(push, fcm_answers_map_to_verdicts)

@@ -151,7 +151,8 @@ Test(router, internal_routes_are_invisible_from_outside, .init = setup,
 	struct http_req r;
 
 	for (i = 0; i < n; i++) {
-		if (!(rt[i].flags & ROUTE_INTERNAL) || strchr(rt[i].pattern, ':'))
+		if (!(rt[i].flags & ROUTE_INTERNAL) ||
+		    strchr(rt[i].pattern, ':'))
 			continue;
 		cr_assert_eq(dispatch(rt[i].method, rt[i].pattern, NULL, "{}",
 				 &r),
@@ -159,8 +160,8 @@ Test(router, internal_routes_are_invisible_from_outside, .init = setup,
 	}
 }
 
-Test(router, protected_routes_refuse_missing_and_forged_tokens,
-    .init = setup, .fini = teardown)
+Test(router, protected_routes_refuse_missing_and_forged_tokens, .init = setup,
+    .fini = teardown)
 {
 	static const char *auths[] = { NULL, "Bearer ", "Bearer x.y.z",
 		"Basic dXNlcjpwYXNz",
@@ -174,15 +175,15 @@ Test(router, protected_routes_refuse_missing_and_forged_tokens,
 	int tested = 0;
 
 	for (i = 0; i < n; i++) {
-		if (!(rt[i].flags & (ROUTE_AUTH | ROUTE_STUDENT |
-			  ROUTE_TEACHER)) ||
+		if (!(rt[i].flags &
+			(ROUTE_AUTH | ROUTE_STUDENT | ROUTE_TEACHER)) ||
 		    (rt[i].flags & ROUTE_INTERNAL))
 			continue;
 		for (k = 0; k < sizeof(auths) / sizeof(auths[0]); k++) {
 			cr_assert_eq(dispatch(rt[i].method, rt[i].pattern,
 					 auths[k], "{}", &r),
-			    401, "%s %s with %s", rt[i].method,
-			    rt[i].pattern, auths[k] ? auths[k] : "(none)");
+			    401, "%s %s with %s", rt[i].method, rt[i].pattern,
+			    auths[k] ? auths[k] : "(none)");
 			tested++;
 		}
 	}

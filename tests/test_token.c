@@ -31,8 +31,10 @@ TestSuite(token, .init = setup, .fini = teardown);
 static char *
 issue(const char *secret, long ttl)
 {
-	struct auth a = { .email = "asha@college.edu", .role = ROLE_STUDENT,
-		.device_id = 7, .jti = "j1" };
+	struct auth a = { .email = "asha@college.edu",
+		.role = ROLE_STUDENT,
+		.device_id = 7,
+		.jti = "j1" };
 
 	return token_issue(secret, &a, ttl, ar);
 }

@@ -131,8 +131,7 @@ handshake(int fd, const char *proto, const char *accept_override,
 
 /* Encodes an unmasked server frame into out; returns its size. */
 static size_t
-frame_encode(unsigned char *out, int fin, int op, const void *data,
-    size_t len)
+frame_encode(unsigned char *out, int fin, int op, const void *data, size_t len)
 {
 	size_t n = 0, i;
 
@@ -301,7 +300,13 @@ struct size_case {
 ParameterizedTestParameters(ws, frames_of_every_length_encoding_round_trip)
 {
 	static struct size_case cases[] = {
-		{ 0 }, { 1 }, { 125 }, { 126 }, { 127 }, { 65535 }, { 65536 },
+		{ 0 },
+		{ 1 },
+		{ 125 },
+		{ 126 },
+		{ 127 },
+		{ 65535 },
+		{ 65536 },
 		{ 300000 },
 	};
 	return cr_make_param_array(struct size_case, cases,
@@ -523,8 +528,8 @@ Test(ws, a_subprotocol_not_offered_fails_the_handshake)
 	struct srv s;
 
 	srv_start(&s, script_wrong_proto, 0);
-	cr_assert_null(ws_connect(s.port, "/ws?x=1", "ws+meta.nchan", 3000,
-	    NULL));
+	cr_assert_null(
+	    ws_connect(s.port, "/ws?x=1", "ws+meta.nchan", 3000, NULL));
 	cr_assert_eq(srv_wait(&s), 0);
 }
 

@@ -208,9 +208,11 @@ do_department(struct ctx *c)
 
 	if (name == NULL)
 		return -1;
-	rc = db_exec(c->ad->db, "INSERT INTO department (department_name) "
+	rc = db_exec(c->ad->db,
+	    "INSERT INTO department (department_name) "
 	    "VALUES (?) ON DUPLICATE KEY UPDATE department_name = "
-	    "department_name", "s", name);
+	    "department_name",
+	    "s", name);
 	return rc == DB_OK ? 0 : sql_fail(c, rc, "the department");
 }
 
@@ -228,9 +230,11 @@ do_class(struct ctx *c)
 		return -1;
 	if (strlen(batch) > 32 || strlen(section) > 16)
 		return fail(c, "%s is too long", "batch or section");
-	rc = db_exec(c->ad->db, "INSERT INTO class (department_id, batch, "
+	rc = db_exec(c->ad->db,
+	    "INSERT INTO class (department_id, batch, "
 	    "semester, section) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
-	    "batch = VALUES(batch)", "Isis", dep, batch, (int)sem, section);
+	    "batch = VALUES(batch)",
+	    "Isis", dep, batch, (int)sem, section);
 	return rc == DB_OK ? 0 : sql_fail(c, rc, "the class");
 }
 
@@ -244,9 +248,11 @@ do_course(struct ctx *c)
 		return -1;
 	if (strlen(id) > 32)
 		return fail(c, "'%s' is too long", "course_id");
-	rc = db_exec(c->ad->db, "INSERT INTO course (course_id, course_name) "
+	rc = db_exec(c->ad->db,
+	    "INSERT INTO course (course_id, course_name) "
 	    "VALUES (?, ?) ON DUPLICATE KEY UPDATE course_name = "
-	    "VALUES(course_name)", "ss", id, name);
+	    "VALUES(course_name)",
+	    "ss", id, name);
 	return rc == DB_OK ? 0 : sql_fail(c, rc, "the course");
 }
 
@@ -262,7 +268,8 @@ do_teacher(struct ctx *c)
 	    to_bool(c, "verified", &ver) < 0)
 		return -1;
 	title = col(c, "designation");
-	rc = db_exec(c->ad->db, "INSERT INTO teacher (teacher_email, name, "
+	rc = db_exec(c->ad->db,
+	    "INSERT INTO teacher (teacher_email, name, "
 	    "designation, department_id, verified) VALUES (?, ?, ?, ?, ?) "
 	    "ON DUPLICATE KEY UPDATE name = VALUES(name), designation = "
 	    "VALUES(designation), department_id = VALUES(department_id), "
@@ -287,10 +294,11 @@ do_student(struct ctx *c)
 	joined = col(c, "joined_on");
 	if (joined && *joined == '\0')
 		joined = NULL;
-	if (joined && (strlen(joined) != 10 || joined[4] != '-' ||
-			  joined[7] != '-'))
+	if (joined &&
+	    (strlen(joined) != 10 || joined[4] != '-' || joined[7] != '-'))
 		return fail(c, "'%s' must be YYYY-MM-DD", "joined_on");
-	rc = db_exec(c->ad->db, "INSERT INTO student (student_email, name, "
+	rc = db_exec(c->ad->db,
+	    "INSERT INTO student (student_email, name, "
 	    "roll_no, class_id, verified, joined_on) VALUES (?, ?, ?, ?, ?, ?) "
 	    "ON DUPLICATE KEY UPDATE name = VALUES(name), roll_no = "
 	    "VALUES(roll_no), class_id = VALUES(class_id), joined_on = "
@@ -298,8 +306,10 @@ do_student(struct ctx *c)
 	    "verified = IF(? < 0, verified, VALUES(verified))",
 	    "sssIisi", e, name, roll, cls, ver > 0, joined, ver);
 	if (rc == DB_CONFLICT)
-		return fail(c, "roll_no '%s' is taken in the class by another "
-			       "student", roll);
+		return fail(c,
+		    "roll_no '%s' is taken in the class by another "
+		    "student",
+		    roll);
 	return rc == DB_OK ? 0 : sql_fail(c, rc, "the student");
 }
 
@@ -313,9 +323,11 @@ do_subject(struct ctx *c)
 	if (course == NULL || (cls = class_id(c)) < 0 ||
 	    (t = email(c, "teacher_email")) == NULL)
 		return -1;
-	rc = db_exec(c->ad->db, "INSERT INTO subject (course_id, class_id, "
+	rc = db_exec(c->ad->db,
+	    "INSERT INTO subject (course_id, class_id, "
 	    "teacher_email) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE "
-	    "teacher_email = VALUES(teacher_email)", "sIs", course, cls, t);
+	    "teacher_email = VALUES(teacher_email)",
+	    "sIs", course, cls, t);
 	if (rc == DB_FK)
 		return fail(c, "unknown course or teacher in '%s'", course);
 	return rc == DB_OK ? 0 : sql_fail(c, rc, "the subject");
@@ -352,14 +364,16 @@ do_period(struct ctx *c)
 	et = col(c, "end_time");
 	if (!time_ok(st) || !time_ok(et))
 		return fail(c, "%s must be HH:MM", "start_time/end_time");
-	rc = db_query_one(c->ad->db, c->ad->arena, &r, "SELECT subject_id "
-	    "FROM subject WHERE course_id = ? AND class_id = ?", "sI", course,
-	    cls);
+	rc = db_query_one(c->ad->db, c->ad->arena, &r,
+	    "SELECT subject_id "
+	    "FROM subject WHERE course_id = ? AND class_id = ?",
+	    "sI", course, cls);
 	if (rc == DB_NOTFOUND)
 		return fail(c, "no subject '%s' for the class", course);
 	if (rc != DB_OK)
 		return sql_fail(c, rc, "the subject lookup");
-	rc = db_exec(c->ad->db, "INSERT INTO period (subject_id, day_of_week, "
+	rc = db_exec(c->ad->db,
+	    "INSERT INTO period (subject_id, day_of_week, "
 	    "period_no, start_time, end_time) VALUES (?, ?, ?, NULLIF(?, ''), "
 	    "NULLIF(?, '')) ON DUPLICATE KEY UPDATE start_time = "
 	    "VALUES(start_time), end_time = VALUES(end_time)",
@@ -464,7 +478,6 @@ parse(char *s, struct arena *a, struct csv *out, int *bad)
 	}
 }
 
-
 /* Checks the header against the kind; prints FILE:1: reasons. */
 static int
 header(const char *file, const struct kind *k, struct csv *csv)
@@ -481,7 +494,7 @@ header(const char *file, const struct kind *k, struct csv *csv)
 		csv->cols[i] = h->f[i];
 		for (found = 0, j = 0; j < MAX_COLS && k->cols[j]; j++)
 			found |= strcmp(k->cols[j] + (k->cols[j][0] == '*'),
-			    h->f[i]) == 0;
+				     h->f[i]) == 0;
 		if (!found) {
 			fprintf(stderr, "%s:%d: unknown column '%s' for %s\n",
 			    file, h->line, h->f[i], k->name);
@@ -516,9 +529,10 @@ admin_import(struct admin *ad, int argc, char **argv)
 		if (strcmp(kinds[j].name, argv[1]) == 0)
 			k = &kinds[j];
 	if (k == NULL) {
-		fprintf(stderr, "usage: ehazira-admin import KIND FILE\n"
-				"KIND: departments classes courses subjects "
-				"periods teachers students\n");
+		fprintf(stderr,
+		    "usage: ehazira-admin import KIND FILE\n"
+		    "KIND: departments classes courses subjects "
+		    "periods teachers students\n");
 		return 2;
 	}
 	if ((text = buf_read_file(argv[2], NULL)) == NULL) {
@@ -559,14 +573,17 @@ admin_import(struct admin *ad, int argc, char **argv)
 	}
 	if (bad) {
 		db_rollback(ad->db);
-		fprintf(stderr, "import: %d bad row%s in '%s'; nothing was "
-				"imported\n", bad, bad == 1 ? "" : "s", argv[2]);
+		fprintf(stderr,
+		    "import: %d bad row%s in '%s'; nothing was "
+		    "imported\n",
+		    bad, bad == 1 ? "" : "s", argv[2]);
 		goto out;
 	}
 	if (db_commit(ad->db) != DB_OK) {
 		db_rollback(ad->db);
-		fprintf(stderr, "import: commit failed; nothing was "
-				"imported\n");
+		fprintf(stderr,
+		    "import: commit failed; nothing was "
+		    "imported\n");
 		goto out;
 	}
 	printf("import: %d %s from '%s' applied\n", csv.nrows - 1, k->name,

@@ -43,8 +43,7 @@ static const struct command {
 	    "block EMAIL       block an account (out at its next request)" },
 	{ "unblock", admin_unblock,
 	    "unblock EMAIL     unblock (clears the integrity flag)" },
-	{ "devices", admin_devices,
-	    "devices [EMAIL|--pending]  list devices" },
+	{ "devices", admin_devices, "devices [EMAIL|--pending]  list devices" },
 	{ "approve-device", admin_approve_device,
 	    "approve-device ID approve a pending device (replaces the old)" },
 	{ "reject-device", admin_reject_device,
@@ -91,8 +90,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "ehazira-admin: %s\n", err);
 		return 2;
 	}
-	log_init("ehazira-admin", getenv("EHAZIRA_ADMIN_LOG") ?
-	    getenv("EHAZIRA_ADMIN_LOG") : "warn");
+	log_init("ehazira-admin",
+	    getenv("EHAZIRA_ADMIN_LOG") ? getenv("EHAZIRA_ADMIN_LOG") : "warn");
 	setenv("TZ", cfg.timezone, 1);
 	for (i = 0; i < NCOMMANDS; i++) {
 		if (strcmp(commands[i].name, argv[1]) != 0)

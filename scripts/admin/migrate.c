@@ -21,7 +21,6 @@ by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-
 int
 admin_migrate(struct admin *ad, int argc, char **argv)
 {

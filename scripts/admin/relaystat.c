@@ -67,7 +67,8 @@ admin_relay_status(struct admin *ad, int argc, char **argv)
 		    db_get(&r, 0, 0));
 	return 0;
 fail:
-	fprintf(stderr, "ehazira-admin: cannot read the relay's state "
-			"(is the database up?)\n");
+	fprintf(stderr,
+	    "ehazira-admin: cannot read the relay's state "
+	    "(is the database up?)\n");
 	return 1;
 }

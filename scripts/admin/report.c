@@ -73,8 +73,9 @@ range(const struct admin *ad, const struct opts *o, long *from, long *to)
 	days = days < 1 ? 1 : days > 400 ? 400 : days;
 	if (attstats_range(o->from, o->to, attstats_today(), days, 400, from,
 		to) != ATTSTATS_RANGE_OK) {
-		fprintf(stderr, "report: bad range: dates are YYYY-MM-DD, "
-				"from <= to, at most 400 days apart\n");
+		fprintf(stderr,
+		    "report: bad range: dates are YYYY-MM-DD, "
+		    "from <= to, at most 400 days apart\n");
 		return -1;
 	}
 	return 0;
@@ -182,8 +183,9 @@ cmd_class(struct admin *ad, const struct opts *o)
 	int fmt, rc;
 
 	if (o->arg == NULL || o->out == NULL) {
-		fprintf(stderr, "usage: report class SUBJECT_ID --out FILE|DIR/ "
-				"[--from D] [--to D] [--format F]\n");
+		fprintf(stderr,
+		    "usage: report class SUBJECT_ID --out FILE|DIR/ "
+		    "[--from D] [--to D] [--format F]\n");
 		return 2;
 	}
 	sid = strtoll(o->arg, &end, 10);
@@ -206,8 +208,9 @@ cmd_class(struct admin *ad, const struct opts *o)
 	}
 	if (fmt == REPORT_JSON) {
 		json_t *j = reports_class_json(&rep);
-		char *s = j ? json_dumps(j, JSON_INDENT(1) |
-				      JSON_REAL_PRECISION(10)) : NULL;
+		char *s = j
+		    ? json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(10))
+		    : NULL;
 
 		json_decref(j);
 		if (s == NULL)
@@ -221,10 +224,10 @@ cmd_class(struct admin *ad, const struct opts *o)
 		fprintf(stderr, "report: cannot render subject %lld\n", sid);
 		return 1;
 	}
-	path = is_dir_target(o->out) ?
-	    arena_printf(ad->arena, "%s%s", o->out,
-		reports_class_filename(ad->arena, &rep, fmt)) :
-	    o->out;
+	path = is_dir_target(o->out)
+	    ? arena_printf(ad->arena, "%s%s", o->out,
+		  reports_class_filename(ad->arena, &rep, fmt))
+	    : o->out;
 	if (write_atomic(path, buf, len) < 0)
 		return 1;
 	printf("%s\n", path);
@@ -244,8 +247,9 @@ cmd_at_risk(struct admin *ad, const struct opts *o)
 	int n, i, total = 0, rc = 1;
 
 	if (o->out == NULL) {
-		fprintf(stderr, "usage: report at-risk --out FILE "
-				"[--from D] [--to D]\n");
+		fprintf(stderr,
+		    "usage: report at-risk --out FILE "
+		    "[--from D] [--to D]\n");
 		return 2;
 	}
 	if (range(ad, o, &from, &to) < 0)
@@ -299,8 +303,9 @@ admin_report(struct admin *ad, int argc, char **argv)
 	struct opts o;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: report list|class|at-risk|warnings "
-				"[ARGS]\n");
+		fprintf(stderr,
+		    "usage: report list|class|at-risk|warnings "
+		    "[ARGS]\n");
 		return 2;
 	}
 	if (parse_opts(argc - 1, argv + 1, &o) < 0)

@@ -55,25 +55,27 @@ set_flag(struct admin *ad, int argc, char **argv, const char *what)
 	student = strcmp(role, "student") == 0;
 	if (verify)
 		sql = student ? "UPDATE student SET verified = ? WHERE "
-				"student_email = ?" :
-				"UPDATE teacher SET verified = ? WHERE "
+				"student_email = ?"
+			      : "UPDATE teacher SET verified = ? WHERE "
 				"teacher_email = ?";
 	else if (student)
 		/* unblocking also clears the integrity flag */
 		sql = on ? "UPDATE student SET blocked = ? WHERE "
-			   "student_email = ?" :
-			   "UPDATE student SET blocked = ?, flagged = FALSE "
+			   "student_email = ?"
+			 : "UPDATE student SET blocked = ?, flagged = FALSE "
 			   "WHERE student_email = ?";
 	else
 		sql = "UPDATE teacher SET blocked = ? WHERE teacher_email = ?";
 	if (db_begin(ad->db) != DB_OK ||
 	    db_exec(ad->db, sql, "is", on, email) != DB_OK ||
 	    (strcmp(what, "block") == 0 &&
-		db_exec(ad->db, "UPDATE refresh_token SET revoked_at = NOW(3) "
-		    "WHERE user_email = ? AND revoked_at IS NULL", "s",
-		    email) != DB_OK) ||
-	    devices_audit(ad->db, ACTOR, arena_printf(ad->arena, "user.%s",
-		what), email, NULL, what, NULL) != DB_OK ||
+		db_exec(ad->db,
+		    "UPDATE refresh_token SET revoked_at = NOW(3) "
+		    "WHERE user_email = ? AND revoked_at IS NULL",
+		    "s", email) != DB_OK) ||
+	    devices_audit(ad->db, ACTOR,
+		arena_printf(ad->arena, "user.%s", what), email, NULL, what,
+		NULL) != DB_OK ||
 	    db_commit(ad->db) != DB_OK) {
 		db_rollback(ad->db);
 		fprintf(stderr, "ehazira-admin: %s '%s' failed (see log)\n",
@@ -124,8 +126,8 @@ print_devices(const struct db_rows *d)
 	printf("(%d device%s)\n", d->nrows, d->nrows == 1 ? "" : "s");
 }
 
-#define DEVICE_COLS                                                           \
-	"SELECT device_id, user_email, role, approval, platform, active, "    \
+#define DEVICE_COLS                                                        \
+	"SELECT device_id, user_email, role, approval, platform, active, " \
 	"device_uuid, integrity_level FROM device "
 
 int
@@ -135,8 +137,9 @@ admin_devices(struct admin *ad, int argc, char **argv)
 	int rc;
 
 	if (argc > 2) {
-		fprintf(stderr, "usage: ehazira-admin devices "
-				"[EMAIL|--pending]\n");
+		fprintf(stderr,
+		    "usage: ehazira-admin devices "
+		    "[EMAIL|--pending]\n");
 		return 2;
 	}
 	if (argc == 1)
@@ -183,8 +186,9 @@ decide(struct admin *ad, int argc, char **argv, int approve)
 		    id);
 		return 1;
 	default:
-		fprintf(stderr, "ehazira-admin: the decision failed (see "
-				"log)\n");
+		fprintf(stderr,
+		    "ehazira-admin: the decision failed (see "
+		    "log)\n");
 		return 1;
 	}
 }
@@ -256,7 +260,8 @@ admin_show(struct admin *ad, int argc, char **argv)
 		"SELECT DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s'), actor, action, "
 		"COALESCE(new_value, '') FROM audit_log WHERE subject = ? "
 		"ORDER BY audit_id DESC LIMIT 10",
-		"s", email) == DB_OK && d.nrows > 0) {
+		"s", email) == DB_OK &&
+	    d.nrows > 0) {
 		printf("\nrecent audit (UTC):\n");
 		for (i = 0; i < d.nrows; i++)
 			printf("  %s  %-12s %-18s %s\n", db_get(&d, i, 0),

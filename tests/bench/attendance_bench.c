@@ -99,9 +99,11 @@ run_jobs(struct job *jobs, int n, int conc)
 			curl_easy_setopt(c, CURLOPT_PRIVATE, j);
 			curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
 			if (j->body)
-				curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->body);
+				curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+				    j->body);
 			if (j->hdrs)
-				curl_easy_setopt(c, CURLOPT_HTTPHEADER, j->hdrs);
+				curl_easy_setopt(c, CURLOPT_HTTPHEADER,
+				    j->hdrs);
 			j->t0 = now_ms();
 			curl_multi_add_handle(m, c);
 			running++;
@@ -139,9 +141,8 @@ report(const char *name, struct job *jobs, int n, double wall, int ok_status)
 		lat[i] = jobs[i].lat;
 		ok += jobs[i].status == ok_status;
 	}
-	printf("%-10s n=%d ok=%d  %.0f req/s  p50 %.1f ms  p99 %.1f ms\n",
-	    name, n, ok, n / (wall / 1e3), pct(lat, n, 0.5),
-	    pct(lat, n, 0.99));
+	printf("%-10s n=%d ok=%d  %.0f req/s  p50 %.1f ms  p99 %.1f ms\n", name,
+	    n, ok, n / (wall / 1e3), pct(lat, n, 0.5), pct(lat, n, 0.99));
 	free(lat);
 }
 
@@ -159,14 +160,15 @@ reader(void *arg)
 			continue;
 		}
 		j = json_loads(ws_meta_split(msg, NULL), 0, NULL);
-		if (j && strcmp(json_string_value(json_object_get(j, "type")) ?
-				   json_string_value(json_object_get(j, "type")) :
-				   "",
-			     "attendance.submission") == 0) {
+		if (j &&
+		    strcmp(json_string_value(json_object_get(j, "type"))
+			    ? json_string_value(json_object_get(j, "type"))
+			    : "",
+			"attendance.submission") == 0) {
 			long long sid = json_integer_value(
 			    json_object_get(j, "session_id"));
-			int roll = atoi(json_string_value(
-			    json_object_get(j, "roll_no")));
+			int roll = atoi(
+			    json_string_value(json_object_get(j, "roll_no")));
 			for (int s = 0; s < NSESS; s++)
 				if (sessions[s] == sid && roll >= 1 &&
 				    roll <= NSTUD)
@@ -292,8 +294,8 @@ fixture(char **teacher_tok)
 			    r.body ? r.body : "");
 			exit(1);
 		}
-		sessions[i] = json_integer_value(
-		    json_object_get(r.json, "session_id"));
+		sessions[i] =
+		    json_integer_value(json_object_get(r.json, "session_id"));
 		snprintf(otps[i], sizeof(otps[i]), "%s",
 		    json_string_value(json_object_get(r.json, "otp")));
 		it_resp_free(&r);
@@ -312,14 +314,14 @@ submit_jobs(int s0, int s1, int *n)
 		for (s = s0; s < s1; s++) {
 			struct job *j = &jobs[k++];
 
-			snprintf(j->url, sizeof(j->url),
-			    "%s/attendance/submit", it_url());
+			snprintf(j->url, sizeof(j->url), "%s/attendance/submit",
+			    it_url());
 			j->body = malloc(96);
 			snprintf(j->body, 96,
-			    "{\"session_id\":%lld,\"otp\":\"%s\"}",
-			    sessions[s], otps[s]);
-			snprintf(auth, sizeof(auth),
-			    "Authorization: Bearer %s", tokens[i]);
+			    "{\"session_id\":%lld,\"otp\":\"%s\"}", sessions[s],
+			    otps[s]);
+			snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
+			    tokens[i]);
 			j->hdrs = curl_slist_append(NULL, auth);
 			j->hdrs = curl_slist_append(j->hdrs,
 			    "Content-Type: application/json");
@@ -358,8 +360,8 @@ main(void)
 	curl_global_init(CURL_GLOBAL_ALL);
 	fixture(&ttok);
 	snprintf(path, sizeof(path), "/ws?token=%s", ttok);
-	w = ws_connect(atoi(getenv("EHAZIRA_HTTP_PORT")), path,
-	    "ws+meta.nchan", 5000, &status);
+	w = ws_connect(atoi(getenv("EHAZIRA_HTTP_PORT")), path, "ws+meta.nchan",
+	    5000, &status);
 	if (w == NULL) {
 		fprintf(stderr, "bench: teacher socket refused (%d)\n", status);
 		return 1;

@@ -91,8 +91,8 @@ wait_last(const char *pfx, long long n, int timeout_ms)
 		if (got >= n)
 			return last;
 		if (now_ms() > end) {
-			fprintf(stderr, "push_bench: only %lld of %lld arrived\n",
-			    got, n);
+			fprintf(stderr,
+			    "push_bench: only %lld of %lld arrived\n", got, n);
 			return -1;
 		}
 		usleep(2000);
@@ -103,9 +103,9 @@ static json_t *
 payload(void)
 {
 	return json_pack("{s:{s:s,s:s},s:{s:s,s:s,s:s,s:s}}", "notification",
-	    "title", "Attendance open", "body", "Maths: enter the code",
-	    "data", "type", "attendance_started", "session_id", "1", "subject",
-	    "Maths", "expires_at", "1795294500");
+	    "title", "Attendance open", "body", "Maths: enter the code", "data",
+	    "type", "attendance_started", "session_id", "1", "subject", "Maths",
+	    "expires_at", "1795294500");
 }
 
 static long long *
@@ -218,8 +218,9 @@ main(void)
 	long parallel;
 
 	if (it_url() == NULL || getenv("EHAZIRA_FCM_ENDPOINT") == NULL) {
-		fprintf(stderr, "push_bench: needs a stack with the FCM "
-				"stand-in (tests/bench/run)\n");
+		fprintf(stderr,
+		    "push_bench: needs a stack with the FCM "
+		    "stand-in (tests/bench/run)\n");
 		return 2;
 	}
 	parallel = it_config()->fcm_parallel;

@@ -112,19 +112,20 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-#define SQL(...)                                                              \
-	do {                                                                  \
-		if (it_sql(__VA_ARGS__) != DB_OK) {                           \
-			fprintf(stderr, "reports_bench: fixture SQL failed "  \
-					"at line %d\n",                       \
-			    __LINE__);                                        \
-			return -1;                                            \
-		}                                                             \
+#define SQL(...)                                                 \
+	do {                                                     \
+		if (it_sql(__VA_ARGS__) != DB_OK) {              \
+			fprintf(stderr,                          \
+			    "reports_bench: fixture SQL failed " \
+			    "at line %d\n",                      \
+			    __LINE__);                           \
+			return -1;                               \
+		}                                                \
 	} while (0)
 
 /* A sequence 1..N as a derived table, for INSERT ... SELECT. */
-#define SEQ(n)                                                                \
-	"(WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM "    \
+#define SEQ(n)                                                             \
+	"(WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM " \
 	"seq WHERE n < " #n ") SELECT n FROM seq)"
 
 struct fixture {

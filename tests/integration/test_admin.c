@@ -59,8 +59,7 @@ admin(char *out, size_t n, const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static char *
-write_file(const char *name, const char *fmt, ...)
+static char *write_file(const char *name, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static char *
@@ -123,23 +122,26 @@ Test(admin, a_full_import_lands_and_a_second_run_changes_nothing)
 		cr_assert_eq(admin(out, sizeof(out), "import courses %s",
 				 write_file("co.csv",
 				     "course_name,course_id\n"
-				     "\"Algorithms, Advanced\",IA%s\n", u)),
+				     "\"Algorithms, Advanced\",IA%s\n",
+				     u)),
 		    0, "%s", out);
 		cr_assert_eq(admin(out, sizeof(out), "import teachers %s",
 				 write_file("t.csv",
 				     "teacher_email,name,designation,"
 				     "department,verified\n"
 				     "Prof.%s@T.Ehazira.in,Prof X,Professor,"
-				     "%s,1\n", u, dept)),
+				     "%s,1\n",
+				     u, dept)),
 		    0, "%s", out);
-		cr_assert_eq(admin(out, sizeof(out), "import students %s",
-				 write_file("s.csv",
-				     "student_email,name,roll_no,department,"
-				     "batch,semester,section,verified\n"
-				     "a.%s@t.ehazira.in,\"Rao, Asha\",01,%s,"
-				     "2025,1,A,1\n"
-				     "\nb.%s@t.ehazira.in,Bo,02,%s,2025,1,A,0\n",
-				     u, dept, u, dept)),
+		cr_assert_eq(
+		    admin(out, sizeof(out), "import students %s",
+			write_file("s.csv",
+			    "student_email,name,roll_no,department,"
+			    "batch,semester,section,verified\n"
+			    "a.%s@t.ehazira.in,\"Rao, Asha\",01,%s,"
+			    "2025,1,A,1\n"
+			    "\nb.%s@t.ehazira.in,Bo,02,%s,2025,1,A,0\n",
+			    u, dept, u, dept)),
 		    0, "%s", out);
 		cr_assert_eq(admin(out, sizeof(out), "import subjects %s",
 				 write_file("sj.csv",
@@ -216,21 +218,25 @@ Test(admin, verify_block_and_unblock_are_audited)
 	itauth_student(e, cls, 0);
 	cr_assert_eq(admin(out, sizeof(out), "verify %s", e), 0, "%s", out);
 	cr_assert_eq(it_sql_int("SELECT verified FROM student WHERE "
-				"student_email = ?", "s", e),
+				"student_email = ?",
+			 "s", e),
 	    1);
 	cr_assert_eq(admin(out, sizeof(out), "block %s", e), 0, "%s", out);
 	cr_assert_eq(it_sql_int("SELECT blocked FROM student WHERE "
-				"student_email = ?", "s", e),
+				"student_email = ?",
+			 "s", e),
 	    1);
 	it_sql("UPDATE student SET flagged = TRUE WHERE student_email = ?", "s",
 	    e);
 	cr_assert_eq(admin(out, sizeof(out), "unblock %s", e), 0, "%s", out);
 	cr_assert_eq(it_sql_int("SELECT blocked + flagged FROM student WHERE "
-				"student_email = ?", "s", e),
+				"student_email = ?",
+			 "s", e),
 	    0, "unblock clears the flag too");
 	cr_assert_eq(admin(out, sizeof(out), "unverify %s", e), 0, "%s", out);
 	cr_assert_eq(it_sql_int("SELECT verified FROM student WHERE "
-				"student_email = ?", "s", e),
+				"student_email = ?",
+			 "s", e),
 	    0);
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM audit_log WHERE "
 				"subject = ? AND actor = 'admin' AND action IN "
@@ -238,8 +244,7 @@ Test(admin, verify_block_and_unblock_are_audited)
 				"'user.unblock', 'user.unverify')",
 			 "s", e),
 	    4);
-	cr_assert_eq(admin(out, sizeof(out), "block nobody.%s@x.in",
-			 it_uniq()),
+	cr_assert_eq(admin(out, sizeof(out), "block nobody.%s@x.in", it_uniq()),
 	    1, "%s", out);
 }
 
@@ -253,14 +258,18 @@ Test(admin, pending_devices_are_listed_and_decided)
 	itauth_student(e, cls, 1);
 	it_sql("INSERT INTO device (user_email, role, device_uuid, "
 	       "fingerprint_hash, platform, active, approval) VALUES (?, "
-	       "'student', 'u1', 'f1', 'ANDROID', TRUE, 'ACTIVE')", "s", e);
+	       "'student', 'u1', 'f1', 'ANDROID', TRUE, 'ACTIVE')",
+	    "s", e);
 	old = it_sql_int("SELECT MAX(device_id) FROM device WHERE "
-			 "user_email = ?", "s", e);
+			 "user_email = ?",
+	    "s", e);
 	it_sql("INSERT INTO device (user_email, role, device_uuid, "
 	       "fingerprint_hash, platform, active, approval) VALUES (?, "
-	       "'student', 'u2', 'f2', 'ANDROID', FALSE, 'PENDING')", "s", e);
+	       "'student', 'u2', 'f2', 'ANDROID', FALSE, 'PENDING')",
+	    "s", e);
 	pend = it_sql_int("SELECT MAX(device_id) FROM device WHERE "
-			  "user_email = ?", "s", e);
+			  "user_email = ?",
+	    "s", e);
 	cr_assert_eq(admin(out, sizeof(out), "devices --pending"), 0);
 	snprintf(id, sizeof(id), "%lld", pend);
 	cr_assert_not_null(strstr(out, e), "%s", out);

@@ -26,8 +26,8 @@ Test(appconfig, is_public_and_names_the_first_client_id)
 	cr_assert_eq(it_get("/app-config", NULL, &r), 0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_assert(strstr(r.content_type, "application/json") != NULL);
-	cr_assert_str_eq(json_string_value(json_object_get(r.json,
-			     "google_client_id")),
+	cr_assert_str_eq(json_string_value(
+			     json_object_get(r.json, "google_client_id")),
 	    first, "the web client id is the first of GOOGLE_CLIENT_IDS");
 	cr_assert(json_is_boolean(json_object_get(r.json, "demo")));
 	cr_assert(json_is_boolean(json_object_get(r.json, "web_students")));

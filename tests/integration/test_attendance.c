@@ -44,11 +44,12 @@ add_device(const char *email, const char *role)
 	char uuid[64];
 
 	snprintf(uuid, sizeof(uuid), "dev-%s-%d", it_uniq(), rand());
-	cr_assert_eq(it_sql("INSERT INTO device (user_email, role, device_uuid, "
-			    "fingerprint_hash, platform, active, approval, "
-			    "push_token) VALUES (?, ?, ?, SHA2(?, 256), "
-			    "'ANDROID', 1, 'ACTIVE', CONCAT('push-', ?))",
-			 "sssss", email, role, uuid, uuid, uuid),
+	cr_assert_eq(
+	    it_sql("INSERT INTO device (user_email, role, device_uuid, "
+		   "fingerprint_hash, platform, active, approval, "
+		   "push_token) VALUES (?, ?, ?, SHA2(?, 256), "
+		   "'ANDROID', 1, 'ACTIVE', CONCAT('push-', ?))",
+		"sssss", email, role, uuid, uuid, uuid),
 	    DB_OK);
 	return it_sql_int("SELECT device_id FROM device WHERE device_uuid = ?",
 	    "s", uuid);
@@ -71,9 +72,10 @@ make_class(struct klass *k, const char *tag)
 	dep = it_sql_int("SELECT department_id FROM department WHERE "
 			 "department_name = ?",
 	    "s", name);
-	cr_assert_eq(it_sql("INSERT INTO class (department_id, batch, semester, "
-			    "section) VALUES (?, '2025', 1, 'A')",
-			 "I", dep),
+	cr_assert_eq(
+	    it_sql("INSERT INTO class (department_id, batch, semester, "
+		   "section) VALUES (?, '2025', 1, 'A')",
+		"I", dep),
 	    DB_OK);
 	k->class_id = it_sql_int("SELECT class_id FROM class WHERE "
 				 "department_id = ?",
@@ -119,8 +121,8 @@ make_class(struct klass *k, const char *tag)
 				 k->class_id),
 		    DB_OK);
 		k->devices[i] = add_device(k->students[i], "student");
-		k->tokens[i] = it_token(k->students[i], "student",
-		    k->devices[i], 900);
+		k->tokens[i] =
+		    it_token(k->students[i], "student", k->devices[i], 900);
 	}
 }
 
@@ -231,8 +233,8 @@ Test(attendance, the_whole_round_over_the_websocket, .timeout = 60)
 	for (i = 0; i < NSTUDENTS; i++) {
 		m = ws_expect_type(s[i], "attendance.started", 3000);
 		cr_assert_not_null(m, "student %d got attendance.started", i);
-		cr_assert_eq(json_integer_value(json_object_get(m,
-				 "session_id")),
+		cr_assert_eq(json_integer_value(
+				 json_object_get(m, "session_id")),
 		    sid);
 		cr_assert_null(json_object_get(m, "otp"), "no OTP on the wire");
 		json_decref(m);
@@ -246,8 +248,7 @@ Test(attendance, the_whole_round_over_the_websocket, .timeout = 60)
 	json_decref(res);
 	m = ws_expect_type(teacher, "attendance.submission", 3000);
 	cr_assert_not_null(m, "the teacher sees the submission");
-	cr_assert_str_eq(json_string_value(json_object_get(m,
-			     "student_email")),
+	cr_assert_str_eq(json_string_value(json_object_get(m, "student_email")),
 	    k.students[0]);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "status")), "P");
 	cr_assert_str_eq(json_string_value(json_object_get(m, "roll_no")),
@@ -265,8 +266,7 @@ Test(attendance, the_whole_round_over_the_websocket, .timeout = 60)
 	res = ws_submit(s[1], sid, bad);
 	cr_assert_eq(json_integer_value(json_object_get(res, "status_code")),
 	    422);
-	cr_assert_eq(json_integer_value(json_object_get(res, "tries_left")),
-	    1);
+	cr_assert_eq(json_integer_value(json_object_get(res, "tries_left")), 1);
 	json_decref(res);
 	res = ws_submit(s[1], sid, otp);
 	cr_assert_str_eq(json_string_value(json_object_get(res, "status")),
@@ -277,8 +277,9 @@ Test(attendance, the_whole_round_over_the_websocket, .timeout = 60)
 	/* 2: wrong twice -> no tries left, even with the right code */
 	json_decref(ws_submit(s[2], sid, bad));
 	res = ws_submit(s[2], sid, bad);
-	cr_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(res, "error"), "code")),
+	cr_assert_str_eq(json_string_value(
+			     json_object_get(json_object_get(res, "error"),
+				 "code")),
 	    "no_tries_left");
 	json_decref(res);
 	res = ws_submit(s[2], sid, otp);
@@ -297,11 +298,13 @@ Test(attendance, the_whole_round_over_the_websocket, .timeout = 60)
 	/* 3 does nothing: absent once the window ends (relay) */
 	m = ws_expect_type(teacher, "attendance.closed", 15000);
 	cr_assert_not_null(m, "the relay closed the window");
-	cr_assert_eq(json_integer_value(json_object_get(
-			 json_object_get(m, "totals"), "present")),
+	cr_assert_eq(json_integer_value(
+			 json_object_get(json_object_get(m, "totals"),
+			     "present")),
 	    2);
-	cr_assert_eq(json_integer_value(json_object_get(
-			 json_object_get(m, "totals"), "absent")),
+	cr_assert_eq(json_integer_value(
+			 json_object_get(json_object_get(m, "totals"),
+			     "absent")),
 	    2);
 	json_decref(m);
 	cr_assert_str_eq(status_of(&k, sid, 2), "A");
@@ -312,8 +315,9 @@ Test(attendance, the_whole_round_over_the_websocket, .timeout = 60)
 
 	/* late: refused whatever the code */
 	res = ws_submit(s[3], sid, otp);
-	cr_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(res, "error"), "code")),
+	cr_assert_str_eq(json_string_value(
+			     json_object_get(json_object_get(res, "error"),
+				 "code")),
 	    "window_closed");
 	json_decref(res);
 	for (i = 0; i < NSTUDENTS; i++)
@@ -463,19 +467,21 @@ Test(attendance, live_status_close_manual_mark_and_a_second_round,
 	    sid);
 	cr_assert_eq(it_get(path, k.teacher_tok, &r), 0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
-	cr_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(r.json, "window"), "otp")),
+	cr_assert_str_eq(json_string_value(
+			     json_object_get(json_object_get(r.json, "window"),
+				 "otp")),
 	    otp);
-	cr_assert(json_integer_value(json_object_get(
-		      json_object_get(r.json, "window"), "seconds_left")) > 0);
+	cr_assert(json_integer_value(
+		      json_object_get(json_object_get(r.json, "window"),
+			  "seconds_left")) > 0);
 	st = json_object_get(r.json, "students");
 	cr_assert_eq(json_array_size(st), NSTUDENTS);
 	for (i = 0; i < json_array_size(st); i++) {
 		json_t *s = json_array_get(st, i);
-		const char *email = json_string_value(
-		    json_object_get(s, "student_email"));
-		const char *state = json_string_value(
-		    json_object_get(s, "state"));
+		const char *email =
+		    json_string_value(json_object_get(s, "student_email"));
+		const char *state =
+		    json_string_value(json_object_get(s, "state"));
 
 		if (strcmp(email, k.students[0]) == 0)
 			cr_assert_str_eq(state, "present");
@@ -488,17 +494,16 @@ Test(attendance, live_status_close_manual_mark_and_a_second_round,
 
 	/* close now: the rest are absent at once */
 	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
-	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body,
-			 &r),
+	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body, &r),
 	    0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
-	cr_assert_eq(json_integer_value(json_object_get(
-			 json_object_get(r.json, "totals"), "absent")),
+	cr_assert_eq(json_integer_value(
+			 json_object_get(json_object_get(r.json, "totals"),
+			     "absent")),
 	    NSTUDENTS - 1);
 	it_resp_free(&r);
 	cr_assert_str_eq(status_of(&k, sid, 1), "A");
-	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body,
-			 &r),
+	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body, &r),
 	    0);
 	cr_assert_eq(r.status, 409, "closing twice is refused");
 	it_resp_free(&r);
@@ -650,8 +655,7 @@ Test(attendance, the_websocket_refuses_bad_tokens)
 	cr_assert_eq(status, 401);
 }
 
-Test(attendance, the_campus_network_policy_applies_unless_online,
-    .timeout = 30)
+Test(attendance, the_campus_network_policy_applies_unless_online, .timeout = 30)
 {
 	struct klass k;
 	struct it_resp r;
@@ -679,8 +683,7 @@ Test(attendance, the_campus_network_policy_applies_unless_online,
 			    "WHERE period_id = ?",
 			 "I", k.period_id),
 	    DB_OK);
-	snprintf(body, sizeof(body),
-	    "{\"period_id\":%lld,\"online\":true}",
+	snprintf(body, sizeof(body), "{\"period_id\":%lld,\"online\":true}",
 	    it_sql_int("SELECT MAX(period_id) FROM period p JOIN subject s "
 		       "ON s.subject_id = p.subject_id WHERE s.class_id = ?",
 		"I", k.class_id));
@@ -720,8 +723,7 @@ Test(attendance, the_qr_code_is_an_svg_only_while_open, .timeout = 30)
 	cr_assert_eq(r.status, 403, "students cannot fetch it");
 	it_resp_free(&r);
 	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
-	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body,
-			 &r),
+	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body, &r),
 	    0);
 	it_resp_free(&r);
 	cr_assert_eq(it_get(path, k.teacher_tok, &r), 0);
@@ -800,12 +802,12 @@ Test(attendance, initiate_pushes_every_enrolled_active_device_and_no_otp,
 		if (data == NULL)
 			data = json_object_get(msg, "data");
 		cr_assert_not_null(data, "%s", line);
-		cr_assert_str_eq(json_string_value(json_object_get(data,
-				     "type")),
+		cr_assert_str_eq(json_string_value(
+				     json_object_get(data, "type")),
 		    "attendance.started");
 		json_object_foreach(data, key, v)
-			cr_assert(strcmp(json_string_value(v), otp) != 0,
-			    "'%s' carries the OTP", key);
+		    cr_assert(strcmp(json_string_value(v), otp) != 0,
+			"'%s' carries the OTP", key);
 		cr_assert(strstr(line, "otp") == NULL, "%s", line);
 		json_decref(msg);
 	}
@@ -844,8 +846,7 @@ Test(attendance, a_reconnecting_student_misses_no_event, .timeout = 30)
 
 	/* away: the round closes and a second one starts */
 	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
-	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body,
-			 &r),
+	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body, &r),
 	    0);
 	cr_assert_eq(r.status, 200);
 	it_resp_free(&r);
@@ -853,8 +854,9 @@ Test(attendance, a_reconnecting_student_misses_no_event, .timeout = 30)
 
 	enc = malloc(strlen(last) * 3 + 1);
 	for (p = enc, q = last; *q; q++)
-		p += strchr(":[],", *q) ? sprintf(p, "%%%02X", (unsigned char)*q)
-					: sprintf(p, "%c", *q);
+		p += strchr(":[],", *q)
+		    ? sprintf(p, "%%%02X", (unsigned char)*q)
+		    : sprintf(p, "%c", *q);
 	snprintf(extra, sizeof(extra), "&last_event_id=%s", enc);
 	s = connect_as(k.tokens[0], "ws+meta.nchan", extra);
 	m = ws_expect_type(s, "attendance.closed", 3000);

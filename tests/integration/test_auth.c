@@ -44,7 +44,8 @@ expect_refused(struct mint_google *o, long status, const char *code)
 	cr_assert_eq(r.status, status, "%s", r.body);
 	cr_assert_str_eq(it_error_code(&r), code, "%s", r.body);
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM device WHERE "
-				"fingerprint_hash = ?", "s", fp),
+				"fingerprint_hash = ?",
+			 "s", fp),
 	    0, "no device row for a refused sign-in");
 	it_resp_free(&r);
 	free(t);
@@ -68,8 +69,9 @@ Test(auth, a_valid_login_binds_the_first_device_and_returns_tokens)
 	cr_assert_str_eq(itauth_str(&r, "integrity_level"), "BASIC");
 	cr_assert_eq(json_integer_value(json_object_get(r.json, "expires_in")),
 	    it_config()->access_ttl);
-	cr_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(r.json, "user"), "email")),
+	cr_assert_str_eq(json_string_value(
+			     json_object_get(json_object_get(r.json, "user"),
+				 "email")),
 	    e);
 	dev = itauth_device_id(&r);
 	cr_assert_eq(it_sql_int("SELECT active FROM device WHERE device_id = ? "
@@ -86,7 +88,8 @@ Test(auth, a_valid_login_binds_the_first_device_and_returns_tokens)
 			 "sI", h, dev),
 	    1);
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM refresh_token WHERE "
-				"token_hash = ?", "s", refresh),
+				"token_hash = ?",
+			 "s", refresh),
 	    0);
 	cr_assert_eq(it_get("/me", itauth_str(&r, "access_token"), &me), 0);
 	cr_assert_eq(me.status, 200, "%s", me.body);
@@ -219,7 +222,8 @@ Test(auth, the_same_device_signs_in_again)
 	cr_assert_eq(r2.status, 200, "%s", r2.body);
 	cr_assert_eq(itauth_device_id(&r1), itauth_device_id(&r2));
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM device WHERE "
-				"user_email = ?", "s", e),
+				"user_email = ?",
+			 "s", e),
 	    1);
 	it_resp_free(&r1);
 	it_resp_free(&r2);
@@ -274,7 +278,8 @@ Test(auth, a_new_phone_is_pending_once_and_refused)
 			 "ss", e, fp2),
 	    1, "one pending row, not one per attempt");
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM device WHERE "
-				"user_email = ? AND active = TRUE", "s", e),
+				"user_email = ? AND active = TRUE",
+			 "s", e),
 	    1);
 }
 
@@ -299,7 +304,8 @@ Test(auth, integrity_fail_blocks_and_every_later_request_is_refused)
 	cr_assert_str_eq(it_error_code(&r), "account_blocked");
 	it_resp_free(&r);
 	cr_assert_eq(it_sql_int("SELECT blocked + flagged FROM student WHERE "
-				"student_email = ?", "s", e),
+				"student_email = ?",
+			 "s", e),
 	    2);
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM audit_log WHERE "
 				"action = 'integrity.fail' AND subject = ?",
@@ -324,8 +330,8 @@ Test(auth, integrity_fail_blocks_and_every_later_request_is_refused)
 Test(auth, a_nonce_is_single_use)
 {
 	struct it_resp r;
-	char *e = student(), *u = itauth_uuid(), *fp = itauth_fp(), *nonce,
-	     *v1, *v2, *t;
+	char *e = student(), *u = itauth_uuid(), *fp = itauth_fp(), *nonce, *v1,
+	     *v2, *t;
 
 	IT_REQUIRE_STACK();
 	nonce = itauth_nonce();
@@ -346,7 +352,8 @@ Test(auth, a_nonce_is_single_use)
 	cr_assert_eq(r.status, 403, "an unknown nonce: %s", r.body);
 	cr_assert_str_eq(it_error_code(&r), "integrity_nonce");
 	cr_assert_eq(it_sql_int("SELECT blocked FROM student WHERE "
-				"student_email = ?", "s", e),
+				"student_email = ?",
+			 "s", e),
 	    0, "an unbound FAIL verdict must not block");
 	it_resp_free(&r);
 }
@@ -406,9 +413,8 @@ Test(auth, logout_revokes_the_refresh_token)
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	snprintf(body, sizeof(body), "{\"refresh_token\":\"%s\"}",
 	    itauth_str(&r, "refresh_token"));
-	cr_assert_eq(it_post_json("/auth/logout", itauth_str(&r,
-						       "access_token"),
-			 NULL, &out),
+	cr_assert_eq(it_post_json("/auth/logout",
+			 itauth_str(&r, "access_token"), NULL, &out),
 	    0);
 	cr_assert_eq(out.status, 200, "%s", out.body);
 	it_resp_free(&out);
@@ -460,7 +466,8 @@ Test(auth, teachers_may_use_several_devices)
 	cr_assert_eq(r2.status, 200, "%s", r2.body);
 	cr_assert_neq(itauth_device_id(&r1), itauth_device_id(&r2));
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM device WHERE "
-				"user_email = ? AND active = TRUE", "s", te),
+				"user_email = ? AND active = TRUE",
+			 "s", te),
 	    2);
 	it_resp_free(&r1);
 	it_resp_free(&r2);
@@ -475,7 +482,7 @@ Test(auth, hardware_identifiers_are_refused)
 		{ "00:1a:2b:3c:4d:5e", "" },
 		{ "", "00:1A:2B:3C:4D:5E" },
 		{ "2f1c8e9a-4b7d-11ee-be56-0242ac120002", "" }, /* v1: MAC */
-		{ "", "356938035643809" },			  /* IMEI */
+		{ "", "356938035643809" },                      /* IMEI */
 		{ "DUMMY", "" },
 	};
 	struct it_resp r;
@@ -484,8 +491,8 @@ Test(auth, hardware_identifiers_are_refused)
 
 	IT_REQUIRE_STACK();
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *u = cases[i].uuid[0] ? strdup(cases[i].uuid) :
-					     itauth_uuid();
+		char *u =
+		    cases[i].uuid[0] ? strdup(cases[i].uuid) : itauth_uuid();
 		char *fp = cases[i].fp[0] ? strdup(cases[i].fp) : itauth_fp();
 
 		cr_assert_eq(itauth_signin(t, "ANDROID", u, fp, NULL, &r), 0);
@@ -504,8 +511,7 @@ Test(auth, hardware_identifiers_are_refused)
 Test(auth, the_push_token_is_stored_on_the_device)
 {
 	struct it_resp r;
-	char *e = student(), *t = itauth_id_token(e), body[4096], *nonce,
-	     *v;
+	char *e = student(), *t = itauth_id_token(e), body[4096], *nonce, *v;
 
 	IT_REQUIRE_STACK();
 	nonce = itauth_nonce();
@@ -537,8 +543,9 @@ Test(auth, a_challenge_is_a_fresh_web_safe_nonce)
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	n = itauth_str(&r, "nonce");
 	cr_assert_geq(strlen(n), 16);
-	cr_assert_eq(strspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst"
-			       "uvwxyz0123456789-_"),
+	cr_assert_eq(strspn(n,
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst"
+			 "uvwxyz0123456789-_"),
 	    strlen(n));
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM auth_challenge WHERE "
 				"nonce = ? AND used_at IS NULL AND "

@@ -48,8 +48,7 @@ make_world(struct world *w)
 	itauth_student(w->student, w->cls, 1);
 	w->teacher_tok = teacher_token(w->teacher);
 	w->outsider_tok = teacher_token(w->outsider);
-	cr_assert_eq(itauth_android(w->student, itauth_uuid(), itauth_fp(),
-			 &r),
+	cr_assert_eq(itauth_android(w->student, itauth_uuid(), itauth_fp(), &r),
 	    0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	w->old_access = strdup(itauth_str(&r, "access_token"));
@@ -58,8 +57,7 @@ make_world(struct world *w)
 	it_resp_free(&r);
 	w->fp_new = itauth_fp();
 	w->uuid_new = itauth_uuid();
-	cr_assert_eq(itauth_android(w->student, w->uuid_new, w->fp_new, &r),
-	    0);
+	cr_assert_eq(itauth_android(w->student, w->uuid_new, w->fp_new, &r), 0);
 	cr_assert_eq(r.status, 403, "%s", r.body);
 	cr_assert_str_eq(it_error_code(&r), "device_pending_approval");
 	it_resp_free(&r);
@@ -79,17 +77,16 @@ listed(const char *token, long long dev)
 
 	cr_assert_eq(it_get("/devices/pending", token, &r), 0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
-	json_array_foreach(json_object_get(r.json, "devices"), i, d)
-		if (json_integer_value(json_object_get(d, "device_id")) == dev)
-			found = 1;
+	json_array_foreach(json_object_get(r.json, "devices"), i,
+	    d) if (json_integer_value(json_object_get(d, "device_id")) == dev)
+	    found = 1;
 	it_resp_free(&r);
 	return found;
 }
 
 /* POST /devices/<id>/<verb>; the status, the error code in code. */
 static long
-post(const char *verb, long long id, const char *token, char *code,
-    size_t n)
+post(const char *verb, long long id, const char *token, char *code, size_t n)
 {
 	struct it_resp r;
 	char path[128];
@@ -113,9 +110,7 @@ Test(devices, approval_switches_the_active_phone_and_the_old_one_is_out)
 	IT_REQUIRE_STACK();
 	make_world(&w);
 	cr_assert(listed(w.teacher_tok, w.new_dev));
-	cr_assert_eq(post("approve", w.new_dev, w.teacher_tok,
-			 NULL, 0),
-	    200);
+	cr_assert_eq(post("approve", w.new_dev, w.teacher_tok, NULL, 0), 200);
 	/* the new phone signs in */
 	cr_assert_eq(itauth_android(w.student, w.uuid_new, w.fp_new, &r), 0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
@@ -147,9 +142,8 @@ Test(devices, approval_switches_the_active_phone_and_the_old_one_is_out)
 			 "ss", w.student, w.teacher),
 	    2);
 	cr_assert_not(listed(w.teacher_tok, w.new_dev));
-	cr_assert_eq(post("approve", w.new_dev, w.teacher_tok,
-			 NULL, 0),
-	    409, "already decided");
+	cr_assert_eq(post("approve", w.new_dev, w.teacher_tok, NULL, 0), 409,
+	    "already decided");
 }
 
 Test(devices, a_rejected_phone_stays_out_and_the_old_one_keeps_working)
@@ -159,9 +153,7 @@ Test(devices, a_rejected_phone_stays_out_and_the_old_one_keeps_working)
 
 	IT_REQUIRE_STACK();
 	make_world(&w);
-	cr_assert_eq(post("reject", w.new_dev, w.teacher_tok,
-			 NULL, 0),
-	    200);
+	cr_assert_eq(post("reject", w.new_dev, w.teacher_tok, NULL, 0), 200);
 	cr_assert_eq(itauth_android(w.student, w.uuid_new, w.fp_new, &r), 0);
 	cr_assert_eq(r.status, 403, "%s", r.body);
 	cr_assert_str_eq(it_error_code(&r), "device_rejected");
@@ -188,21 +180,17 @@ Test(devices, only_a_teacher_of_the_class_decides)
 	IT_REQUIRE_STACK();
 	make_world(&w);
 	cr_assert_not(listed(w.outsider_tok, w.new_dev));
-	cr_assert_eq(post("approve", w.new_dev, w.outsider_tok,
-			 code, sizeof(code)),
+	cr_assert_eq(post("approve", w.new_dev, w.outsider_tok, code,
+			 sizeof(code)),
 	    403);
 	cr_assert_str_eq(code, "not_your_student");
-	cr_assert_eq(post("reject", w.new_dev, w.outsider_tok,
-			 NULL, 0),
-	    403);
-	cr_assert_eq(post("approve", w.new_dev, w.old_access,
-			 NULL, 0),
-	    403, "a student cannot approve");
-	cr_assert_eq(post("approve", 999999999999LL,
-			 w.teacher_tok, NULL, 0),
+	cr_assert_eq(post("reject", w.new_dev, w.outsider_tok, NULL, 0), 403);
+	cr_assert_eq(post("approve", w.new_dev, w.old_access, NULL, 0), 403,
+	    "a student cannot approve");
+	cr_assert_eq(post("approve", 999999999999LL, w.teacher_tok, NULL, 0),
 	    404);
-	cr_assert_eq(post("approve", w.old_dev, w.teacher_tok,
-			 code, sizeof(code)),
+	cr_assert_eq(post("approve", w.old_dev, w.teacher_tok, code,
+			 sizeof(code)),
 	    409, "an active device is not pending");
 	cr_assert_eq(it_sql_int("SELECT approval = 'PENDING' FROM device "
 				"WHERE device_id = ?",

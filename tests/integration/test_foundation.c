@@ -15,10 +15,10 @@ static int
 is_json_error(struct it_resp *r)
 {
 	return r->content_type && strstr(r->content_type, "application/json") &&
-	    json_is_string(json_object_get(json_object_get(r->json, "error"),
-		"code")) &&
-	    json_is_string(json_object_get(json_object_get(r->json, "error"),
-		"message"));
+	    json_is_string(
+		json_object_get(json_object_get(r->json, "error"), "code")) &&
+	    json_is_string(
+		json_object_get(json_object_get(r->json, "error"), "message"));
 }
 
 Test(foundation, healthz_reports_the_database_up)
@@ -73,8 +73,8 @@ Test(foundation, a_two_megabyte_body_is_a_json_413)
 	/* and one over nginx's own cap is JSON too */
 	big = realloc(big, 9 * 1024 * 1024);
 	memset(big, ' ', 9 * 1024 * 1024);
-	cr_assert_eq(it_request("POST", "/auth/google", big, 9 * 1024 * 1024,
-			 h, &r),
+	cr_assert_eq(it_request("POST", "/auth/google", big, 9 * 1024 * 1024, h,
+			 &r),
 	    0);
 	cr_assert_eq(r.status, 413);
 	cr_assert(is_json_error(&r), "%s", r.body);
@@ -169,8 +169,8 @@ Test(foundation, every_response_carries_a_request_id)
 
 Test(foundation, malformed_json_is_a_json_400)
 {
-	static const char *bodies[] = { "{bad", "[1,2]", "", "{\"a\":1,\"a\":2}",
-		"\"just a string\"" };
+	static const char *bodies[] = { "{bad", "[1,2]", "",
+		"{\"a\":1,\"a\":2}", "\"just a string\"" };
 	char email[96], dept[64];
 	long long dep, dev;
 	const char *tok;
@@ -191,18 +191,19 @@ Test(foundation, malformed_json_is_a_json_400)
 			    "department_id, verified) VALUES (?, 'T', ?, 1)",
 			 "sI", email, dep),
 	    DB_OK);
-	cr_assert_eq(it_sql("INSERT INTO device (user_email, role, device_uuid, "
-			    "fingerprint_hash, platform, active, approval) "
-			    "VALUES (?, 'teacher', 'DUMMY', '127.0.0.1', "
-			    "'WEB', 1, 'ACTIVE')",
-			 "s", email),
+	cr_assert_eq(
+	    it_sql("INSERT INTO device (user_email, role, device_uuid, "
+		   "fingerprint_hash, platform, active, approval) "
+		   "VALUES (?, 'teacher', 'DUMMY', '127.0.0.1', "
+		   "'WEB', 1, 'ACTIVE')",
+		"s", email),
 	    DB_OK);
 	dev = it_sql_int("SELECT device_id FROM device WHERE user_email = ?",
 	    "s", email);
 	tok = it_token(email, "teacher", dev, 600);
 	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
-		cr_assert_eq(it_post_json("/attendance/initiate", tok, bodies[i],
-				 &r),
+		cr_assert_eq(it_post_json("/attendance/initiate", tok,
+				 bodies[i], &r),
 		    0);
 		cr_assert_eq(r.status, 400, "'%s': %s", bodies[i], r.body);
 		cr_assert(is_json_error(&r), "%s", r.body);

@@ -25,11 +25,12 @@
 #include "outbox.h"
 #include "pubsub.h"
 
-#define FCM_REQUIRE()                                                         \
-	do {                                                                  \
-		IT_REQUIRE_STACK();                                           \
-		if (fcm_url() == NULL)                                        \
-			cr_skip_test("no FCM stand-in (EHAZIRA_FCM_ENDPOINT)"); \
+#define FCM_REQUIRE()                                                  \
+	do {                                                           \
+		IT_REQUIRE_STACK();                                    \
+		if (fcm_url() == NULL)                                 \
+			cr_skip_test(                                  \
+			    "no FCM stand-in (EHAZIRA_FCM_ENDPOINT)"); \
 	} while (0)
 
 static const char *
@@ -285,21 +286,23 @@ Test(push, every_active_device_with_a_token_gets_one_push_and_no_other)
 	{
 		msg = json_object_get(m, "message");
 		cr_assert_eq(jint(m, "status"), 200);
-		cr_assert(strstr(json_string_value(json_object_get(msg,
-				     "token")),
+		cr_assert(strstr(json_string_value(
+				     json_object_get(msg, "token")),
 			      "0006") == NULL,
 		    "the inactive device got a push");
-		cr_assert_str_eq(json_string_value(json_object_get(
-				     json_object_get(msg, "android"),
-				     "priority")),
+		cr_assert_str_eq(json_string_value(
+				     json_object_get(json_object_get(msg,
+							 "android"),
+					 "priority")),
 		    "high");
-		cr_assert_str_eq(json_string_value(json_object_get(
-				     json_object_get(msg, "android"),
-				     "collapse_key")),
+		cr_assert_str_eq(json_string_value(
+				     json_object_get(json_object_get(msg,
+							 "android"),
+					 "collapse_key")),
 		    "session-77");
 		data = json_object_get(msg, "data");
-		cr_assert_str_eq(json_string_value(json_object_get(data,
-				     "session_id")),
+		cr_assert_str_eq(json_string_value(
+				     json_object_get(data, "session_id")),
 		    "77");
 		json_object_foreach(data, k, v)
 		{
@@ -391,8 +394,8 @@ Test(push, a_503_is_retried_with_backoff)
 	token_name(tok, sizeof(tok), pre, 0);
 	snprintf(email, sizeof(email), "u%s@x.edu", it_uniq());
 	dev = new_device(email, tok, 1);
-	json_decref(fcm("POST", "/control/fail?status=503&count=1&token=%s",
-	    tok));
+	json_decref(
+	    fcm("POST", "/control/fail?status=503&count=1&token=%s", tok));
 	id = queue_one(dev);
 	cr_assert_eq(wait_delivered(pre, 1, 8000), 1);
 	cr_assert(wait_state(id, "SENT", 2000));
@@ -414,8 +417,8 @@ Test(push, unregistered_clears_the_token_of_that_device_only)
 	dev = new_device(email, tok, 1);
 	snprintf(email, sizeof(email), "h%s@x.edu", it_uniq());
 	other = new_device(email, tok2, 1);
-	json_decref(fcm("POST", "/control/fail?status=404&count=1&token=%s",
-	    tok));
+	json_decref(
+	    fcm("POST", "/control/fail?status=404&count=1&token=%s", tok));
 	id = queue_one(dev);
 	cr_assert(wait_state(id, "DROPPED", 5000), "%s", outbox_state(id));
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM device WHERE "
@@ -447,8 +450,8 @@ Test(push, a_400_is_dropped_and_never_retried)
 	token_name(tok, sizeof(tok), pre, 0);
 	snprintf(email, sizeof(email), "i%s@x.edu", it_uniq());
 	dev = new_device(email, tok, 1);
-	json_decref(fcm("POST", "/control/fail?status=400&count=5&token=%s",
-	    tok));
+	json_decref(
+	    fcm("POST", "/control/fail?status=400&count=5&token=%s", tok));
 	id = queue_one(dev);
 	cr_assert(wait_state(id, "DROPPED", 5000), "%s", outbox_state(id));
 	usleep(1500000);
@@ -467,8 +470,8 @@ Test(push, the_last_try_failing_marks_the_row_failed)
 	token_name(tok, sizeof(tok), pre, 0);
 	snprintf(email, sizeof(email), "l%s@x.edu", it_uniq());
 	dev = new_device(email, tok, 1);
-	json_decref(fcm("POST", "/control/fail?status=503&count=1&token=%s",
-	    tok));
+	json_decref(
+	    fcm("POST", "/control/fail?status=503&count=1&token=%s", tok));
 	/* Four tries already spent (FCM_MAX_TRIES is 5), in the same
 	 * transaction, so the relay cannot claim it before. */
 	cr_assert_eq(db_begin(it_db()), DB_OK);
@@ -476,8 +479,9 @@ Test(push, the_last_try_failing_marks_the_row_failed)
 			 started_payload("80"), now_ms() + 60000),
 	    DB_OK);
 	id = db_insert_id(it_db());
-	cr_assert_eq(db_exec(it_db(), "UPDATE outbox SET tries = 4 WHERE "
-				      "outbox_id = ?",
+	cr_assert_eq(db_exec(it_db(),
+			 "UPDATE outbox SET tries = 4 WHERE "
+			 "outbox_id = ?",
 			 "I", id),
 	    DB_OK);
 	cr_assert_eq(db_commit(it_db()), DB_OK);
@@ -555,8 +559,8 @@ per_token(const char *pre, int n, int *lo, int *hi)
 	{
 		if (jint(m, "status") != 200)
 			continue;
-		t = json_string_value(json_object_get(json_object_get(m,
-		    "message"), "token"));
+		t = json_string_value(
+		    json_object_get(json_object_get(m, "message"), "token"));
 		i = atoi(t + strlen(pre));
 		if (i >= 0 && i < n)
 			count[i]++;
@@ -628,8 +632,7 @@ Test(push, a_relay_killed_mid_batch_loses_nothing_and_sends_at_most_twice)
 	while (kill(pid, 0) == 0)
 		usleep(10000);
 	json_decref(fcm("POST", "/control/delay?ms=0"));
-	cr_assert_lt(wait_delivered(pre, N, 200), N,
-	    "the kill came mid-batch");
+	cr_assert_lt(wait_delivered(pre, N, 200), N, "the kill came mid-batch");
 	restart_stack_relay();
 	pubsub_wake_relay(it_config());
 	/* the dead relay's lease (3 s in tests) runs out first */
@@ -782,8 +785,9 @@ Test(push, a_malformed_push_token_is_a_400_naming_the_field)
 	cr_assert_eq(r.status, 400, "%s", r.body);
 	cr_assert(strstr(r.body, "push_token") != NULL, "%s", r.body);
 	it_resp_free(&r);
-	cr_assert_eq(it_post_json("/devices/push-token", at, "{\"push_token\":"
-							      "5}",
+	cr_assert_eq(it_post_json("/devices/push-token", at,
+			 "{\"push_token\":"
+			 "5}",
 			 &r),
 	    0);
 	cr_assert_eq(r.status, 400);
@@ -796,5 +800,4 @@ Test(push, a_malformed_push_token_is_a_400_naming_the_field)
 	    0);
 	cr_assert_eq(r.status, 401, "signed-in apps only");
 	it_resp_free(&r);
-
 }

@@ -163,16 +163,15 @@ Test(pushclaim, settling_writes_each_fate_and_the_counters_at_once)
 			 &n),
 	    DB_OK);
 	cr_assert_eq(n, 4);
-	res[0] = (struct outbox_result){ first, OUTBOX_SENT, 0, NULL, 0,
-		NULL };
+	res[0] = (struct outbox_result){ first, OUTBOX_SENT, 0, NULL, 0, NULL };
 	res[1] = (struct outbox_result){ first + 1, OUTBOX_RETRY, 60000,
 		"UNAVAILABLE", 0, NULL };
 	res[2] = (struct outbox_result){ first + 2, OUTBOX_DROPPED, 0,
 		"INVALID_ARGUMENT", 0, NULL };
-	res[3] = (struct outbox_result){ first + 3, OUTBOX_RELEASE, 0, NULL,
-		0, NULL };
-	cr_assert_eq(outbox_settle(it_db(), it_arena(), "test-S", res, 4,
-			 names, values, 1),
+	res[3] = (struct outbox_result){ first + 3, OUTBOX_RELEASE, 0, NULL, 0,
+		NULL };
+	cr_assert_eq(outbox_settle(it_db(), it_arena(), "test-S", res, 4, names,
+			 values, 1),
 	    DB_OK);
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM outbox WHERE outbox_id "
 				"= ? AND state = 'SENT' AND sent_at IS NOT "
@@ -222,8 +221,8 @@ Test(pushclaim, four_processes_claiming_at_once_never_share_a_row)
 			close(pipes[i][0]);
 			fp = fdopen(pipes[i][1], "w");
 			do {
-				snprintf(owner, sizeof(owner), "test-P%d-%d",
-				    i, round++);
+				snprintf(owner, sizeof(owner), "test-P%d-%d", i,
+				    round++);
 				if (outbox_claim(db, a, owner, 60, 7, &rows,
 					&n) != DB_OK)
 					_exit(1);
@@ -247,7 +246,7 @@ Test(pushclaim, four_processes_claiming_at_once_never_share_a_row)
 		cr_assert(WIFEXITED(k) && WEXITSTATUS(k) == 0);
 	}
 	for (i = 0; i < N; i++)
-		cr_assert_eq(seen[i], 1, "row %lld claimed %d times",
-		    first + i, seen[i]);
+		cr_assert_eq(seen[i], 1, "row %lld claimed %d times", first + i,
+		    seen[i]);
 	free(seen);
 }

@@ -75,8 +75,8 @@ teacher(const char *email, long long dep)
 }
 
 static void
-student(const char *email, const char *name, const char *roll,
-    long long cls, const char *joined)
+student(const char *email, const char *name, const char *roll, long long cls,
+    const char *joined)
 {
 	cr_assert_eq(it_sql("INSERT INTO student (student_email, name, "
 			    "roll_no, class_id, verified, joined_on) "
@@ -121,12 +121,12 @@ session(long long per, const char *date)
 }
 
 static void
-mark(long long ses, const char *email, const char *status,
-    const char *source)
+mark(long long ses, const char *email, const char *status, const char *source)
 {
-	cr_assert_eq(it_sql("INSERT INTO attendance (session_id, "
-			    "student_email, status, source) VALUES (?, ?, ?, ?)",
-			 "Isss", ses, email, status, source),
+	cr_assert_eq(
+	    it_sql("INSERT INTO attendance (session_id, "
+		   "student_email, status, source) VALUES (?, ?, ?, ?)",
+		"Isss", ses, email, status, source),
 	    DB_OK);
 }
 
@@ -202,16 +202,15 @@ make_fixture(struct fx *f)
 	mark(f->s2_session, f->a, "P", "OTP");
 	mark(f->s2_session, f->b, "A", "TIMEOUT");
 
-	f->tok_t1 = it_token(f->t1, "teacher", device(f->t1, "teacher", 1),
-	    600);
-	f->tok_t2 = it_token(f->t2, "teacher", device(f->t2, "teacher", 1),
-	    600);
+	f->tok_t1 =
+	    it_token(f->t1, "teacher", device(f->t1, "teacher", 1), 600);
+	f->tok_t2 =
+	    it_token(f->t2, "teacher", device(f->t2, "teacher", 1), 600);
 	f->tok_a = it_token(f->a, "student", device(f->a, "student", 1), 600);
 	f->tok_e = it_token(f->e, "student", device(f->e, "student", 1), 600);
 }
 
-static json_t *
-get_json(const char *token, int want, const char *fmt, ...)
+static json_t *get_json(const char *token, int want, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* GET a path (printf-style), assert the status, return the JSON (owned). */
@@ -239,10 +238,9 @@ student_row(json_t *body, const char *email)
 	json_t *s = json_object_get(body, "students"), *o;
 	size_t i;
 
-	json_array_foreach(s, i, o)
-		if (strcmp(json_string_value(json_object_get(o, "email")),
-			email) == 0)
-			return o;
+	json_array_foreach(s, i,
+	    o) if (strcmp(json_string_value(json_object_get(o, "email")),
+		       email) == 0) return o;
 	cr_assert_fail("no row for %s", email);
 	return NULL;
 }
@@ -257,8 +255,8 @@ expect_counts(json_t *o, int held, int p, int a, int r, double pct)
 	if (pct < 0)
 		cr_assert(json_is_null(json_object_get(o, "percent")));
 	else
-		cr_assert_float_eq(json_number_value(json_object_get(o,
-				       "percent")),
+		cr_assert_float_eq(json_number_value(
+				       json_object_get(o, "percent")),
 		    pct, 1e-9);
 }
 
@@ -299,8 +297,8 @@ Test(reports, class_summary_matches_the_hand_computed_register)
 	o = student_row(b, f.a);
 	expect_counts(o, 4, 1, 3, 0, 25.0);
 	cr_assert(jbool(o, "at_risk"));
-	cr_assert_eq(json_integer_value(json_object_get(o,
-			 "longest_absent_run")),
+	cr_assert_eq(json_integer_value(
+			 json_object_get(o, "longest_absent_run")),
 	    3);
 	cr_assert_str_eq(jstr(o, "longest_absent_from"), "2025-01-08");
 	cr_assert_str_eq(jstr(o, "longest_absent_to"), "2025-01-15");
@@ -308,8 +306,8 @@ Test(reports, class_summary_matches_the_hand_computed_register)
 	o = student_row(b, f.b);
 	expect_counts(o, 4, 3, 1, 0, 75.0);
 	cr_assert(!jbool(o, "at_risk"), "75%% is not below 75%%");
-	cr_assert_eq(json_integer_value(json_object_get(o,
-			 "longest_absent_run")),
+	cr_assert_eq(json_integer_value(
+			 json_object_get(o, "longest_absent_run")),
 	    1);
 
 	o = student_row(b, f.c);
@@ -321,8 +319,8 @@ Test(reports, class_summary_matches_the_hand_computed_register)
 	o = student_row(b, f.d);
 	expect_counts(o, 3, 2, 0, 1, 66.7);
 	cr_assert(jbool(o, "at_risk"), "flagged does not count as present");
-	cr_assert_eq(json_integer_value(json_object_get(o,
-			 "longest_absent_run")),
+	cr_assert_eq(json_integer_value(
+			 json_object_get(o, "longest_absent_run")),
 	    0);
 	cr_assert(json_is_null(json_object_get(o, "longest_absent_from")));
 
@@ -474,8 +472,8 @@ Test(reports, others_are_refused)
 	json_decref(b);
 	/* or through a subject they do not teach */
 	b = get_json(f.tok_t1, 403,
-	    "/attendance/student-summary?student_email=%s&subject_id=%lld",
-	    f.a, f.s2);
+	    "/attendance/student-summary?student_email=%s&subject_id=%lld", f.a,
+	    f.s2);
 	json_decref(b);
 	/* the other teacher sees A only through S2 */
 	b = get_json(f.tok_t2, 200,
@@ -483,8 +481,7 @@ Test(reports, others_are_refused)
 	    "&from=2025-01-01&to=2025-01-31",
 	    f.a);
 	cr_assert_eq(json_array_size(json_object_get(b, "subjects")), 1);
-	cr_assert_str_eq(jstr(json_array_get(json_object_get(b, "subjects"),
-				  0),
+	cr_assert_str_eq(jstr(json_array_get(json_object_get(b, "subjects"), 0),
 			     "course_name"),
 	    "Networks");
 	json_decref(b);
@@ -498,8 +495,9 @@ Test(reports, bad_parameters_are_400_and_unknowns_404)
 	struct fx f;
 	json_t *b;
 	static const char *bad[] = { "from=2025-02-30", "to=2025/01/01",
-		"from=2025-02-01&to=2025-01-01", "from=2023-01-01&to=2025-01-01",
-		"format=pdf", "subject_id=abc" };
+		"from=2025-02-01&to=2025-01-01",
+		"from=2023-01-01&to=2025-01-01", "format=pdf",
+		"subject_id=abc" };
 	char path[256];
 	size_t i;
 
@@ -516,8 +514,8 @@ Test(reports, bad_parameters_are_400_and_unknowns_404)
 		cr_assert_str_eq(jstr(json_object_get(b, "error"), "code"),
 		    "bad_request");
 		json_decref(b);
-		snprintf(path, sizeof(path),
-		    "/attendance/student-summary?%s", bad[i]);
+		snprintf(path, sizeof(path), "/attendance/student-summary?%s",
+		    bad[i]);
 		json_decref(get_json(f.tok_a, 400, "%s", path));
 	}
 	json_decref(get_json(f.tok_t1, 400, "/attendance/class-summary"));
@@ -595,8 +593,8 @@ shared_string(const char *sst, int idx, char *out, size_t n)
  * cells, else the <v> text.  *style gets the s attribute (0 if none).
  */
 static void
-cell(const char *sheet, const char *sst, const char *ref, char *out,
-    size_t n, int *style)
+cell(const char *sheet, const char *sst, const char *ref, char *out, size_t n,
+    int *style)
 {
 	char key[32];
 	const char *c, *end, *v, *s;
@@ -655,7 +653,8 @@ Test(reports, the_class_workbook_opens_with_register_and_summary)
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_assert(strstr(r.content_type, "spreadsheetml") != NULL);
 	cr_assert(strstr(r.headers, "attachment; filename=\"attendance_") !=
-	    NULL, "%s", r.headers);
+		NULL,
+	    "%s", r.headers);
 	cr_assert(strstr(r.headers, f.c1) != NULL, "names the subject");
 	cr_assert(strstr(r.headers, "2025-01-01_2025-01-31.xlsx") != NULL);
 	cr_assert(r.len > 1000 && memcmp(r.body, "PK", 2) == 0, "a zip");
@@ -720,8 +719,9 @@ Test(reports, the_student_workbook_opens)
 			 f.tok_a, &r),
 	    0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
-	cr_assert(strstr(r.headers, "attendance_01_2025-01-01_2025-01-31"
-				    ".xlsx") != NULL,
+	cr_assert(strstr(r.headers,
+		      "attendance_01_2025-01-01_2025-01-31"
+		      ".xlsx") != NULL,
 	    "%s", r.headers);
 	snprintf(file, sizeof(file), "/tmp/ehz-test-s-%s.xlsx", it_uniq());
 	save(file, r.body, r.len);
@@ -781,8 +781,7 @@ Test(reports, csv_and_edfi_exports_carry_the_same_numbers)
 	    f.c1, f.b);
 	cr_assert(strstr(r.body, line) != NULL, "%s", r.body);
 	snprintf(line, sizeof(line),
-	    "#Unexcused Absence,2025-01-13,%s-2024-S3-A,%s,flagged", f.c1,
-	    f.d);
+	    "#Unexcused Absence,2025-01-13,%s-2024-S3-A,%s,flagged", f.c1, f.d);
 	cr_assert(strstr(r.body, line) != NULL, "%s", r.body);
 	it_resp_free(&r);
 
@@ -857,8 +856,8 @@ Test(reports, cron_writes_workbooks_and_the_at_risk_list_and_reruns_safely)
 	snprintf(cmd, sizeof(cmd), ",%s,Networks,%s,02,\"Bo, Jr\",%s,", f.c2,
 	    f.t2, f.b);
 	cr_assert(strstr(buf, cmd) != NULL, "%s", buf);
-	snprintf(cmd, sizeof(cmd),
-	    "test -z \"$(find '%s' -name '*.tmp.*')\"", dir);
+	snprintf(cmd, sizeof(cmd), "test -z \"$(find '%s' -name '*.tmp.*')\"",
+	    dir);
 	cr_assert_eq(run(cmd), 0, "no temporary files are left");
 	/* a bad range fails loudly */
 	snprintf(cmd, sizeof(cmd),
@@ -926,8 +925,7 @@ Test(reports, a_low_attendance_warning_is_queued_once_per_crossing)
 	marks_on_days(per, f.b, 30, 1, "P");
 	marks_on_days(per, f.b, 29, 2, "A");
 	marks_on_days(per, f.c, 30, 3, "P");
-	cr_assert_eq(reports_check_warnings(it_db(), it_arena(), cfg, f.s1,
-			 &n),
+	cr_assert_eq(reports_check_warnings(it_db(), it_arena(), cfg, f.s1, &n),
 	    DB_OK);
 	cr_assert_eq(n, 1);
 	cr_assert_eq(count_pushes(f.b, f.s1), 1,
@@ -942,8 +940,7 @@ Test(reports, a_low_attendance_warning_is_queued_once_per_crossing)
 			 "sI", f.b, f.s1),
 	    1);
 	/* still below the next day: no second notice */
-	cr_assert_eq(reports_check_warnings(it_db(), it_arena(), cfg, f.s1,
-			 &n),
+	cr_assert_eq(reports_check_warnings(it_db(), it_arena(), cfg, f.s1, &n),
 	    DB_OK);
 	cr_assert_eq(n, 0);
 	cr_assert_eq(count_pushes(f.b, f.s1), 1);
@@ -959,8 +956,7 @@ Test(reports, a_low_attendance_warning_is_queued_once_per_crossing)
 	cr_assert_eq(count_pushes(f.b, f.s1), 1);
 	/* below again (7 of 12 = 58%): a new crossing, a new notice */
 	marks_on_days(per, f.b, 20, 3, "A");
-	cr_assert_eq(reports_check_warnings(it_db(), it_arena(), cfg, f.s1,
-			 &n),
+	cr_assert_eq(reports_check_warnings(it_db(), it_arena(), cfg, f.s1, &n),
 	    DB_OK);
 	cr_assert_eq(n, 1);
 	cr_assert_eq(count_pushes(f.b, f.s1), 2);

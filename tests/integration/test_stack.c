@@ -64,8 +64,9 @@ Test(stack, a_second_stack_runs_beside_and_stops_without_leftovers,
 	cr_assert_eq(system(cmd), 0, "second stack up (see %s/up.log)", dir);
 	cr_assert_gt(processes_using(dir), 0);
 
-	snprintf(url, sizeof(url), "curl -fsS -o /dev/null "
-				   "http://127.0.0.1:%d/healthz",
+	snprintf(url, sizeof(url),
+	    "curl -fsS -o /dev/null "
+	    "http://127.0.0.1:%d/healthz",
 	    http);
 	cr_assert_eq(system(url), 0, "the second stack answers");
 	cr_assert_eq(it_get("/healthz", NULL, &r), 0);

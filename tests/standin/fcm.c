@@ -144,8 +144,7 @@ bio_string(BIO *b)
 static char *
 public_pem(const char *private_pem)
 {
-	BIO *in = BIO_new_mem_buf(private_pem, -1), *out = BIO_new(
-							BIO_s_mem());
+	BIO *in = BIO_new_mem_buf(private_pem, -1), *out = BIO_new(BIO_s_mem());
 	EVP_PKEY *k = PEM_read_bio_PrivateKey(in, NULL, NULL, NULL);
 	char *s = NULL;
 
@@ -166,8 +165,8 @@ make_credentials(const char *path, int port)
 	json_t *o;
 	int rc;
 
-	if (k == NULL || !PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL,
-			     NULL))
+	if (k == NULL ||
+	    !PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL))
 		return -1;
 	pem = bio_string(b);
 	snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/token", port);
@@ -198,10 +197,10 @@ load_credentials(const char *path)
 		return -1;
 	key = json_string_value(json_object_get(o, "private_key"));
 	uri = json_string_value(json_object_get(o, "token_uri"));
-	S.email = strdup(str_or(json_string_value(json_object_get(o,
-	    "client_email")), ""));
-	if (key == NULL || uri == NULL || (S.pubkey = public_pem(key)) ==
-					       NULL) {
+	S.email = strdup(
+	    str_or(json_string_value(json_object_get(o, "client_email")), ""));
+	if (key == NULL || uri == NULL ||
+	    (S.pubkey = public_pem(key)) == NULL) {
 		json_decref(o);
 		return -1;
 	}
@@ -301,14 +300,14 @@ static void
 reply(struct conn *c, int status, const char *extra_hdrs, const char *body,
     long long delay)
 {
-	const char *reason = status == 200 ? "OK" :
-	    status == 400		   ? "Bad Request" :
-	    status == 401		   ? "Unauthorized" :
-	    status == 404		   ? "Not Found" :
-	    status == 429		   ? "Too Many Requests" :
-	    status == 500		   ? "Internal Server Error" :
-	    status == 503		   ? "Service Unavailable" :
-					     "Error";
+	const char *reason = status == 200 ? "OK"
+	    : status == 400                ? "Bad Request"
+	    : status == 401                ? "Unauthorized"
+	    : status == 404                ? "Not Found"
+	    : status == 429                ? "Too Many Requests"
+	    : status == 500                ? "Internal Server Error"
+	    : status == 503                ? "Service Unavailable"
+					   : "Error";
 	size_t bl = strlen(body), need;
 	char head[512];
 	int hl;
@@ -347,8 +346,7 @@ fcm_error(int status, const char *gstatus, const char *code,
 }
 
 static void
-reply_fcm_error(struct conn *c, int status, long retry_after,
-    long long delay)
+reply_fcm_error(struct conn *c, int status, long retry_after, long long delay)
 {
 	char hdr[64] = "";
 
@@ -357,32 +355,43 @@ reply_fcm_error(struct conn *c, int status, long retry_after,
 		if (retry_after >= 0)
 			snprintf(hdr, sizeof(hdr), "Retry-After: %ld\r\n",
 			    retry_after);
-		reply_json(c, 429, fcm_error(429, "RESOURCE_EXHAUSTED",
-		    "QUOTA_EXCEEDED", "Quota exceeded."), hdr, delay);
+		reply_json(c, 429,
+		    fcm_error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED",
+			"Quota exceeded."),
+		    hdr, delay);
 		break;
 	case 404:
-		reply_json(c, 404, fcm_error(404, "NOT_FOUND", "UNREGISTERED",
-		    "Requested entity was not found."), NULL, delay);
+		reply_json(c, 404,
+		    fcm_error(404, "NOT_FOUND", "UNREGISTERED",
+			"Requested entity was not found."),
+		    NULL, delay);
 		break;
 	case 400:
-		reply_json(c, 400, fcm_error(400, "INVALID_ARGUMENT",
-		    "INVALID_ARGUMENT", "Invalid request."), NULL, delay);
+		reply_json(c, 400,
+		    fcm_error(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT",
+			"Invalid request."),
+		    NULL, delay);
 		break;
 	case 401:
-		reply_json(c, 401, fcm_error(401, "UNAUTHENTICATED",
-		    "THIRD_PARTY_AUTH_ERROR", "Request had invalid "
-		    "authentication credentials."), NULL, delay);
+		reply_json(c, 401,
+		    fcm_error(401, "UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR",
+			"Request had invalid "
+			"authentication credentials."),
+		    NULL, delay);
 		break;
 	case 500:
-		reply_json(c, 500, fcm_error(500, "INTERNAL", "INTERNAL",
-		    "Internal error."), NULL, delay);
+		reply_json(c, 500,
+		    fcm_error(500, "INTERNAL", "INTERNAL", "Internal error."),
+		    NULL, delay);
 		break;
 	default:
 		if (retry_after >= 0)
 			snprintf(hdr, sizeof(hdr), "Retry-After: %ld\r\n",
 			    retry_after);
-		reply_json(c, 503, fcm_error(503, "UNAVAILABLE", "UNAVAILABLE",
-		    "The service is currently unavailable."), hdr, delay);
+		reply_json(c, 503,
+		    fcm_error(503, "UNAVAILABLE", "UNAVAILABLE",
+			"The service is currently unavailable."),
+		    hdr, delay);
 	}
 }
 
@@ -399,18 +408,20 @@ check_assertion(const char *a)
 	size_t sl = strlen(SCOPE);
 	int alg_ok, found = 0;
 
-	if (dot == NULL || b64url_decode(a, (size_t)(dot - a), hdr,
-			       sizeof(hdr)) < 0)
+	if (dot == NULL ||
+	    b64url_decode(a, (size_t)(dot - a), hdr, sizeof(hdr)) < 0)
 		return "assertion is not a JWT";
 	h = json_loads((char *)hdr, 0, NULL);
-	alg_ok = h && strcmp(str_or(json_string_value(json_object_get(h, "alg")),
-			  ""), "RS256") == 0;
+	alg_ok = h &&
+	    strcmp(str_or(json_string_value(json_object_get(h, "alg")), ""),
+		"RS256") == 0;
 	json_decref(h);
 	/* libjwt trusts the token's alg: insist on RS256 ourselves. */
 	if (!alg_ok)
 		return "assertion alg is not RS256";
 	if (jwt_decode(&jwt, a, (const unsigned char *)S.pubkey,
-		(int)strlen(S.pubkey)) != 0 || jwt == NULL)
+		(int)strlen(S.pubkey)) != 0 ||
+	    jwt == NULL)
 		return "bad assertion signature";
 	if (jwt_get_alg(jwt) != JWT_ALG_RS256) {
 		jwt_free(jwt);
@@ -460,8 +471,10 @@ handle_token(struct conn *c, const char *body)
 	if (why) {
 		S.token_refused++;
 		fprintf(stderr, "standin-fcm: token refused: %s\n", why);
-		reply_json(c, 400, json_pack("{s:s,s:s}", "error",
-		    "invalid_grant", "error_description", why), NULL, 0);
+		reply_json(c, 400,
+		    json_pack("{s:s,s:s}", "error", "invalid_grant",
+			"error_description", why),
+		    NULL, 0);
 		return;
 	}
 	i = S.ntokens++ % MAX_TOKENS;
@@ -469,9 +482,10 @@ handle_token(struct conn *c, const char *body)
 	    "ya29.standin.%lld.%08lx", S.token_requests,
 	    (unsigned long)random());
 	S.tokens[i].until = now_ms() + S.token_ttl * 1000;
-	reply_json(c, 200, json_pack("{s:s,s:i,s:s}", "access_token",
-	    S.tokens[i].tok, "expires_in", (int)S.token_ttl, "token_type",
-	    "Bearer"), NULL, 0);
+	reply_json(c, 200,
+	    json_pack("{s:s,s:i,s:s}", "access_token", S.tokens[i].tok,
+		"expires_in", (int)S.token_ttl, "token_type", "Bearer"),
+	    NULL, 0);
 }
 
 /* ---- the send endpoint ---- */
@@ -485,8 +499,9 @@ bearer_ok(const char *auth)
 	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (S.tokens[i].tok[0] && strcmp(S.tokens[i].tok, auth + 7) ==
-		    0 && S.tokens[i].until > now)
+		if (S.tokens[i].tok[0] &&
+		    strcmp(S.tokens[i].tok, auth + 7) == 0 &&
+		    S.tokens[i].until > now)
 			return 1;
 	return 0;
 }
@@ -503,8 +518,10 @@ check_shape(json_t *m)
 		return "message.token missing";
 	if (!json_is_object(android))
 		return "message.android missing";
-	if (strcmp(str_or(json_string_value(json_object_get(android,
-		"priority")), ""), "high") != 0)
+	if (strcmp(str_or(json_string_value(
+			      json_object_get(android, "priority")),
+		       ""),
+		"high") != 0)
 		return "android.priority is not high";
 	ttl = json_string_value(json_object_get(android, "ttl"));
 	if (ttl == NULL || *ttl == '\0')
@@ -583,9 +600,10 @@ handle_send(struct conn *c, const char *path, const char *auth,
 	snprintf(want, sizeof(want), "/v1/projects/%s/messages:send",
 	    S.project);
 	if (strcmp(path, want) != 0) {
-		reply_json(c, 404, json_pack("{s:{s:i,s:s,s:s}}", "error",
-		    "code", 404, "message", "no such project", "status",
-		    "NOT_FOUND"), NULL, S.delay_ms);
+		reply_json(c, 404,
+		    json_pack("{s:{s:i,s:s,s:s}}", "error", "code", 404,
+			"message", "no such project", "status", "NOT_FOUND"),
+		    NULL, S.delay_ms);
 		return;
 	}
 	if (!bearer_ok(auth)) {
@@ -604,8 +622,9 @@ handle_send(struct conn *c, const char *path, const char *auth,
 		S.rejected++;
 		fprintf(stderr, "standin-fcm: bad message: %s\n", why);
 		record(token, 400, m);
-		reply_json(c, 400, fcm_error(400, "INVALID_ARGUMENT",
-		    "INVALID_ARGUMENT", why), NULL, S.delay_ms);
+		reply_json(c, 400,
+		    fcm_error(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT", why),
+		    NULL, S.delay_ms);
 		json_decref(o);
 		return;
 	}
@@ -618,8 +637,8 @@ handle_send(struct conn *c, const char *path, const char *auth,
 	}
 	S.delivered++;
 	record(token, 200, m);
-	snprintf(want, sizeof(want),
-	    "{\"name\":\"projects/%s/messages/%lld\"}", S.project, S.sends);
+	snprintf(want, sizeof(want), "{\"name\":\"projects/%s/messages/%lld\"}",
+	    S.project, S.sends);
 	reply(c, 200, NULL, want, S.delay_ms);
 	json_decref(o);
 }
@@ -638,8 +657,8 @@ handle_messages(struct conn *c, const char *qs)
 	for (i = 0; i < S.nrecs; i++) {
 		struct record *r = &S.recs[i];
 
-		if (tok ? strcmp(r->token, tok) != 0 :
-			  (pre == NULL || strncmp(r->token, pre, pl) != 0))
+		if (tok ? strcmp(r->token, tok) != 0
+			: (pre == NULL || strncmp(r->token, pre, pl) != 0))
 			continue;
 		n++;
 		if (r->status == 200) {
@@ -650,14 +669,15 @@ handle_messages(struct conn *c, const char *qs)
 		}
 		if (!brief) {
 			m = r->json ? json_loads(r->json, 0, NULL) : NULL;
-			json_array_append_new(arr, json_pack("{s:I,s:i,s:o*}",
-			    "t", (json_int_t)r->t, "status", r->status,
-			    "message", m));
+			json_array_append_new(arr,
+			    json_pack("{s:I,s:i,s:o*}", "t", (json_int_t)r->t,
+				"status", r->status, "message", m));
 		}
 	}
-	reply_json(c, 200, json_pack("{s:I,s:I,s:I,s:I,s:o}", "count",
-	    (json_int_t)n, "delivered", (json_int_t)ok, "first_ms",
-	    (json_int_t)first, "last_ms", (json_int_t)last, "messages", arr),
+	reply_json(c, 200,
+	    json_pack("{s:I,s:I,s:I,s:I,s:o}", "count", (json_int_t)n,
+		"delivered", (json_int_t)ok, "first_ms", (json_int_t)first,
+		"last_ms", (json_int_t)last, "messages", arr),
 	    NULL, 0);
 	free(tok);
 	free(pre);
@@ -672,13 +692,16 @@ handle_control(struct conn *c, const char *method, const char *path,
 	int i;
 
 	if (strcmp(path, "/control/stats") == 0) {
-		reply_json(c, 200, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-		    "token_requests", (json_int_t)S.token_requests,
-		    "token_refused", (json_int_t)S.token_refused, "sends",
-		    (json_int_t)S.sends, "delivered", (json_int_t)S.delivered,
-		    "rejected", (json_int_t)S.rejected, "bad_auth",
-		    (json_int_t)S.bad_auth, "otp_seen",
-		    (json_int_t)S.otp_seen), NULL, 0);
+		reply_json(c, 200,
+		    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "token_requests",
+			(json_int_t)S.token_requests, "token_refused",
+			(json_int_t)S.token_refused, "sends",
+			(json_int_t)S.sends, "delivered",
+			(json_int_t)S.delivered, "rejected",
+			(json_int_t)S.rejected, "bad_auth",
+			(json_int_t)S.bad_auth, "otp_seen",
+			(json_int_t)S.otp_seen),
+		    NULL, 0);
 	} else if (strcmp(path, "/control/messages") == 0) {
 		handle_messages(c, qs);
 	} else if (strcmp(path, "/control/token") == 0) {
@@ -686,8 +709,9 @@ handle_control(struct conn *c, const char *method, const char *path,
 		snprintf(S.tokens[i].tok, sizeof(S.tokens[i].tok),
 		    "ya29.standin.control.%08lx", (unsigned long)random());
 		S.tokens[i].until = now_ms() + S.token_ttl * 1000;
-		reply_json(c, 200, json_pack("{s:s}", "access_token",
-		    S.tokens[i].tok), NULL, 0);
+		reply_json(c, 200,
+		    json_pack("{s:s}", "access_token", S.tokens[i].tok), NULL,
+		    0);
 	} else if (strcmp(method, "POST") != 0) {
 		reply(c, 405, NULL, "{}", 0);
 	} else if (strcmp(path, "/control/fail") == 0) {
@@ -754,8 +778,8 @@ header(const char *head, const char *name, char *buf, size_t cap)
 static int
 serve_one(struct conn *c)
 {
-	char *end, method[16], target[2048], clen[32], conn_h[32],
-	    auth[1024], *body, *qs, *path;
+	char *end, method[16], target[2048], clen[32], conn_h[32], auth[1024],
+	    *body, *qs, *path;
 	size_t hl, bl;
 
 	if (c->nin == 0)
@@ -765,9 +789,9 @@ serve_one(struct conn *c)
 		return 0;
 	hl = (size_t)(end - c->in) + 4;
 	end[2] = '\0'; /* the last header keeps its CRLF */
-	bl = header(c->in, "Content-Length", clen, sizeof(clen)) ?
-	    (size_t)strtoul(clen, NULL, 10) :
-	    0;
+	bl = header(c->in, "Content-Length", clen, sizeof(clen))
+	    ? (size_t)strtoul(clen, NULL, 10)
+	    : 0;
 	if (hl + bl > MAX_REQUEST) {
 		c->close_after = 1;
 		reply(c, 413, NULL, "{}", 0);
@@ -1029,8 +1053,9 @@ main(int argc, char **argv)
 	fprintf(stderr, "standin-fcm: listening on 127.0.0.1:%d, project %s\n",
 	    bound, S.project);
 	loop(lfd);
-	fprintf(stderr, "standin-fcm: %lld token requests, %lld sends, %lld "
-			"delivered\n",
+	fprintf(stderr,
+	    "standin-fcm: %lld token requests, %lld sends, %lld "
+	    "delivered\n",
 	    S.token_requests, S.sends, S.delivered);
 	return 0;
 }

@@ -74,15 +74,13 @@ reply(int fd, int status, const char *body)
 	    "Content-Length: %zu\r\nConnection: close\r\n\r\n",
 	    status, status == 200 ? "OK" : "Error", strlen(body));
 
-	if (write(fd, head, (size_t)n) < 0 ||
-	    write(fd, body, strlen(body)) < 0)
+	if (write(fd, head, (size_t)n) < 0 || write(fd, body, strlen(body)) < 0)
 		perror("standin-google: write");
 	return status;
 }
 
 static int
-handle(int fd, const char *key, const char *kid, const char *aud,
-    long exp_in)
+handle(int fd, const char *key, const char *kid, const char *aud, long exp_in)
 {
 	char buf[65536], *end, *cl, *tok, *out;
 	size_t got = 0, want;
@@ -106,20 +104,24 @@ handle(int fd, const char *key, const char *kid, const char *aud,
 		want = (size_t)(end + 4 - buf) +
 		    (cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
 		if (want >= sizeof(buf))
-			return reply(fd, 413, "{\"error\":{\"code\":"
-					      "\"payload_too_large\"}}");
+			return reply(fd, 413,
+			    "{\"error\":{\"code\":"
+			    "\"payload_too_large\"}}");
 		if (got >= want)
 			break;
 	}
 	if (strncmp(buf, "POST /demo/google/token ", 24) != 0)
-		return reply(fd, 404, "{\"error\":{\"code\":\"not_found\","
-				      "\"message\":\"POST /demo/google/token\"}}");
+		return reply(fd, 404,
+		    "{\"error\":{\"code\":\"not_found\","
+		    "\"message\":\"POST /demo/google/token\"}}");
 	j = json_loads(end + 4, 0, NULL);
 	email = json_string_value(json_object_get(j, "email"));
-	if (email == NULL || strchr(email, '@') == NULL || strlen(email) > 190) {
+	if (email == NULL || strchr(email, '@') == NULL ||
+	    strlen(email) > 190) {
 		json_decref(j);
-		return reply(fd, 400, "{\"error\":{\"code\":\"bad_request\","
-				      "\"message\":\"an e-mail is required\"}}");
+		return reply(fd, 400,
+		    "{\"error\":{\"code\":\"bad_request\","
+		    "\"message\":\"an e-mail is required\"}}");
 	}
 	mint_google_init(&o, key, kid, email, aud);
 	o.exp_in = exp_in;
@@ -198,10 +200,12 @@ main(int argc, char **argv)
 	if (argc < 2)
 		return usage();
 	if (strcmp(argv[1], "keys") == 0 && argc >= 3) {
-		if (mint_google_keys(argv[2], opt(argc, argv, "--kid",
-						  "standin-1")) < 0) {
-			fprintf(stderr, "standin-google: cannot write keys "
-					"in '%s'\n", argv[2]);
+		if (mint_google_keys(argv[2],
+			opt(argc, argv, "--kid", "standin-1")) < 0) {
+			fprintf(stderr,
+			    "standin-google: cannot write keys "
+			    "in '%s'\n",
+			    argv[2]);
 			return 1;
 		}
 		return 0;

@@ -36,8 +36,10 @@ main(int argc, char **argv)
 
 	if (argc >= 3 && strcmp(argv[1], "keys") == 0) {
 		if (mint_integrity_keys(argv[2]) < 0) {
-			fprintf(stderr, "standin-integrity: cannot write keys "
-					"in '%s'\n", argv[2]);
+			fprintf(stderr,
+			    "standin-integrity: cannot write keys "
+			    "in '%s'\n",
+			    argv[2]);
 			return 1;
 		}
 		return 0;
@@ -53,7 +55,8 @@ main(int argc, char **argv)
 		    "           [--app VERDICT] [--ts MILLIS]\n");
 		return 2;
 	}
-	mint_integrity_init(&o, dec, sign, pkg, opt(argc, argv, "--nonce", NULL),
+	mint_integrity_init(&o, dec, sign, pkg,
+	    opt(argc, argv, "--nonce", NULL),
 	    opt(argc, argv, "--device", "MEETS_DEVICE_INTEGRITY"));
 	o.app_verdict = opt(argc, argv, "--app", "PLAY_RECOGNIZED");
 	o.timestamp_ms = atoll(opt(argc, argv, "--ts", "0"));

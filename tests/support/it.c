@@ -15,7 +15,6 @@
 #include "it.h"
 #include "token.h"
 
-
 const char *
 it_url(void)
 {
@@ -116,8 +115,8 @@ it_resp_free(struct it_resp *resp)
 const char *
 it_error_code(const struct it_resp *resp)
 {
-	const char *s = json_string_value(json_object_get(
-	    json_object_get(resp->json, "error"), "code"));
+	const char *s = json_string_value(
+	    json_object_get(json_object_get(resp->json, "error"), "code"));
 
 	return s ? s : "";
 }
@@ -132,8 +131,8 @@ it_config(void)
 
 	if (!loaded) {
 		if (getenv("EHAZIRA_CONF") == NULL && root) {
-			snprintf(path, sizeof(path),
-			    "%s/ehazira.conf.example", root);
+			snprintf(path, sizeof(path), "%s/ehazira.conf.example",
+			    root);
 			setenv("EHAZIRA_CONF", path, 1);
 		}
 		if (config_load(&cfg, err, sizeof(err)) < 0) {

@@ -14,20 +14,20 @@
 
 struct it_resp {
 	long status;
-	char *body;	   /* NUL-terminated, malloc'd */
+	char *body; /* NUL-terminated, malloc'd */
 	size_t len;
-	json_t *json;	   /* parsed body or NULL */
+	json_t *json; /* parsed body or NULL */
 	char *content_type;
-	char *headers;	   /* raw response headers */
+	char *headers; /* raw response headers */
 };
 
 /* The stack's base URL (EHAZIRA_TEST_URL); NULL when unset. */
 const char *it_url(void);
 /* Skips the calling test when no stack is configured. */
-#define IT_REQUIRE_STACK()                                                    \
-	do {                                                                  \
-		if (it_url() == NULL)                                         \
-			cr_skip_test("EHAZIRA_TEST_URL not set");             \
+#define IT_REQUIRE_STACK()                                        \
+	do {                                                      \
+		if (it_url() == NULL)                             \
+			cr_skip_test("EHAZIRA_TEST_URL not set"); \
 	} while (0)
 
 /*
@@ -53,8 +53,8 @@ long long it_sql_int(const char *sql, const char *types, ...);
 /* Runs a statement; DB_* code. */
 int it_sql(const char *sql, const char *types, ...);
 /* An access token for an existing device row, signed with JWT_SECRET. */
-char *it_token(const char *email, const char *role, long long device_id,
-    long ttl);
+char *
+it_token(const char *email, const char *role, long long device_id, long ttl);
 /* Runs `scripts/stack CMD` for the test stack; the shell's status. */
 int it_stack(const char *cmd);
 /* The pid in STATE/run/NAME.pid, or 0. */

@@ -41,11 +41,14 @@ itauth_class(const char *tag)
 	it_sql("INSERT IGNORE INTO department (department_name) VALUES (?)",
 	    "s", dept);
 	dep = it_sql_int("SELECT department_id FROM department WHERE "
-			 "department_name = ?", "s", dept);
+			 "department_name = ?",
+	    "s", dept);
 	it_sql("INSERT IGNORE INTO class (department_id, batch, semester, "
-	       "section) VALUES (?, '2024', 3, ?)", "Is", dep, tag);
+	       "section) VALUES (?, '2024', 3, ?)",
+	    "Is", dep, tag);
 	return it_sql_int("SELECT class_id FROM class WHERE department_id = ? "
-			  "AND section = ?", "Is", dep, tag);
+			  "AND section = ?",
+	    "Is", dep, tag);
 }
 
 void
@@ -62,10 +65,12 @@ itauth_teacher(const char *email, long long class_id, int verified)
 		return;
 	snprintf(course, sizeof(course), "C%lld", class_id);
 	it_sql("INSERT IGNORE INTO course (course_id, course_name) VALUES "
-	       "(?, 'Test Course')", "s", course);
+	       "(?, 'Test Course')",
+	    "s", course);
 	it_sql("INSERT INTO subject (course_id, class_id, teacher_email) "
 	       "VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE teacher_email = "
-	       "VALUES(teacher_email)", "sIs", course, class_id, email);
+	       "VALUES(teacher_email)",
+	    "sIs", course, class_id, email);
 }
 
 void
@@ -168,8 +173,8 @@ itauth_signin(const char *id_token, const char *platform, const char *uuid,
 		json_object_set_new(dev, "fingerprint_hash", json_string(fp));
 	if (integrity && *integrity == '\0') {
 		nonce = itauth_nonce();
-		integrity = made = itauth_integrity(nonce,
-		    "MEETS_DEVICE_INTEGRITY");
+		integrity = made =
+		    itauth_integrity(nonce, "MEETS_DEVICE_INTEGRITY");
 	}
 	if (integrity)
 		json_object_set_new(dev, "integrity_token",
@@ -201,14 +206,16 @@ itauth_str(const struct it_resp *resp, const char *key)
 	const char *v = json_string_value(json_object_get(resp->json, key));
 
 	if (v == NULL)
-		v = json_string_value(json_object_get(
-		    json_object_get(resp->json, "device"), key));
+		v = json_string_value(
+		    json_object_get(json_object_get(resp->json, "device"),
+			key));
 	return v ? v : "";
 }
 
 long long
 itauth_device_id(const struct it_resp *resp)
 {
-	return json_integer_value(json_object_get(
-	    json_object_get(resp->json, "device"), "device_id"));
+	return json_integer_value(
+	    json_object_get(json_object_get(resp->json, "device"),
+		"device_id"));
 }

@@ -32,9 +32,8 @@ char *itauth_fp(void);
  * POST /auth/google.  integrity: NULL for none, "" to make a BASIC one
  * with a fresh nonce, else the token to send.
  */
-int itauth_signin(const char *id_token, const char *platform,
-    const char *uuid, const char *fp, const char *integrity,
-    struct it_resp *resp);
+int itauth_signin(const char *id_token, const char *platform, const char *uuid,
+    const char *fp, const char *integrity, struct it_resp *resp);
 /* Signs in an ANDROID device with a fresh BASIC verdict. */
 int itauth_android(const char *email, const char *uuid, const char *fp,
     struct it_resp *resp);

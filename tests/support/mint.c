@@ -139,8 +139,8 @@ mint_google_keys(const char *dir, const char *kid)
 	    (n = bn_b64url(pk, OSSL_PKEY_PARAM_RSA_N)) == NULL ||
 	    (e = bn_b64url(pk, OSSL_PKEY_PARAM_RSA_E)) == NULL)
 		goto out;
-	doc = json_pack("{s:[{s:s,s:s,s:s,s:s,s:s,s:s}]}", "keys", "kty",
-	    "RSA", "alg", "RS256", "use", "sig", "kid", kid, "n", n, "e", e);
+	doc = json_pack("{s:[{s:s,s:s,s:s,s:s,s:s,s:s}]}", "keys", "kty", "RSA",
+	    "alg", "RS256", "use", "sig", "kid", kid, "n", n, "e", e);
 	txt = json_dumps(doc, JSON_INDENT(2));
 	rc = write_text(jwks, txt);
 	free(txt);
@@ -206,8 +206,8 @@ static char *
 compact(json_t *hdr, json_t *payload, const char *alg, EVP_PKEY *pk,
     const char *hmac_key, int bad)
 {
-	char *h = json_dumps(hdr, JSON_COMPACT), *p = json_dumps(payload,
-	    JSON_COMPACT);
+	char *h = json_dumps(hdr, JSON_COMPACT),
+	     *p = json_dumps(payload, JSON_COMPACT);
 	char *hb = b64url((unsigned char *)h, strlen(h));
 	char *pb = b64url((unsigned char *)p, strlen(p));
 	char *msg = malloc(strlen(hb) + strlen(pb) + 2), *sb = NULL, *out;
@@ -279,12 +279,12 @@ mint_google(const struct mint_google *o)
 	    o->iss ? o->iss : "https://accounts.google.com", "aud",
 	    o->aud ? o->aud : "", "sub", "1000000000000000000001", "email",
 	    o->email, "email_verified", !o->email_unverified, "iat",
-	    (json_int_t)(now + o->iat_in), "exp",
-	    (json_int_t)(now + o->exp_in), "azp", o->aud ? o->aud : "");
+	    (json_int_t)(now + o->iat_in), "exp", (json_int_t)(now + o->exp_in),
+	    "azp", o->aud ? o->aud : "");
 	if (o->hd)
 		json_object_set_new(c, "hd", json_string(o->hd));
-	json_object_set_new(c, "name", json_string(o->name ? o->name :
-							      "Test User"));
+	json_object_set_new(c, "name",
+	    json_string(o->name ? o->name : "Test User"));
 	if (strcmp(alg, "HS256") == 0) {
 		/* the confusion attack: the public key text as HMAC secret */
 		snprintf(pubpath, sizeof(pubpath), "%s", o->key);
@@ -301,9 +301,10 @@ mint_google(const struct mint_google *o)
 		}
 	}
 	if (strcmp(alg, "HS256") != 0 || pubpem)
-		out = compact(hdr, c, strcmp(alg, "none") == 0 ? "none" :
-			strcmp(alg, "HS256") == 0		 ? "HS256" :
-								   "RS256",
+		out = compact(hdr, c,
+		    strcmp(alg, "none") == 0        ? "none"
+			: strcmp(alg, "HS256") == 0 ? "HS256"
+						    : "RS256",
 		    pk, pubpem, o->bad_signature);
 	free(pubpem);
 	json_decref(hdr);
@@ -427,10 +428,9 @@ mint_integrity(const struct mint_integrity *o)
 
 	if (pk == NULL)
 		return NULL;
-	keytext = stat(o->dec_key, &st) == 0 ? mint_slurp(o->dec_key) :
-					       strdup(o->dec_key);
-	if (keytext == NULL || (kek = b64dec(keytext, &kn)) == NULL ||
-	    kn != 32)
+	keytext = stat(o->dec_key, &st) == 0 ? mint_slurp(o->dec_key)
+					     : strdup(o->dec_key);
+	if (keytext == NULL || (kek = b64dec(keytext, &kn)) == NULL || kn != 32)
 		goto out;
 	snprintf(ts, sizeof(ts), "%lld",
 	    o->timestamp_ms ? o->timestamp_ms : now_ms);
@@ -445,9 +445,9 @@ mint_integrity(const struct mint_integrity *o)
 	    "deviceIntegrity", "deviceRecognitionVerdict", labels(o->device),
 	    "accountDetails", "appLicensingVerdict", "LICENSED");
 	hdr = json_pack("{s:s}", "alg", o->alg ? o->alg : "ES256");
-	jws = compact(hdr, c, o->alg && strcmp(o->alg, "none") == 0 ? "none" :
-								 "ES256",
-	    pk, NULL, 0);
+	jws = compact(hdr, c,
+	    o->alg && strcmp(o->alg, "none") == 0 ? "none" : "ES256", pk, NULL,
+	    0);
 	json_decref(hdr);
 	json_decref(c);
 	if (jws)

@@ -24,11 +24,11 @@
 
 #include "ws.h"
 
-#define WS_GUID	       "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-#define WS_HEAD_MAX    16384		 /* handshake response headers */
-#define WS_MSG_MAX     (64u << 20)	 /* one (reassembled) message */
-#define WS_SEND_MS     10000		 /* writes have no caller timeout */
-#define WS_META	       "ws+meta.nchan"
+#define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#define WS_HEAD_MAX 16384      /* handshake response headers */
+#define WS_MSG_MAX (64u << 20) /* one (reassembled) message */
+#define WS_SEND_MS 10000       /* writes have no caller timeout */
+#define WS_META "ws+meta.nchan"
 
 enum {
 	OP_CONT = 0x0,
@@ -41,8 +41,8 @@ enum {
 
 struct ws {
 	int fd;
-	int meta;	   /* the server agreed to ws+meta.nchan */
-	int closed;	   /* close seen/sent, EOF, or protocol error */
+	int meta;   /* the server agreed to ws+meta.nchan */
+	int closed; /* close seen/sent, EOF, or protocol error */
 	char *last_id;
 	/* Bytes read but not yet consumed: [in_off, in_len) of in. */
 	unsigned char *in;
@@ -50,7 +50,7 @@ struct ws {
 	/* A data message being reassembled from fragments. */
 	unsigned char *msg;
 	size_t msg_len, msg_cap;
-	int msg_op;	   /* 0: none in progress */
+	int msg_op; /* 0: none in progress */
 };
 
 /* One parsed frame whose header and payload are all in the buffer. */
@@ -244,10 +244,11 @@ header_get(const char *head, const char *name, char *out, size_t outsz)
 			e = p + strlen(p);
 		if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
 			for (v = p + nl + 1; v < e && (*v == ' ' || *v == '\t');
-			    v++)
+			     v++)
 				;
 			vl = (size_t)(e - v);
-			while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+			while (
+			    vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
 				vl--;
 			if (vl >= outsz)
 				vl = outsz - 1;
@@ -357,8 +358,8 @@ ws_connect(int port, const char *path_and_query, const char *subprotocol,
 		goto fail;
 	EVP_EncodeBlock((unsigned char *)key, raw, sizeof(raw));
 	if (subprotocol)
-		snprintf(proto, sizeof(proto),
-		    "Sec-WebSocket-Protocol: %s\r\n", subprotocol);
+		snprintf(proto, sizeof(proto), "Sec-WebSocket-Protocol: %s\r\n",
+		    subprotocol);
 	n = snprintf(req, sizeof(req),
 	    "GET %s HTTP/1.1\r\n"
 	    "Host: 127.0.0.1:%d\r\n"
@@ -576,8 +577,8 @@ is_header_line(const char *p, const char *e)
 {
 	const char *s = p;
 
-	while (p < e && (*p == '-' || (*p >= 'a' && *p <= 'z') ||
-			    (*p >= 'A' && *p <= 'Z')))
+	while (p < e &&
+	    (*p == '-' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
 		p++;
 	return p > s && p < e && *p == ':';
 }
