@@ -199,30 +199,40 @@ authenticate(struct http_req *r, unsigned flags)
 }
 
 /*
- * The identity nginx attached to a WebSocket frame: "role:device:email",
- * set from our own wshook_authorize answer and only reachable through the
- * internal hook server.  The device and account are re-checked all the
- * same: a socket outlives its token.
+ * The identity nginx attached to a WebSocket frame, from our own
+ * wshook_authorize answer, only reachable through the internal hook server
+ * and signed all the same.  The device and account are re-checked: a
+ * socket outlives its token.
  */
 static int
 ws_subject(struct http_req *r)
 {
-	const char *h = http_env(r, "HTTP_X_WS_SUBJECT"), *c1, *c2;
+	const char *h = http_env(r, "HTTP_X_WS_SUBJECT"), *c1, *c2, *subject;
+	const char *mac;
 	char role[4];
 
-	if (h == NULL || (c1 = strchr(h, ':')) == NULL ||
-	    (c2 = strchr(c1 + 1, ':')) == NULL || c1 - h > 2)
-		return http_reply_error(r, 401, "unauthorized",
-		    "no WebSocket identity");
-	memcpy(role, h, (size_t)(c1 - h));
-	role[c1 - h] = '\0';
+	/* "<hmac>:<role>:<device>:<email>", from our own ws_authorize */
+	if (h == NULL || strlen(h) < 70 || h[64] != ':')
+		goto refuse;
+	subject = h + 65;
+	mac = token_hmac_hex(r->cfg->jwt_secret,
+	    arena_printf(r->arena, "ws-subject:%s", subject), 64, r->arena);
+	if (mac == NULL || !token_equal(mac, h, 64))
+		goto refuse;
+	if ((c1 = strchr(subject, ':')) == NULL ||
+	    (c2 = strchr(c1 + 1, ':')) == NULL || c1 - subject > 2)
+		goto refuse;
+	memcpy(role, subject, (size_t)(c1 - subject));
+	role[c1 - subject] = '\0';
 	r->auth.role = token_role_from_short(role);
 	r->auth.device_id = strtoll(c1 + 1, NULL, 10);
 	r->auth.email = c2 + 1;
 	if (r->auth.role == ROLE_NONE)
-		return http_reply_error(r, 401, "unauthorized",
-		    "no WebSocket identity");
+		goto refuse;
 	return guard_session(r);
+refuse:
+	return http_reply_error(r, 401, "unauthorized",
+	    "no WebSocket identity");
 }
 
 static void

@@ -7,7 +7,9 @@
  * headers, so channels come from the token, never from the client:
  *   student: its class channel and its private channel
  *   teacher: its private channel (events of the sessions it runs)
- * X-WS-Subject carries who it is to the frame hook below.
+ * X-WS-Subject carries who it is to the frame hook below, signed with an
+ * HMAC under JWT_SECRET (the router checks it), so a local process that
+ * reaches nginx's hook socket cannot post frames as somebody else.
  *
  * Frames a client sends are POSTed by nchan to wshook_message via nginx's
  * internal hook server, with that subject.  The reply body is published to
@@ -19,6 +21,7 @@
 #include <string.h>
 
 #include "attendance.h"
+#include "config.h"
 #include "db.h"
 #include "jsonh.h"
 #include "pubsub.h"
@@ -34,6 +37,11 @@ wshook_authorize(struct http_req *r)
 	subject = arena_printf(r->arena, "%s:%lld:%s",
 	    token_role_name_short(r->auth.role), r->auth.device_id,
 	    r->auth.email);
+	/* Signed: the hook socket must not be a way to speak for anyone. */
+	subject = arena_printf(r->arena, "%s:%s",
+	    token_hmac_hex(r->cfg->jwt_secret,
+		arena_printf(r->arena, "ws-subject:%s", subject), 64, r->arena),
+	    subject);
 	if (r->auth.role == ROLE_STUDENT) {
 		struct db_rows rows;
 

@@ -870,3 +870,47 @@ Test(attendance, a_reconnecting_student_misses_no_event, .timeout = 30)
 	free(last);
 	ws_close(s);
 }
+
+/* POSTs a frame straight to nginx's hook socket with a chosen subject. */
+static long
+hook_post(const char *subject, const char *frame)
+{
+	char cmd[4096];
+	FILE *fp;
+	long code = 0;
+
+	snprintf(cmd, sizeof(cmd),
+	    "curl -s -o /dev/null -w '%%{http_code}' --unix-socket "
+	    "%s/run/hook.sock -H 'X-WS-Subject: %s' -H 'Content-Type: "
+	    "application/json' -d '%s' http://localhost/ws/message",
+	    getenv("EHAZIRA_STATE"), subject, frame);
+	if ((fp = popen(cmd, "r")) != NULL) {
+		if (fscanf(fp, "%ld", &code) != 1)
+			code = 0;
+		pclose(fp);
+	}
+	return code;
+}
+
+Test(attendance, a_forged_websocket_identity_is_refused, .timeout = 30)
+{
+	struct klass k;
+	char otp[5], subject[512], frame[128];
+	long long sid;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "forge");
+	sid = initiate(&k, otp);
+	snprintf(frame, sizeof(frame),
+	    "{\"type\":\"submit\",\"session_id\":%lld,\"otp\":\"%s\"}", sid,
+	    otp);
+	/* the old, unsigned form */
+	snprintf(subject, sizeof(subject), "s:%lld:%s", k.devices[0],
+	    k.students[0]);
+	cr_assert_eq(hook_post(subject, frame), 401);
+	/* the signed form with a made-up signature */
+	snprintf(subject, sizeof(subject), "%064d:s:%lld:%s", 0, k.devices[0],
+	    k.students[0]);
+	cr_assert_eq(hook_post(subject, frame), 401);
+	cr_assert_str_eq(status_of(&k, sid, 0), "-", "nobody was marked");
+}
