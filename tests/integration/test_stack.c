@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,4 +85,56 @@ Test(stack, a_second_stack_runs_beside_and_stops_without_leftovers,
 	it_resp_free(&r);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_assert_eq(system(cmd), 0);
+}
+
+/* Children of pid, from /proc. */
+static int
+children_of(int pid, int *out, int max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	char path[300], buf[512], *p;
+	int n = 0, ppid;
+	FILE *fp;
+
+	while (d && (e = readdir(d)) != NULL && n < max) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if ((fp = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof(buf), fp) && (p = strrchr(buf, ')')) &&
+		    sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == pid)
+			out[n++] = atoi(e->d_name);
+		fclose(fp);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+Test(stack, a_crashed_worker_process_is_replaced, .timeout = 30)
+{
+	int parent, kids[64], after[64], n, m = 0, i, ok = 0;
+	struct it_resp r;
+
+	IT_REQUIRE_STACK();
+	parent = it_pid("fcgi");
+	cr_assert_gt(parent, 0);
+	n = children_of(parent, kids, 64);
+	cr_assert_gt(n, 0, "the workers run as children of the supervisor");
+	cr_assert_eq(kill(kids[0], SIGKILL), 0);
+	for (i = 0; i < 50 && !ok; i++) {
+		usleep(100000);
+		m = children_of(parent, after, 64);
+		ok = m == n;
+		for (int j = 0; j < m && ok; j++)
+			ok = after[j] != kids[0];
+	}
+	cr_assert(ok, "%d of %d workers back, the dead one gone", m, n);
+	for (i = 0; i < 20; i++) {
+		cr_assert_eq(it_get("/healthz", NULL, &r), 0);
+		cr_assert_eq(r.status, 200);
+		it_resp_free(&r);
+	}
 }
