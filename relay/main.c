@@ -49,15 +49,6 @@ open_wake_socket(const char *path)
 	return fd;
 }
 
-long long
-relay_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 main(int argc, char **argv)
 {

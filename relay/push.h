@@ -54,7 +54,7 @@ long long push_backoff(int tries, long retry_after_s, unsigned long rnd);
  */
 long push_retry_after(const char *value, long long now_s);
 
-/* The job (jobs.c).  push_init: 0, or -1 on bad FCM settings (fatal). */
+/* The job (relay.c).  push_init: 0, or -1 on bad FCM settings (fatal). */
 int push_init(struct relay *rl);
 long long push_run(struct relay *rl, long long next);
 void push_release(struct relay *rl);

@@ -1,5 +1,7 @@
 /*
  * admin.h - the ehazira-admin commands.  Each returns a process exit code.
+ * Like Git's cmd_<name>, command <name> is admin_<name>, whatever file
+ * implements it (users.c, import.c, report.c ...).
  */
 #ifndef EHZ_ADMIN_H
 #define EHZ_ADMIN_H

@@ -1,9 +1,11 @@
 /*
- * jobs.c - the relay's list of jobs, run in order on every loop pass.
+ * relay.c - the relay's list of jobs, run in order on every loop pass.
  * Each job lives in its own file with an _init, a _run that returns the
  * wall-clock ms at which it next wants to run, and a _release; adding a
- * job is one line in each function below.
+ * job is one line in each function below.  Also the relay's clock.
  */
+#include <time.h>
+
 #include "expiry.h"
 #include "push.h"
 #include "relay.h"
@@ -41,4 +43,13 @@ void
 relay_release(struct relay *rl)
 {
 	push_release(rl);
+}
+
+long long
+relay_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
