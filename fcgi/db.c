@@ -33,6 +33,12 @@ struct db {
 	const struct config *cfg;
 	MYSQL *my;
 	int in_tx;
+	/*
+	 * The connection was lost inside a transaction: the server rolled it
+	 * back, so every further statement of it must fail (never run on a
+	 * fresh autocommit connection) until the caller rolls back.
+	 */
+	int broken;
 	long long affected, insert_id;
 	struct stmt_entry cache[STMT_CACHE];
 	int ncache;
@@ -79,7 +85,8 @@ disconnect(struct db *db)
 	if (db->my)
 		mysql_close(db->my);
 	db->my = NULL;
-	db->in_tx = 0;
+	if (db->in_tx)
+		db->broken = 1;
 }
 
 void
@@ -176,6 +183,8 @@ simple(struct db *db, const char *sql)
 {
 	int rc;
 
+	if (db->broken)
+		return DB_DOWN;
 	if ((rc = connect_db(db)) != DB_OK)
 		return rc;
 	if (mysql_real_query(db->my, sql, strlen(sql)) != 0)
@@ -189,10 +198,16 @@ db_begin(struct db *db)
 {
 	int rc;
 
-	/* A stale connection is only noticed here, before any work. */
-	if (db->my && mysql_ping(db->my) != 0)
-		disconnect(db);
-	if ((rc = simple(db, "START TRANSACTION")) == DB_OK)
+	db->broken = 0;
+	db->in_tx = 0;
+	/*
+	 * A connection that went stale while idle is noticed here, before
+	 * any work: nothing has happened yet, so one reconnect and retry is
+	 * safe (and costs nothing on the usual path, unlike a ping).
+	 */
+	if ((rc = simple(db, "START TRANSACTION")) == DB_DOWN)
+		rc = simple(db, "START TRANSACTION");
+	if (rc == DB_OK)
 		db->in_tx = 1;
 	return rc;
 }
@@ -203,16 +218,19 @@ db_commit(struct db *db)
 	int rc = simple(db, "COMMIT");
 
 	db->in_tx = 0;
+	db->broken = 0;
 	return rc;
 }
 
 void
 db_rollback(struct db *db)
 {
-	if (db->my && mysql_real_query(db->my, "ROLLBACK", 8) != 0)
+	if (db->my && !db->broken &&
+	    mysql_real_query(db->my, "ROLLBACK", 8) != 0)
 		map_err(db, mysql_errno(db->my), "ROLLBACK",
 		    mysql_error(db->my));
 	db->in_tx = 0;
+	db->broken = 0;
 }
 
 int
@@ -428,6 +446,8 @@ run(struct db *db, struct arena *a, struct db_rows *out, const char *sql,
 	int rc = DB_ERR, tries;
 	va_list cp;
 
+	if (db->broken)
+		return DB_DOWN;
 	for (tries = 0; tries < 2; tries++) {
 		va_copy(cp, ap);
 		if (collect(&p, types, cp) < 0) {

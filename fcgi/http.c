@@ -11,6 +11,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "token.h"
 
 static const struct {
 	int status;
@@ -80,10 +81,6 @@ http_req_init(struct http_req *r, struct arena *a, const struct config *cfg,
     char **envp)
 {
 	const char *uri, *q, *v;
-	static const char hex[] = "0123456789abcdef";
-	unsigned char rnd[8];
-	char *id;
-	int i;
 
 	memset(r, 0, sizeof(*r));
 	r->arena = a;
@@ -112,17 +109,15 @@ http_req_init(struct http_req *r, struct arena *a, const struct config *cfg,
 	/* The hook server sees nginx as the client; the real one is here. */
 	if (r->internal && (v = http_env(r, "EHAZIRA_CLIENT_ADDR")) && *v)
 		r->remote_addr = v;
-	v = http_env(r, "HTTP_X_REQUEST_ID");
-	if (v == NULL || *v == '\0' || strlen(v) > 64) {
-		id = arena_alloc(a, 17);
-		for (i = 0; i < 8; i++)
-			rnd[i] = (unsigned char)random();
-		for (i = 0; i < 8; i++) {
-			id[2 * i] = hex[rnd[i] >> 4];
-			id[2 * i + 1] = hex[rnd[i] & 15];
-		}
-		v = id;
-	}
+	/*
+	 * nginx's $request_id, so the access log and ours share one id; a
+	 * random one when called some other way (tests).  Never the
+	 * client's own header: it would go into our log lines verbatim.
+	 */
+	v = http_env(r, "EHAZIRA_REQUEST_ID");
+	if (v == NULL || *v == '\0' || strlen(v) > 64 ||
+	    strspn(v, "0123456789abcdef") != strlen(v))
+		v = token_random_hex(8, a);
 	r->id = v;
 }
 

@@ -31,7 +31,7 @@ struct http_req {
 	const struct config *cfg;
 	struct db *db;
 
-	const char *id; /* request id (X-Request-Id or generated) */
+	const char *id; /* request id: nginx's $request_id, else random */
 	const char *method;
 	const char *path;  /* without the query string */
 	const char *query; /* raw, may be "" */

@@ -217,3 +217,51 @@ Test(foundation, malformed_json_is_a_json_400)
 	cr_assert(strstr(r.body, "period_id") != NULL, "%s", r.body);
 	it_resp_free(&r);
 }
+
+Test(foundation, nginx_refusals_are_json_too)
+{
+	struct it_resp r;
+	char *uri = malloc(20000), *hdr = malloc(40000);
+	const char *h[] = { hdr, NULL };
+
+	IT_REQUIRE_STACK();
+	memcpy(uri, "/healthz?x=", 11);
+	memset(uri + 11, 'a', 19000);
+	uri[19011] = '\0';
+	cr_assert_eq(it_get(uri, NULL, &r), 0);
+	cr_assert_eq(r.status, 414);
+	cr_assert(is_json_error(&r), "%s", r.body);
+	it_resp_free(&r);
+	memcpy(hdr, "X-Big: ", 7);
+	memset(hdr + 7, 'b', 39000);
+	hdr[39007] = '\0';
+	cr_assert_eq(it_request("GET", "/healthz", NULL, 0, h, &r), 0);
+	cr_assert_eq(r.status, 400);
+	cr_assert(is_json_error(&r), "%s", r.body);
+	it_resp_free(&r);
+	free(uri);
+	free(hdr);
+}
+
+Test(foundation, request_ids_are_unique_and_not_taken_from_the_client)
+{
+	struct it_resp r;
+	char ids[60][64], *p;
+	const char *h[] = { "X-Request-Id: deadbeefdeadbeef", NULL };
+	int i, j;
+
+	IT_REQUIRE_STACK();
+	for (i = 0; i < 60; i++) {
+		cr_assert_eq(it_request("GET", "/healthz", NULL, 0,
+				 i % 2 ? h : NULL, &r),
+		    0);
+		p = strcasestr(r.headers, "X-Request-Id: ");
+		cr_assert_not_null(p);
+		sscanf(p + 14, "%63[0-9a-f]", ids[i]);
+		cr_assert_geq(strlen(ids[i]), 16, "%s", p);
+		cr_assert_str_neq(ids[i], "deadbeefdeadbeef");
+		it_resp_free(&r);
+		for (j = 0; j < i; j++)
+			cr_assert_str_neq(ids[i], ids[j]);
+	}
+}

@@ -30,13 +30,17 @@ it_request(const char *method, const char *path, const char *body,
 	CURL *c = curl_easy_init();
 	struct curl_slist *hl = NULL;
 	struct buf b = { 0 }, h = { 0 };
-	char url[4096], *ct = NULL;
+	char *url, *ct = NULL;
 	CURLcode rc;
 
 	memset(resp, 0, sizeof(*resp));
 	if (c == NULL || it_url() == NULL)
 		return -1;
-	snprintf(url, sizeof(url), "%s%s", it_url(), path);
+	if ((url = malloc(strlen(it_url()) + strlen(path) + 1)) == NULL) {
+		curl_easy_cleanup(c);
+		return -1;
+	}
+	sprintf(url, "%s%s", it_url(), path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, buf_curl_write);
@@ -68,6 +72,7 @@ it_request(const char *method, const char *path, const char *body,
 	}
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);
+	free(url);
 	return rc == CURLE_OK ? 0 : -1;
 }
 
