@@ -172,6 +172,12 @@ attendance_initiate(struct http_req *r)
 	} else if (!valid_date(date)) {
 		return http_reply_error(r, 400, "bad_request",
 		    "'date' must be YYYY-MM-DD");
+	} else {
+		/* Students cannot sit a class that has not happened yet. */
+		local_today(today);
+		if (strcmp(date, today) > 0)
+			return http_reply_error(r, 400, "future_date",
+			    "'date' is after today (%s)", today);
 	}
 	rc = db_query_one(r->db, r->arena, &p,
 	    "SELECT sj.teacher_email = ?, sj.class_id, co.course_id, "
@@ -739,7 +745,7 @@ attendance_evidence_core(struct http_req *r, json_t *msg, json_t **result)
 	struct db_rows w;
 	long long session_id;
 	const char *detail = "";
-	char err[256];
+	char err[256], key[256];
 	int kind = -1, rc;
 	json_t *ev;
 
@@ -750,6 +756,10 @@ attendance_evidence_core(struct http_req *r, json_t *msg, json_t **result)
 	    jsonh_string(msg, "detail", JSONH_OPTIONAL, 255, &detail, err,
 		sizeof(err)) < 0)
 		return ERR(400, "bad_request", err);
+	/* Evidence is cheap to send: bound it per student all the same. */
+	snprintf(key, sizeof(key), "telemetry:%s", r->auth.email);
+	if (guard_rate(r, key, 120, 60) != 0)
+		return ERR(429, "rate_limited", "too many reports");
 	/* Only evidence from an enrolled student during an open window. */
 	rc = db_query_one(r->db, r->arena, &w,
 	    "SELECT w.window_id, sj.teacher_email, st.roll_no, st.name "

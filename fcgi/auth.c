@@ -47,6 +47,7 @@
 #include "integrity.h"
 #include "jsonh.h"
 #include "log.h"
+#include "pushtoken.h"
 #include "token.h"
 
 enum platform { PLATFORM_ANDROID, PLATFORM_IOS, PLATFORM_WEB };
@@ -151,6 +152,9 @@ read_body(struct http_req *r, struct signin *s)
 	    jsonh_string(dev, "push_token", JSONH_OPTIONAL, 512, &s->push_token,
 		err, sizeof(err)) < 0)
 		return http_reply_error(r, 400, "bad_request", "%s", err);
+	if (s->push_token && !pushtoken_valid(s->push_token))
+		return http_reply_error(r, 400, "bad_request",
+		    "'push_token' is not a valid FCM registration token");
 	s->platform = (enum platform)p;
 	if (s->platform == PLATFORM_WEB) {
 		/* The browser has no stable id: the address nginx saw is it. */
@@ -571,10 +575,11 @@ auth_google(struct http_req *r)
 	}
 	if (db_exec(r->db,
 		"UPDATE device SET integrity_level = ?, "
-		"platform = ?, last_seen_at = NOW(3), "
-		"push_token = COALESCE(?, push_token) WHERE device_id = ?",
-		"sssI", integrity_level_name(s.level), platforms[s.platform],
-		s.push_token, s.device_id) != DB_OK ||
+		"platform = ?, last_seen_at = NOW(3) WHERE device_id = ?",
+		"ssI", integrity_level_name(s.level), platforms[s.platform],
+		s.device_id) != DB_OK ||
+	    (s.push_token &&
+		pushtoken_store(r->db, s.device_id, s.push_token) != DB_OK) ||
 	    (access = new_access(r, s.email, s.role, s.device_id)) == NULL ||
 	    (refresh = new_refresh(r, s.email, s.role, s.device_id, NULL)) ==
 		NULL ||

@@ -184,6 +184,11 @@ config_load(struct config *cfg, char *err, size_t errlen)
 		    "must be at least 1 (threads <= 512)");
 		goto out;
 	}
+	if (cfg->body_max < 1024 || cfg->body_max > 4 * 1024 * 1024) {
+		snprintf(err, errlen,
+		    "'BODY_MAX' must be between 1024 and 4194304 bytes");
+		goto out;
+	}
 	if (strlen(cfg->jwt_secret) < 32) {
 		snprintf(err, errlen,
 		    "'JWT_SECRET' must be at least 32 characters");

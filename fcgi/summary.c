@@ -141,7 +141,7 @@ summary_student(struct http_req *r)
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(r, 404, "not_found", "no such student");
 	if (rc != DB_OK)
-		return 500;
+		return 503;
 	if (rep.nsubjects == 0 && teacher)
 		return http_reply_error(r, 403, "forbidden",
 		    subject_id ? "you do not teach this subject to this student"
@@ -154,7 +154,7 @@ summary_student(struct http_req *r)
 		return reply_json(r, reports_student_json(&rep));
 	if (reports_export_student(&rep, fmt, reports_tmpdir(r->arena, r->cfg),
 		r->arena, &buf, &len) < 0)
-		return 500;
+		return 503;
 	return reply_file(r, fmt, reports_student_filename(r->arena, &rep, fmt),
 	    buf, len);
 }
@@ -186,7 +186,7 @@ summary_class(struct http_req *r)
 		return http_reply_error(r, 403, "forbidden",
 		    "only the subject's teacher may see its register");
 	if (rc != DB_OK)
-		return 500;
+		return 503;
 	if (class_id && class_id != rep.subj.class_id)
 		return http_reply_error(r, 404, "not_found",
 		    "the subject is not taught in that class");
@@ -195,7 +195,7 @@ summary_class(struct http_req *r)
 		return reply_json(r, reports_class_json(&rep));
 	if (reports_export_class(&rep, fmt, reports_tmpdir(r->arena, r->cfg),
 		r->arena, &buf, &len) < 0)
-		return 500;
+		return 503;
 	return reply_file(r, fmt, reports_class_filename(r->arena, &rep, fmt),
 	    buf, len);
 }

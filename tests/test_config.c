@@ -73,6 +73,7 @@ static struct bad_case bad[] = {
 	{ GOOD "NO_SUCH_KEY = 1\n", "NO_SUCH_KEY" },
 	{ GOOD "just words\n", "expected KEY = value" },
 	{ GOOD "FCGI_THREADS = 0\n", "FCGI_THREADS" },
+	{ GOOD "BODY_MAX = 10\n", "BODY_MAX" },
 };
 
 Test(config, bad_settings_fail_naming_the_key, .fini = teardown)

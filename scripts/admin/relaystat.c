@@ -33,7 +33,7 @@ admin_relay_status(struct admin *ad, int argc, char **argv)
 		"SELECT state, COUNT(*), "
 		"SUM(state = 'PENDING' AND not_before <= NOW(3) AND "
 		"(lease_until IS NULL OR lease_until < NOW(3))), "
-		"SUM(state = 'PENDING' AND lease_until >= NOW(3)), "
+		"COALESCE(SUM(state = 'PENDING' AND lease_until >= NOW(3)), 0), "
 		"SUM(state = 'PENDING' AND not_before > NOW(3) AND "
 		"(lease_until IS NULL OR lease_until < NOW(3))) "
 		"FROM outbox GROUP BY state ORDER BY state",

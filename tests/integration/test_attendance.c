@@ -424,6 +424,16 @@ Test(attendance, strangers_are_refused, .timeout = 30)
 	cr_assert_eq(r.status, 403);
 	it_resp_free(&r);
 
+	/* no session for a day that has not come yet */
+	snprintf(body, sizeof(body),
+	    "{\"period_id\":%lld,\"date\":\"2099-01-01\"}", k.period_id);
+	cr_assert_eq(it_post_json("/attendance/initiate", k.teacher_tok, body,
+			 &r),
+	    0);
+	cr_assert_eq(r.status, 400, "%s", r.body);
+	cr_assert_str_eq(it_error_code(&r), "future_date");
+	it_resp_free(&r);
+
 	/* a second initiate while open is a conflict */
 	snprintf(body, sizeof(body), "{\"period_id\":%lld}", k.period_id);
 	cr_assert_eq(it_post_json("/attendance/initiate", k.teacher_tok, body,

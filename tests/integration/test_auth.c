@@ -519,16 +519,17 @@ Test(auth, the_push_token_is_stored_on_the_device)
 	snprintf(body, sizeof(body),
 	    "{\"id_token\":\"%s\",\"device\":{\"platform\":\"ANDROID\","
 	    "\"uuid\":\"%s\",\"fingerprint_hash\":\"%s\","
-	    "\"integrity_token\":\"%s\",\"push_token\":\"fcm-token-xyz\"}}",
+	    "\"integrity_token\":\"%s\",\"push_token\":\"fcm-token-xyz-0123456789abcdef\"}}",
 	    t, itauth_uuid(), itauth_fp(), v);
 	cr_assert_eq(it_post_json("/auth/google", NULL, body, &r), 0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_assert_str_eq(itauth_str(&r, "integrity_level"), "STRONG");
-	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM device WHERE "
-				"device_id = ? AND push_token = "
-				"'fcm-token-xyz' AND integrity_level = "
-				"'STRONG'",
-			 "I", itauth_device_id(&r)),
+	cr_assert_eq(
+	    it_sql_int("SELECT COUNT(*) FROM device WHERE "
+		       "device_id = ? AND push_token = "
+		       "'fcm-token-xyz-0123456789abcdef' AND integrity_level = "
+		       "'STRONG'",
+		"I", itauth_device_id(&r)),
 	    1);
 	it_resp_free(&r);
 }

@@ -6,6 +6,9 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 
+#include <string.h>
+
+#include "guard.h"
 #include "it.h"
 
 Test(db, a_transaction_whose_connection_dies_writes_nothing)
@@ -50,4 +53,30 @@ Test(db, a_transaction_whose_connection_dies_writes_nothing)
 	db_free(db);
 	db_free(killer);
 	arena_free(a);
+}
+
+Test(db, the_rate_limiter_counts_per_key_and_refuses_past_the_limit)
+{
+	struct http_req r;
+	char key[96], other[96];
+	int i;
+
+	IT_REQUIRE_STACK();
+	memset(&r, 0, sizeof(r));
+	r.arena = arena_new(1 << 20);
+	r.db = it_db();
+	r.cfg = it_config();
+	snprintf(key, sizeof(key), "test:%s", it_uniq());
+	snprintf(other, sizeof(other), "test-other:%s", it_uniq());
+	for (i = 0; i < 3; i++)
+		cr_assert_eq(guard_rate(&r, key, 3, 3600), 0, "hit %d", i + 1);
+	cr_assert_eq(guard_rate(&r, key, 3, 3600), 429);
+	cr_assert_eq(r.status, 429);
+	cr_assert_eq(r.nhdrs, 1);
+	cr_assert_str_eq(r.hdr_names[0], "Retry-After");
+	cr_assert_eq(guard_rate(&r, other, 3, 3600), 0, "keys are separate");
+	cr_assert_eq(it_sql_int("SELECT hits FROM rate_limit WHERE rl_key = ?",
+			 "s", key),
+	    4);
+	arena_free(r.arena);
 }
