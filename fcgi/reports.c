@@ -783,6 +783,9 @@ fail:
 	return rc;
 }
 
+/* Held sessions before a low percentage is worth a notice. */
+#define WARN_MIN_HELD 3
+
 int
 reports_check_warnings(struct db *db, struct arena *a, const struct config *cfg,
     long long subject_id, int *flipped_down)
@@ -823,7 +826,9 @@ reports_check_warnings(struct db *db, struct arena *a, const struct config *cfg,
 		held = (int)db_get_int(&rows, i, 2);
 		present = (int)db_get_int(&rows, i, 3);
 		was = db_get_int(&rows, i, 4) != 0;
-		now = attstats_below(present, held, thr);
+		/* One missed class is not a trend: warn from the third on. */
+		now =
+		    held >= WARN_MIN_HELD && attstats_below(present, held, thr);
 		if (was == now)
 			continue;
 		rc = flip(db, a, db_get(&rows, i, 0), db_get_int(&rows, i, 1),
