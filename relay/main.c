@@ -106,9 +106,6 @@ main(int argc, char **argv)
 		pfd.fd = wake_fd;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		if (relay_poll_fd(&rl) >= 0) {
-			/* curl sockets are polled inside relay_run */
-		}
 		if (poll(&pfd, 1, timeout) > 0)
 			while (recv(wake_fd, buf, sizeof(buf), 0) > 0)
 				;

@@ -32,13 +32,6 @@ relay_run(struct relay *rl, long long next)
 	return next;
 }
 
-int
-relay_poll_fd(struct relay *rl)
-{
-	(void)rl;
-	return -1;
-}
-
 void
 relay_release(struct relay *rl)
 {

@@ -25,8 +25,6 @@ int relay_init(struct relay *rl);
  * next wants to run (at most `next`).
  */
 long long relay_run(struct relay *rl, long long next);
-/* A descriptor to wait on besides the wake socket, or -1. */
-int relay_poll_fd(struct relay *rl);
 void relay_release(struct relay *rl);
 
 #endif
