@@ -19,7 +19,7 @@
 #include "log.h"
 
 int
-guard_session(struct http_req *r)
+guard_account(struct http_req *r, const char **code, const char **msg)
 {
 	struct db_rows rows;
 	int rc;
@@ -36,21 +36,68 @@ guard_session(struct http_req *r)
 	rc = db_query_one(r->db, r->arena, &rows, sql, "Is",
 	    (long long)r->auth.device_id, r->auth.email);
 	if (rc == DB_NOTFOUND)
-		return http_reply_error(r, 401, "device_inactive",
-		    "this device is not registered for the account");
+		return *code = "device_inactive",
+		       *msg = "this device is not registered for the account",
+		       401;
 	if (rc != DB_OK)
-		return http_reply_error(r, 503, "db_unavailable",
-		    "the database is not reachable");
+		return *code = "db_unavailable",
+		       *msg = "the database is not reachable", 503;
 	if (db_get_int(&rows, 0, 2))
-		return http_reply_error(r, 403, "account_blocked",
-		    "the account is blocked; ask an administrator");
+		return *code = "account_blocked",
+		       *msg = "the account is blocked; ask an administrator",
+		       403;
 	if (!db_get_int(&rows, 0, 1))
-		return http_reply_error(r, 403, "not_verified",
-		    "the account is not verified");
+		return *code = "not_verified",
+		       *msg = "the account is not verified", 403;
 	if (!db_get_int(&rows, 0, 0))
-		return http_reply_error(r, 401, "device_inactive",
-		    "this device is no longer active for the account");
+		return *code = "device_inactive",
+		       *msg = "this device is no longer active for the account",
+		       401;
 	return 0;
+}
+
+int
+guard_session(struct http_req *r)
+{
+	const char *code, *msg;
+	int status = guard_account(r, &code, &msg);
+
+	return status ? http_reply_error(r, status, code, "%s", msg) : 0;
+}
+
+/*
+ * The window a hit at now falls in, shared by both counters below.
+ */
+static long long
+window_start(long long now, long window_s)
+{
+	return now - now % window_s;
+}
+
+int
+guard_rate_many(struct http_req *r, const char *prefix, const char *names_json,
+    long window_s)
+{
+	long long start = window_start((long long)time(NULL), window_s);
+
+	/* names in a fixed order, so two batches lock their rows alike */
+	return db_exec(r->db,
+		   "INSERT INTO rate_limit (rl_key, window_start, hits) "
+		   "SELECT CONCAT(?, j.name), FROM_UNIXTIME(?), 1 FROM "
+		   "JSON_TABLE(?, '$[*]' COLUMNS (name VARCHAR(190) PATH '$')) j "
+		   "ORDER BY j.name ON DUPLICATE KEY UPDATE hits = "
+		   "IF(window_start = VALUES(window_start), hits + 1, 1), "
+		   "window_start = VALUES(window_start)",
+		   "sIs", prefix, start, names_json) == DB_OK
+	    ? 0
+	    : -1;
+}
+
+int
+guard_rate_over(long long start, long long hits, long limit, long window_s)
+{
+	return start == window_start((long long)time(NULL), window_s) &&
+	    hits >= limit;
 }
 
 int
@@ -62,7 +109,7 @@ guard_rate(struct http_req *r, const char *key, long limit, long window_s)
 
 	if (window_s <= 0)
 		window_s = 60;
-	start = now - now % window_s;
+	start = window_start(now, window_s);
 	/*
 	 * One statement: LAST_INSERT_ID(expr) hands the new count back in
 	 * the OK packet.  Inside a caller's transaction the hit commits (or

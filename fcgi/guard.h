@@ -12,6 +12,8 @@
  * with the error reply already set.
  */
 int guard_session(struct http_req *r);
+/* The same check without a reply: 0, or the status with code and message. */
+int guard_account(struct http_req *r, const char **code, const char **msg);
 /*
  * Counts one hit on key in a fixed window of window_s seconds.  0 while
  * within limit, else 429 with the error reply set (and Retry-After).
@@ -19,5 +21,16 @@ int guard_session(struct http_req *r);
  * locked until then.
  */
 int guard_rate(struct http_req *r, const char *key, long limit, long window_s);
+
+/*
+ * The same counter for a batch: one hit on prefix+name for each name of a
+ * JSON array of strings (a name listed twice counts twice), inside the
+ * caller's transaction, without a check: the caller read each count first
+ * (guard_rate_over) and sent the over-limit ones to guard_rate.  0 or -1.
+ */
+int guard_rate_many(struct http_req *r, const char *prefix,
+    const char *names_json, long window_s);
+/* Whether a counter row read as (window start, hits) is at its limit. */
+int guard_rate_over(long long start, long long hits, long limit, long window_s);
 
 #endif

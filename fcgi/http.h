@@ -50,6 +50,7 @@ struct http_req {
 	int nparams;
 
 	struct auth auth;
+	int guard_late; /* the handler re-checks device and account itself */
 
 	/* response */
 	int status;

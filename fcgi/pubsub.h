@@ -26,9 +26,15 @@ char *pubsub_class_channel(long long class_id, struct arena *a);
  */
 int pubsub_publish(const struct config *cfg, const char *channel,
     const char *type, json_t *data);
+/*
+ * As pubsub_publish for n events at once (pipelined on one connection):
+ * the cheap way to tell a teacher about a batch of submits.
+ */
+int pubsub_publish_many(const struct config *cfg, int n,
+    const char *const *channels, const char *const *types, json_t **data);
 /* Nudges the relay to look at the outbox/timers now (best effort). */
 void pubsub_wake_relay(const struct config *cfg);
-/* Frees this thread's curl handle (thread exit). */
+/* Closes this thread's publisher connection (thread exit). */
 void pubsub_thread_end(void);
 
 #endif

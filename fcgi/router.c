@@ -24,6 +24,7 @@
 #include "wshook.h"
 #include "pushtoken.h"
 #include "router.h"
+#include "submit.h"
 #include "summary.h"
 #include "token.h"
 
@@ -68,7 +69,7 @@ static const struct route routes[] = {
 	    "teacher override with a reason" },
 	{ "GET", "/attendance/qr", attendance_qr, T,
 	    "SVG QR code of the open window" },
-	{ "POST", "/attendance/submit", attendance_submit, S | J,
+	{ "POST", "/attendance/submit", submit_post, S | J | ROUTE_GUARD_LATE,
 	    "submit the OTP (same path as the WebSocket)" },
 	{ "POST", "/attendance/telemetry", attendance_telemetry, S | J,
 	    "anti-proxy evidence (focus lost ...)" },
@@ -187,7 +188,10 @@ authenticate(struct http_req *r, unsigned flags)
 	if (rc != TOKEN_OK)
 		return http_reply_error(r, 401, "invalid_token",
 		    "the access token is not valid");
-	if ((rc = guard_session(r)) != 0)
+	/* A late guard folds the re-check into the handler's first read. */
+	if (flags & ROUTE_GUARD_LATE)
+		r->guard_late = 1;
+	else if ((rc = guard_session(r)) != 0)
 		return rc;
 	if ((flags & ROUTE_STUDENT) && r->auth.role != ROLE_STUDENT)
 		return http_reply_error(r, 403, "forbidden",

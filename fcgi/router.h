@@ -19,6 +19,8 @@ enum route_flags {
 	ROUTE_INTERNAL = 1 << 4,     /* only via nginx's internal hooks */
 	ROUTE_TOKEN_IN_URI = 1 << 5, /* token=... in the original URI (ws) */
 	ROUTE_WS_SUBJECT = 1 << 6,   /* identity from nginx's X-WS-Subject */
+	ROUTE_GUARD_LATE = 1 << 7,   /* the handler's own read re-checks the
+					device and account (guard_account) */
 };
 
 struct route {

@@ -25,6 +25,7 @@
 #include "db.h"
 #include "jsonh.h"
 #include "pubsub.h"
+#include "submit.h"
 #include "token.h"
 #include "wshook.h"
 
@@ -96,7 +97,7 @@ wshook_message(struct http_req *r)
 			result = json_pack("{s:{s:s,s:s}}", "error", "code",
 			    "forbidden", "message", "only students submit");
 		} else {
-			status = attendance_submit_core(r, msg, &result);
+			status = submit_core(r, msg, &result);
 		}
 		type = "submit.result";
 	} else if (strcmp(type, "ping") == 0) {

@@ -4,7 +4,8 @@
  *
  *   baseline   GET /healthz (a worker round trip + DB ping), 64 connections
  *   burst      500 students submit the code at once (500 connections)
- *   sustained  first-time submits over 7 open sessions, 64 connections
+ *   sustained  first-time submits, 7 sessions of 500 per round, 64 connections;
+ *              3 rounds, each right after a baseline round
  *   teacher    time from a submit leaving the client to the teacher's
  *              WebSocket delivering its attendance.submission event
  *
@@ -25,7 +26,10 @@
 #include "ws.h"
 
 #define NSTUD 500
-#define NSESS 8
+#define BASE_N 6000 /* healthz requests per baseline round */
+#define ROUNDS 3    /* baseline and sustained, alternated */
+#define PER_ROUND 7 /* sessions of 500 first-time submits per round */
+#define NSESS (1 + ROUNDS * PER_ROUND)
 
 struct job {
 	char url[512];
@@ -249,8 +253,8 @@ fixture(char **teacher_tok)
 	    "s", course);
 	it_sql("INSERT INTO period (subject_id, day_of_week, period_no) "
 	       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-	       "WHERE i < 8) SELECT ?, 1, i FROM n",
-	    "I", subj);
+	       "WHERE i < ?) SELECT ?, 1, i FROM n",
+	    "iI", NSESS, subj);
 	it_sql("INSERT INTO student (student_email, name, roll_no, class_id, "
 	       "verified) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT "
 	       "i + 1 FROM n WHERE i < 500) SELECT CONCAT('s', i, '-', ?, "
@@ -310,8 +314,8 @@ submit_jobs(int s0, int s1, int *n)
 	char auth[4200];
 
 	/* Interleave sessions so no student floods its own counter. */
-	for (i = 0; i < NSTUD; i++)
-		for (s = s0; s < s1; s++) {
+	for (s = s0; s < s1; s++)
+		for (i = 0; i < NSTUD; i++) {
 			struct job *j = &jobs[k++];
 
 			snprintf(j->url, sizeof(j->url), "%s/attendance/submit",
@@ -349,9 +353,9 @@ main(void)
 	char *ttok, path[4200];
 	struct ws *w;
 	pthread_t th;
-	int nb, ns, i, status = 0, fails = 0;
+	int nb, ns, i, k, nlat = 0, status = 0, fails = 0;
 	double wall_base, wall_burst, wall_sus, rps_base, rps_sus, p99_sus;
-	double *lat;
+	double ratio[ROUNDS], *lat = malloc(sizeof(double) * NSTUD * NSESS);
 
 	if (it_url() == NULL) {
 		fprintf(stderr, "bench: EHAZIRA_TEST_URL not set\n");
@@ -368,14 +372,23 @@ main(void)
 	}
 	pthread_create(&th, NULL, reader, w);
 
+	/*
+	 * Each initiate queued a push per student; let the relay send them
+	 * (to the FCM stand-in) before timing, so it does not share the CPU
+	 * with one phase and not another.
+	 */
+	for (i = 0; i < 600 &&
+	     it_sql_int("SELECT COUNT(*) FROM outbox WHERE "
+			"state = 'PENDING'",
+		 "") > 0;
+	     i++)
+		usleep(100000);
 	/* warm-up: open connections and statement caches */
-	base = calloc(4000, sizeof(*base));
-	for (i = 0; i < 4000; i++)
+	base = calloc(BASE_N, sizeof(*base));
+	for (i = 0; i < BASE_N; i++)
 		snprintf(base[i].url, sizeof(base[i].url), "%s/healthz",
 		    it_url());
 	run_jobs(base, 500, 64);
-	wall_base = run_jobs(base, 4000, 64);
-	report("baseline", base, 4000, wall_base, 200);
 	/* For scale: a trivial authenticated read (token + device re-check). */
 	{
 		struct job *me = calloc(4000, sizeof(*me));
@@ -395,38 +408,50 @@ main(void)
 	wall_burst = run_jobs(burst, nb, NSTUD);
 	stamp(burst, nb);
 	report("burst", burst, nb, wall_burst, 200);
+	for (i = 0; i < nb; i++)
+		fails += burst[i].status != 200;
 
-	sus = submit_jobs(1, NSESS, &ns);
-	wall_sus = run_jobs(sus, ns, 64);
-	stamp(sus, ns);
-	report("sustained", sus, ns, wall_sus, 200);
+	/*
+	 * Rounds of baseline then sustained submits, back to back, so both
+	 * see the same machine; the ratio is the median of the rounds.
+	 */
+	for (k = 0; k < ROUNDS; k++) {
+		int s0 = 1 + k * PER_ROUND;
+
+		wall_base = run_jobs(base, BASE_N, 64);
+		report("baseline", base, BASE_N, wall_base, 200);
+		sus = submit_jobs(s0, s0 + PER_ROUND, &ns);
+		wall_sus = run_jobs(sus, ns, 64);
+		stamp(sus, ns);
+		report("sustained", sus, ns, wall_sus, 200);
+		rps_base = BASE_N / (wall_base / 1e3);
+		rps_sus = ns / (wall_sus / 1e3);
+		ratio[k] = rps_sus / rps_base;
+		for (i = 0; i < ns; i++) {
+			lat[nlat++] = sus[i].lat;
+			fails += sus[i].status != 200;
+		}
+	}
 	usleep(500000);
 	stop_reader = 1;
 	pthread_join(th, NULL);
 	teacher_latency("burst", 0, 1);
 	teacher_latency("sustained", 1, NSESS);
 
-	rps_base = 4000 / (wall_base / 1e3);
-	rps_sus = ns / (wall_sus / 1e3);
-	lat = malloc(sizeof(double) * (size_t)ns);
-	for (i = 0; i < ns; i++)
-		lat[i] = sus[i].lat;
-	p99_sus = pct(lat, ns, 0.99);
-	printf("\nsubmit/baseline throughput ratio: %.2f (budget >= 0.40)\n",
-	    rps_sus / rps_base);
+	p99_sus = pct(lat, nlat, 0.99);
+	qsort(ratio, ROUNDS, sizeof(double), cmp_d);
+	printf("\nsubmit/baseline throughput ratio: %.2f, median of %d rounds "
+	       "(%.2f-%.2f) (budget >= 0.40)\n",
+	    ratio[ROUNDS / 2], ROUNDS, ratio[0], ratio[ROUNDS - 1]);
 	printf("submit p99 at 64 connections: %.1f ms (budget <= 50)\n",
 	    p99_sus);
 	printf("teacher event p99 at 64 connections: %.1f ms (budget <= 100); "
 	       "in the 500-at-once burst: %.1f ms\n",
 	    teacher_p99(1, NSESS), teacher_p99(0, 1));
-	for (i = 0; i < nb; i++)
-		fails += burst[i].status != 200;
-	for (i = 0; i < ns; i++)
-		fails += sus[i].status != 200;
 	printf("failed submits: %d\n", fails);
 	ws_close(w);
 	/* Over budget is a failed run, as for the other benchmarks. */
-	return fails == 0 && rps_sus / rps_base >= 0.40 && p99_sus <= 50 &&
+	return fails == 0 && ratio[ROUNDS / 2] >= 0.40 && p99_sus <= 50 &&
 		teacher_p99(1, NSESS) <= 100
 	    ? 0
 	    : 1;

@@ -9,6 +9,7 @@
  * end within seconds.  Each test builds its own class.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,14 +21,16 @@
 #include "ws.h"
 
 #define NSTUDENTS 4
+#define MAX_STUDENTS 40
 
 struct klass {
 	long long class_id, period_id, teacher_dev;
 	char teacher[128];
 	char *teacher_tok;
-	char students[NSTUDENTS][128];
-	char *tokens[NSTUDENTS];
-	long long devices[NSTUDENTS];
+	int n;
+	char students[MAX_STUDENTS][128];
+	char *tokens[MAX_STUDENTS];
+	long long devices[MAX_STUDENTS];
 };
 
 static int
@@ -55,9 +58,9 @@ add_device(const char *email, const char *role)
 	    "s", uuid);
 }
 
-/* A department, a class of NSTUDENTS, a teacher, a course, a period. */
+/* A department, a class of n students, a teacher, a course, a period. */
 static void
-make_class(struct klass *k, const char *tag)
+make_class_n(struct klass *k, const char *tag, int n)
 {
 	char name[160], course[32];
 	long long dep, subj;
@@ -108,7 +111,8 @@ make_class(struct klass *k, const char *tag)
 	    "I", subj);
 	k->teacher_dev = add_device(k->teacher, "teacher");
 	k->teacher_tok = it_token(k->teacher, "teacher", k->teacher_dev, 900);
-	for (i = 0; i < NSTUDENTS; i++) {
+	k->n = n;
+	for (i = 0; i < n; i++) {
 		char roll[8];
 
 		snprintf(k->students[i], sizeof(k->students[i]),
@@ -124,6 +128,12 @@ make_class(struct klass *k, const char *tag)
 		k->tokens[i] =
 		    it_token(k->students[i], "student", k->devices[i], 900);
 	}
+}
+
+static void
+make_class(struct klass *k, const char *tag)
+{
+	make_class_n(k, tag, NSTUDENTS);
 }
 
 /* Opens a window; returns the session id and copies the OTP. */
@@ -923,4 +933,227 @@ Test(attendance, a_forged_websocket_identity_is_refused, .timeout = 30)
 	    k.students[0]);
 	cr_assert_eq(hook_post(subject, frame), 401);
 	cr_assert_str_eq(status_of(&k, sid, 0), "-", "nobody was marked");
+}
+
+/*
+ * Submits arriving together are decided and written in batches (submit.c);
+ * these check that what comes out is what one-at-a-time would give.
+ */
+struct racer {
+	pthread_barrier_t *go;
+	const char *token;
+	char body[96];
+	struct it_resp resp;
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *r = arg;
+
+	pthread_barrier_wait(r->go);
+	it_post_json("/attendance/submit", r->token, r->body, &r->resp);
+	return NULL;
+}
+
+/* Fires n submits at once, each from its own thread. */
+static void
+submit_together(struct racer *rs, int n)
+{
+	pthread_t th[MAX_STUDENTS + 2];
+	pthread_barrier_t go;
+	int i;
+
+	pthread_barrier_init(&go, NULL, (unsigned)n);
+	for (i = 0; i < n; i++) {
+		rs[i].go = &go;
+		pthread_create(&th[i], NULL, race, &rs[i]);
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&go);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Counts the teacher's attendance.submission events per student. */
+static void
+collect_events(struct ws *teacher, struct klass *k, const char *status,
+    int *seen, int want, int ms)
+{
+	int got = 0, i;
+	long long deadline = now_ms() + ms;
+	char *m;
+
+	while (got < want && now_ms() < deadline) {
+		json_t *j;
+		const char *email;
+
+		if ((m = ws_recv(teacher, 200)) == NULL)
+			continue;
+		j = json_loads(ws_meta_split(m, NULL), 0, NULL);
+		free(m);
+		if (j == NULL)
+			continue;
+		email = json_string_value(json_object_get(j, "student_email"));
+		if (email &&
+		    strcmp(json_string_value(json_object_get(j, "type")),
+			"attendance.submission") == 0 &&
+		    strcmp(json_string_value(json_object_get(j, "status")),
+			status) == 0)
+			for (i = 0; i < k->n; i++)
+				if (strcmp(email, k->students[i]) == 0) {
+					seen[i]++;
+					got++;
+				}
+		json_decref(j);
+	}
+}
+
+Test(attendance, a_class_submitting_at_once_gets_what_one_at_a_time_would,
+    .timeout = 60)
+{
+	struct klass k;
+	struct racer rs[MAX_STUDENTS];
+	struct ws *teacher;
+	int seen[MAX_STUDENTS] = { 0 }, i, n = MAX_STUDENTS;
+	char otp[5], wrong[5];
+	long long sid;
+
+	make_class_n(&k, "burst", n);
+	teacher = connect_as(k.teacher_tok, "ws+meta.nchan", NULL);
+	sid = initiate(&k, otp);
+	wrong_code(otp, wrong);
+	/* the first four get the code wrong, the rest right */
+	memset(rs, 0, sizeof(rs));
+	for (i = 0; i < n; i++) {
+		rs[i].token = k.tokens[i];
+		snprintf(rs[i].body, sizeof(rs[i].body),
+		    "{\"session_id\":%lld,\"otp\":\"%s\"}", sid,
+		    i < 4 ? wrong : otp);
+	}
+	submit_together(rs, n);
+	for (i = 0; i < n; i++) {
+		if (i < 4) {
+			cr_expect_eq(rs[i].resp.status, 422, "student %d: %s",
+			    i, rs[i].resp.body);
+			cr_expect_str_eq(status_of(&k, sid, i), "-");
+			cr_expect_eq(it_sql_int("SELECT wrong FROM "
+						"attendance_attempt a JOIN "
+						"attendance_window w USING "
+						"(window_id) WHERE "
+						"w.session_id = ? AND "
+						"a.student_email = ?",
+					 "Is", sid, k.students[i]),
+			    1);
+		} else {
+			cr_expect_eq(rs[i].resp.status, 200, "student %d: %s",
+			    i, rs[i].resp.body);
+			cr_expect_str_eq(json_string_value(
+					     json_object_get(rs[i].resp.json,
+						 "status")),
+			    "P");
+			cr_expect_str_eq(status_of(&k, sid, i), "P");
+		}
+		/* every submit counted once against its student's limit */
+		cr_expect_eq(it_sql_int("SELECT hits FROM rate_limit WHERE "
+					"rl_key = CONCAT('submit:', ?)",
+				 "s", k.students[i]),
+		    1, "student %d", i);
+		it_resp_free(&rs[i].resp);
+	}
+	cr_expect_eq(it_sql_int("SELECT COUNT(*) FROM attendance WHERE "
+				"session_id = ? AND status = 'P' AND source = "
+				"'OTP'",
+			 "I", sid),
+	    n - 4);
+	/* the teacher hears of each mark once */
+	collect_events(teacher, &k, "P", seen, n - 4, 5000);
+	for (i = 4; i < n; i++)
+		cr_expect_eq(seen[i], 1, "events for student %d", i);
+	ws_close(teacher);
+}
+
+Test(attendance, a_double_tap_marks_once_and_answers_both, .timeout = 30)
+{
+	struct klass k;
+	struct racer rs[6];
+	struct ws *teacher;
+	int seen[MAX_STUDENTS] = { 0 }, i;
+	char otp[5];
+	long long sid;
+
+	make_class(&k, "tap");
+	teacher = connect_as(k.teacher_tok, "ws+meta.nchan", NULL);
+	sid = initiate(&k, otp);
+	memset(rs, 0, sizeof(rs));
+	for (i = 0; i < 6; i++) {
+		rs[i].token = k.tokens[0];
+		snprintf(rs[i].body, sizeof(rs[i].body),
+		    "{\"session_id\":%lld,\"otp\":\"%s\"}", sid, otp);
+	}
+	submit_together(rs, 6);
+	for (i = 0; i < 6; i++) {
+		cr_expect_eq(rs[i].resp.status, 200, "tap %d: %s", i,
+		    rs[i].resp.body);
+		cr_expect_str_eq(json_string_value(
+				     json_object_get(rs[i].resp.json,
+					 "status")),
+		    "P");
+		it_resp_free(&rs[i].resp);
+	}
+	cr_expect_eq(it_sql_int("SELECT COUNT(*) FROM attendance WHERE "
+				"session_id = ?",
+			 "I", sid),
+	    1);
+	cr_expect_eq(it_sql_int("SELECT hits FROM rate_limit WHERE rl_key = "
+				"CONCAT('submit:', ?)",
+			 "s", k.students[0]),
+	    6, "every tap counted");
+	collect_events(teacher, &k, "P", seen, 2, 1500);
+	cr_expect_eq(seen[0], 1, "the teacher heard of the mark once");
+	ws_close(teacher);
+}
+
+Test(attendance, a_student_over_the_limit_is_refused_even_with_the_right_code,
+    .timeout = 30)
+{
+	struct klass k;
+	struct it_resp r;
+	char otp[5], body[96];
+	long long sid, now;
+
+	make_class(&k, "lim");
+	sid = initiate(&k, otp);
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp);
+	/* not across a minute boundary, where the counter starts afresh */
+	if ((now = (long long)time(NULL)) % 60 > 56)
+		sleep(4);
+	now = (long long)time(NULL);
+	cr_assert_eq(it_sql("INSERT INTO rate_limit (rl_key, window_start, "
+			    "hits) VALUES (CONCAT('submit:', ?), "
+			    "FROM_UNIXTIME(?), ?)",
+			 "sII", k.students[0], now - now % 60,
+			 (long long)it_config()->submit_rate),
+	    DB_OK);
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[0], body, &r),
+	    0);
+	cr_expect_eq(r.status, 429, "%s", r.body);
+	cr_expect_str_eq(it_error_code(&r), "rate_limited");
+	cr_expect_str_eq(status_of(&k, sid, 0), "-");
+	it_resp_free(&r);
+	/* the next student, within limits, is marked */
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[1], body, &r),
+	    0);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(status_of(&k, sid, 1), "P");
+	it_resp_free(&r);
 }

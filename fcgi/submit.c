@@ -1,0 +1,583 @@
+/*
+ * submit.c - a student's code: the rules that turn it into P or R or a
+ * refusal, and the group commit that lets the students of a class who
+ * submit together share the database's round trips.
+ *
+ * One read gathers everything a decision needs (window, class policy,
+ * enrolment, current mark, tries, focus-loss evidence, the device and the
+ * account) and decide() applies the rules; both paths below use them.
+ *
+ * Fast path, the common case: a right code, first time, in an open window.
+ * Submits that reach a worker process together are combined: the first
+ * becomes the leader, reads the inputs of every waiting submit in one
+ * statement (JSON_TABLE), takes a shared lock on their windows, writes all
+ * their marks with one INSERT ... SELECT and commits once, then wakes the
+ * others, who publish their own events and answer.  The queue holds only
+ * submits waiting for their answer (workers keep nothing between
+ * requests), and each is answered only after the COMMIT that holds its
+ * mark.  An already-marked student gets the same answer from the read.
+ *
+ * Single path, everything else (a wrong code, a closed window, a refusal,
+ * or a batch that could not be written as read): one transaction that
+ * counts the try against the student's rate limit, whose row lock orders
+ * that student's submits, and writes the attempt or the mark.  Every
+ * submit counts against the limit, whichever path answers it; one over
+ * the limit takes the single path and is refused.  Guessing is
+ * bounded there: every wrong code is counted per student and capped at two
+ * per round, and nginx limits each address.
+ *
+ * The window row is share-locked before a mark is written, and finalising
+ * locks it for update first, so a finalisation either waits for a submit
+ * or the submit sees the window closed: never a P after the absentees
+ * were counted.  The database clock (NOW(3)) is the only clock.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cidr.h"
+#include "config.h"
+#include "db.h"
+#include "guard.h"
+#include "jsonh.h"
+#include "log.h"
+#include "pubsub.h"
+#include "submit.h"
+#include "token.h"
+
+/* The columns are unqualified: only attendance_window has them. */
+#define WINDOW_OPEN                                                 \
+	"closed_at IS NULL AND finalized_at IS NULL AND NOW(3) <= " \
+	"expires_at + INTERVAL grace_ms * 1000 MICROSECOND"
+
+/* A batch is bounded by the threads of a process; this bounds the SQL. */
+#define BATCH_MAX 64
+
+enum verdict {
+	V_NO_WINDOW,
+	V_NOT_ENROLLED,
+	V_MARKED, /* P or R already: the same answer again */
+	V_MANUAL,
+	V_CLOSED,
+	V_OFF_CAMPUS,
+	V_NO_TRIES,
+	V_WRONG,
+	V_ACCEPT,
+};
+
+/* One submit: its input, what the read found, and how it ended. */
+struct sub {
+	const char *email, *otp, *addr;
+	long long device_id, session_id;
+	struct arena *arena; /* the submitter's, for the strings below */
+
+	int found, open, enrolled, flag_focus, online, allowed, over;
+	long long window_id, wrong, evidence;
+	const char *code, *cidrs, *teacher, *cur, *source, *roll, *name;
+
+	int done, written;   /* written: the batch committed its mark */
+	pthread_cond_t wake; /* done, or first in line to lead */
+	struct sub *next;
+};
+
+static const char read_sql[] =
+    "SELECT STRAIGHT_JOIN j.k, w.window_id, w.otp, (" WINDOW_OPEN "), "
+    "sj.teacher_email, c.flag_on_focus_loss, c.allowed_cidrs, se.online, "
+    "st.class_id = sj.class_id AND (st.joined_on IS NULL OR "
+    "st.joined_on <= se.date), at.status, at.source, COALESCE(aa.wrong, 0), "
+    "(SELECT COUNT(*) FROM telemetry t WHERE t.session_id = w.session_id "
+    "  AND t.student_email = st.student_email AND t.at >= w.opened_at), "
+    "st.roll_no, st.name, "
+    "COALESCE(d.active, 0) AND st.verified AND NOT st.blocked, "
+    "UNIX_TIMESTAMP(rl.window_start), rl.hits "
+    "FROM JSON_TABLE(?, '$[*]' COLUMNS (k INT PATH '$[0]', "
+    "  email VARCHAR(190) PATH '$[1]', sid INT UNSIGNED PATH '$[2]', "
+    "  dev BIGINT UNSIGNED PATH '$[3]')) j "
+    "JOIN student st ON st.student_email = j.email "
+    "JOIN attendance_window w ON w.session_id = j.sid AND w.round = "
+    "  (SELECT MAX(w2.round) FROM attendance_window w2 "
+    "   WHERE w2.session_id = j.sid) "
+    "JOIN session se ON se.session_id = w.session_id "
+    "JOIN period p ON p.period_id = se.period_id "
+    "JOIN subject sj ON sj.subject_id = p.subject_id "
+    "JOIN class c ON c.class_id = sj.class_id "
+    "LEFT JOIN device d ON d.device_id = j.dev AND "
+    "  d.user_email = st.student_email "
+    "LEFT JOIN attendance at ON at.session_id = w.session_id AND "
+    "  at.student_email = st.student_email "
+    "LEFT JOIN attendance_attempt aa ON aa.window_id = w.window_id AND "
+    "  aa.student_email = st.student_email "
+    "LEFT JOIN rate_limit rl ON rl.rl_key = CONCAT('submit:', j.email) "
+    /*
+     * Share-locks what was read until COMMIT, the window row above all:
+     * finalising takes it for update first, so it waits for a submit or
+     * the submit sees the window closed.
+     */
+    "LOCK IN SHARE MODE";
+
+static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sub *q_head, **q_tail = &q_head;
+static int q_leading;
+
+static int
+make_error(int status, const char *code, const char *msg, json_t **result)
+{
+	*result =
+	    json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
+	return status;
+}
+
+#define ERR(status, code, msg) make_error(status, code, msg, result)
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Reads the decision inputs of n submits in one statement, inside the
+ * caller's transaction (the rows stay share-locked until it ends).
+ */
+static int
+read_inputs(struct http_req *r, struct sub **subs, int n)
+{
+	struct db_rows rows;
+	json_t *arr = json_array();
+	char *js;
+	int i, k, rc;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr,
+		    json_pack("[i,s,I,I]", i, subs[i]->email,
+			(json_int_t)subs[i]->session_id,
+			(json_int_t)subs[i]->device_id));
+	js = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (js == NULL)
+		return DB_ERR;
+	rc = db_query(r->db, r->arena, &rows, read_sql, "s", js);
+	free(js);
+	if (rc != DB_OK)
+		return rc;
+	for (i = 0; i < rows.nrows; i++) {
+		struct sub *s;
+		struct arena *sa;
+
+		k = (int)db_get_int(&rows, i, 0);
+		if (k < 0 || k >= n || subs[k]->found)
+			continue;
+		s = subs[k];
+		sa = s->arena;
+		s->found = 1;
+		s->window_id = db_get_int(&rows, i, 1);
+		s->code = arena_strdup(sa, db_get(&rows, i, 2));
+		s->open = (int)db_get_int(&rows, i, 3);
+		s->teacher = arena_strdup(sa, db_get(&rows, i, 4));
+		s->flag_focus = (int)db_get_int(&rows, i, 5);
+		s->cidrs = arena_strdup(sa, db_get(&rows, i, 6));
+		s->online = (int)db_get_int(&rows, i, 7);
+		s->enrolled = (int)db_get_int(&rows, i, 8);
+		s->cur = db_get(&rows, i, 9)
+		    ? arena_strdup(sa, db_get(&rows, i, 9))
+		    : NULL;
+		s->source =
+		    s->cur ? arena_strdup(sa, db_get(&rows, i, 10)) : NULL;
+		s->wrong = db_get_int(&rows, i, 11);
+		s->evidence = db_get_int(&rows, i, 12);
+		s->roll = arena_strdup(sa, db_get(&rows, i, 13));
+		s->name = arena_strdup(sa, db_get(&rows, i, 14));
+		s->allowed = (int)db_get_int(&rows, i, 15);
+		s->over = guard_rate_over(db_get_int(&rows, i, 16),
+		    db_get_int(&rows, i, 17), r->cfg->submit_rate, 60);
+		if (s->code == NULL || s->teacher == NULL || s->cidrs == NULL ||
+		    s->roll == NULL || s->name == NULL ||
+		    (s->cur && s->source == NULL))
+			return DB_ERR;
+	}
+	return DB_OK;
+}
+
+/* The rules, in the order a student should hear about them. */
+static enum verdict
+decide(const struct sub *s)
+{
+	if (!s->found)
+		return V_NO_WINDOW;
+	if (!s->enrolled)
+		return V_NOT_ENROLLED;
+	if (s->cur && (s->cur[0] == 'P' || s->cur[0] == 'R'))
+		return V_MARKED;
+	if (s->cur && strcmp(s->source, "MANUAL") == 0)
+		return V_MANUAL;
+	if (!s->open)
+		return V_CLOSED;
+	if (*s->cidrs && !s->online && !cidr_match(s->cidrs, s->addr))
+		return V_OFF_CAMPUS;
+	if (s->wrong >= 2)
+		return V_NO_TRIES;
+	if (strlen(s->code) != 4 || !token_equal(s->otp, s->code, 4))
+		return V_WRONG;
+	return V_ACCEPT;
+}
+
+static const char *
+mark_of(const struct sub *s)
+{
+	return s->flag_focus && s->evidence > 0 ? "R" : "P";
+}
+
+/*
+ * Writes the marks of n accepted submits inside the caller's transaction.
+ * 0 when every row landed as read (one new row or one updated A each), 1
+ * when some did not (a window just ended, or a mark raced in), -1 on error.
+ */
+static int
+write_marks(struct db *db, struct sub **subs, int n)
+{
+	json_t *arr = json_array();
+	long long expect = 0;
+	char *js;
+	int i, rc;
+
+	for (i = 0; i < n; i++) {
+		json_array_append_new(arr,
+		    json_pack("[s,I,s]", subs[i]->email,
+			(json_int_t)subs[i]->window_id, mark_of(subs[i])));
+		expect += subs[i]->cur ? 2 : 1; /* ODKU counts an update 2 */
+	}
+	js = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (js == NULL)
+		return -1;
+	rc = db_exec(db,
+	    "INSERT INTO attendance (session_id, student_email, status, "
+	    "source) SELECT w.session_id, j.email, j.st, 'OTP' FROM "
+	    "JSON_TABLE(?, '$[*]' COLUMNS (email VARCHAR(190) PATH '$[0]', "
+	    "wid BIGINT UNSIGNED PATH '$[1]', st CHAR(1) PATH '$[2]')) j "
+	    "JOIN attendance_window w ON w.window_id = j.wid WHERE " WINDOW_OPEN
+	    " ON DUPLICATE KEY UPDATE status = VALUES(status), source = 'OTP', "
+	    "marked_at = NOW(3)",
+	    "s", js);
+	free(js);
+	if (rc != DB_OK)
+		return -1;
+	return db_affected(db) == expect ? 0 : 1;
+}
+
+static json_t *
+submission_event(const struct sub *s, const char *status, long long attempt)
+{
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:I}", "session_id",
+	    (json_int_t)s->session_id, "student_email", s->email, "roll_no",
+	    s->roll, "name", s->name, "status", status, "attempt",
+	    (json_int_t)attempt, "at", (json_int_t)now_ms());
+}
+
+/* Tells the teachers about a batch's marks: one pipelined write. */
+static void
+publish_batch(struct http_req *r, struct sub **subs, int n)
+{
+	const char *channels[BATCH_MAX], *types[BATCH_MAX];
+	json_t *events[BATCH_MAX];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		channels[i] =
+		    pubsub_user_channel(r->cfg, subs[i]->teacher, r->arena);
+		types[i] = "attendance.submission";
+		events[i] = submission_event(subs[i], mark_of(subs[i]),
+		    subs[i]->wrong + 1);
+	}
+	pubsub_publish_many(r->cfg, n, channels, types, events);
+}
+
+/*
+ * The leader's work for a batch, on its own connection, in one
+ * transaction: one read, every fast submit counted against its student's
+ * rate limit, the accepted marks written; the teachers hear of them after
+ * COMMIT.  What cannot be finished here is left for each submitter's
+ * single path (s->found is cleared; s->written stays 0).
+ */
+static void
+run_batch(struct http_req *r, struct sub *batch)
+{
+	struct sub *subs[BATCH_MAX], *acc[BATCH_MAX], *s;
+	json_t *names = NULL;
+	char *js = NULL;
+	int n = 0, nacc = 0, nfast = 0, i, j;
+
+	for (s = batch; s; s = s->next)
+		subs[n++] = s;
+	if (db_begin(r->db) != DB_OK || read_inputs(r, subs, n) != DB_OK)
+		goto slow;
+	names = json_array();
+	for (i = 0; i < n; i++) {
+		enum verdict v;
+
+		s = subs[i];
+		if (!s->found || !s->allowed || s->over ||
+		    ((v = decide(s)) != V_ACCEPT && v != V_MARKED)) {
+			s->found = 0;
+			continue;
+		}
+		json_array_append_new(names, json_string(s->email));
+		nfast++;
+		if (v == V_MARKED)
+			continue;
+		/* a double tap in one batch: the second goes the long way */
+		for (j = 0; j < nacc; j++)
+			if (acc[j]->session_id == s->session_id &&
+			    strcmp(acc[j]->email, s->email) == 0)
+				break;
+		if (j == nacc)
+			acc[nacc++] = s;
+		else
+			s->found = 0;
+	}
+	if (nfast == 0)
+		goto out;
+	if ((js = json_dumps(names, JSON_COMPACT)) == NULL ||
+	    guard_rate_many(r, "submit:", js, 60) != 0 ||
+	    (nacc > 0 && write_marks(r->db, acc, nacc) != 0) ||
+	    db_commit(r->db) != DB_OK)
+		goto slow;
+	for (i = 0; i < nacc; i++)
+		acc[i]->written = 1;
+	if (nacc > 0)
+		publish_batch(r, acc, nacc);
+	goto out;
+slow:
+	for (i = 0; i < n; i++)
+		subs[i]->found = 0;
+out:
+	if (db_in_tx(r->db))
+		db_rollback(r->db);
+	json_decref(names);
+	free(js);
+}
+
+/*
+ * Queues s and waits until a batch has dealt with it.  A submit that finds
+ * no leader leads, on its own connection; a leader wakes each submit of
+ * its batch and then the first still waiting, who leads next (one wakeup
+ * per thread: a broadcast would wake every waiter for nothing).
+ */
+static void
+combine(struct http_req *r, struct sub *s)
+{
+	struct sub *batch, *last;
+	int n;
+
+	pthread_mutex_lock(&q_lock);
+	*q_tail = s;
+	q_tail = &s->next;
+	while (!s->done) {
+		if (q_leading) {
+			pthread_cond_wait(&s->wake, &q_lock);
+			continue;
+		}
+		q_leading = 1;
+		batch = last = q_head;
+		for (n = 1; n < BATCH_MAX && last->next; n++)
+			last = last->next;
+		q_head = last->next;
+		if (q_head == NULL)
+			q_tail = &q_head;
+		last->next = NULL;
+		pthread_mutex_unlock(&q_lock);
+
+		run_batch(r, batch);
+
+		pthread_mutex_lock(&q_lock);
+		while (batch) {
+			last = batch->next;
+			batch->done = 1; /* its owner may leave from here on */
+			if (batch != s)
+				pthread_cond_signal(&batch->wake);
+			batch = last;
+		}
+		q_leading = 0;
+		if (q_head)
+			pthread_cond_signal(&q_head->wake);
+	}
+	pthread_mutex_unlock(&q_lock);
+}
+
+static void
+publish_submission(struct http_req *r, const struct sub *s, const char *status,
+    long long attempt)
+{
+	pubsub_publish(r->cfg,
+	    pubsub_user_channel(r->cfg, s->teacher, r->arena),
+	    "attendance.submission", submission_event(s, status, attempt));
+}
+
+static int
+answer_marked(const struct sub *s, json_t **result)
+{
+	*result = json_pack("{s:I,s:s,s:b}", "session_id",
+	    (json_int_t)s->session_id, "status", s->cur, "already_marked", 1);
+	return 200;
+}
+
+static int
+answer_accepted(const struct sub *s, json_t **result)
+{
+	const char *mark = mark_of(s);
+
+	*result = json_pack("{s:I,s:s,s:I,s:b}", "session_id",
+	    (json_int_t)s->session_id, "status", mark, "attempt",
+	    (json_int_t)s->wrong + 1, "flagged", mark[0] == 'R');
+	return 200;
+}
+
+/* The single path: one transaction, rate-limited, every rule answered. */
+static int
+submit_single(struct http_req *r, struct sub *s, json_t **result)
+{
+	struct sub *one[1] = { s };
+	const char *code, *msg;
+	char key[256];
+	int rc, status;
+
+	if (r->guard_late && (status = guard_account(r, &code, &msg)) != 0)
+		return ERR(status, code, msg);
+	if (db_begin(r->db) != DB_OK)
+		return ERR(503, "db_unavailable", "try again");
+	snprintf(key, sizeof(key), "submit:%s", s->email);
+	if (guard_rate(r, key, r->cfg->submit_rate, 60) != 0) {
+		status = ERR(429, "rate_limited", "too many submissions");
+		goto out;
+	}
+	s->found = 0;
+	if (read_inputs(r, one, 1) != DB_OK) {
+		status = ERR(503, "db_unavailable", "try again");
+		goto out;
+	}
+	switch (decide(s)) {
+	case V_NO_WINDOW:
+		status = ERR(404, "no_window",
+		    "attendance was never opened for this session");
+		goto out;
+	case V_NOT_ENROLLED:
+		status = ERR(403, "not_enrolled",
+		    "you are not enrolled in this session's class");
+		goto out;
+	case V_MARKED:
+		status = answer_marked(s, result);
+		goto out;
+	case V_MANUAL:
+		status = ERR(409, "already_marked",
+		    "your teacher has already marked you for this session");
+		goto out;
+	case V_CLOSED:
+		status = ERR(410, "window_closed",
+		    "the code has expired; ask your teacher");
+		goto out;
+	case V_OFF_CAMPUS:
+		status =
+		    ERR(403, "off_campus", "submit from the campus network");
+		goto out;
+	case V_NO_TRIES:
+		status = ERR(403, "no_tries_left",
+		    "two wrong codes: no more tries in this round");
+		goto out;
+	case V_WRONG:
+	case V_ACCEPT:
+		break;
+	}
+	if (decide(s) == V_ACCEPT) {
+		if ((rc = write_marks(r->db, one, 1)) == 1) {
+			status = ERR(410, "window_closed",
+			    "the code has expired; ask your teacher");
+			goto out;
+		}
+		if (rc != 0 || db_commit(r->db) != DB_OK) {
+			status = ERR(503, "db_unavailable", "try again");
+			goto out;
+		}
+		publish_submission(r, s, mark_of(s), s->wrong + 1);
+		return answer_accepted(s, result);
+	}
+	rc = db_exec(r->db,
+	    "INSERT INTO attendance_attempt (window_id, student_email, wrong) "
+	    "SELECT window_id, ?, 1 FROM attendance_window WHERE window_id = ? "
+	    "AND " WINDOW_OPEN " ON DUPLICATE KEY UPDATE wrong = wrong + 1, "
+	    "last_at = NOW(3)",
+	    "sI", s->email, s->window_id);
+	if (rc == DB_OK && db_affected(r->db) == 0) {
+		status = ERR(410, "window_closed",
+		    "the code has expired; ask your teacher");
+		goto out;
+	}
+	if (rc != DB_OK || db_commit(r->db) != DB_OK) {
+		status = ERR(503, "db_unavailable", "try again");
+		goto out;
+	}
+	s->wrong++;
+	publish_submission(r, s, s->wrong >= 2 ? "no_tries_left" : "wrong_once",
+	    s->wrong);
+	*result = json_pack("{s:{s:s,s:s},s:I,s:i,s:I}", "error", "code",
+	    s->wrong >= 2 ? "no_tries_left" : "wrong_otp", "message",
+	    s->wrong >= 2 ? "wrong code again: no more tries"
+			  : "wrong code: one more try",
+	    "session_id", (json_int_t)s->session_id, "tries_left",
+	    s->wrong >= 2 ? 0 : 1, "attempt", (json_int_t)s->wrong);
+	return 422;
+out:
+	/* a refused submit still counts against the student's limit */
+	if (db_in_tx(r->db) &&
+	    (status >= 500 || status == 429 || db_commit(r->db) != DB_OK))
+		db_rollback(r->db);
+	return status;
+}
+
+int
+submit_core(struct http_req *r, json_t *msg, json_t **result)
+{
+	struct sub s = { 0 };
+	long long session_id = 0;
+	char err[256];
+
+	*result = NULL;
+	if (jsonh_int(msg, "session_id", JSONH_REQUIRED, 1, 4294967295LL,
+		&session_id, err, sizeof(err)) < 0 ||
+	    jsonh_string(msg, "otp", JSONH_REQUIRED, 8, &s.otp, err,
+		sizeof(err)) < 0)
+		return ERR(400, "bad_request", err);
+	if (strlen(s.otp) != 4 || strspn(s.otp, "0123456789") != 4)
+		return ERR(400, "bad_request", "'otp' must be 4 digits");
+	s.email = r->auth.email;
+	s.device_id = r->auth.device_id;
+	s.session_id = session_id;
+	s.addr = r->remote_addr ? r->remote_addr : "";
+	s.arena = r->arena;
+
+	pthread_cond_init(&s.wake, NULL);
+	combine(r, &s);
+	pthread_cond_destroy(&s.wake);
+	if (s.found && s.allowed) {
+		if (s.written)
+			return answer_accepted(&s, result);
+		if (decide(&s) == V_MARKED)
+			return answer_marked(&s, result);
+	}
+	return submit_single(r, &s, result);
+}
+
+/* POST /attendance/submit {session_id, otp} */
+int
+submit_post(struct http_req *r)
+{
+	json_t *result;
+	int status = submit_core(r, r->json, &result);
+
+	if (status == 429)
+		return status; /* guard_rate set the reply and Retry-After */
+	return http_reply_json(r, status, result);
+}
