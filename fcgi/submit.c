@@ -100,8 +100,9 @@ static const char read_sql[] =
     "   WHERE w2.session_id = j.sid) "
     "JOIN session se ON se.session_id = w.session_id "
     "JOIN period p ON p.period_id = se.period_id "
-    "JOIN subject sj ON sj.subject_id = p.subject_id "
-    "JOIN class c ON c.class_id = sj.class_id "
+    /* by key even when the table is tiny: no join buffer per call */
+    "JOIN subject sj FORCE INDEX (PRIMARY) ON sj.subject_id = p.subject_id "
+    "JOIN class c FORCE INDEX (PRIMARY) ON c.class_id = sj.class_id "
     "LEFT JOIN device d ON d.device_id = j.dev AND "
     "  d.user_email = st.student_email "
     "LEFT JOIN attendance at ON at.session_id = w.session_id AND "
