@@ -76,28 +76,30 @@ window_start(long long now, long window_s)
 
 int
 guard_rate_many(struct http_req *r, const char *prefix, const char *names_json,
-    long window_s)
+    long limit, long window_s)
 {
+	struct db_rows rows;
 	long long start = window_start((long long)time(NULL), window_s);
+	int rc;
 
 	/* names in a fixed order, so two batches lock their rows alike */
-	return db_exec(r->db,
-		   "INSERT INTO rate_limit (rl_key, window_start, hits) "
-		   "SELECT CONCAT(?, j.name), FROM_UNIXTIME(?), 1 FROM "
-		   "JSON_TABLE(?, '$[*]' COLUMNS (name VARCHAR(190) PATH '$')) j "
-		   "ORDER BY j.name ON DUPLICATE KEY UPDATE hits = "
-		   "IF(window_start = VALUES(window_start), hits + 1, 1), "
-		   "window_start = VALUES(window_start)",
-		   "sIs", prefix, start, names_json) == DB_OK
-	    ? 0
-	    : -1;
-}
-
-int
-guard_rate_over(long long start, long long hits, long limit, long window_s)
-{
-	return start == window_start((long long)time(NULL), window_s) &&
-	    hits >= limit;
+	rc = db_exec(r->db,
+	    "INSERT INTO rate_limit (rl_key, window_start, hits) "
+	    "SELECT CONCAT(?, j.name), FROM_UNIXTIME(?), 1 FROM JSON_TABLE(?, "
+	    "'$[*]' COLUMNS (name VARCHAR(190) PATH '$')) j ORDER BY j.name "
+	    "ON DUPLICATE KEY UPDATE hits = IF(window_start = "
+	    "VALUES(window_start), hits + 1, 1), "
+	    "window_start = VALUES(window_start)",
+	    "sIs", prefix, start, names_json);
+	if (rc == DB_OK)
+		rc = db_query(r->db, r->arena, &rows,
+		    "SELECT COUNT(*) FROM rate_limit WHERE hits > ? AND rl_key "
+		    "IN (SELECT CONCAT(?, j.name) FROM JSON_TABLE(?, '$[*]' "
+		    "COLUMNS (name VARCHAR(190) PATH '$')) j)",
+		    "Iss", (long long)limit, prefix, names_json);
+	if (rc != DB_OK)
+		return -1;
+	return db_get_int(&rows, 0, 0) > 0;
 }
 
 int

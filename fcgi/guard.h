@@ -25,12 +25,10 @@ int guard_rate(struct http_req *r, const char *key, long limit, long window_s);
 /*
  * The same counter for a batch: one hit on prefix+name for each name of a
  * JSON array of strings (a name listed twice counts twice), inside the
- * caller's transaction, without a check: the caller read each count first
- * (guard_rate_over) and sent the over-limit ones to guard_rate.  0 or -1.
+ * caller's transaction.  0 while all are within limit, 1 when any is over
+ * (the caller rolls back and sends each to guard_rate), -1 on error.
  */
 int guard_rate_many(struct http_req *r, const char *prefix,
-    const char *names_json, long window_s);
-/* Whether a counter row read as (window start, hits) is at its limit. */
-int guard_rate_over(long long start, long long hits, long limit, long window_s);
+    const char *names_json, long limit, long window_s);
 
 #endif

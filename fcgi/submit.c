@@ -72,7 +72,7 @@ struct sub {
 	long long device_id, session_id;
 	struct arena *arena; /* the submitter's, for the strings below */
 
-	int found, open, enrolled, flag_focus, online, allowed, over;
+	int found, open, enrolled, flag_focus, online, allowed;
 	long long window_id, wrong, evidence;
 	const char *code, *cidrs, *teacher, *cur, *source, *roll, *name;
 
@@ -89,8 +89,7 @@ static const char read_sql[] =
     "(SELECT COUNT(*) FROM telemetry t WHERE t.session_id = w.session_id "
     "  AND t.student_email = st.student_email AND t.at >= w.opened_at), "
     "st.roll_no, st.name, "
-    "COALESCE(d.active, 0) AND st.verified AND NOT st.blocked, "
-    "UNIX_TIMESTAMP(rl.window_start), rl.hits "
+    "COALESCE(d.active, 0) AND st.verified AND NOT st.blocked "
     "FROM JSON_TABLE(?, '$[*]' COLUMNS (k INT PATH '$[0]', "
     "  email VARCHAR(190) PATH '$[1]', sid INT UNSIGNED PATH '$[2]', "
     "  dev BIGINT UNSIGNED PATH '$[3]')) j "
@@ -109,7 +108,6 @@ static const char read_sql[] =
     "  at.student_email = st.student_email "
     "LEFT JOIN attendance_attempt aa ON aa.window_id = w.window_id AND "
     "  aa.student_email = st.student_email "
-    "LEFT JOIN rate_limit rl ON rl.rl_key = CONCAT('submit:', j.email) "
     /*
      * Share-locks what was read until COMMIT, the window row above all:
      * finalising takes it for update first, so it waits for a submit or
@@ -193,8 +191,6 @@ read_inputs(struct http_req *r, struct sub **subs, int n)
 		s->roll = arena_strdup(sa, db_get(&rows, i, 13));
 		s->name = arena_strdup(sa, db_get(&rows, i, 14));
 		s->allowed = (int)db_get_int(&rows, i, 15);
-		s->over = guard_rate_over(db_get_int(&rows, i, 16),
-		    db_get_int(&rows, i, 17), r->cfg->submit_rate, 60);
 		if (s->code == NULL || s->teacher == NULL || s->cidrs == NULL ||
 		    s->roll == NULL || s->name == NULL ||
 		    (s->cur && s->source == NULL))
@@ -321,7 +317,7 @@ run_batch(struct http_req *r, struct sub *batch)
 		enum verdict v;
 
 		s = subs[i];
-		if (!s->found || !s->allowed || s->over ||
+		if (!s->found || !s->allowed ||
 		    ((v = decide(s)) != V_ACCEPT && v != V_MARKED)) {
 			s->found = 0;
 			continue;
@@ -343,7 +339,7 @@ run_batch(struct http_req *r, struct sub *batch)
 	if (nfast == 0)
 		goto out;
 	if ((js = json_dumps(names, JSON_COMPACT)) == NULL ||
-	    guard_rate_many(r, "submit:", js, 60) != 0 ||
+	    guard_rate_many(r, "submit:", js, r->cfg->submit_rate, 60) != 0 ||
 	    (nacc > 0 && write_marks(r->db, acc, nacc) != 0) ||
 	    db_commit(r->db) != DB_OK)
 		goto slow;

@@ -1031,6 +1031,8 @@ Test(attendance, a_class_submitting_at_once_gets_what_one_at_a_time_would,
 	teacher = connect_as(k.teacher_tok, "ws+meta.nchan", NULL);
 	sid = initiate(&k, otp);
 	wrong_code(otp, wrong);
+	if (time(NULL) % 60 > 55)
+		sleep(5);
 	/* the first four get the code wrong, the rest right */
 	memset(rs, 0, sizeof(rs));
 	for (i = 0; i < n; i++) {
@@ -1091,6 +1093,9 @@ Test(attendance, a_double_tap_marks_once_and_answers_both, .timeout = 30)
 	long long sid;
 
 	make_class(&k, "tap");
+	/* not across a minute boundary, where the counter starts afresh */
+	if (time(NULL) % 60 > 55)
+		sleep(5);
 	teacher = connect_as(k.teacher_tok, "ws+meta.nchan", NULL);
 	sid = initiate(&k, otp);
 	memset(rs, 0, sizeof(rs));
