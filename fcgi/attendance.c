@@ -26,18 +26,11 @@
 #include "token.h"
 #include "window.h"
 
-#define ERR(status, code, msg) make_error(status, code, msg, result)
+/* Sets *result to the error object and yields the status. */
+#define ERR(status, code, msg) (*result = jsonh_error(code, msg), (status))
 
 static const char *const evidence_kinds[] = { "focus_lost", "app_switch",
 	"copy", "paste", "blur", "visibility_hidden", NULL };
-
-static int
-make_error(int status, const char *code, const char *msg, json_t **result)
-{
-	*result =
-	    json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
-	return status;
-}
 
 /* Replies with *result (an error object for >= 400). */
 static int
@@ -123,15 +116,6 @@ teacher_session(struct http_req *r, long long session_id, struct db_rows *rows)
 		return http_reply_error(r, 403, "not_your_session",
 		    "only the subject's teacher may do this");
 	return 0;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -316,7 +300,7 @@ attendance_initiate(struct http_req *r)
 	    json_string(db_get(&w, 0, 1)));
 	json_object_set_new(body, "grace", json_integer(cfg->otp_grace));
 	json_object_set_new(body, "server_time",
-	    json_integer((json_int_t)now_ms()));
+	    json_integer((json_int_t)pubsub_now_ms()));
 	json_object_set_new(body, "totals",
 	    window_totals(r->db, r->arena, session_id));
 	return http_reply_json(r, 201, body);
@@ -540,7 +524,7 @@ attendance_manual_mark(struct http_req *r)
 	    (json_int_t)session_id, "student_email", email, "roll_no",
 	    db_get(&st, 0, 0), "name", db_get(&st, 0, 1), "status",
 	    statuses[idx], "old_status", old, "source", "MANUAL", "at",
-	    (json_int_t)now_ms());
+	    (json_int_t)pubsub_now_ms());
 	pubsub_publish(r->cfg,
 	    pubsub_user_channel(r->cfg, r->auth.email, r->arena),
 	    "attendance.submission", ev);
@@ -604,7 +588,7 @@ attendance_evidence_core(struct http_req *r, json_t *msg, json_t **result)
 	ev = json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "session_id",
 	    (json_int_t)session_id, "student_email", r->auth.email, "roll_no",
 	    db_get(&w, 0, 2), "name", db_get(&w, 0, 3), "kind",
-	    evidence_kinds[kind], "at", (json_int_t)now_ms());
+	    evidence_kinds[kind], "at", (json_int_t)pubsub_now_ms());
 	pubsub_publish(r->cfg,
 	    pubsub_user_channel(r->cfg, db_get(&w, 0, 1), r->arena),
 	    "attendance.evidence", ev);

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "jsonh.h"
 #include "log.h"
 #include "token.h"
 
@@ -243,9 +244,7 @@ http_reply_error(struct http_req *r, int status, const char *code,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	body =
-	    json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
-	if (body == NULL) {
+	if ((body = jsonh_error(code, msg)) == NULL) {
 		static const char oom[] = "{\"error\":{\"code\":\"internal\","
 					  "\"message\":\"internal error\"}}";
 		return http_reply_raw(r, 500, "application/json", oom,

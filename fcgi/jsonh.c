@@ -144,3 +144,10 @@ jsonh_object(json_t *obj, const char *key, int required, json_t **out,
 	*out = v;
 	return 0;
 }
+
+json_t *
+jsonh_error(const char *code, const char *message)
+{
+	return json_pack("{s:{s:s,s:s}}", "error", "code", code, "message",
+	    message);
+}

@@ -25,6 +25,8 @@ int jsonh_int(json_t *obj, const char *key, int required, long long min,
 /* A string that is one of a NULL-terminated list; *out gets the index. */
 int jsonh_enum(json_t *obj, const char *key, int required,
     const char *const *allowed, int *out, char *err, size_t errlen);
+/* The API's error object {"error":{"code","message"}}; NULL on OOM. */
+json_t *jsonh_error(const char *code, const char *message);
 /* A nested object. */
 int jsonh_object(json_t *obj, const char *key, int required, json_t **out,
     char *err, size_t errlen);

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -200,6 +201,15 @@ pubsub_publish(const struct config *cfg, const char *channel, const char *type,
     json_t *data)
 {
 	return pubsub_publish_many(cfg, 1, &channel, &type, &data);
+}
+
+long long
+pubsub_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void

@@ -32,6 +32,8 @@ int pubsub_publish(const struct config *cfg, const char *channel,
  */
 int pubsub_publish_many(const struct config *cfg, int n,
     const char *const *channels, const char *const *types, json_t **data);
+/* Wall-clock milliseconds: the "at" of events. */
+long long pubsub_now_ms(void);
 /* Nudges the relay to look at the outbox/timers now (best effort). */
 void pubsub_wake_relay(const struct config *cfg);
 /* Closes this thread's publisher connection (thread exit). */

@@ -34,7 +34,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cidr.h"
 #include "config.h"
@@ -119,24 +118,8 @@ static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sub *q_head, **q_tail = &q_head;
 static int q_leading;
 
-static int
-make_error(int status, const char *code, const char *msg, json_t **result)
-{
-	*result =
-	    json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
-	return status;
-}
-
-#define ERR(status, code, msg) make_error(status, code, msg, result)
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+/* Sets *result to the error object and yields the status. */
+#define ERR(status, code, msg) (*result = jsonh_error(code, msg), (status))
 
 /*
  * Reads the decision inputs of n submits in one statement, inside the
@@ -272,7 +255,7 @@ submission_event(const struct sub *s, const char *status, long long attempt)
 	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:I}", "session_id",
 	    (json_int_t)s->session_id, "student_email", s->email, "roll_no",
 	    s->roll, "name", s->name, "status", status, "attempt",
-	    (json_int_t)attempt, "at", (json_int_t)now_ms());
+	    (json_int_t)attempt, "at", (json_int_t)pubsub_now_ms());
 }
 
 /* Tells the teachers about a batch's marks: one pipelined write. */

@@ -83,19 +83,17 @@ wshook_message(struct http_req *r)
 	msg = jsonh_parse_object(r->body, r->body_len, err, sizeof(err));
 	if (msg == NULL)
 		return publish_reply(r, "error", 400,
-		    json_pack("{s:{s:s,s:s}}", "error", "code", "bad_json",
-			"message", err));
+		    jsonh_error("bad_json", err));
 	type = json_string_value(json_object_get(msg, "type"));
 	if (type == NULL) {
 		status = 400;
-		result = json_pack("{s:{s:s,s:s}}", "error", "code",
-		    "bad_request", "message", "'type' is required");
+		result = jsonh_error("bad_request", "'type' is required");
 		type = "error";
 	} else if (strcmp(type, "submit") == 0) {
 		if (r->auth.role != ROLE_STUDENT) {
 			status = 403;
-			result = json_pack("{s:{s:s,s:s}}", "error", "code",
-			    "forbidden", "message", "only students submit");
+			result =
+			    jsonh_error("forbidden", "only students submit");
 		} else {
 			status = submit_core(r, msg, &result);
 		}
@@ -108,14 +106,12 @@ wshook_message(struct http_req *r)
 		type = "evidence.result";
 	} else {
 		status = 400;
-		result = json_pack("{s:{s:s,s:s}}", "error", "code",
-		    "bad_request", "message", "unknown message type");
+		result = jsonh_error("bad_request", "unknown message type");
 		type = "error";
 	}
 	json_decref(msg);
 	if (status == 429 && result == NULL)
-		result = json_pack("{s:{s:s,s:s}}", "error", "code",
-		    "rate_limited", "message", "too many submissions");
+		result = jsonh_error("rate_limited", "too many submissions");
 	/* guard_rate may have set an HTTP reply; the socket needs ours. */
 	r->nhdrs = 0;
 	return publish_reply(r, type, status, result);
