@@ -416,6 +416,14 @@ answer_accepted(const struct sub *s, json_t **result)
 	return 200;
 }
 
+/* 410: the window had ended when read, or by the time of the write. */
+static int
+window_closed(json_t **result)
+{
+	return ERR(410, "window_closed",
+	    "the code has expired; ask your teacher");
+}
+
 /* The single path: one transaction, rate-limited, every rule answered. */
 static int
 submit_single(struct http_req *r, struct sub *s, json_t **result)
@@ -423,6 +431,7 @@ submit_single(struct http_req *r, struct sub *s, json_t **result)
 	struct sub *one[1] = { s };
 	const char *code, *msg;
 	char key[256];
+	enum verdict v;
 	int rc, status;
 
 	if (r->guard_late && (status = guard_account(r, &code, &msg)) != 0)
@@ -439,7 +448,7 @@ submit_single(struct http_req *r, struct sub *s, json_t **result)
 		status = ERR(503, "db_unavailable", "try again");
 		goto out;
 	}
-	switch (decide(s)) {
+	switch ((v = decide(s))) {
 	case V_NO_WINDOW:
 		status = ERR(404, "no_window",
 		    "attendance was never opened for this session");
@@ -456,8 +465,7 @@ submit_single(struct http_req *r, struct sub *s, json_t **result)
 		    "your teacher has already marked you for this session");
 		goto out;
 	case V_CLOSED:
-		status = ERR(410, "window_closed",
-		    "the code has expired; ask your teacher");
+		status = window_closed(result);
 		goto out;
 	case V_OFF_CAMPUS:
 		status =
@@ -471,10 +479,9 @@ submit_single(struct http_req *r, struct sub *s, json_t **result)
 	case V_ACCEPT:
 		break;
 	}
-	if (decide(s) == V_ACCEPT) {
+	if (v == V_ACCEPT) {
 		if ((rc = write_marks(r->db, one, 1)) == 1) {
-			status = ERR(410, "window_closed",
-			    "the code has expired; ask your teacher");
+			status = window_closed(result);
 			goto out;
 		}
 		if (rc != 0 || db_commit(r->db) != DB_OK) {
@@ -491,8 +498,7 @@ submit_single(struct http_req *r, struct sub *s, json_t **result)
 	    "last_at = NOW(3)",
 	    "sI", s->email, s->window_id);
 	if (rc == DB_OK && db_affected(r->db) == 0) {
-		status = ERR(410, "window_closed",
-		    "the code has expired; ask your teacher");
+		status = window_closed(result);
 		goto out;
 	}
 	if (rc != DB_OK || db_commit(r->db) != DB_OK) {
