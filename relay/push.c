@@ -112,15 +112,6 @@ struct push {
 	long long pending[ST_N]; /* not yet added to relay_stat */
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- the FCM protocol ---- */
 
 static json_t *
@@ -149,7 +140,7 @@ data_value(json_t *v)
 
 json_t *
 push_message(const char *payload, const char *token, const char *collapse_key,
-    long long expires_ms, long long now_ms_)
+    long long expires_ms, long long now_ms)
 {
 	json_t *in = json_loads(payload, 0, NULL), *msg, *android, *data,
 	       *notif, *src, *v, *s;
@@ -162,7 +153,7 @@ push_message(const char *payload, const char *token, const char *collapse_key,
 		return NULL;
 	}
 	if (expires_ms > 0) {
-		left = (expires_ms - now_ms_) / 1000;
+		left = (expires_ms - now_ms) / 1000;
 		if (left < 0)
 			left = 0;
 		if (left > PUSH_TTL_MAX)
@@ -447,7 +438,7 @@ auth_trouble(struct push *p, int idx, long long now)
 static void
 start_transfers(struct push *p)
 {
-	long long now = now_ms();
+	long long now = relay_now_ms();
 	const char *tok = NULL;
 	struct item *it;
 	struct slot *s;
@@ -625,7 +616,7 @@ begin_batch(struct push *p, struct relay *rl)
 	p->nitems = n;
 	p->cursor = p->nrequeue = p->inflight = p->counted = 0;
 	p->settle_fails = 0;
-	p->started_ms = now_ms();
+	p->started_ms = relay_now_ms();
 	p->renew_ms = p->started_ms + p->cfg->fcm_lease * 1000 / 2;
 	memset(p->batch, 0, sizeof(p->batch));
 	return n;
@@ -694,7 +685,7 @@ end_batch(struct push *p, int abandoned)
 			 "%lld ms",
 		    p->owner, p->nitems, p->batch[ST_SENT], p->batch[ST_FAILED],
 		    p->batch[ST_RETRIED], p->batch[ST_DROPPED],
-		    p->batch[ST_UNREG], now_ms() - p->started_ms);
+		    p->batch[ST_UNREG], relay_now_ms() - p->started_ms);
 	for (i = 0; i < p->nitems; i++)
 		item_free(&p->items[i]);
 	free(p->items);
@@ -708,7 +699,7 @@ end_batch(struct push *p, int abandoned)
 static void
 pass(struct push *p)
 {
-	long long stop = now_ms() + PASS_MS, left;
+	long long stop = relay_now_ms() + PASS_MS, left;
 	int running;
 
 	for (;;) {
@@ -720,7 +711,7 @@ pass(struct push *p)
 		if (p->inflight == 0 && p->nrequeue == 0 &&
 		    p->cursor >= p->nitems)
 			return;
-		left = stop - now_ms();
+		left = stop - relay_now_ms();
 		if (left <= 0)
 			return;
 		if (p->inflight > 0)
@@ -733,7 +724,7 @@ long long
 push_run(struct relay *rl, long long next)
 {
 	struct push *p = rl->push;
-	long long now = now_ms();
+	long long now = relay_now_ms();
 	int full, rc;
 
 	if (p->disabled) {
@@ -756,17 +747,17 @@ push_run(struct relay *rl, long long next)
 		full = p->nitems >= p->nslots * BATCH_PER_SLOT;
 		end_batch(p, 0);
 		/* A full batch means more may be due right now. */
-		return full ? now_ms() : next;
+		return full ? relay_now_ms() : next;
 	}
 	if (p->settle_fails >= SETTLE_GIVE_UP && p->inflight == 0) {
 		end_batch(p, 1);
 		return next;
 	}
-	if (now_ms() >= p->renew_ms) {
+	if (relay_now_ms() >= p->renew_ms) {
 		outbox_renew(rl->db, p->owner, (int)p->cfg->fcm_lease);
-		p->renew_ms = now_ms() + p->cfg->fcm_lease * 1000 / 2;
+		p->renew_ms = relay_now_ms() + p->cfg->fcm_lease * 1000 / 2;
 	}
-	return now_ms();
+	return relay_now_ms();
 }
 
 /* ---- setup ---- */
@@ -819,7 +810,7 @@ push_init(struct relay *rl)
 		return -1;
 	rl->push = p;
 	p->cfg = cfg;
-	srandom((unsigned)(now_ms() ^ getpid()));
+	srandom((unsigned)(relay_now_ms() ^ getpid()));
 	if (cfg->fcm_credentials[0] == '\0') {
 		p->disabled = 1;
 		return 0;
