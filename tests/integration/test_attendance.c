@@ -974,25 +974,16 @@ submit_together(struct racer *rs, int n)
 	pthread_barrier_destroy(&go);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Counts the teacher's attendance.submission events per student. */
 static void
 collect_events(struct ws *teacher, struct klass *k, const char *status,
     int *seen, int want, int ms)
 {
 	int got = 0, i;
-	long long deadline = now_ms() + ms;
+	long long deadline = it_now_ms() + ms;
 	char *m;
 
-	while (got < want && now_ms() < deadline) {
+	while (got < want && it_now_ms() < deadline) {
 		json_t *j;
 		const char *email;
 
