@@ -65,41 +65,36 @@ guard_session(struct http_req *r)
 	return status ? http_reply_error(r, status, code, "%s", msg) : 0;
 }
 
-/*
- * The window a hit at now falls in, shared by both counters below.
- */
-static long long
-window_start(long long now, long window_s)
+/* The fixed window a hit at now falls in, for every counter here. */
+long long
+guard_window_start(long long now, long window_s)
 {
+	if (window_s <= 0)
+		window_s = 60;
 	return now - now % window_s;
 }
 
 int
-guard_rate_many(struct http_req *r, const char *prefix, const char *names_json,
-    long limit, long window_s)
+guard_count_many(struct http_req *r, const char *prefix,
+    const char *names_json, long window_s)
 {
-	struct db_rows rows;
-	long long start = window_start((long long)time(NULL), window_s);
-	int rc;
+	long long start =
+	    guard_window_start((long long)time(NULL), window_s);
 
 	/* names in a fixed order, so two batches lock their rows alike */
-	rc = db_exec(r->db,
-	    "INSERT INTO rate_limit (rl_key, window_start, hits) "
-	    "SELECT CONCAT(?, j.name), FROM_UNIXTIME(?), 1 FROM JSON_TABLE(?, "
-	    "'$[*]' COLUMNS (name VARCHAR(190) PATH '$')) j ORDER BY j.name "
-	    "ON DUPLICATE KEY UPDATE hits = IF(window_start = "
-	    "VALUES(window_start), hits + 1, 1), "
-	    "window_start = VALUES(window_start)",
-	    "sIs", prefix, start, names_json);
-	if (rc == DB_OK)
-		rc = db_query(r->db, r->arena, &rows,
-		    "SELECT COUNT(*) FROM rate_limit WHERE hits > ? AND rl_key "
-		    "IN (SELECT CONCAT(?, j.name) FROM JSON_TABLE(?, '$[*]' "
-		    "COLUMNS (name VARCHAR(190) PATH '$')) j)",
-		    "Iss", (long long)limit, prefix, names_json);
-	if (rc != DB_OK)
+	if (db_exec(r->db,
+		"INSERT INTO rate_limit (rl_key, window_start, hits) "
+		"SELECT CONCAT(?, j.name), FROM_UNIXTIME(?), 1 FROM "
+		"JSON_TABLE(?, '$[*]' COLUMNS (name VARCHAR(190) PATH '$')) j "
+		"ORDER BY j.name ON DUPLICATE KEY UPDATE hits = "
+		"IF(window_start = VALUES(window_start), hits + 1, 1), "
+		"window_start = VALUES(window_start)",
+		"sIs", prefix, start, names_json) != DB_OK) {
+		/* Fail open, as guard_rate does. */
+		log_warn("rate: cannot count a batch of '%s'", prefix);
 		return -1;
-	return db_get_int(&rows, 0, 0) > 0;
+	}
+	return 0;
 }
 
 int
@@ -111,7 +106,7 @@ guard_rate(struct http_req *r, const char *key, long limit, long window_s)
 
 	if (window_s <= 0)
 		window_s = 60;
-	start = window_start(now, window_s);
+	start = guard_window_start(now, window_s);
 	/*
 	 * One statement: LAST_INSERT_ID(expr) hands the new count back in
 	 * the OK packet.  Inside a caller's transaction the hit commits (or

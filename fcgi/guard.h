@@ -22,13 +22,15 @@ int guard_account(struct http_req *r, const char **code, const char **msg);
  */
 int guard_rate(struct http_req *r, const char *key, long limit, long window_s);
 
+/* The start (unix seconds) of the fixed window that now falls in. */
+long long guard_window_start(long long now, long window_s);
 /*
- * The same counter for a batch: one hit on prefix+name for each name of a
- * JSON array of strings (a name listed twice counts twice), inside the
- * caller's transaction.  0 while all are within limit, 1 when any is over
- * (the caller rolls back and sends each to guard_rate), -1 on error.
+ * Counts one hit on prefix+name for each name of a JSON array of strings
+ * (a name listed twice counts twice), for hits already let through: the
+ * caller checked the counts when it read them.  0, or -1 when the hits
+ * could not be counted (logged; the limiter fails open).
  */
-int guard_rate_many(struct http_req *r, const char *prefix,
-    const char *names_json, long limit, long window_s);
+int guard_count_many(struct http_req *r, const char *prefix,
+    const char *names_json, long window_s);
 
 #endif

@@ -4,36 +4,43 @@
  * submit together share the database's round trips.
  *
  * One read gathers everything a decision needs (window, class policy,
- * enrolment, current mark, tries, focus-loss evidence, the device and the
- * account) and decide() applies the rules; both paths below use them.
+ * enrolment, current mark, tries, focus-loss evidence, the device, the
+ * account and the student's submit count) and decide() applies the rules;
+ * both paths below use them.
  *
- * Fast path, the common case: a right code, first time, in an open window.
- * Submits that reach a worker process together are combined: the first
- * becomes the leader, reads the inputs of every waiting submit in one
- * statement (JSON_TABLE), takes a shared lock on their windows, writes all
- * their marks with one INSERT ... SELECT and commits once, then wakes the
- * others, who publish their own events and answer.  The queue holds only
- * submits waiting for their answer (workers keep nothing between
- * requests), and each is answered only after the COMMIT that holds its
- * mark.  An already-marked student gets the same answer from the read.
+ * Fast path, the common case: a right code, first time, in an open window,
+ * from a student within the limit.  Submits that reach a worker process
+ * together are combined: the first becomes the leader, reads the inputs of
+ * every waiting submit in one statement (JSON_TABLE) and inserts all their
+ * marks with one more, which commits on its own.  That is the whole
+ * critical path, two round trips; each submit is answered only after the
+ * commit that holds its mark.  The leader then counts the marked submits
+ * against their students' limits and tells the teachers, while the next
+ * leader is already reading.  The queue holds only submits waiting for
+ * their answer (workers keep nothing between requests).
  *
  * Single path, everything else (a wrong code, a closed window, a refusal,
- * or a batch that could not be written as read): one transaction that
- * counts the try against the student's rate limit, whose row lock orders
- * that student's submits, and writes the attempt or the mark.  Every
- * submit counts against the limit, whichever path answers it; one over
- * the limit takes the single path and is refused.  Guessing is
- * bounded there: every wrong code is counted per student and capped at two
- * per round, and nginx limits each address.
+ * a resubmit, a student at the limit, or a mark the batch could not
+ * insert): one transaction that counts the try against the student's
+ * limit, whose row lock orders that student's submits, and writes the
+ * attempt or the mark.  Every submit counts once against the limit,
+ * whichever path answers it; guessing is bounded here: every wrong code is
+ * counted per student and capped at two per round, and nginx limits each
+ * address.
  *
- * The window row is share-locked before a mark is written, and finalising
- * locks it for update first, so a finalisation either waits for a submit
- * or the submit sees the window closed: never a P after the absentees
- * were counted.  The database clock (NOW(3)) is the only clock.
+ * Every write re-checks the window under a shared lock on its row, and
+ * finalising locks that row for update first, so a finalisation either
+ * waits for a mark or the mark sees the window closed: never a P after
+ * the absentees were counted.  The database clock (NOW(3)) is the only
+ * clock.
  */
 #include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cidr.h"
 #include "config.h"
@@ -52,6 +59,10 @@
 
 /* A batch is bounded by the threads of a process; this bounds the SQL. */
 #define BATCH_MAX 64
+
+/* The per-student submit counter (guard.c), a minute wide. */
+#define RATE_PREFIX "submit:"
+#define RATE_WINDOW 60
 
 enum verdict {
 	V_NO_WINDOW,
@@ -72,11 +83,12 @@ struct sub {
 	struct arena *arena; /* the submitter's, for the strings below */
 
 	int found, open, enrolled, flag_focus, online, allowed;
-	long long window_id, wrong, evidence;
+	long long window_id, wrong, evidence, spent; /* spent: counted hits */
 	const char *code, *cidrs, *teacher, *cur, *source, *roll, *name;
 
-	int done, written;   /* written: the batch committed its mark */
-	pthread_cond_t wake; /* done, or first in line to lead */
+	atomic_int done; /* the batch has dealt with it: its owner may leave */
+	int written;     /* the batch committed its mark */
+	sem_t *wake;     /* its thread's: posted when done or first in line */
 	struct sub *next;
 };
 
@@ -88,7 +100,8 @@ static const char read_sql[] =
     "(SELECT COUNT(*) FROM telemetry t WHERE t.session_id = w.session_id "
     "  AND t.student_email = st.student_email AND t.at >= w.opened_at), "
     "st.roll_no, st.name, "
-    "COALESCE(d.active, 0) AND st.verified AND NOT st.blocked "
+    "COALESCE(d.active, 0) AND st.verified AND NOT st.blocked, "
+    "IF(rl.window_start = FROM_UNIXTIME(?), rl.hits, 0) "
     "FROM JSON_TABLE(?, '$[*]' COLUMNS (k INT PATH '$[0]', "
     "  email VARCHAR(190) PATH '$[1]', sid INT UNSIGNED PATH '$[2]', "
     "  dev BIGINT UNSIGNED PATH '$[3]')) j "
@@ -107,12 +120,8 @@ static const char read_sql[] =
     "  at.student_email = st.student_email "
     "LEFT JOIN attendance_attempt aa ON aa.window_id = w.window_id AND "
     "  aa.student_email = st.student_email "
-    /*
-     * Share-locks what was read until COMMIT, the window row above all:
-     * finalising takes it for update first, so it waits for a submit or
-     * the submit sees the window closed.
-     */
-    "LOCK IN SHARE MODE";
+    "LEFT JOIN rate_limit rl ON rl.rl_key = "
+    "  CONCAT('" RATE_PREFIX "', st.student_email)";
 
 static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sub *q_head, **q_tail = &q_head;
@@ -122,8 +131,8 @@ static int q_leading;
 #define ERR(status, code, msg) (*result = jsonh_error(code, msg), (status))
 
 /*
- * Reads the decision inputs of n submits in one statement, inside the
- * caller's transaction (the rows stay share-locked until it ends).
+ * Reads the decision inputs of n submits in one statement.  Nothing is
+ * locked: the writes re-check what can change under them.
  */
 static int
 read_inputs(struct http_req *r, struct sub **subs, int n)
@@ -142,7 +151,8 @@ read_inputs(struct http_req *r, struct sub **subs, int n)
 	json_decref(arr);
 	if (js == NULL)
 		return DB_ERR;
-	rc = db_query(r->db, r->arena, &rows, read_sql, "s", js);
+	rc = db_query(r->db, r->arena, &rows, read_sql, "Is",
+	    guard_window_start((long long)time(NULL), RATE_WINDOW), js);
 	free(js);
 	if (rc != DB_OK)
 		return rc;
@@ -174,6 +184,7 @@ read_inputs(struct http_req *r, struct sub **subs, int n)
 		s->roll = arena_strdup(sa, db_get(&rows, i, 13));
 		s->name = arena_strdup(sa, db_get(&rows, i, 14));
 		s->allowed = (int)db_get_int(&rows, i, 15);
+		s->spent = db_get_int(&rows, i, 16);
 		if (s->code == NULL || s->teacher == NULL || s->cidrs == NULL ||
 		    s->roll == NULL || s->name == NULL ||
 		    (s->cur && s->source == NULL))
@@ -212,41 +223,67 @@ mark_of(const struct sub *s)
 }
 
 /*
- * Writes the marks of n accepted submits inside the caller's transaction.
- * 0 when every row landed as read (one new row or one updated A each), 1
- * when some did not (a window just ended, or a mark raced in), -1 on error.
+ * Inserts the marks of n accepted submits of students not yet marked, in
+ * one statement; the window is re-checked under a shared lock.  Sets
+ * ->written on each submit whose mark went in.  A submit whose window has
+ * just ended, or whose mark raced in from elsewhere, is left unwritten
+ * (IGNORE: the row is skipped, nothing else is touched).
  */
 static int
-write_marks(struct db *db, struct sub **subs, int n)
+write_fresh(struct http_req *r, struct sub **subs, int n)
 {
+	struct db_rows rows;
 	json_t *arr = json_array();
-	long long expect = 0;
 	char *js;
-	int i, rc;
+	int i, k, rc;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		json_array_append_new(arr,
 		    json_pack("[s,I,s]", subs[i]->email,
 			(json_int_t)subs[i]->window_id, mark_of(subs[i])));
-		expect += subs[i]->cur ? 2 : 1; /* ODKU counts an update 2 */
-	}
 	js = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);
 	if (js == NULL)
-		return -1;
-	rc = db_exec(db,
-	    "INSERT INTO attendance (session_id, student_email, status, "
+		return DB_ERR;
+	rc = db_query(r->db, r->arena, &rows,
+	    "INSERT IGNORE INTO attendance (session_id, student_email, status, "
 	    "source) SELECT w.session_id, j.email, j.st, 'OTP' FROM "
 	    "JSON_TABLE(?, '$[*]' COLUMNS (email VARCHAR(190) PATH '$[0]', "
 	    "wid BIGINT UNSIGNED PATH '$[1]', st CHAR(1) PATH '$[2]')) j "
 	    "JOIN attendance_window w ON w.window_id = j.wid WHERE " WINDOW_OPEN
-	    " ON DUPLICATE KEY UPDATE status = VALUES(status), source = 'OTP', "
-	    "marked_at = NOW(3)",
+	    " LOCK IN SHARE MODE RETURNING session_id, student_email",
 	    "s", js);
 	free(js);
 	if (rc != DB_OK)
+		return rc;
+	for (k = 0; k < rows.nrows; k++)
+		for (i = 0; i < n; i++)
+			if (!subs[i]->written &&
+			    subs[i]->session_id == db_get_int(&rows, k, 0) &&
+			    strcmp(subs[i]->email, db_get(&rows, k, 1)) == 0) {
+				subs[i]->written = 1;
+				break;
+			}
+	return DB_OK;
+}
+
+/*
+ * A new round for a student the last one marked absent: the A becomes the
+ * mark, if the window is still open.  0 when it did, 1 when not, -1 on
+ * error.
+ */
+static int
+write_retake(struct db *db, const struct sub *s)
+{
+	if (db_exec(db,
+		"INSERT INTO attendance (session_id, student_email, status, "
+		"source) SELECT session_id, ?, ?, 'OTP' FROM attendance_window "
+		"WHERE window_id = ? AND " WINDOW_OPEN " LOCK IN SHARE MODE "
+		"ON DUPLICATE KEY UPDATE status = VALUES(status), source = "
+		"'OTP', marked_at = NOW(3)",
+		"ssI", s->email, mark_of(s), s->window_id) != DB_OK)
 		return -1;
-	return db_affected(db) == expect ? 0 : 1;
+	return db_affected(db) == 2 ? 0 : 1; /* ODKU counts an update 2 */
 }
 
 static json_t *
@@ -258,56 +295,76 @@ submission_event(const struct sub *s, const char *status, long long attempt)
 	    (json_int_t)attempt, "at", (json_int_t)pubsub_now_ms());
 }
 
-/* Tells the teachers about a batch's marks: one pipelined write. */
-static void
-publish_batch(struct http_req *r, struct sub **subs, int n)
-{
+/*
+ * What a leader still owes after its batch's submitters are answered: the
+ * marked students' hits and the teachers' events.  Built while the
+ * submits are still there to read (their strings live in their owners'
+ * arenas); json_pack copies them.
+ */
+struct followup {
+	int n;
 	const char *channels[BATCH_MAX], *types[BATCH_MAX];
 	json_t *events[BATCH_MAX];
+	char *names; /* JSON array of the marked students' emails */
+};
+
+static void
+followup_build(struct http_req *r, struct sub **subs, int n,
+    struct followup *f)
+{
+	json_t *names = json_array();
 	int i;
 
+	f->n = 0;
 	for (i = 0; i < n; i++) {
-		channels[i] =
+		if (!subs[i]->written)
+			continue;
+		json_array_append_new(names, json_string(subs[i]->email));
+		f->channels[f->n] =
 		    pubsub_user_channel(r->cfg, subs[i]->teacher, r->arena);
-		types[i] = "attendance.submission";
-		events[i] = submission_event(subs[i], mark_of(subs[i]),
-		    subs[i]->wrong + 1);
+		f->types[f->n] = "attendance.submission";
+		f->events[f->n++] = submission_event(subs[i],
+		    mark_of(subs[i]), subs[i]->wrong + 1);
 	}
-	pubsub_publish_many(r->cfg, n, channels, types, events);
+	f->names = f->n ? json_dumps(names, JSON_COMPACT) : NULL;
+	json_decref(names);
+}
+
+/* Counts the marked submits, then tells the teachers: one pipelined write. */
+static void
+followup_send(struct http_req *r, struct followup *f)
+{
+	if (f->n == 0)
+		return;
+	if (f->names)
+		guard_count_many(r, RATE_PREFIX, f->names, RATE_WINDOW);
+	free(f->names);
+	pubsub_publish_many(r->cfg, f->n, f->channels, f->types, f->events);
+	f->n = 0;
 }
 
 /*
- * The leader's work for a batch, on its own connection, in one
- * transaction: one read, every fast submit counted against its student's
- * rate limit, the accepted marks written; the teachers hear of them after
- * COMMIT.  What cannot be finished here is left for each submitter's
- * single path (s->found is cleared; s->written stays 0).
+ * The leader's work for a batch, on its own connection: one read, then
+ * one insert of the marks of every submit the rules accept outright (it
+ * commits on its own).  What is not written here is left for each
+ * submitter's single path (s->written stays 0).
  */
 static void
-run_batch(struct http_req *r, struct sub *batch)
+run_batch(struct http_req *r, struct sub *batch, struct followup *f)
 {
 	struct sub *subs[BATCH_MAX], *acc[BATCH_MAX], *s;
-	json_t *names = NULL;
-	char *js = NULL;
-	int n = 0, nacc = 0, nfast = 0, i, j;
+	int n = 0, nacc = 0, i, j;
 
+	f->n = 0;
 	for (s = batch; s; s = s->next)
 		subs[n++] = s;
-	if (db_begin(r->db) != DB_OK || read_inputs(r, subs, n) != DB_OK)
-		goto slow;
-	names = json_array();
+	if (read_inputs(r, subs, n) != DB_OK)
+		return;
 	for (i = 0; i < n; i++) {
-		enum verdict v;
-
 		s = subs[i];
-		if (!s->found || !s->allowed ||
-		    ((v = decide(s)) != V_ACCEPT && v != V_MARKED)) {
-			s->found = 0;
-			continue;
-		}
-		json_array_append_new(names, json_string(s->email));
-		nfast++;
-		if (v == V_MARKED)
+		/* a resubmit or a retake is counted on the single path */
+		if (!s->found || !s->allowed || s->cur ||
+		    s->spent >= r->cfg->submit_rate || decide(s) != V_ACCEPT)
 			continue;
 		/* a double tap in one batch: the second goes the long way */
 		for (j = 0; j < nacc; j++)
@@ -316,49 +373,53 @@ run_batch(struct http_req *r, struct sub *batch)
 				break;
 		if (j == nacc)
 			acc[nacc++] = s;
-		else
-			s->found = 0;
 	}
-	if (nfast == 0)
-		goto out;
-	if ((js = json_dumps(names, JSON_COMPACT)) == NULL ||
-	    guard_rate_many(r, "submit:", js, r->cfg->submit_rate, 60) != 0 ||
-	    (nacc > 0 && write_marks(r->db, acc, nacc) != 0) ||
-	    db_commit(r->db) != DB_OK)
-		goto slow;
-	for (i = 0; i < nacc; i++)
-		acc[i]->written = 1;
-	if (nacc > 0)
-		publish_batch(r, acc, nacc);
-	goto out;
-slow:
-	for (i = 0; i < n; i++)
-		subs[i]->found = 0;
-out:
-	if (db_in_tx(r->db))
-		db_rollback(r->db);
-	json_decref(names);
-	free(js);
+	if (nacc > 0 && write_fresh(r, acc, nacc) == DB_OK)
+		followup_build(r, acc, nacc, f);
 }
 
 /*
+ * Each worker thread's wakeup, alive as long as the thread: a leader may
+ * post it after its owner has already gone (a stale post only makes the
+ * next wait go round once more), which a semaphore in the submit could
+ * not survive.
+ */
+static _Thread_local sem_t t_wake;
+static _Thread_local int t_wake_ready;
+
+/*
  * Queues s and waits until a batch has dealt with it.  A submit that finds
- * no leader leads, on its own connection; a leader wakes each submit of
- * its batch and then the first still waiting, who leads next (one wakeup
- * per thread: a broadcast would wake every waiter for nothing).
+ * no leader leads, on its own connection.  A leader marks its batch done
+ * and wakes each of them, and then the first still waiting, who leads next
+ * while this one finishes its batch's follow-up.  The wakeups go out after
+ * the queue's lock is released, so a woken submit does not go back to
+ * sleep on it, and each thread is woken alone (a broadcast would wake
+ * every waiter for nothing).
  */
 static void
 combine(struct http_req *r, struct sub *s)
 {
 	struct sub *batch, *last;
-	int n;
+	struct followup f;
+	sem_t *wakes[BATCH_MAX + 1];
+	int n, nw;
 
+	if (!t_wake_ready) {
+		sem_init(&t_wake, 0, 0);
+		t_wake_ready = 1;
+	}
+	s->wake = &t_wake;
 	pthread_mutex_lock(&q_lock);
 	*q_tail = s;
 	q_tail = &s->next;
-	while (!s->done) {
+	while (!atomic_load(&s->done)) {
 		if (q_leading) {
-			pthread_cond_wait(&s->wake, &q_lock);
+			pthread_mutex_unlock(&q_lock);
+			while (sem_wait(s->wake) != 0)
+				; /* EINTR */
+			if (atomic_load(&s->done))
+				return;
+			pthread_mutex_lock(&q_lock);
 			continue;
 		}
 		q_leading = 1;
@@ -371,19 +432,24 @@ combine(struct http_req *r, struct sub *s)
 		last->next = NULL;
 		pthread_mutex_unlock(&q_lock);
 
-		run_batch(r, batch);
+		run_batch(r, batch, &f);
 
 		pthread_mutex_lock(&q_lock);
-		while (batch) {
+		for (nw = 0; batch; batch = last) {
 			last = batch->next;
-			batch->done = 1; /* its owner may leave from here on */
 			if (batch != s)
-				pthread_cond_signal(&batch->wake);
-			batch = last;
+				wakes[nw++] = batch->wake;
+			/* its owner may leave from here on */
+			atomic_store(&batch->done, 1);
 		}
 		q_leading = 0;
 		if (q_head)
-			pthread_cond_signal(&q_head->wake);
+			wakes[nw++] = q_head->wake;
+		pthread_mutex_unlock(&q_lock);
+		for (n = 0; n < nw; n++)
+			sem_post(wakes[n]);
+		followup_send(r, &f);
+		pthread_mutex_lock(&q_lock);
 	}
 	pthread_mutex_unlock(&q_lock);
 }
@@ -432,17 +498,18 @@ submit_single(struct http_req *r, struct sub *s, json_t **result)
 	const char *code, *msg;
 	char key[256];
 	enum verdict v;
-	int rc, status;
+	int rc, status, reread = 0;
 
 	if (r->guard_late && (status = guard_account(r, &code, &msg)) != 0)
 		return ERR(status, code, msg);
 	if (db_begin(r->db) != DB_OK)
 		return ERR(503, "db_unavailable", "try again");
-	snprintf(key, sizeof(key), "submit:%s", s->email);
-	if (guard_rate(r, key, r->cfg->submit_rate, 60) != 0) {
+	snprintf(key, sizeof(key), RATE_PREFIX "%s", s->email);
+	if (guard_rate(r, key, r->cfg->submit_rate, RATE_WINDOW) != 0) {
 		status = ERR(429, "rate_limited", "too many submissions");
 		goto out;
 	}
+again:
 	s->found = 0;
 	if (read_inputs(r, one, 1) != DB_OK) {
 		status = ERR(503, "db_unavailable", "try again");
@@ -480,7 +547,14 @@ submit_single(struct http_req *r, struct sub *s, json_t **result)
 		break;
 	}
 	if (v == V_ACCEPT) {
-		if ((rc = write_marks(r->db, one, 1)) == 1) {
+		if (s->cur == NULL)
+			rc = write_fresh(r, one, 1) != DB_OK ? -1 : !s->written;
+		else
+			rc = write_retake(r->db, s);
+		/* the window just ended, or a mark raced in: which was it? */
+		if (rc == 1 && !reread++)
+			goto again;
+		if (rc == 1) {
 			status = window_closed(result);
 			goto out;
 		}
@@ -494,7 +568,8 @@ submit_single(struct http_req *r, struct sub *s, json_t **result)
 	rc = db_exec(r->db,
 	    "INSERT INTO attendance_attempt (window_id, student_email, wrong) "
 	    "SELECT window_id, ?, 1 FROM attendance_window WHERE window_id = ? "
-	    "AND " WINDOW_OPEN " ON DUPLICATE KEY UPDATE wrong = wrong + 1, "
+	    "AND " WINDOW_OPEN " LOCK IN SHARE MODE ON DUPLICATE KEY UPDATE "
+	    "wrong = wrong + 1, "
 	    "last_at = NOW(3)",
 	    "sI", s->email, s->window_id);
 	if (rc == DB_OK && db_affected(r->db) == 0) {
@@ -544,15 +619,9 @@ submit_core(struct http_req *r, json_t *msg, json_t **result)
 	s.addr = r->remote_addr ? r->remote_addr : "";
 	s.arena = r->arena;
 
-	pthread_cond_init(&s.wake, NULL);
 	combine(r, &s);
-	pthread_cond_destroy(&s.wake);
-	if (s.found && s.allowed) {
-		if (s.written)
-			return answer_accepted(&s, result);
-		if (decide(&s) == V_MARKED)
-			return answer_marked(&s, result);
-	}
+	if (s.written)
+		return answer_accepted(&s, result);
 	return submit_single(r, &s, result);
 }
 
