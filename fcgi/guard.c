@@ -75,11 +75,10 @@ guard_window_start(long long now, long window_s)
 }
 
 int
-guard_count_many(struct http_req *r, const char *prefix,
-    const char *names_json, long window_s)
+guard_count_many(struct http_req *r, const char *prefix, const char *names_json,
+    long window_s)
 {
-	long long start =
-	    guard_window_start((long long)time(NULL), window_s);
+	long long start = guard_window_start((long long)time(NULL), window_s);
 
 	/* names in a fixed order, so two batches lock their rows alike */
 	if (db_exec(r->db,

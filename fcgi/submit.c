@@ -309,8 +309,7 @@ struct followup {
 };
 
 static void
-followup_build(struct http_req *r, struct sub **subs, int n,
-    struct followup *f)
+followup_build(struct http_req *r, struct sub **subs, int n, struct followup *f)
 {
 	json_t *names = json_array();
 	int i;
@@ -323,8 +322,8 @@ followup_build(struct http_req *r, struct sub **subs, int n,
 		f->channels[f->n] =
 		    pubsub_user_channel(r->cfg, subs[i]->teacher, r->arena);
 		f->types[f->n] = "attendance.submission";
-		f->events[f->n++] = submission_event(subs[i],
-		    mark_of(subs[i]), subs[i]->wrong + 1);
+		f->events[f->n++] = submission_event(subs[i], mark_of(subs[i]),
+		    subs[i]->wrong + 1);
 	}
 	f->names = f->n ? json_dumps(names, JSON_COMPACT) : NULL;
 	json_decref(names);
