@@ -312,6 +312,7 @@ static void
 followup_build(struct http_req *r, struct sub **subs, int n, struct followup *f)
 {
 	json_t *names = json_array();
+	const char *teacher = NULL;
 	int i;
 
 	f->n = 0;
@@ -319,8 +320,12 @@ followup_build(struct http_req *r, struct sub **subs, int n, struct followup *f)
 		if (!subs[i]->written)
 			continue;
 		json_array_append_new(names, json_string(subs[i]->email));
+		/* a batch is mostly one class: one channel name, hashed once */
 		f->channels[f->n] =
-		    pubsub_user_channel(r->cfg, subs[i]->teacher, r->arena);
+		    f->n > 0 && strcmp(subs[i]->teacher, teacher) == 0
+		    ? f->channels[f->n - 1]
+		    : pubsub_user_channel(r->cfg, subs[i]->teacher, r->arena);
+		teacher = subs[i]->teacher;
 		f->types[f->n] = "attendance.submission";
 		f->events[f->n++] = submission_event(subs[i], mark_of(subs[i]),
 		    subs[i]->wrong + 1);
