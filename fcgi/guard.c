@@ -65,35 +65,13 @@ guard_session(struct http_req *r)
 	return status ? http_reply_error(r, status, code, "%s", msg) : 0;
 }
 
-/* The fixed window a hit at now falls in, for every counter here. */
+/* The fixed window a hit at now falls in. */
 long long
 guard_window_start(long long now, long window_s)
 {
 	if (window_s <= 0)
 		window_s = 60;
 	return now - now % window_s;
-}
-
-int
-guard_count_many(struct http_req *r, const char *prefix, const char *names_json,
-    long window_s)
-{
-	long long start = guard_window_start((long long)time(NULL), window_s);
-
-	/* names in a fixed order, so two batches lock their rows alike */
-	if (db_exec(r->db,
-		"INSERT INTO rate_limit (rl_key, window_start, hits) "
-		"SELECT CONCAT(?, j.name), FROM_UNIXTIME(?), 1 FROM "
-		"JSON_TABLE(?, '$[*]' COLUMNS (name VARCHAR(190) PATH '$')) j "
-		"ORDER BY j.name ON DUPLICATE KEY UPDATE hits = "
-		"IF(window_start = VALUES(window_start), hits + 1, 1), "
-		"window_start = VALUES(window_start)",
-		"sIs", prefix, start, names_json) != DB_OK) {
-		/* Fail open, as guard_rate does. */
-		log_warn("rate: cannot count a batch of '%s'", prefix);
-		return -1;
-	}
-	return 0;
 }
 
 int

@@ -22,15 +22,10 @@ int guard_account(struct http_req *r, const char **code, const char **msg);
  */
 int guard_rate(struct http_req *r, const char *key, long limit, long window_s);
 
-/* The start (unix seconds) of the fixed window that now falls in. */
-long long guard_window_start(long long now, long window_s);
 /*
- * Counts one hit on prefix+name for each name of a JSON array of strings
- * (a name listed twice counts twice), for hits already let through: the
- * caller checked the counts when it read them.  0, or -1 when the hits
- * could not be counted (logged; the limiter fails open).
+ * The start (unix seconds) of guard_rate's window that now falls in, for
+ * a caller that reads a count without adding to it.
  */
-int guard_count_many(struct http_req *r, const char *prefix,
-    const char *names_json, long window_s);
+long long guard_window_start(long long now, long window_s);
 
 #endif

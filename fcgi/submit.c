@@ -14,19 +14,21 @@
  * every waiting submit in one statement (JSON_TABLE) and inserts all their
  * marks with one more, which commits on its own.  That is the whole
  * critical path, two round trips; each submit is answered only after the
- * commit that holds its mark.  The leader then counts the marked submits
- * against their students' limits and tells the teachers, while the next
- * leader is already reading.  The queue holds only submits waiting for
- * their answer (workers keep nothing between requests).
+ * commit that holds its mark.  The leader then tells the teachers, while
+ * the next leader is already reading.  The queue holds only submits
+ * waiting for their answer (workers keep nothing between requests).
  *
  * Single path, everything else (a wrong code, a closed window, a refusal,
  * a resubmit, a student at the limit, or a mark the batch could not
  * insert): one transaction that counts the try against the student's
  * limit, whose row lock orders that student's submits, and writes the
- * attempt or the mark.  Every submit counts once against the limit,
- * whichever path answers it; guessing is bounded here: every wrong code is
- * counted per student and capped at two per round, and nginx limits each
- * address.
+ * attempt or the mark.  The limit bounds what a student can repeat: every
+ * submit but the one that marks them counts, and a student at the limit
+ * is refused even with the right code.  The marking submit happens once
+ * per student and round, so counting it would bound nothing; leaving it
+ * out keeps the counter's write off the class's burst.  Guessing is
+ * bounded here: every wrong code is counted per student and capped at two
+ * per round, and nginx limits each address.
  *
  * Every write re-checks the window under a shared lock on its row, and
  * finalising locks that row for update first, so a finalisation either
@@ -297,21 +299,18 @@ submission_event(const struct sub *s, const char *status, long long attempt)
 
 /*
  * What a leader still owes after its batch's submitters are answered: the
- * marked students' hits and the teachers' events.  Built while the
- * submits are still there to read (their strings live in their owners'
- * arenas); json_pack copies them.
+ * teachers' events.  Built while the submits are still there to read
+ * (their strings live in their owners' arenas); json_pack copies them.
  */
 struct followup {
 	int n;
 	const char *channels[BATCH_MAX], *types[BATCH_MAX];
 	json_t *events[BATCH_MAX];
-	char *names; /* JSON array of the marked students' emails */
 };
 
 static void
 followup_build(struct http_req *r, struct sub **subs, int n, struct followup *f)
 {
-	json_t *names = json_array();
 	const char *teacher = NULL;
 	int i;
 
@@ -319,7 +318,6 @@ followup_build(struct http_req *r, struct sub **subs, int n, struct followup *f)
 	for (i = 0; i < n; i++) {
 		if (!subs[i]->written)
 			continue;
-		json_array_append_new(names, json_string(subs[i]->email));
 		/* a batch is mostly one class: one channel name, hashed once */
 		f->channels[f->n] =
 		    f->n > 0 && strcmp(subs[i]->teacher, teacher) == 0
@@ -330,19 +328,14 @@ followup_build(struct http_req *r, struct sub **subs, int n, struct followup *f)
 		f->events[f->n++] = submission_event(subs[i], mark_of(subs[i]),
 		    subs[i]->wrong + 1);
 	}
-	f->names = f->n ? json_dumps(names, JSON_COMPACT) : NULL;
-	json_decref(names);
 }
 
-/* Counts the marked submits, then tells the teachers: one pipelined write. */
+/* Tells the teachers: one pipelined write. */
 static void
 followup_send(struct http_req *r, struct followup *f)
 {
 	if (f->n == 0)
 		return;
-	if (f->names)
-		guard_count_many(r, RATE_PREFIX, f->names, RATE_WINDOW);
-	free(f->names);
 	pubsub_publish_many(r->cfg, f->n, f->channels, f->types, f->events);
 	f->n = 0;
 }
@@ -366,7 +359,8 @@ run_batch(struct http_req *r, struct sub *batch, struct followup *f)
 		return;
 	for (i = 0; i < n; i++) {
 		s = subs[i];
-		/* a resubmit or a retake is counted on the single path */
+		/* a resubmit or a retake is counted on the single path, and
+		 * a student at the limit is refused there */
 		if (!s->found || !s->allowed || s->cur ||
 		    s->spent >= r->cfg->submit_rate || decide(s) != V_ACCEPT)
 			continue;
