@@ -69,8 +69,6 @@ guard_session(struct http_req *r)
 long long
 guard_window_start(long long now, long window_s)
 {
-	if (window_s <= 0)
-		window_s = 60;
 	return now - now % window_s;
 }
 

@@ -23,8 +23,8 @@ int guard_account(struct http_req *r, const char **code, const char **msg);
 int guard_rate(struct http_req *r, const char *key, long limit, long window_s);
 
 /*
- * The start (unix seconds) of guard_rate's window that now falls in, for
- * a caller that reads a count without adding to it.
+ * The start (unix seconds) of guard_rate's window (window_s > 0) that now
+ * falls in, for a caller that reads a count without adding to it.
  */
 long long guard_window_start(long long now, long window_s);
 

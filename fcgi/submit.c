@@ -314,7 +314,6 @@ followup_build(struct http_req *r, struct sub **subs, int n, struct followup *f)
 	const char *teacher = NULL;
 	int i;
 
-	f->n = 0;
 	for (i = 0; i < n; i++) {
 		if (!subs[i]->written)
 			continue;
@@ -337,7 +336,6 @@ followup_send(struct http_req *r, struct followup *f)
 	if (f->n == 0)
 		return;
 	pubsub_publish_many(r->cfg, f->n, f->channels, f->types, f->events);
-	f->n = 0;
 }
 
 /*
