@@ -239,6 +239,13 @@ attendance_initiate(struct http_req *r)
 	if (rc != DB_OK)
 		goto fail;
 	window_id = db_insert_id(r->db);
+	/* a submit finds the window through the session: no MAX(round) */
+	rc = db_exec(r->db,
+	    "UPDATE session SET window_id = ? WHERE "
+	    "session_id = ?",
+	    "II", window_id, session_id);
+	if (rc != DB_OK)
+		goto fail;
 	rc = db_query_one(r->db, r->arena, &w,
 	    "SELECT FLOOR(UNIX_TIMESTAMP(expires_at) * 1000), "
 	    "DATE_FORMAT(expires_at, '%Y-%m-%dT%H:%i:%s.%fZ') "
@@ -578,13 +585,23 @@ attendance_evidence_core(struct http_req *r, json_t *msg, json_t **result)
 	}
 	if (rc != DB_OK)
 		return ERR(503, "db_unavailable", "try again");
-	rc = db_exec(r->db,
-	    "INSERT INTO telemetry (session_id, window_id, student_email, "
-	    "kind, detail, remote_addr) VALUES (?, ?, ?, ?, ?, ?)",
-	    "IIssss", session_id, db_get_int(&w, 0, 0), r->auth.email,
-	    evidence_kinds[kind], detail, r->remote_addr);
-	if (rc != DB_OK)
+	/* the event and the count a submit reads change together */
+	if (db_begin(r->db) != DB_OK ||
+	    db_exec(r->db,
+		"INSERT INTO telemetry (session_id, window_id, student_email, "
+		"kind, detail, remote_addr) VALUES (?, ?, ?, ?, ?, ?)",
+		"IIssss", session_id, db_get_int(&w, 0, 0), r->auth.email,
+		evidence_kinds[kind], detail, r->remote_addr) != DB_OK ||
+	    db_exec(r->db,
+		"INSERT INTO attendance_attempt (window_id, student_email, "
+		"evidence) VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE "
+		"evidence = LEAST(evidence + 1, 65535)",
+		"Is", db_get_int(&w, 0, 0), r->auth.email) != DB_OK ||
+	    db_commit(r->db) != DB_OK) {
+		if (db_in_tx(r->db))
+			db_rollback(r->db);
 		return ERR(503, "db_unavailable", "try again");
+	}
 	ev = json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "session_id",
 	    (json_int_t)session_id, "student_email", r->auth.email, "roll_no",
 	    db_get(&w, 0, 2), "name", db_get(&w, 0, 3), "kind",

@@ -377,6 +377,72 @@ Test(attendance, focus_loss_before_a_correct_code_flags_the_student,
 	ws_close(s);
 }
 
+static void
+send_evidence(const char *token, long long sid)
+{
+	struct it_resp r;
+	char body[128];
+
+	snprintf(body, sizeof(body),
+	    "{\"type\":\"app_switch\",\"session_id\":%lld}", sid);
+	cr_assert_eq(it_post_json("/attendance/telemetry", token, body, &r), 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert(json_is_true(json_object_get(r.json, "recorded")), "%s",
+	    r.body);
+	it_resp_free(&r);
+}
+
+static const char *
+submit_status(const char *token, long long sid, const char *otp)
+{
+	static char status[8];
+	struct it_resp r;
+	char body[128];
+
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp);
+	cr_assert_eq(it_post_json("/attendance/submit", token, body, &r), 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	snprintf(status, sizeof(status), "%s",
+	    json_string_value(json_object_get(r.json, "status")));
+	it_resp_free(&r);
+	return status;
+}
+
+Test(attendance, evidence_flags_only_in_the_round_it_was_sent, .timeout = 30)
+{
+	struct klass k;
+	struct it_resp r;
+	char otp[5], body[64];
+	long long sid;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "evround");
+	sid = initiate(&k, otp);
+	send_evidence(k.tokens[0], sid);
+	send_evidence(k.tokens[0], sid);
+	cr_assert_eq(it_sql_int("SELECT a.evidence FROM attendance_attempt a "
+				"JOIN session se ON se.window_id = a.window_id "
+				"WHERE se.session_id = ? AND "
+				"a.student_email = ?",
+			 "Is", sid, k.students[0]),
+	    2, "the count a submit reads follows the events");
+	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
+	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body, &r),
+	    0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	it_resp_free(&r);
+	cr_assert_str_eq(status_of(&k, sid, 0), "A");
+
+	/* round 2: last round's evidence is not held against the student */
+	cr_assert_eq(initiate(&k, otp), sid);
+	send_evidence(k.tokens[1], sid);
+	cr_assert_str_eq(submit_status(k.tokens[0], sid, otp), "P");
+	cr_assert_str_eq(submit_status(k.tokens[1], sid, otp), "R");
+	cr_assert_str_eq(status_of(&k, sid, 0), "P");
+	cr_assert_str_eq(status_of(&k, sid, 1), "R");
+}
+
 Test(attendance, strangers_are_refused, .timeout = 30)
 {
 	struct klass k, other;
