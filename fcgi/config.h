@@ -26,8 +26,8 @@
 	X(DB_PASSWORD, db_password, STR, "", 1, "database password")           \
 	X(DB_TIMEOUT, db_timeout, INT, "2", 0, "DB connect/read timeout, s")   \
 	X(FCGI_SOCKET, fcgi_socket, STR, "", 0, "worker socket (STATE/run)")   \
-	X(FCGI_PROCESSES, fcgi_processes, INT, "2", 0, "worker processes")     \
-	X(FCGI_THREADS, fcgi_threads, INT, "32", 0, "threads per worker")      \
+	X(FCGI_PROCESSES, fcgi_processes, INT, "1", 0, "worker processes")     \
+	X(FCGI_THREADS, fcgi_threads, INT, "64", 0, "threads per worker")      \
 	X(PUB_SOCKET, pub_socket, STR, "", 0, "nchan publisher socket")        \
 	X(HOOK_SOCKET, hook_socket, STR, "", 0, "nchan hook server socket")    \
 	X(RELAY_SOCKET, relay_socket, STR, "", 0, "relay wake-up socket")      \
