@@ -335,48 +335,6 @@ Test(attendance, the_whole_round_over_the_websocket, .timeout = 60)
 	ws_close(teacher);
 }
 
-Test(attendance, focus_loss_before_a_correct_code_flags_the_student,
-    .timeout = 30)
-{
-	struct klass k;
-	struct ws *s;
-	struct it_resp r;
-	json_t *res;
-	char otp[5], body[128];
-	long long sid;
-
-	IT_REQUIRE_STACK();
-	make_class(&k, "flag");
-	s = connect_as(k.tokens[0], NULL, NULL);
-	sid = initiate(&k, otp);
-	snprintf(body, sizeof(body),
-	    "{\"type\":\"focus_lost\",\"session_id\":%lld}", sid);
-	cr_assert_eq(ws_send_text(s, body), 0);
-	res = ws_expect_type(s, "evidence.result", 3000);
-	cr_assert(json_is_true(json_object_get(res, "recorded")));
-	json_decref(res);
-	res = ws_submit(s, sid, otp);
-	cr_assert_str_eq(json_string_value(json_object_get(res, "status")),
-	    "R");
-	json_decref(res);
-	cr_assert_str_eq(status_of(&k, sid, 0), "R");
-	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM telemetry WHERE "
-				"session_id = ? AND student_email = ?",
-			 "Is", sid, k.students[0]),
-	    1);
-
-	/* copy over HTTP counts the same; a clean student stays P */
-	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
-	    sid, otp);
-	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[1], body, &r),
-	    0);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")),
-	    "P");
-	it_resp_free(&r);
-	ws_close(s);
-}
-
 static void
 send_evidence(const char *token, long long sid)
 {
@@ -407,6 +365,40 @@ submit_status(const char *token, long long sid, const char *otp)
 	    json_string_value(json_object_get(r.json, "status")));
 	it_resp_free(&r);
 	return status;
+}
+
+Test(attendance, focus_loss_before_a_correct_code_flags_the_student,
+    .timeout = 30)
+{
+	struct klass k;
+	struct ws *s;
+	json_t *res;
+	char otp[5], body[128];
+	long long sid;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "flag");
+	s = connect_as(k.tokens[0], NULL, NULL);
+	sid = initiate(&k, otp);
+	snprintf(body, sizeof(body),
+	    "{\"type\":\"focus_lost\",\"session_id\":%lld}", sid);
+	cr_assert_eq(ws_send_text(s, body), 0);
+	res = ws_expect_type(s, "evidence.result", 3000);
+	cr_assert(json_is_true(json_object_get(res, "recorded")));
+	json_decref(res);
+	res = ws_submit(s, sid, otp);
+	cr_assert_str_eq(json_string_value(json_object_get(res, "status")),
+	    "R");
+	json_decref(res);
+	cr_assert_str_eq(status_of(&k, sid, 0), "R");
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM telemetry WHERE "
+				"session_id = ? AND student_email = ?",
+			 "Is", sid, k.students[0]),
+	    1);
+
+	/* copy over HTTP counts the same; a clean student stays P */
+	cr_assert_str_eq(submit_status(k.tokens[1], sid, otp), "P");
+	ws_close(s);
 }
 
 Test(attendance, evidence_flags_only_in_the_round_it_was_sent, .timeout = 30)
@@ -601,12 +593,7 @@ Test(attendance, live_status_close_manual_mark_and_a_second_round,
 	/* second round: a new code; the absentee can still be present */
 	sid2 = initiate(&k, otp2);
 	cr_assert_eq(sid2, sid, "same session, new round");
-	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
-	    sid, otp2);
-	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[1], body, &r),
-	    0);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	it_resp_free(&r);
+	submit_status(k.tokens[1], sid, otp2);
 	cr_assert_str_eq(status_of(&k, sid, 1), "P");
 
 	/* manual mark with a reason, audited */
