@@ -60,6 +60,14 @@ struct http_req {
 	const char *hdr_names[HTTP_MAX_HEADERS];
 	const char *hdr_values[HTTP_MAX_HEADERS];
 	int nhdrs;
+
+	/*
+	 * Work owed once the reply is out (main.c runs it after sending the
+	 * reply, before the arena is reset): what the client need not wait
+	 * for.
+	 */
+	void (*after)(struct http_req *r, void *arg);
+	void *after_arg;
 };
 
 /* Fills r from FastCGI params (NULL-terminated "NAME=value" strings). */

@@ -101,8 +101,16 @@ serve(FCGX_Request *req, struct arena *a, struct db *db)
 		len -= r.resp_len;
 	if (out)
 		FCGX_PutStr(out, (int)len, req->out);
+	if (r.after) {
+		/* closing both writers sends the end of the request: nginx
+		 * has the whole reply before the work that follows it */
+		FCGX_FClose(req->err);
+		FCGX_FClose(req->out);
+	}
 	log_info("access %s %s %d %.1fms %s", r.method, r.path, r.status,
 	    now_ms() - t0, r.remote_addr);
+	if (r.after)
+		r.after(&r, r.after_arg);
 	log_set_request(NULL);
 }
 

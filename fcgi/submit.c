@@ -335,6 +335,34 @@ followup_send(struct http_req *r, struct followup *f)
 	pubsub_publish_many(r->cfg, f->n, f->channels, f->types, f->events);
 }
 
+static void
+followup_after(struct http_req *r, void *f)
+{
+	followup_send(r, f);
+}
+
+/*
+ * Sends the follow-up once the leader's own submit is answered (main.c
+ * runs r->after right after the reply): the leader's student waits for
+ * nginx to take the events no longer than any other member of the batch.
+ */
+static void
+followup_defer(struct http_req *r, struct followup *f)
+{
+	struct followup *copy;
+
+	if (f->n == 0)
+		return;
+	if (r->after != NULL ||
+	    (copy = arena_alloc(r->arena, sizeof(*copy))) == NULL) {
+		followup_send(r, f);
+		return;
+	}
+	*copy = *f;
+	r->after = followup_after;
+	r->after_arg = copy;
+}
+
 /*
  * The leader's work for a batch, on its own connection: one read, then
  * one insert of the marks of every submit the rules accept outright (it
@@ -383,11 +411,12 @@ static _Thread_local int t_wake_ready;
 /*
  * Queues s and waits until a batch has dealt with it.  A submit that finds
  * no leader leads, on its own connection.  A leader marks its batch done
- * and wakes each of them, and then the first still waiting, who leads next
- * while this one finishes its batch's follow-up.  The wakeups go out after
- * the queue's lock is released, so a woken submit does not go back to
- * sleep on it, and each thread is woken alone (a broadcast would wake
- * every waiter for nothing).
+ * and wakes the first submit still waiting, who leads next, and then each
+ * of its batch: the next batch is what the class waits for, the answered
+ * submits only have their replies to write.  The leader's follow-up goes
+ * out after its own reply.  The wakeups go out after the queue's lock is
+ * released, so a woken submit does not go back to sleep on it, and each
+ * thread is woken alone (a broadcast would wake every waiter for nothing).
  */
 static void
 combine(struct http_req *r, struct sub *s)
@@ -428,7 +457,10 @@ combine(struct http_req *r, struct sub *s)
 		run_batch(r, batch, &f);
 
 		pthread_mutex_lock(&q_lock);
-		for (nw = 0; batch; batch = last) {
+		nw = 0;
+		if (q_head)
+			wakes[nw++] = q_head->wake;
+		for (; batch; batch = last) {
 			last = batch->next;
 			if (batch != s)
 				wakes[nw++] = batch->wake;
@@ -436,12 +468,14 @@ combine(struct http_req *r, struct sub *s)
 			atomic_store(&batch->done, 1);
 		}
 		q_leading = 0;
-		if (q_head)
-			wakes[nw++] = q_head->wake;
 		pthread_mutex_unlock(&q_lock);
 		for (n = 0; n < nw; n++)
 			sem_post(wakes[n]);
-		followup_send(r, &f);
+		/* a batch without s: its submits are answered, tell now */
+		if (atomic_load(&s->done))
+			followup_defer(r, &f);
+		else
+			followup_send(r, &f);
 		pthread_mutex_lock(&q_lock);
 	}
 	pthread_mutex_unlock(&q_lock);
