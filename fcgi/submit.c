@@ -14,9 +14,10 @@
  * every waiting submit in one statement (JSON_TABLE) and inserts all their
  * marks with one more, which commits on its own.  That is the whole
  * critical path, two round trips; each submit is answered only after the
- * commit that holds its mark.  The leader then tells the teachers, while
- * the next leader is already reading.  The queue holds only submits
- * waiting for their answer (workers keep nothing between requests).
+ * commit that holds its mark.  The leader tells the teachers once its own
+ * submit is answered, while the next leader is already reading.  The
+ * queue holds only submits waiting for their answer (workers keep nothing
+ * between requests).
  *
  * Single path, everything else (a wrong code, a closed window, a refusal,
  * a resubmit, a student at the limit, or a mark the batch could not
