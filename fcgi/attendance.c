@@ -188,8 +188,7 @@ attendance_initiate(struct http_req *r)
 			goto fail;
 		session_id = db_get_int(&s, 0, 0);
 		rc = db_query(r->db, r->arena, &w,
-		    "SELECT window_id, (closed_at IS NULL AND NOW(3) <= "
-		    "expires_at + INTERVAL grace_ms * 1000 MICROSECOND), "
+		    "SELECT window_id, (" WINDOW_OPEN "), "
 		    "COALESCE((SELECT MAX(round) FROM attendance_window x "
 		    "  WHERE x.session_id = ?), 0) "
 		    "FROM attendance_window WHERE session_id = ? AND "
@@ -396,8 +395,7 @@ attendance_live_status(struct http_req *r)
 		return rc;
 	rc = db_query(r->db, r->arena, &w,
 	    "SELECT window_id, round, otp, FLOOR(UNIX_TIMESTAMP(expires_at) * "
-	    "1000), (closed_at IS NULL AND finalized_at IS NULL AND NOW(3) <= "
-	    "expires_at + INTERVAL grace_ms * 1000 MICROSECOND), "
+	    "1000), (" WINDOW_OPEN "), "
 	    "GREATEST(0, TIMESTAMPDIFF(MICROSECOND, NOW(3), expires_at)) / "
 	    "1000, FLOOR(UNIX_TIMESTAMP(NOW(3)) * 1000) "
 	    "FROM attendance_window WHERE session_id = ? "
@@ -574,9 +572,7 @@ attendance_evidence_core(struct http_req *r, json_t *msg, json_t **result)
 	    "JOIN subject sj ON sj.subject_id = p.subject_id "
 	    "JOIN student st ON st.student_email = ? AND "
 	    "  st.class_id = sj.class_id "
-	    "WHERE w.session_id = ? AND w.closed_at IS NULL AND "
-	    "w.finalized_at IS NULL AND NOW(3) <= w.expires_at + "
-	    "INTERVAL w.grace_ms * 1000 MICROSECOND",
+	    "WHERE w.session_id = ? AND " WINDOW_OPEN_W,
 	    "sI", r->auth.email, session_id);
 	if (rc == DB_NOTFOUND) {
 		*result = json_pack("{s:I,s:b}", "session_id",
@@ -644,9 +640,7 @@ attendance_qr(struct http_req *r)
 	if ((rc = teacher_session(r, session_id, &s)) != 0)
 		return rc;
 	rc = db_query_one(r->db, r->arena, &w,
-	    "SELECT otp FROM attendance_window WHERE session_id = ? AND "
-	    "closed_at IS NULL AND finalized_at IS NULL AND NOW(3) <= "
-	    "expires_at + INTERVAL grace_ms * 1000 MICROSECOND",
+	    "SELECT otp FROM attendance_window WHERE session_id = ? AND " WINDOW_OPEN,
 	    "I", session_id);
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(r, 409, "no_open_window",

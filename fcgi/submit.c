@@ -54,11 +54,7 @@
 #include "pubsub.h"
 #include "submit.h"
 #include "token.h"
-
-/* The columns are unqualified: only attendance_window has them. */
-#define WINDOW_OPEN                                                 \
-	"closed_at IS NULL AND finalized_at IS NULL AND NOW(3) <= " \
-	"expires_at + INTERVAL grace_ms * 1000 MICROSECOND"
+#include "window.h"
 
 /* A batch is bounded by the threads of a process; this bounds the SQL. */
 #define BATCH_MAX 64

@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "timetable.h"
+#include "window.h"
 
 static int
 parse_date(const char *s, struct tm *tm)
@@ -53,9 +54,7 @@ timetable_get(struct http_req *r)
 	    "co.course_id, co.course_name, c.class_id, c.batch, c.semester, "
 	    "c.section, t.name, se.session_id, "
 	    "(SELECT COUNT(*) FROM attendance_window w WHERE w.session_id = "
-	    "  se.session_id AND w.finalized_at IS NULL AND w.closed_at IS "
-	    "  NULL AND NOW(3) <= w.expires_at + INTERVAL w.grace_ms * 1000 "
-	    "  MICROSECOND), "
+	    "  se.session_id AND " WINDOW_OPEN_W "), "
 	    "(SELECT a.status FROM attendance a WHERE a.session_id = "
 	    "  se.session_id AND a.student_email = ?) "
 	    "FROM period p JOIN subject sj ON sj.subject_id = p.subject_id "
@@ -121,9 +120,7 @@ timetable_open_windows(struct http_req *r)
 	    "JOIN period p ON p.subject_id = sj.subject_id "
 	    "JOIN session se ON se.period_id = p.period_id "
 	    "JOIN attendance_window w ON w.session_id = se.session_id "
-	    "WHERE st.student_email = ? AND w.finalized_at IS NULL AND "
-	    "w.closed_at IS NULL AND NOW(3) <= w.expires_at + "
-	    "INTERVAL w.grace_ms * 1000 MICROSECOND "
+	    "WHERE st.student_email = ? AND " WINDOW_OPEN_W " "
 	    "ORDER BY w.expires_at",
 	    "s", r->auth.email);
 	if (rc != DB_OK)

@@ -192,9 +192,7 @@ window_finalize_due(struct db *db, struct arena *a, const struct config *cfg,
 
 	*next_ms = 0;
 	if (db_query(db, a, &rows,
-		"SELECT window_id, "
-		"(closed_at IS NOT NULL OR NOW(3) > expires_at + "
-		"INTERVAL grace_ms * 1000 MICROSECOND), "
+		"SELECT window_id, NOT (" WINDOW_OPEN "), "
 		"FLOOR(UNIX_TIMESTAMP(expires_at + INTERVAL grace_ms * 1000 "
 		"MICROSECOND) * 1000) "
 		"FROM attendance_window WHERE finalized_at IS NULL "

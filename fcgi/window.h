@@ -32,6 +32,19 @@ int window_finalize_due(struct db *db, struct arena *a,
     const struct config *cfg, long long *next_ms);
 /* Totals of a session: {present, absent, flagged, pending, total}. */
 json_t *window_totals(struct db *db, struct arena *a, long long session_id);
+/*
+ * SQL for "the window still takes codes": not closed, not finalised, and
+ * the database clock within expiry + grace.  The one definition of an open
+ * window, for submits, the teacher's screens and the student's list:
+ * WINDOW_OPEN on unqualified columns, WINDOW_OPEN_W on the alias w.
+ */
+#define WINDOW_OPEN_ON(t)                                         \
+	t "closed_at IS NULL AND " t "finalized_at IS NULL AND "  \
+	  "NOW(3) <= " t "expires_at + INTERVAL " t "grace_ms * " \
+	  "1000 MICROSECOND"
+#define WINDOW_OPEN WINDOW_OPEN_ON("")
+#define WINDOW_OPEN_W WINDOW_OPEN_ON("w.")
+
 /* A uniformly random 4-digit code from the OS CSPRNG; 0 or -1. */
 int window_new_otp(char out[5]);
 
