@@ -1,11 +1,17 @@
 # eHazira: one non-recursive Makefile for the workers, the relay, the admin
 # CLI, the test stand-ins and the tests.  Sources are found by directory, so a
-# new file needs no edit here:
-#   fcgi/*.c (but main.c)   -> build/libehz.a, shared by every binary
-#   fcgi/main.c             -> ehazira-fcgi
-#   relay/*.c               -> ehazira-relay
-#   scripts/admin/*.c       -> ehazira-admin
-#   tests/standin/<x>.c     -> standin-<x>     (one program per file)
+# new file needs no edit here.  The folders are the layers, each a library
+# that sees only the headers of the layers below it (the include paths say
+# so: a header from above does not compile):
+#   fcgi/core/*.c      -> libcore.a     foundation: memory, buffers, config,
+#                                       log, DB, JSON input, crypto, clock
+#   fcgi/domain/*.c    -> libdomain.a   windows, outbox, tokens, rules ...
+#   fcgi/reports/*.c   -> libreports.a  report builders and renderers
+#   fcgi/http/*.c      -> libhttp.a     router and handlers (main.c apart)
+#   fcgi/http/main.c   -> ehazira-fcgi  (http + reports + domain + core)
+#   relay/*.c          -> ehazira-relay (relay + domain + core: no reports)
+#   scripts/admin/*.c  -> ehazira-admin (admin + reports + domain + core)
+#   tests/standin/<x>.c -> standin-<x>  (one program per file)
 #   tests/test_<m>.c        -> unit test binaries (Criterion)
 #   tests/integration/*.c   -> integration test binaries (need a stack)
 #   tests/support/*.c       -> linked into every test binary and stand-in
@@ -25,24 +31,46 @@ SANFLAGS :=
 OPT := -O2 -g
 endif
 
-PKGS := libmariadb libjwt jansson libcurl libqrencode xlsxwriter openssl
 CC ?= cc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla \
 	-Wno-missing-field-initializers
+PKG_CORE := libmariadb jansson openssl
+PKG_DOMAIN := $(PKG_CORE) libjwt libcurl
+PKG_REPORTS := $(PKG_DOMAIN) xlsxwriter
+PKG_HTTP := $(PKG_REPORTS) libqrencode
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -pthread \
-	-Ifcgi -Irelay -Itests/support $(shell pkg-config --cflags $(PKGS))
-LDLIBS := $(shell pkg-config --libs $(PKGS)) -lfcgi -lpthread -lm
-TEST_LDLIBS := $(shell pkg-config --libs criterion) $(LDLIBS)
+	$(shell pkg-config --cflags $(PKG_HTTP))
 LDFLAGS := $(SANFLAGS)
+libs = $(shell pkg-config --libs $(1)) -lpthread -lm
 
-LIB_SRC := $(filter-out fcgi/main.c,$(wildcard fcgi/*.c))
-LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
-RELAY_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard relay/*.c))
+# Include paths by layer: each sees itself and what is below it.
+I_CORE := -Ifcgi/core
+I_DOMAIN := $(I_CORE) -Ifcgi/domain
+I_REPORTS := $(I_DOMAIN) -Ifcgi/reports
+I_HTTP := $(I_REPORTS) -Ifcgi/http
+I_RELAY := $(I_DOMAIN) -Irelay
+I_ADMIN := $(I_REPORTS) -Iscripts/admin
+I_TESTS := $(I_HTTP) -Irelay -Iscripts/admin -Itests/support
+
+$(B)/obj/fcgi/core/%.o: INC := $(I_CORE)
+$(B)/obj/fcgi/domain/%.o: INC := $(I_DOMAIN)
+$(B)/obj/fcgi/reports/%.o: INC := $(I_REPORTS)
+$(B)/obj/fcgi/http/%.o: INC := $(I_HTTP)
+$(B)/obj/relay/%.o: INC := $(I_RELAY)
+$(B)/obj/scripts/admin/%.o: INC := $(I_ADMIN)
+$(B)/obj/tests/%.o: INC := $(I_TESTS)
+
+objs = $(patsubst %.c,$(B)/obj/%.o,$(1))
+CORE_OBJ := $(call objs,$(wildcard fcgi/core/*.c))
+DOMAIN_OBJ := $(call objs,$(wildcard fcgi/domain/*.c))
+REPORTS_OBJ := $(call objs,$(wildcard fcgi/reports/*.c))
+HTTP_OBJ := $(call objs,$(filter-out fcgi/http/main.c,$(wildcard fcgi/http/*.c)))
+RELAY_OBJ := $(call objs,$(wildcard relay/*.c))
 # The relay's pieces without its main(), for tests of relay code.
 RELAY_LIB_OBJ := $(filter-out $(B)/obj/relay/main.o,$(RELAY_OBJ))
-ADMIN_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard scripts/admin/*.c))
-SUPPORT_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard tests/support/*.c))
+ADMIN_OBJ := $(call objs,$(wildcard scripts/admin/*.c))
+SUPPORT_OBJ := $(call objs,$(wildcard tests/support/*.c))
 UNIT_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 INT_BIN := $(patsubst tests/integration/%.c,$(B)/tests/integration/%,\
 	$(wildcard tests/integration/test_*.c))
@@ -52,8 +80,11 @@ STANDIN_BIN := $(patsubst tests/standin/%.c,$(B)/standin-%,\
 	$(wildcard tests/standin/*.c))
 
 BINS := $(B)/ehazira-fcgi $(B)/ehazira-relay $(B)/ehazira-admin
-ALL_OBJ := $(LIB_OBJ) $(RELAY_OBJ) $(ADMIN_OBJ) $(SUPPORT_OBJ) \
-	$(B)/obj/fcgi/main.o
+LIB_CORE := $(B)/libcore.a
+LIB_DOMAIN := $(B)/libdomain.a
+LIB_REPORTS := $(B)/libreports.a
+LIB_HTTP := $(B)/libhttp.a
+ALL_LIBS := $(LIB_HTTP) $(B)/librelay.a $(LIB_REPORTS) $(LIB_DOMAIN) $(LIB_CORE)
 
 .SECONDARY:
 .PHONY: all tests test test-unit test-integration test-e2e demo demo-stop \
@@ -65,31 +96,35 @@ tests: all $(UNIT_BIN) $(INT_BIN)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(INC) -MMD -MP -c $< -o $@
 
-$(B)/libehz.a: $(LIB_OBJ)
-	@mkdir -p $(dir $@)
-	ar rcs $@ $^
-
-$(B)/ehazira-fcgi: $(B)/obj/fcgi/main.o $(B)/libehz.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(B)/ehazira-relay: $(RELAY_OBJ) $(B)/libehz.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(B)/ehazira-admin: $(ADMIN_OBJ) $(B)/libehz.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(B)/standin-%: $(B)/obj/tests/standin/%.o $(SUPPORT_OBJ) $(B)/libehz.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
+$(LIB_CORE): $(CORE_OBJ)
+$(LIB_DOMAIN): $(DOMAIN_OBJ)
+$(LIB_REPORTS): $(REPORTS_OBJ)
+$(LIB_HTTP): $(HTTP_OBJ)
 $(B)/librelay.a: $(RELAY_LIB_OBJ)
+$(B)/lib%.a:
 	@mkdir -p $(dir $@)
+	rm -f $@
 	ar rcs $@ $^
 
-$(B)/tests/%: $(B)/obj/tests/%.o $(SUPPORT_OBJ) $(B)/librelay.a $(B)/libehz.a
+$(B)/ehazira-fcgi: $(B)/obj/fcgi/http/main.o $(LIB_HTTP) $(LIB_REPORTS) \
+	$(LIB_DOMAIN) $(LIB_CORE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKG_HTTP)) -lfcgi
+
+$(B)/ehazira-relay: $(RELAY_OBJ) $(LIB_DOMAIN) $(LIB_CORE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKG_DOMAIN))
+
+$(B)/ehazira-admin: $(ADMIN_OBJ) $(LIB_REPORTS) $(LIB_DOMAIN) $(LIB_CORE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKG_REPORTS))
+
+$(B)/standin-%: $(B)/obj/tests/standin/%.o $(SUPPORT_OBJ) $(ALL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKG_HTTP)) -lfcgi
+
+$(B)/tests/%: $(B)/obj/tests/%.o $(SUPPORT_OBJ) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs criterion) \
+		$(call libs,$(PKG_HTTP)) -lfcgi
 
 # Every test binary, then the integration tests against a throwaway stack
 # and the browser tests; one pass/fail summary at the end.
@@ -123,7 +158,7 @@ demo-stop:
 bench: all $(BENCH_BIN)
 	tests/bench/run
 
-FMT_SRC = fcgi/*.[ch] relay/*.[ch] scripts/admin/*.[ch] tests/*.c \
+FMT_SRC = fcgi/*/*.[ch] relay/*.[ch] scripts/admin/*.[ch] tests/*.c \
 	tests/support/*.[ch] tests/integration/*.c tests/standin/*.c \
 	tests/bench/*.c
 

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -94,11 +95,11 @@ main(int argc, char **argv)
 				log_warn("database down; retrying");
 			db_up = up;
 		}
-		next = relay_now_ms() + 1000;
+		next = clock_wall_ms() + 1000;
 		if (up)
 			next = relay_run(&rl, next);
 		arena_reset(rl.arena);
-		timeout = (int)(next - relay_now_ms());
+		timeout = (int)(next - clock_wall_ms());
 		if (timeout < 0)
 			timeout = 0;
 		if (timeout > 1000)

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "fcmauth.h"
@@ -438,7 +439,7 @@ auth_trouble(struct push *p, int idx, long long now)
 static void
 start_transfers(struct push *p)
 {
-	long long now = relay_now_ms();
+	long long now = clock_wall_ms();
 	const char *tok = NULL;
 	struct item *it;
 	struct slot *s;
@@ -616,7 +617,7 @@ begin_batch(struct push *p, struct relay *rl)
 	p->nitems = n;
 	p->cursor = p->nrequeue = p->inflight = p->counted = 0;
 	p->settle_fails = 0;
-	p->started_ms = relay_now_ms();
+	p->started_ms = clock_wall_ms();
 	p->renew_ms = p->started_ms + p->cfg->fcm_lease * 1000 / 2;
 	memset(p->batch, 0, sizeof(p->batch));
 	return n;
@@ -685,7 +686,7 @@ end_batch(struct push *p, int abandoned)
 			 "%lld ms",
 		    p->owner, p->nitems, p->batch[ST_SENT], p->batch[ST_FAILED],
 		    p->batch[ST_RETRIED], p->batch[ST_DROPPED],
-		    p->batch[ST_UNREG], relay_now_ms() - p->started_ms);
+		    p->batch[ST_UNREG], clock_wall_ms() - p->started_ms);
 	for (i = 0; i < p->nitems; i++)
 		item_free(&p->items[i]);
 	free(p->items);
@@ -699,7 +700,7 @@ end_batch(struct push *p, int abandoned)
 static void
 pass(struct push *p)
 {
-	long long stop = relay_now_ms() + PASS_MS, left;
+	long long stop = clock_wall_ms() + PASS_MS, left;
 	int running;
 
 	for (;;) {
@@ -711,7 +712,7 @@ pass(struct push *p)
 		if (p->inflight == 0 && p->nrequeue == 0 &&
 		    p->cursor >= p->nitems)
 			return;
-		left = stop - relay_now_ms();
+		left = stop - clock_wall_ms();
 		if (left <= 0)
 			return;
 		if (p->inflight > 0)
@@ -724,7 +725,7 @@ long long
 push_run(struct relay *rl, long long next)
 {
 	struct push *p = rl->push;
-	long long now = relay_now_ms();
+	long long now = clock_wall_ms();
 	int full, rc;
 
 	if (p->disabled) {
@@ -747,17 +748,17 @@ push_run(struct relay *rl, long long next)
 		full = p->nitems >= p->nslots * BATCH_PER_SLOT;
 		end_batch(p, 0);
 		/* A full batch means more may be due right now. */
-		return full ? relay_now_ms() : next;
+		return full ? clock_wall_ms() : next;
 	}
 	if (p->settle_fails >= SETTLE_GIVE_UP && p->inflight == 0) {
 		end_batch(p, 1);
 		return next;
 	}
-	if (relay_now_ms() >= p->renew_ms) {
+	if (clock_wall_ms() >= p->renew_ms) {
 		outbox_renew(rl->db, p->owner, (int)p->cfg->fcm_lease);
-		p->renew_ms = relay_now_ms() + p->cfg->fcm_lease * 1000 / 2;
+		p->renew_ms = clock_wall_ms() + p->cfg->fcm_lease * 1000 / 2;
 	}
-	return relay_now_ms();
+	return clock_wall_ms();
 }
 
 /* ---- setup ---- */
@@ -810,7 +811,7 @@ push_init(struct relay *rl)
 		return -1;
 	rl->push = p;
 	p->cfg = cfg;
-	srandom((unsigned)(relay_now_ms() ^ getpid()));
+	srandom((unsigned)(clock_wall_ms() ^ getpid()));
 	if (cfg->fcm_credentials[0] == '\0') {
 		p->disabled = 1;
 		return 0;

@@ -37,12 +37,3 @@ relay_release(struct relay *rl)
 {
 	push_release(rl);
 }
-
-long long
-relay_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}

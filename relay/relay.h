@@ -16,8 +16,6 @@ struct relay {
 	struct arena *arena; /* reset after every loop pass */
 	struct push *push;   /* FCM sender state (push.c) */
 };
-
-long long relay_now_ms(void);
 /* One-time setup of the jobs; -1 is fatal. */
 int relay_init(struct relay *rl);
 /*

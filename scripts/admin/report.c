@@ -21,10 +21,14 @@
 
 #include "admin.h"
 #include "config.h"
-#include "csvout.h"
+#include "reportcsv.h"
 #include "db.h"
 #include "log.h"
-#include "reports.h"
+#include "reportbuild.h"
+#include "reportexport.h"
+#include "reportfile.h"
+#include "reportjson.h"
+#include "warnings.h"
 
 struct opts {
 	const char *from, *to, *format, *out;
@@ -189,15 +193,15 @@ cmd_class(struct admin *ad, const struct opts *o)
 		return 2;
 	}
 	sid = strtoll(o->arg, &end, 10);
-	fmt = reports_format(o->format ? o->format : "xlsx");
+	fmt = reportfile_format(o->format ? o->format : "xlsx");
 	if (*end != '\0' || sid <= 0 || fmt < 0) {
 		fprintf(stderr, "report: bad subject id or format\n");
 		return 2;
 	}
 	if (range(ad, o, &from, &to) < 0)
 		return 2;
-	rc = reports_build_class(ad->db, ad->arena, ad->cfg, sid, NULL, from,
-	    to, &rep);
+	rc = reportbuild_class(ad->db, ad->arena, ad->cfg, sid, NULL, from, to,
+	    &rep);
 	if (rc == DB_NOTFOUND) {
 		fprintf(stderr, "report: no subject %lld\n", sid);
 		return 1;
@@ -207,7 +211,7 @@ cmd_class(struct admin *ad, const struct opts *o)
 		return 1;
 	}
 	if (fmt == REPORT_JSON) {
-		json_t *j = reports_class_json(&rep);
+		json_t *j = reportjson_class(&rep);
 		char *s = j
 		    ? json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(10))
 		    : NULL;
@@ -218,15 +222,15 @@ cmd_class(struct admin *ad, const struct opts *o)
 		buf = arena_strdup(ad->arena, s);
 		len = strlen(s);
 		free(s);
-	} else if (reports_export_class(&rep, fmt,
-		       reports_tmpdir(ad->arena, ad->cfg), ad->arena, &buf,
+	} else if (reportexport_class(&rep, fmt,
+		       reportexport_tmpdir(ad->arena, ad->cfg), ad->arena, &buf,
 		       &len) < 0) {
 		fprintf(stderr, "report: cannot render subject %lld\n", sid);
 		return 1;
 	}
 	path = is_dir_target(o->out)
 	    ? arena_printf(ad->arena, "%s%s", o->out,
-		  reports_class_filename(ad->arena, &rep, fmt))
+		  reportfile_class_name(ad->arena, &rep, fmt))
 	    : o->out;
 	if (write_atomic(path, buf, len) < 0)
 		return 1;
@@ -261,18 +265,18 @@ cmd_at_risk(struct admin *ad, const struct opts *o)
 	for (i = 0; i < n; i++) {
 		/* one subject at a time: the arena only ever holds one */
 		arena_reset(ad->arena);
-		if (reports_build_class(ad->db, ad->arena, ad->cfg, ids[i],
-			NULL, from, to, &rep) != DB_OK) {
+		if (reportbuild_class(ad->db, ad->arena, ad->cfg, ids[i], NULL,
+			from, to, &rep) != DB_OK) {
 			fprintf(stderr, "report: cannot read subject %lld\n",
 			    ids[i]);
 			fclose(fp);
 			goto out;
 		}
-		csvout_at_risk(fp, &rep, i == 0);
+		reportcsv_at_risk(fp, &rep, i == 0);
 		total += rep.nat_risk;
 	}
 	if (n == 0)
-		csvout_at_risk(fp, &(struct class_report){ 0 }, 1);
+		reportcsv_at_risk(fp, &(struct class_report){ 0 }, 1);
 	if (fclose(fp) != 0 || write_atomic(o->out, mem, len) < 0)
 		goto out;
 	printf("%s\t%d at risk in %d subjects\n", o->out, total, n);
@@ -288,8 +292,7 @@ cmd_warnings(struct admin *ad)
 {
 	int n = 0;
 
-	if (reports_check_warnings(ad->db, ad->arena, ad->cfg, 0, &n) !=
-	    DB_OK) {
+	if (warnings_check(ad->db, ad->arena, ad->cfg, 0, &n) != DB_OK) {
 		fprintf(stderr, "report: low-attendance check failed\n");
 		return 1;
 	}

@@ -2,7 +2,7 @@
  * users.c - administrators' commands on accounts and devices: verify,
  * unverify, block, unblock, show a user, list devices, approve or reject
  * a pending device.  Every change writes an audit_log row (actor "admin")
- * in the same transaction.  Device decisions go through devices_decide,
+ * in the same transaction.  Device decisions go through approval_decide,
  * the same code teachers use over the API (minus the class check).
  */
 #include <stdio.h>
@@ -11,7 +11,8 @@
 
 #include "admin.h"
 #include "db.h"
-#include "devices.h"
+#include "approval.h"
+#include "audit.h"
 
 #define ACTOR "admin"
 
@@ -73,9 +74,8 @@ set_flag(struct admin *ad, int argc, char **argv, const char *what)
 		    "UPDATE refresh_token SET revoked_at = NOW(3) "
 		    "WHERE user_email = ? AND revoked_at IS NULL",
 		    "s", email) != DB_OK) ||
-	    devices_audit(ad->db, ACTOR,
-		arena_printf(ad->arena, "user.%s", what), email, NULL, what,
-		NULL) != DB_OK ||
+	    audit_write(ad->db, ACTOR, arena_printf(ad->arena, "user.%s", what),
+		email, NULL, what, NULL) != DB_OK ||
 	    db_commit(ad->db) != DB_OK) {
 		db_rollback(ad->db);
 		fprintf(stderr, "ehazira-admin: %s '%s' failed (see log)\n",
@@ -173,15 +173,15 @@ decide(struct admin *ad, int argc, char **argv, int approve)
 		    approve ? "approve" : "reject");
 		return 2;
 	}
-	switch (devices_decide(ad->db, ad->arena, id, approve, NULL, ACTOR)) {
-	case DEVICES_OK:
+	switch (approval_decide(ad->db, ad->arena, id, approve, NULL, ACTOR)) {
+	case APPROVAL_OK:
 		printf("device %lld %s\n", id,
 		    approve ? "approved (other devices replaced)" : "rejected");
 		return 0;
-	case DEVICES_NOTFOUND:
+	case APPROVAL_NOTFOUND:
 		fprintf(stderr, "ehazira-admin: no student device %lld\n", id);
 		return 1;
-	case DEVICES_NOT_PENDING:
+	case APPROVAL_NOT_PENDING:
 		fprintf(stderr, "ehazira-admin: device %lld is not pending\n",
 		    id);
 		return 1;

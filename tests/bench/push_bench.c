@@ -146,7 +146,7 @@ queue_all(const long long *d, int n)
 	if (db_commit(it_db()) != DB_OK)
 		exit(1);
 	queued_ms = now_ms() - t0;
-	pubsub_wake_relay(it_config());
+	outbox_wake(it_config());
 	return t0;
 }
 

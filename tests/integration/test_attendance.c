@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "it.h"
 #include "ws.h"
 
@@ -1033,10 +1034,10 @@ collect_events(struct ws *teacher, struct klass *k, const char *status,
     int *seen, int want, int ms)
 {
 	int got = 0, i;
-	long long deadline = it_now_ms() + ms;
+	long long deadline = clock_mono_ms() + ms;
 	char *m;
 
-	while (got < want && it_now_ms() < deadline) {
+	while (got < want && clock_mono_ms() < deadline) {
 		json_t *j;
 		const char *email;
 

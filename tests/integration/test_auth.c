@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "itauth.h"
 #include "token.h"
 
@@ -82,7 +83,7 @@ Test(auth, a_valid_login_binds_the_first_device_and_returns_tokens)
 	    1);
 	/* the refresh token is stored only as its SHA-256 */
 	refresh = itauth_str(&r, "refresh_token");
-	h = token_sha256_hex(refresh, strlen(refresh), it_arena());
+	h = crypto_sha256_hex(refresh, strlen(refresh), it_arena());
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM refresh_token WHERE "
 				"token_hash = ? AND device_id = ?",
 			 "sI", h, dev),

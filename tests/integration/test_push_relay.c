@@ -176,7 +176,7 @@ queue(const long long *devices, int n, const char *collapse,
     long long expires_ms)
 {
 	queue_quietly(devices, n, collapse, expires_ms);
-	pubsub_wake_relay(it_config());
+	outbox_wake(it_config());
 }
 
 static long long
@@ -485,7 +485,7 @@ Test(push, the_last_try_failing_marks_the_row_failed)
 			 "I", id),
 	    DB_OK);
 	cr_assert_eq(db_commit(it_db()), DB_OK);
-	pubsub_wake_relay(it_config());
+	outbox_wake(it_config());
 	cr_assert(wait_state(id, "FAILED", 5000), "%s", outbox_state(id));
 	cr_assert_eq(it_sql_int("SELECT tries FROM outbox WHERE outbox_id = ?",
 			 "I", id),
@@ -634,7 +634,7 @@ Test(push, a_relay_killed_mid_batch_loses_nothing_and_sends_at_most_twice)
 	json_decref(fcm("POST", "/control/delay?ms=0"));
 	cr_assert_lt(wait_delivered(pre, N, 200), N, "the kill came mid-batch");
 	restart_stack_relay();
-	pubsub_wake_relay(it_config());
+	outbox_wake(it_config());
 	/* the dead relay's lease (3 s in tests) runs out first */
 	cr_assert(wait_each(pre, N, 15000), "every push delivered");
 	cr_assert(wait_none(id0, "PENDING", 5000), "every row settles");
@@ -685,8 +685,8 @@ Test(push, two_relays_at_once_never_send_the_same_push_twice)
 	json_decref(fcm("POST", "/control/delay?ms=20"));
 	queue_quietly(dev, N, "session-83", now_ms() + 120000);
 	cfg2.relay_socket = sock;
-	pubsub_wake_relay(&cfg2);
-	pubsub_wake_relay(it_config());
+	outbox_wake(&cfg2);
+	outbox_wake(it_config());
 	cr_assert_eq(wait_delivered(pre, N, 15000), N);
 	usleep(500000);
 	json_decref(fcm("POST", "/control/delay?ms=0"));

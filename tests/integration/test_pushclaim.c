@@ -1,5 +1,5 @@
 /*
- * test_pushclaim.c - the relay's outbox claims (relay/outbox.c) called
+ * test_pushclaim.c - the relay's outbox claims (fcgi/domain/outbox.c) called
  * directly against the stack's database, with the stack's relay stopped
  * so only the test claims: disjoint claims, lease expiry, the sweep, the
  * settle, and several processes claiming at once.
@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../relay/outbox.h"
+#include "outbox.h"
 #include "it.h"
 
 static pid_t

@@ -36,7 +36,11 @@
 
 #include "attstats.h"
 #include "it.h"
-#include "reports.h"
+#include "reportbuild.h"
+#include "reportexport.h"
+#include "reportfile.h"
+#include "reportjson.h"
+#include "warnings.h"
 
 struct fx {
 	char t1[96], t2[96], a[96], b[96], c[96], d[96], e[96];
@@ -925,8 +929,7 @@ Test(reports, a_low_attendance_warning_is_queued_once_per_crossing)
 	marks_on_days(per, f.b, 30, 1, "P");
 	marks_on_days(per, f.b, 29, 2, "A");
 	marks_on_days(per, f.c, 30, 3, "P");
-	cr_assert_eq(reports_check_warnings(it_db(), it_arena(), cfg, f.s1, &n),
-	    DB_OK);
+	cr_assert_eq(warnings_check(it_db(), it_arena(), cfg, f.s1, &n), DB_OK);
 	cr_assert_eq(n, 1);
 	cr_assert_eq(count_pushes(f.b, f.s1), 1,
 	    "one push, to the one active device");
@@ -940,13 +943,12 @@ Test(reports, a_low_attendance_warning_is_queued_once_per_crossing)
 			 "sI", f.b, f.s1),
 	    1);
 	/* still below the next day: no second notice */
-	cr_assert_eq(reports_check_warnings(it_db(), it_arena(), cfg, f.s1, &n),
-	    DB_OK);
+	cr_assert_eq(warnings_check(it_db(), it_arena(), cfg, f.s1, &n), DB_OK);
 	cr_assert_eq(n, 0);
 	cr_assert_eq(count_pushes(f.b, f.s1), 1);
 	/* back above (7 of 9 = 77.8%): the flag clears, nothing is sent */
 	marks_on_days(per, f.b, 27, 6, "P");
-	cr_assert_eq(reports_warn_after_session(it_db(), it_arena(), cfg,
+	cr_assert_eq(warnings_after_session(it_db(), it_arena(), cfg,
 			 f.s1_sessions[0]),
 	    DB_OK);
 	cr_assert_eq(it_sql_int("SELECT below FROM attendance_warning WHERE "
@@ -956,8 +958,7 @@ Test(reports, a_low_attendance_warning_is_queued_once_per_crossing)
 	cr_assert_eq(count_pushes(f.b, f.s1), 1);
 	/* below again (7 of 12 = 58%): a new crossing, a new notice */
 	marks_on_days(per, f.b, 20, 3, "A");
-	cr_assert_eq(reports_check_warnings(it_db(), it_arena(), cfg, f.s1, &n),
-	    DB_OK);
+	cr_assert_eq(warnings_check(it_db(), it_arena(), cfg, f.s1, &n), DB_OK);
 	cr_assert_eq(n, 1);
 	cr_assert_eq(count_pushes(f.b, f.s1), 2);
 	cr_assert_eq(count_pushes(f.c, f.s1), 0, "C never fell below");

@@ -248,12 +248,3 @@ it_pid(const char *name)
 	}
 	return pid;
 }
-
-long long
-it_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}

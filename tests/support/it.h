@@ -61,7 +61,5 @@ int it_stack(const char *cmd);
 int it_pid(const char *name);
 /* A unique suffix for fixture names in this process. */
 const char *it_uniq(void);
-/* Milliseconds on the monotonic clock, for timeouts and elapsed times. */
-long long it_now_ms(void);
 
 #endif

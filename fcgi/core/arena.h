@@ -1,0 +1,28 @@
+/*
+ * arena.h - per-request bump allocator with cleanups.
+ */
+#ifndef EHZ_ARENA_H
+#define EHZ_ARENA_H
+
+#include <stddef.h>
+
+struct arena;
+
+/* A new arena that refuses to grow past cap bytes; NULL on OOM. */
+struct arena *arena_new(size_t cap);
+void arena_free(struct arena *a);
+/* Runs the cleanups (newest first) and forgets every allocation. */
+void arena_reset(struct arena *a);
+/* Zeroed memory owned by the arena; NULL when the cap is reached. */
+void *arena_alloc(struct arena *a, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_printf(struct arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* fn(arg) runs at the next reset or free: library objects (json_t, ...). */
+int arena_defer(struct arena *a, void (*fn)(void *), void *arg);
+
+/* The arena owns p (from malloc): freed at the next reset or free. */
+int arena_own(struct arena *a, void *p);
+
+#endif

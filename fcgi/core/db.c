@@ -1,0 +1,591 @@
+/*
+ * db.c - the only file that includes mysql.h.
+ *
+ * Each worker thread (and the relay) owns one struct db: a connection made
+ * lazily, remade once when the server went away (a restarted MariaDB), and a
+ * small cache of prepared statements that is dropped with the connection.
+ * Results are copied into the caller's arena as strings, so no MYSQL_RES
+ * outlives a call.  Server error text goes to the log, never to a client;
+ * callers only see the DB_* codes.
+ */
+#include <errno.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <errmsg.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+
+#define STMT_CACHE 96
+#define CELL_BUF 64
+#define MAX_BIND 32
+
+struct stmt_entry {
+	char *sql;
+	MYSQL_STMT *st;
+};
+
+struct db {
+	const struct config *cfg;
+	MYSQL *my;
+	int in_tx;
+	/*
+	 * The connection was lost inside a transaction: the server rolled it
+	 * back, so every further statement of it must fail (never run on a
+	 * fresh autocommit connection) until the caller rolls back.
+	 */
+	int broken;
+	long long affected, insert_id;
+	struct stmt_entry cache[STMT_CACHE];
+	int ncache;
+};
+
+void
+db_library_init(void)
+{
+	mysql_library_init(0, NULL, NULL);
+}
+
+void
+db_thread_end(void)
+{
+	mysql_thread_end();
+}
+
+struct db *
+db_new(const struct config *cfg)
+{
+	struct db *db = calloc(1, sizeof(*db));
+
+	if (db)
+		db->cfg = cfg;
+	return db;
+}
+
+static void
+drop_cache(struct db *db)
+{
+	int i;
+
+	for (i = 0; i < db->ncache; i++) {
+		mysql_stmt_close(db->cache[i].st);
+		free(db->cache[i].sql);
+	}
+	db->ncache = 0;
+}
+
+static void
+disconnect(struct db *db)
+{
+	drop_cache(db);
+	if (db->my)
+		mysql_close(db->my);
+	db->my = NULL;
+	if (db->in_tx)
+		db->broken = 1;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	disconnect(db);
+	free(db);
+}
+
+static int
+connect_db(struct db *db)
+{
+	const struct config *c = db->cfg;
+	unsigned int timeout = (unsigned int)c->db_timeout, rtimeout = 60;
+	int local = strcmp(c->db_host, "localhost") == 0;
+
+	if (db->my)
+		return DB_OK;
+	if ((db->my = mysql_init(NULL)) == NULL)
+		return DB_DOWN;
+	mysql_options(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &rtimeout);
+	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &rtimeout);
+	mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	/*
+	 * READ COMMITTED: no gap locks, so two students inserting their
+	 * first attendance rows of a session never deadlock; the code locks
+	 * existing rows (student, window) where it needs order.
+	 */
+	mysql_options(db->my, MYSQL_INIT_COMMAND,
+	    "SET time_zone='+00:00', tx_isolation='READ-COMMITTED', "
+	    "sql_mode='STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,"
+	    "ERROR_FOR_DIVISION_BY_ZERO'");
+	if (!mysql_real_connect(db->my, local ? "localhost" : c->db_host,
+		c->db_user, c->db_password, c->db_name,
+		(unsigned int)c->db_port, local ? c->db_socket : NULL, 0)) {
+		log_warn("db: connect failed: %s", mysql_error(db->my));
+		mysql_close(db->my);
+		db->my = NULL;
+		return DB_DOWN;
+	}
+	return DB_OK;
+}
+
+static int
+gone(unsigned int err)
+{
+	return err == CR_SERVER_GONE_ERROR || err == CR_SERVER_LOST ||
+	    err == CR_CONNECTION_ERROR || err == CR_CONN_HOST_ERROR ||
+	    err == ER_CONNECTION_KILLED || err == 4031 /* idle timeout */;
+}
+
+static int
+map_err(struct db *db, unsigned int err, const char *what, const char *msg)
+{
+	switch (err) {
+	case ER_DUP_ENTRY:
+		return DB_CONFLICT;
+	case ER_NO_REFERENCED_ROW_2:
+	case ER_ROW_IS_REFERENCED_2:
+		return DB_FK;
+	case ER_LOCK_DEADLOCK:
+	case ER_LOCK_WAIT_TIMEOUT:
+		log_warn("db: %s: %s", what, msg);
+		return DB_DEADLOCK;
+	}
+	log_error("db: %s: (%u) %s", what, err, msg);
+	if (gone(err)) {
+		disconnect(db);
+		return DB_DOWN;
+	}
+	return DB_ERR;
+}
+
+int
+db_ping(struct db *db)
+{
+	if (db->my && mysql_ping(db->my) != 0)
+		disconnect(db);
+	return connect_db(db);
+}
+
+int
+db_in_tx(const struct db *db)
+{
+	return db->in_tx;
+}
+
+static int
+simple(struct db *db, const char *sql)
+{
+	int rc;
+
+	if (db->broken)
+		return DB_DOWN;
+	if ((rc = connect_db(db)) != DB_OK)
+		return rc;
+	if (mysql_real_query(db->my, sql, strlen(sql)) != 0)
+		return map_err(db, mysql_errno(db->my), sql,
+		    mysql_error(db->my));
+	return DB_OK;
+}
+
+int
+db_begin(struct db *db)
+{
+	int rc;
+
+	db->broken = 0;
+	db->in_tx = 0;
+	/*
+	 * A connection that went stale while idle is noticed here, before
+	 * any work: nothing has happened yet, so one reconnect and retry is
+	 * safe (and costs nothing on the usual path, unlike a ping).
+	 */
+	if ((rc = simple(db, "START TRANSACTION")) == DB_DOWN)
+		rc = simple(db, "START TRANSACTION");
+	if (rc == DB_OK)
+		db->in_tx = 1;
+	return rc;
+}
+
+int
+db_commit(struct db *db)
+{
+	int rc = simple(db, "COMMIT");
+
+	db->in_tx = 0;
+	db->broken = 0;
+	return rc;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (db->my && !db->broken &&
+	    mysql_real_query(db->my, "ROLLBACK", 8) != 0)
+		map_err(db, mysql_errno(db->my), "ROLLBACK",
+		    mysql_error(db->my));
+	db->in_tx = 0;
+	db->broken = 0;
+}
+
+/* Drains the results of a multi-statement script; DB_OK or the error. */
+static int
+drain_script(struct db *db)
+{
+	MYSQL_RES *res;
+	int status;
+
+	do {
+		if ((res = mysql_store_result(db->my)) != NULL)
+			mysql_free_result(res);
+		status = mysql_next_result(db->my);
+		if (status > 0)
+			return map_err(db, mysql_errno(db->my), "script",
+			    mysql_error(db->my));
+	} while (status == 0);
+	return DB_OK;
+}
+
+/*
+ * Multi-statement mode is on only for the script: with it on for every
+ * connection, one injected ";" would be enough to run a second statement.
+ */
+int
+db_script(struct db *db, const char *sql)
+{
+	int rc;
+
+	if ((rc = connect_db(db)) != DB_OK)
+		return rc;
+	if (mysql_set_server_option(db->my, MYSQL_OPTION_MULTI_STATEMENTS_ON))
+		return map_err(db, mysql_errno(db->my), "script",
+		    mysql_error(db->my));
+	if (mysql_real_query(db->my, sql, strlen(sql)) != 0)
+		rc = map_err(db, mysql_errno(db->my), "script",
+		    mysql_error(db->my));
+	else
+		rc = drain_script(db);
+	if (db->my)
+		mysql_set_server_option(db->my,
+		    MYSQL_OPTION_MULTI_STATEMENTS_OFF);
+	return rc;
+}
+
+static MYSQL_STMT *
+prepare(struct db *db, const char *sql, int *rc)
+{
+	MYSQL_STMT *st;
+	int i;
+
+	for (i = 0; i < db->ncache; i++)
+		if (db->cache[i].sql == sql ||
+		    strcmp(db->cache[i].sql, sql) == 0)
+			return db->cache[i].st;
+	if ((st = mysql_stmt_init(db->my)) == NULL) {
+		*rc = DB_ERR;
+		return NULL;
+	}
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+		*rc = map_err(db, mysql_stmt_errno(st), sql,
+		    mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		return NULL;
+	}
+	if (db->ncache == STMT_CACHE) {
+		/* Evict the oldest; the hot statements are re-prepared. */
+		mysql_stmt_close(db->cache[0].st);
+		free(db->cache[0].sql);
+		memmove(db->cache, db->cache + 1,
+		    sizeof(db->cache[0]) * (STMT_CACHE - 1));
+		db->ncache--;
+	}
+	db->cache[db->ncache].sql = strdup(sql);
+	db->cache[db->ncache++].st = st;
+	return st;
+}
+
+struct params {
+	MYSQL_BIND bind[MAX_BIND];
+	long long ints[MAX_BIND];
+	double dbls[MAX_BIND];
+	unsigned long lens[MAX_BIND];
+	my_bool nulls[MAX_BIND];
+	int n;
+};
+
+static int
+collect(struct params *p, const char *types, va_list ap)
+{
+	const char *s;
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; types && types[i]; i++) {
+		MYSQL_BIND *b = &p->bind[i];
+
+		if (i == MAX_BIND)
+			return -1;
+		switch (types[i]) {
+		case 's':
+			s = va_arg(ap, const char *);
+			if (s == NULL) {
+				b->buffer_type = MYSQL_TYPE_NULL;
+				p->nulls[i] = 1;
+				b->is_null = &p->nulls[i];
+				break;
+			}
+			b->buffer_type = MYSQL_TYPE_STRING;
+			b->buffer = (void *)s;
+			p->lens[i] = strlen(s);
+			b->buffer_length = p->lens[i];
+			b->length = &p->lens[i];
+			break;
+		case 'i':
+			p->ints[i] = va_arg(ap, int);
+			goto integer;
+		case 'I':
+			p->ints[i] = va_arg(ap, long long);
+		integer:
+			b->buffer_type = MYSQL_TYPE_LONGLONG;
+			b->buffer = &p->ints[i];
+			break;
+		case 'd':
+			p->dbls[i] = va_arg(ap, double);
+			b->buffer_type = MYSQL_TYPE_DOUBLE;
+			b->buffer = &p->dbls[i];
+			break;
+		default:
+			return -1;
+		}
+	}
+	p->n = i;
+	return 0;
+}
+
+static int
+fetch_rows(struct db *db, MYSQL_STMT *st, struct arena *a, struct db_rows *out)
+{
+	MYSQL_RES *meta = mysql_stmt_result_metadata(st);
+	MYSQL_FIELD *f;
+	MYSQL_BIND *rb = NULL;
+	char(*bufs)[CELL_BUF] = NULL;
+	unsigned long *lens = NULL;
+	my_bool *nulls = NULL;
+	int ncols, cap = 16, rc = DB_ERR, i, fr;
+	char **v = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (meta == NULL)
+		return DB_OK;
+	ncols = (int)mysql_num_fields(meta);
+	f = mysql_fetch_fields(meta);
+	rb = calloc((size_t)ncols, sizeof(*rb));
+	bufs = calloc((size_t)ncols, CELL_BUF);
+	lens = calloc((size_t)ncols, sizeof(*lens));
+	nulls = calloc((size_t)ncols, sizeof(*nulls));
+	out->names = arena_alloc(a, sizeof(char *) * (size_t)ncols);
+	v = arena_alloc(a, sizeof(char *) * (size_t)(cap * ncols));
+	if (!rb || !bufs || !lens || !nulls || !out->names || !v)
+		goto out;
+	out->ncols = ncols;
+	for (i = 0; i < ncols; i++) {
+		out->names[i] = arena_strdup(a, f[i].name);
+		rb[i].buffer_type = MYSQL_TYPE_STRING;
+		rb[i].buffer = bufs[i];
+		rb[i].buffer_length = CELL_BUF;
+		rb[i].length = &lens[i];
+		rb[i].is_null = &nulls[i];
+	}
+	if (mysql_stmt_bind_result(st, rb) != 0 ||
+	    mysql_stmt_store_result(st) != 0) {
+		rc = map_err(db, mysql_stmt_errno(st), "fetch",
+		    mysql_stmt_error(st));
+		goto out;
+	}
+	while ((fr = mysql_stmt_fetch(st)) == 0 || fr == MYSQL_DATA_TRUNCATED) {
+		if (out->nrows == cap) {
+			char **nv = arena_alloc(a,
+			    sizeof(char *) * (size_t)(cap * 2 * ncols));
+			if (nv == NULL)
+				goto out;
+			memcpy(nv, v, sizeof(char *) * (size_t)(cap * ncols));
+			v = nv;
+			cap *= 2;
+		}
+		for (i = 0; i < ncols; i++) {
+			char **cell = &v[out->nrows * ncols + i];
+
+			if (nulls[i]) {
+				*cell = NULL;
+			} else if (lens[i] < CELL_BUF) {
+				*cell = arena_strndup(a, bufs[i], lens[i]);
+			} else {
+				MYSQL_BIND one = { 0 };
+
+				*cell = arena_alloc(a, lens[i] + 1);
+				if (*cell == NULL)
+					goto out;
+				one.buffer_type = MYSQL_TYPE_STRING;
+				one.buffer = *cell;
+				one.buffer_length = lens[i] + 1;
+				if (mysql_stmt_fetch_column(st, &one,
+					(unsigned int)i, 0) != 0)
+					goto out;
+				(*cell)[lens[i]] = '\0';
+			}
+		}
+		out->nrows++;
+	}
+	if (fr != MYSQL_NO_DATA) {
+		rc = map_err(db, mysql_stmt_errno(st), "fetch",
+		    mysql_stmt_error(st));
+		goto out;
+	}
+	out->v = v;
+	rc = DB_OK;
+out:
+	mysql_stmt_free_result(st);
+	mysql_free_result(meta);
+	free(rb);
+	free(bufs);
+	free(lens);
+	free(nulls);
+	return rc;
+}
+
+static int
+run(struct db *db, struct arena *a, struct db_rows *out, const char *sql,
+    const char *types, va_list ap)
+{
+	struct params p;
+	MYSQL_STMT *st;
+	int rc = DB_ERR, tries;
+	va_list cp;
+
+	if (db->broken)
+		return DB_DOWN;
+	for (tries = 0; tries < 2; tries++) {
+		va_copy(cp, ap);
+		if (collect(&p, types, cp) < 0) {
+			va_end(cp);
+			log_error("db: bad parameter types '%s'", types);
+			return DB_ERR;
+		}
+		va_end(cp);
+		if ((rc = connect_db(db)) != DB_OK)
+			return rc;
+		if ((st = prepare(db, sql, &rc)) == NULL)
+			goto retry;
+		if ((unsigned long)p.n != mysql_stmt_param_count(st)) {
+			log_error("db: %d parameters for %lu in: %s", p.n,
+			    mysql_stmt_param_count(st), sql);
+			return DB_ERR;
+		}
+		if (p.n && mysql_stmt_bind_param(st, p.bind) != 0) {
+			rc = map_err(db, mysql_stmt_errno(st), sql,
+			    mysql_stmt_error(st));
+			goto retry;
+		}
+		if (mysql_stmt_execute(st) != 0) {
+			rc = map_err(db, mysql_stmt_errno(st), sql,
+			    mysql_stmt_error(st));
+			goto retry;
+		}
+		db->affected = (long long)mysql_stmt_affected_rows(st);
+		db->insert_id = (long long)mysql_stmt_insert_id(st);
+		if (out)
+			return fetch_rows(db, st, a, out);
+		mysql_stmt_free_result(st);
+		return DB_OK;
+	retry:
+		/* Only a lost connection outside a transaction is retried. */
+		if (rc != DB_DOWN || db->in_tx)
+			return rc;
+	}
+	return rc;
+}
+
+int
+db_vexec(struct db *db, const char *sql, const char *types, va_list ap)
+{
+	return run(db, NULL, NULL, sql, types, ap);
+}
+
+int
+db_vquery(struct db *db, struct arena *a, struct db_rows *out, const char *sql,
+    const char *types, va_list ap)
+{
+	return run(db, a, out, sql, types, ap);
+}
+
+int
+db_exec(struct db *db, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(db, NULL, NULL, sql, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+db_query(struct db *db, struct arena *a, struct db_rows *out, const char *sql,
+    const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(db, a, out, sql, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+db_query_one(struct db *db, struct arena *a, struct db_rows *out,
+    const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(db, a, out, sql, types, ap);
+	va_end(ap);
+	if (rc == DB_OK && out->nrows == 0)
+		return DB_NOTFOUND;
+	return rc;
+}
+
+long long
+db_affected(const struct db *db)
+{
+	return db->affected;
+}
+
+long long
+db_insert_id(const struct db *db)
+{
+	return db->insert_id;
+}
+
+const char *
+db_get(const struct db_rows *r, int row, int col)
+{
+	if (row < 0 || row >= r->nrows || col < 0 || col >= r->ncols)
+		return NULL;
+	return r->v[row * r->ncols + col];
+}
+
+long long
+db_get_int(const struct db_rows *r, int row, int col)
+{
+	const char *v = db_get(r, row, col);
+
+	return v ? strtoll(v, NULL, 10) : 0;
+}

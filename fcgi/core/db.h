@@ -1,0 +1,68 @@
+/*
+ * db.h - one MariaDB connection and parameterised statements.
+ *
+ * Parameter types for the `types` strings:
+ *   's' const char *   (NULL binds SQL NULL)
+ *   'i' int            'I' long long          'd' double
+ */
+#ifndef EHZ_DB_H
+#define EHZ_DB_H
+
+#include <stdarg.h>
+
+#include "arena.h"
+
+struct config;
+struct db;
+
+enum db_rc {
+	DB_OK = 0,
+	DB_NOTFOUND = 1,  /* db_query_one found no row */
+	DB_CONFLICT = 2,  /* duplicate key */
+	DB_FK = 3,        /* foreign key refused */
+	DB_ERR = -1,      /* anything else; the detail is logged */
+	DB_DOWN = -2,     /* no connection (after one reconnect try) */
+	DB_DEADLOCK = -3, /* deadlock or lock wait timeout: retry */
+};
+
+struct db_rows {
+	int nrows, ncols;
+	char **v;           /* nrows * ncols cells, NULL for SQL NULL */
+	const char **names; /* column names */
+};
+
+/* A handle that connects lazily; NULL on OOM. */
+struct db *db_new(const struct config *cfg);
+void db_free(struct db *db);
+/* Call once per process before threads start. */
+void db_library_init(void);
+void db_thread_end(void);
+
+/* DB_OK when the server answers, reconnecting first if needed. */
+int db_ping(struct db *db);
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+int db_in_tx(const struct db *db);
+
+/* Runs a statement.  Affected rows and insert id via the getters. */
+int db_exec(struct db *db, const char *sql, const char *types, ...);
+long long db_affected(const struct db *db);
+long long db_insert_id(const struct db *db);
+/* Runs a query; every cell is copied into the arena as a string. */
+int db_query(struct db *db, struct arena *a, struct db_rows *out,
+    const char *sql, const char *types, ...);
+/* As db_query, but DB_NOTFOUND when no row came back. */
+int db_query_one(struct db *db, struct arena *a, struct db_rows *out,
+    const char *sql, const char *types, ...);
+/* va_list forms, for wrappers. */
+int db_vexec(struct db *db, const char *sql, const char *types, va_list ap);
+int db_vquery(struct db *db, struct arena *a, struct db_rows *out,
+    const char *sql, const char *types, va_list ap);
+/* Runs a multi-statement script (migrations); no parameters. */
+int db_script(struct db *db, const char *sql);
+
+const char *db_get(const struct db_rows *r, int row, int col);
+long long db_get_int(const struct db_rows *r, int row, int col);
+
+#endif

@@ -1,0 +1,204 @@
+/*
+ * pubsub.c - the producer side of the WebSocket: events are POSTed to
+ * nginx's nchan publisher on a unix socket (PUB_SOCKET), which fans them
+ * out to subscribers and keeps a buffer for clients that reconnect with
+ * last_event_id.  Each thread keeps one HTTP/1.1 connection open to it;
+ * the exchange is a fixed request and a short reply, written by hand
+ * because a general client cost more than the event itself.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crypto.h"
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "pubsub.h"
+
+static _Thread_local int pub_fd = -1;
+
+char *
+pubsub_user_channel(const struct config *cfg, const char *email,
+    struct arena *a)
+{
+	char *h = crypto_hmac_hex(cfg->jwt_secret, email, 24, a);
+
+	return h ? arena_printf(a, "u-%s", h) : NULL;
+}
+
+char *
+pubsub_class_channel(long long class_id, struct arena *a)
+{
+	return arena_printf(a, "c-%lld", class_id);
+}
+
+static int
+send_all(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = send(fd, p, len, MSG_NOSIGNAL)) < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Reads one reply: the status line and headers, then Content-Length bytes
+ * of body.  *carry holds bytes already read past the previous reply (the
+ * replies to pipelined requests arrive back to back).  1 when the
+ * connection was closed before anything came back.
+ */
+static int
+read_reply(int fd, char *buf, size_t cap, size_t *carry, long *code,
+    int *close_after)
+{
+	size_t have = *carry, used;
+	char *end, *p;
+	ssize_t n;
+	long clen = 0;
+
+	for (;;) {
+		buf[have] = '\0';
+		if ((end = strstr(buf, "\r\n\r\n")) != NULL)
+			break;
+		if (have == cap - 1)
+			return -1;
+		if ((n = recv(fd, buf + have, cap - 1 - have, 0)) <= 0)
+			return have == 0 && (n == 0 || errno == ECONNRESET)
+			    ? 1
+			    : -1;
+		have += (size_t)n;
+	}
+	*end = '\0';
+	if (strncmp(buf, "HTTP/1.1 ", 9) != 0)
+		return -1;
+	*code = strtol(buf + 9, NULL, 10);
+	for (p = strstr(buf, "\r\n"); p; p = strstr(p + 2, "\r\n")) {
+		if (strncasecmp(p + 2, "Content-Length:", 15) == 0)
+			clen = strtol(p + 17, NULL, 10);
+		else if (strncasecmp(p + 2, "Connection: close", 17) == 0)
+			*close_after = 1;
+	}
+	if (clen < 0 || clen > 65536)
+		return -1;
+	used = (size_t)(end + 4 - buf) + (size_t)clen;
+	if (used > have) { /* the body runs past the buffer: drop it */
+		size_t left = used - have;
+
+		for (;;) {
+			if ((n = recv(fd, buf, cap - 1, 0)) <= 0)
+				return -1;
+			if ((size_t)n >= left)
+				break;
+			left -= (size_t)n;
+		}
+		memmove(buf, buf + left, (size_t)n - left);
+		*carry = (size_t)n - left;
+		return 0;
+	}
+	memmove(buf, buf + used, have - used);
+	*carry = have - used;
+	return 0;
+}
+
+static int
+connect_pub(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 2 };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	strcpy(sa.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+pubsub_publish_many(const struct config *cfg, int n,
+    const char *const *channels, const char *const *types, json_t **data)
+{
+	struct buf req = { 0 };
+	char head[512], reply[4096], *body;
+	size_t carry = 0;
+	long code = 0;
+	int i, rc = -1, tries, close_after = 0, ok = 0;
+
+	/* Every event is its own request; they go out in one write. */
+	for (i = 0; i < n; i++) {
+		json_t *d = data[i] ? data[i] : json_object();
+
+		json_object_set_new(d, "type", json_string(types[i]));
+		body = json_dumps(d, JSON_COMPACT);
+		json_decref(d);
+		if (body == NULL)
+			continue;
+		snprintf(head, sizeof(head),
+		    "POST /pub/%s HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+		    "application/json\r\nContent-Length: %zu\r\n\r\n",
+		    channels[i], strlen(body));
+		buf_append(&req, head, strlen(head));
+		buf_append(&req, body, strlen(body));
+		free(body);
+	}
+	if (req.p == NULL)
+		return -1;
+	/*
+	 * The connection is kept per thread.  nginx may have closed an idle
+	 * one; that shows as nothing read back, and only then are the
+	 * events sent again, so none is published twice.
+	 */
+	for (tries = 0; tries < 2; tries++) {
+		if (pub_fd < 0 && (pub_fd = connect_pub(cfg->pub_socket)) < 0)
+			break;
+		carry = 0;
+		rc = send_all(pub_fd, req.p, req.n) == 0 ? 0 : 1;
+		for (i = 0; rc == 0 && i < n; i++) {
+			rc = read_reply(pub_fd, reply, sizeof(reply), &carry,
+			    &code, &close_after);
+			if (rc == 1 && i > 0)
+				rc = -1;
+			ok += rc == 0 && (code == 201 || code == 202);
+		}
+		if (rc != 0 || close_after) {
+			close(pub_fd);
+			pub_fd = -1;
+		}
+		if (rc != 1)
+			break;
+	}
+	buf_release(&req);
+	if (ok < n) {
+		log_warn("publish: %d of %d events to %s failed (%ld)", n - ok,
+		    n, channels[0], code);
+		return -1;
+	}
+	return 0;
+}
+
+int
+pubsub_publish(const struct config *cfg, const char *channel, const char *type,
+    json_t *data)
+{
+	return pubsub_publish_many(cfg, 1, &channel, &type, &data);
+}

@@ -1,0 +1,36 @@
+/*
+ * pubsub.h - WebSocket channels: naming, and publishing events through
+ * nchan.
+ */
+#ifndef EHZ_PUBSUB_H
+#define EHZ_PUBSUB_H
+
+#include <jansson.h>
+
+#include "arena.h"
+
+struct config;
+
+/*
+ * Channel names.  A per-user channel is an HMAC of the e-mail, so nobody
+ * can guess another user's channel; the class channel is by class id.
+ */
+char *pubsub_user_channel(const struct config *cfg, const char *email,
+    struct arena *a);
+char *pubsub_class_channel(long long class_id, struct arena *a);
+
+/*
+ * Publishes {"type":type, ...data} to one channel.  Call after COMMIT:
+ * events describe what is already true.  Steals data.  0 or -1 (logged;
+ * a missed event is repaired by live-status on reconnect).
+ */
+int pubsub_publish(const struct config *cfg, const char *channel,
+    const char *type, json_t *data);
+/*
+ * As pubsub_publish for n events at once (pipelined on one connection):
+ * the cheap way to tell a teacher about a batch of submits.
+ */
+int pubsub_publish_many(const struct config *cfg, int n,
+    const char *const *channels, const char *const *types, json_t **data);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * token.h - app access tokens (HS256 JWT): who is calling, and the role
+ * names in the token.
+ */
+#ifndef EHZ_TOKEN_H
+#define EHZ_TOKEN_H
+
+#include <stddef.h>
+
+#include "arena.h"
+
+enum role { ROLE_NONE = 0, ROLE_STUDENT = 1, ROLE_TEACHER = 2 };
+
+/* Who is calling: filled by the router from a verified access token. */
+struct auth {
+	const char *email;
+	enum role role;
+	long long device_id;
+	const char *jti;
+	long long exp;
+};
+
+enum token_rc {
+	TOKEN_OK = 0,
+	TOKEN_MALFORMED = -1, /* not a JWT, bad signature, wrong alg */
+	TOKEN_EXPIRED = -2,
+	TOKEN_CLAIMS = -3, /* missing or ill-typed claims */
+};
+
+/* A signed access token for a; NULL on failure.  Arena memory. */
+char *token_issue(const char *secret, const struct auth *a, long ttl,
+    struct arena *ar);
+/* Verifies signature (HS256 only), exp and claims into *out (arena). */
+int token_verify(const char *secret, const char *tok, long long now,
+    struct auth *out, struct arena *ar);
+const char *token_role_name(enum role r);
+/* "s" or "t", and back (ROLE_NONE when unknown). */
+const char *token_role_name_short(enum role r);
+enum role token_role_from_short(const char *s);
+
+#endif

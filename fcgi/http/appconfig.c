@@ -1,0 +1,31 @@
+/*
+ * appconfig.c - GET /app-config: the public facts the static web pages need
+ * before anyone signs in: whether demo mode is on (sign in through the
+ * local stand-in instead of Google's button), the Google client id for
+ * that button, and whether students may use the web page at all.
+ *
+ * Nothing here is a secret and nothing here grants anything: the API still
+ * trusts only the ID tokens idtoken.c verifies against GOOGLE_JWKS.
+ */
+#include <string.h>
+
+#include "appconfig.h"
+#include "config.h"
+
+int
+appconfig_get(struct http_req *r)
+{
+	const char *ids = r->cfg->google_client_ids, *comma;
+	char *first;
+	json_t *body;
+
+	/* The web client is the first audience; the others are the apps'. */
+	comma = strchr(ids, ',');
+	first = arena_strndup(r->arena, ids,
+	    comma ? (size_t)(comma - ids) : strlen(ids));
+	body = json_pack("{s:b,s:s,s:b}", "demo", r->cfg->demo != 0,
+	    "google_client_id", first, "web_students",
+	    r->cfg->web_students != 0);
+	http_add_header(r, "Cache-Control", "no-cache");
+	return http_reply_json(r, 200, body);
+}

@@ -1,0 +1,677 @@
+/*
+ * attendance.c - the heart of eHazira: a teacher opens a window with a
+ * one-time code, students submit it, the server alone decides P / A / R and
+ * the teacher's screen follows over the WebSocket.
+ *
+ * Every decision is made inside one transaction that locks the rows it
+ * depends on (the window, the student's attempt row), and every event is
+ * published only after COMMIT, so what a screen shows is already true.
+ * The database clock (NOW(3)) is the only clock used for windows: workers
+ * and relay agree whatever their own clocks say.
+ */
+#include <qrencode.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "attendance.h"
+#include "audit.h"
+#include "cidr.h"
+#include "config.h"
+#include "db.h"
+#include "guard.h"
+#include "jsonio.h"
+#include "log.h"
+#include "outbox.h"
+#include "pubsub.h"
+#include "token.h"
+#include "window.h"
+
+/* Sets *result to the error object and yields the status. */
+#define ERR(status, code, msg) (*result = jsonio_error(code, msg), (status))
+
+static const char *const evidence_kinds[] = { "focus_lost", "app_switch",
+	"copy", "paste", "blur", "visibility_hidden", NULL };
+
+/* Replies with *result (an error object for >= 400). */
+static int
+reply(struct http_req *r, int status, json_t *result)
+{
+	return http_reply_json(r, status, result);
+}
+
+/* Today's date in the institution's time zone (TZ is set at start). */
+static void
+local_today(char out[11])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static int
+valid_date(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *end;
+
+	if (strlen(s) != 10)
+		return 0;
+	end = strptime(s, "%Y-%m-%d", &tm);
+	return end && *end == '\0' && tm.tm_year > 100 && tm.tm_year < 200;
+}
+
+/* A session id from the body or the query string; 0 when invalid. */
+static long long
+session_param(struct http_req *r, json_t *msg, char *err, size_t errlen)
+{
+	long long id = 0;
+	const char *q;
+	char *end;
+
+	if (msg) {
+		if (jsonio_int(msg, "session_id", JSONH_REQUIRED, 1,
+			4294967295LL, &id, err, errlen) < 0)
+			return 0;
+		return id;
+	}
+	q = http_query(r, "session_id");
+	if (q == NULL || *q == '\0') {
+		snprintf(err, errlen, "'session_id' is required");
+		return 0;
+	}
+	id = strtoll(q, &end, 10);
+	if (*end != '\0' || id < 1 || strlen(q) > 10) {
+		snprintf(err, errlen, "'session_id' must be a positive number");
+		return 0;
+	}
+	return id;
+}
+
+/*
+ * Loads a session the caller teaches.  DB_OK with rows (session_id,
+ * class_id, date, course, course_name, period_no, subject_id, online);
+ * else the error is already in r.
+ */
+static int
+teacher_session(struct http_req *r, long long session_id, struct db_rows *rows)
+{
+	int rc = db_query_one(r->db, r->arena, rows,
+	    "SELECT se.session_id, sj.class_id, se.date, co.course_id, "
+	    "co.course_name, p.period_no, sj.subject_id, se.online, "
+	    "sj.teacher_email = ? "
+	    "FROM session se JOIN period p ON p.period_id = se.period_id "
+	    "JOIN subject sj ON sj.subject_id = p.subject_id "
+	    "JOIN course co ON co.course_id = sj.course_id "
+	    "WHERE se.session_id = ?",
+	    "sI", r->auth.email, session_id);
+
+	if (rc == DB_NOTFOUND)
+		return http_reply_error(r, 404, "session_not_found",
+		    "no such session");
+	if (rc != DB_OK)
+		return 503;
+	if (!db_get_int(rows, 0, 8))
+		return http_reply_error(r, 403, "not_your_session",
+		    "only the subject's teacher may do this");
+	return 0;
+}
+
+/*
+ * POST /attendance/initiate {period_id, date?, online?}
+ */
+int
+attendance_initiate(struct http_req *r)
+{
+	const struct config *cfg = r->cfg;
+	long long period_id = 0, session_id, window_id, expires_ms, class_id;
+	const char *date = NULL;
+	char today[11], otp[5], err[256], collapse[48], *payload = NULL;
+	struct db_rows p, s, w;
+	json_t *msg, *ev, *body;
+	int online = 0, rc, round, status = 500, tries;
+
+	if (jsonio_int(r->json, "period_id", JSONH_REQUIRED, 1, 4294967295LL,
+		&period_id, err, sizeof(err)) < 0 ||
+	    jsonio_string(r->json, "date", JSONH_OPTIONAL, 10, &date, err,
+		sizeof(err)) < 0)
+		return http_reply_error(r, 400, "bad_request", "%s", err);
+	if (json_is_true(json_object_get(r->json, "online")))
+		online = 1;
+	if (date == NULL) {
+		local_today(today);
+		date = today;
+	} else if (!valid_date(date)) {
+		return http_reply_error(r, 400, "bad_request",
+		    "'date' must be YYYY-MM-DD");
+	} else {
+		/* Students cannot sit a class that has not happened yet. */
+		local_today(today);
+		if (strcmp(date, today) > 0)
+			return http_reply_error(r, 400, "future_date",
+			    "'date' is after today (%s)", today);
+	}
+	rc = db_query_one(r->db, r->arena, &p,
+	    "SELECT sj.teacher_email = ?, sj.class_id, co.course_id, "
+	    "co.course_name, p.period_no, sj.subject_id "
+	    "FROM period p JOIN subject sj ON sj.subject_id = p.subject_id "
+	    "JOIN course co ON co.course_id = sj.course_id "
+	    "WHERE p.period_id = ?",
+	    "sI", r->auth.email, period_id);
+	if (rc == DB_NOTFOUND)
+		return http_reply_error(r, 404, "period_not_found",
+		    "no such period");
+	if (rc != DB_OK)
+		return 503;
+	if (!db_get_int(&p, 0, 0))
+		return http_reply_error(r, 403, "not_your_period",
+		    "only the subject's teacher may take its attendance");
+	class_id = db_get_int(&p, 0, 1);
+
+	for (tries = 0; tries < 3; tries++) {
+		if ((rc = db_begin(r->db)) != DB_OK)
+			return 503;
+		rc = db_exec(r->db,
+		    "INSERT INTO session (period_id, date, online) VALUES "
+		    "(?, ?, ?) ON DUPLICATE KEY UPDATE session_id = "
+		    "session_id",
+		    "Isi", period_id, date, online);
+		if (rc != DB_OK)
+			goto fail;
+		/* Lock the session: concurrent initiates queue up here. */
+		rc = db_query_one(r->db, r->arena, &s,
+		    "SELECT session_id FROM session WHERE period_id = ? AND "
+		    "date = ? FOR UPDATE",
+		    "Is", period_id, date);
+		if (rc != DB_OK)
+			goto fail;
+		session_id = db_get_int(&s, 0, 0);
+		rc = db_query(r->db, r->arena, &w,
+		    "SELECT window_id, (" WINDOW_OPEN "), "
+		    "COALESCE((SELECT MAX(round) FROM attendance_window x "
+		    "  WHERE x.session_id = ?), 0) "
+		    "FROM attendance_window WHERE session_id = ? AND "
+		    "finalized_at IS NULL",
+		    "II", session_id, session_id);
+		if (rc != DB_OK)
+			goto fail;
+		if (w.nrows > 0 && db_get_int(&w, 0, 1)) {
+			db_rollback(r->db);
+			return http_reply_error(r, 409, "window_open",
+			    "attendance is already open for this session");
+		}
+		if (w.nrows > 0) {
+			/* Ended but not yet finalised (relay behind): do it. */
+			int closed;
+
+			db_rollback(r->db);
+			if (window_finalize(r->db, r->arena, cfg,
+				db_get_int(&w, 0, 0), &closed) != DB_OK)
+				return 503;
+			continue;
+		}
+		break;
+	}
+	if (tries == 3)
+		return 503;
+	rc = db_query_one(r->db, r->arena, &w,
+	    "SELECT COALESCE(MAX(round), 0) FROM attendance_window WHERE "
+	    "session_id = ?",
+	    "I", session_id);
+	if (rc != DB_OK)
+		goto fail;
+	round = (int)db_get_int(&w, 0, 0) + 1;
+	if (round > 20) {
+		db_rollback(r->db);
+		return http_reply_error(r, 409, "too_many_rounds",
+		    "this session has had 20 rounds already");
+	}
+	if (window_new_otp(otp) < 0)
+		goto fail;
+	rc = db_exec(r->db,
+	    "INSERT INTO attendance_window (session_id, round, otp, "
+	    "opened_by, opened_at, expires_at, grace_ms) VALUES (?, ?, ?, ?, "
+	    "NOW(3), NOW(3) + INTERVAL ? SECOND, ?)",
+	    "IissII", session_id, round, otp, r->auth.email,
+	    (long long)cfg->otp_ttl, (long long)cfg->otp_grace * 1000);
+	if (rc != DB_OK)
+		goto fail;
+	window_id = db_insert_id(r->db);
+	/* a submit finds the window through the session: no MAX(round) */
+	rc = db_exec(r->db,
+	    "UPDATE session SET window_id = ? WHERE "
+	    "session_id = ?",
+	    "II", window_id, session_id);
+	if (rc != DB_OK)
+		goto fail;
+	rc = db_query_one(r->db, r->arena, &w,
+	    "SELECT FLOOR(UNIX_TIMESTAMP(expires_at) * 1000), "
+	    "DATE_FORMAT(expires_at, '%Y-%m-%dT%H:%i:%s.%fZ') "
+	    "FROM attendance_window WHERE window_id = ?",
+	    "I", window_id);
+	if (rc != DB_OK)
+		goto fail;
+	expires_ms = db_get_int(&w, 0, 0);
+
+	/* One wake-up push per active device of a student still to mark. */
+	snprintf(collapse, sizeof(collapse), "session-%lld", session_id);
+	msg = json_pack("{s:{s:s,s:s},s:{s:s,s:s,s:s,s:s}}", "notification",
+	    "title", "Attendance is open", "body",
+	    "Open eHazira and enter the code on the board", "data", "type",
+	    "attendance.started", "session_id", "", "subject", "", "expires_at",
+	    "");
+	json_object_set_new(json_object_get(msg, "data"), "session_id",
+	    json_sprintf("%lld", session_id));
+	json_object_set_new(json_object_get(msg, "data"), "subject",
+	    json_sprintf("%s %s", db_get(&p, 0, 2), db_get(&p, 0, 3)));
+	json_object_set_new(json_object_get(msg, "data"), "expires_at",
+	    json_sprintf("%lld", expires_ms / 1000));
+	payload = json_dumps(msg, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(msg);
+	if (payload == NULL)
+		goto fail;
+	rc = db_exec(r->db,
+	    "INSERT INTO outbox (kind, device_id, collapse_key, payload, "
+	    "expires_at) "
+	    "SELECT 'push.started', d.device_id, ?, ?, FROM_UNIXTIME(? / 1000) "
+	    "FROM student s JOIN device d ON d.user_email = s.student_email "
+	    "  AND d.active = 1 AND d.push_token IS NOT NULL "
+	    "WHERE s.class_id = ? AND s.blocked = 0 AND s.verified = 1 "
+	    "AND NOT EXISTS (SELECT 1 FROM attendance at WHERE "
+	    "  at.session_id = ? AND at.student_email = s.student_email "
+	    "  AND NOT (at.status = 'A' AND at.source = 'TIMEOUT'))",
+	    "ssIII", collapse, payload, expires_ms, class_id, session_id);
+	free(payload);
+	if (rc != DB_OK)
+		goto fail;
+	if ((rc = db_commit(r->db)) != DB_OK)
+		goto fail;
+	outbox_wake(cfg);
+
+	ev = json_pack("{s:I,s:I,s:i,s:I,s:s,s:s,s:I,s:i,s:s}", "session_id",
+	    (json_int_t)session_id, "window_id", (json_int_t)window_id, "round",
+	    round, "expires_at", (json_int_t)expires_ms, "course_id",
+	    db_get(&p, 0, 2), "course_name", db_get(&p, 0, 3), "period_no",
+	    (json_int_t)db_get_int(&p, 0, 4), "ttl", (int)cfg->otp_ttl, "date",
+	    date);
+	pubsub_publish(cfg, pubsub_class_channel(class_id, r->arena),
+	    "attendance.started", json_deep_copy(ev));
+	pubsub_publish(cfg, pubsub_user_channel(cfg, r->auth.email, r->arena),
+	    "attendance.opened", json_deep_copy(ev));
+
+	body = ev;
+	json_object_set_new(body, "otp", json_string(otp));
+	json_object_set_new(body, "expires_at_iso",
+	    json_string(db_get(&w, 0, 1)));
+	json_object_set_new(body, "grace", json_integer(cfg->otp_grace));
+	json_object_set_new(body, "server_time",
+	    json_integer((json_int_t)clock_wall_ms()));
+	json_object_set_new(body, "totals",
+	    window_totals(r->db, r->arena, session_id));
+	return http_reply_json(r, 201, body);
+fail:
+	db_rollback(r->db);
+	if (rc == DB_DEADLOCK)
+		return http_reply_error(r, 409, "busy", "try again");
+	return status;
+}
+
+/*
+ * POST /attendance/close {session_id}
+ */
+int
+attendance_close(struct http_req *r)
+{
+	struct db_rows s, w;
+	long long session_id;
+	char err[256];
+	int rc, closed = 0;
+	json_t *body;
+
+	if ((session_id = session_param(r, r->json, err, sizeof(err))) == 0)
+		return http_reply_error(r, 400, "bad_request", "%s", err);
+	if ((rc = teacher_session(r, session_id, &s)) != 0)
+		return rc;
+	rc = db_query(r->db, r->arena, &w,
+	    "SELECT window_id FROM attendance_window WHERE session_id = ? "
+	    "AND finalized_at IS NULL",
+	    "I", session_id);
+	if (rc != DB_OK)
+		return 503;
+	if (w.nrows == 0)
+		return http_reply_error(r, 409, "no_open_window",
+		    "attendance is not open for this session");
+	rc = db_exec(r->db,
+	    "UPDATE attendance_window SET closed_at = COALESCE(closed_at, "
+	    "NOW(3)) WHERE window_id = ?",
+	    "I", db_get_int(&w, 0, 0));
+	if (rc != DB_OK ||
+	    window_finalize(r->db, r->arena, r->cfg, db_get_int(&w, 0, 0),
+		&closed) != DB_OK)
+		return 503;
+	body =
+	    json_pack("{s:I,s:I,s:b,s:o}", "session_id", (json_int_t)session_id,
+		"window_id", (json_int_t)db_get_int(&w, 0, 0), "closed", closed,
+		"totals", window_totals(r->db, r->arena, session_id));
+	return http_reply_json(r, 200, body);
+}
+
+static const char *
+state_name(const char *status, long long wrong, int open)
+{
+	if (status == NULL) {
+		if (wrong >= 2)
+			return "no_tries_left";
+		if (wrong == 1)
+			return "wrong_once";
+		return open ? "pending" : "not_marked";
+	}
+	switch (status[0]) {
+	case 'P':
+		return "present";
+	case 'R':
+		return "flagged";
+	default:
+		return "absent";
+	}
+}
+
+/*
+ * GET /attendance/live-status?session_id=
+ */
+int
+attendance_live_status(struct http_req *r)
+{
+	struct db_rows s, w, st;
+	long long session_id, window_id = 0;
+	char err[256];
+	int rc, i, open = 0;
+	json_t *body, *students, *win = json_null();
+
+	if ((session_id = session_param(r, NULL, err, sizeof(err))) == 0)
+		return http_reply_error(r, 400, "bad_request", "%s", err);
+	if ((rc = teacher_session(r, session_id, &s)) != 0)
+		return rc;
+	rc = db_query(r->db, r->arena, &w,
+	    "SELECT window_id, round, otp, FLOOR(UNIX_TIMESTAMP(expires_at) * "
+	    "1000), (" WINDOW_OPEN "), "
+	    "GREATEST(0, TIMESTAMPDIFF(MICROSECOND, NOW(3), expires_at)) / "
+	    "1000, FLOOR(UNIX_TIMESTAMP(NOW(3)) * 1000) "
+	    "FROM attendance_window WHERE session_id = ? "
+	    "ORDER BY round DESC LIMIT 1",
+	    "I", session_id);
+	if (rc != DB_OK)
+		return 503;
+	if (w.nrows > 0) {
+		window_id = db_get_int(&w, 0, 0);
+		open = (int)db_get_int(&w, 0, 4);
+		win = json_pack("{s:I,s:I,s:I,s:b,s:I,s:I,s:I}", "window_id",
+		    (json_int_t)window_id, "round",
+		    (json_int_t)db_get_int(&w, 0, 1), "expires_at",
+		    (json_int_t)db_get_int(&w, 0, 3), "open", open, "ms_left",
+		    (json_int_t)(open ? db_get_int(&w, 0, 5) : 0),
+		    "seconds_left",
+		    (json_int_t)(open ? (db_get_int(&w, 0, 5) + 999) / 1000
+				      : 0),
+		    "server_time", (json_int_t)db_get_int(&w, 0, 6));
+		/* The code is shown only while it can still be used. */
+		if (open)
+			json_object_set_new(win, "otp",
+			    json_string(db_get(&w, 0, 2)));
+	}
+	rc = db_query(r->db, r->arena, &st,
+	    "SELECT s.student_email, s.roll_no, s.name, at.status, at.source, "
+	    "COALESCE(aa.wrong, 0), "
+	    "(SELECT COUNT(*) FROM telemetry t WHERE t.session_id = ? AND "
+	    "  t.student_email = s.student_email), "
+	    "DATE_FORMAT(at.marked_at, '%Y-%m-%dT%H:%i:%s.%fZ') "
+	    "FROM student s "
+	    "LEFT JOIN attendance at ON at.session_id = ? AND "
+	    "  at.student_email = s.student_email "
+	    "LEFT JOIN attendance_attempt aa ON aa.window_id = ? AND "
+	    "  aa.student_email = s.student_email "
+	    "WHERE s.class_id = ? AND (s.joined_on IS NULL OR s.joined_on <= ?) "
+	    "ORDER BY s.roll_no",
+	    "IIIIs", session_id, session_id, window_id, db_get_int(&s, 0, 1),
+	    db_get(&s, 0, 2));
+	if (rc != DB_OK) {
+		json_decref(win);
+		return 503;
+	}
+	students = json_array();
+	for (i = 0; i < st.nrows; i++) {
+		const char *status = db_get(&st, i, 3);
+		/* A timeout absence is still pending while a new round runs. */
+		if (status && open && strcmp(status, "A") == 0 &&
+		    strcmp(db_get(&st, i, 4), "TIMEOUT") == 0)
+			status = NULL;
+		json_array_append_new(students,
+		    json_pack("{s:s,s:s,s:s,s:s,s:s?,s:I,s:I,s:s?}",
+			"student_email", db_get(&st, i, 0), "roll_no",
+			db_get(&st, i, 1), "name", db_get(&st, i, 2), "state",
+			state_name(status, db_get_int(&st, i, 5), open),
+			"status", status, "wrong",
+			(json_int_t)db_get_int(&st, i, 5), "evidence",
+			(json_int_t)db_get_int(&st, i, 6), "marked_at",
+			status ? db_get(&st, i, 7) : NULL));
+	}
+	body = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:I,s:I,s:b},s:o,s:o,s:o}",
+	    "session", "session_id", (json_int_t)session_id, "class_id",
+	    (json_int_t)db_get_int(&s, 0, 1), "date", db_get(&s, 0, 2),
+	    "course_id", db_get(&s, 0, 3), "course_name", db_get(&s, 0, 4),
+	    "period_no", (json_int_t)db_get_int(&s, 0, 5), "subject_id",
+	    (json_int_t)db_get_int(&s, 0, 6), "online",
+	    (int)db_get_int(&s, 0, 7), "window", win, "totals",
+	    window_totals(r->db, r->arena, session_id), "students", students);
+	return http_reply_json(r, 200, body);
+}
+
+/*
+ * POST /attendance/manual-mark {session_id, student_email, status, reason}
+ */
+int
+attendance_manual_mark(struct http_req *r)
+{
+	static const char *const statuses[] = { "P", "A", "R", NULL };
+	struct db_rows s, st;
+	long long session_id;
+	const char *email = NULL, *reason = NULL, *old;
+	char err[256];
+	int rc, idx = -1, status = 503;
+	json_t *ev;
+
+	if ((session_id = session_param(r, r->json, err, sizeof(err))) == 0 ||
+	    jsonio_string(r->json, "student_email", JSONH_REQUIRED, 190, &email,
+		err, sizeof(err)) < 0 ||
+	    jsonio_enum(r->json, "status", JSONH_REQUIRED, statuses, &idx, err,
+		sizeof(err)) < 0 ||
+	    jsonio_string(r->json, "reason", JSONH_REQUIRED, 500, &reason, err,
+		sizeof(err)) < 0)
+		return http_reply_error(r, 400, "bad_request", "%s", err);
+	if ((rc = teacher_session(r, session_id, &s)) != 0)
+		return rc;
+	if ((rc = db_begin(r->db)) != DB_OK)
+		return 503;
+	/* The student row lock orders this with the student's own submits. */
+	rc = db_query_one(r->db, r->arena, &st,
+	    "SELECT s.roll_no, s.name, (SELECT at.status FROM attendance at "
+	    "  WHERE at.session_id = ? AND at.student_email = s.student_email) "
+	    "FROM student s WHERE s.student_email = ? AND s.class_id = ? "
+	    "FOR UPDATE",
+	    "IsI", session_id, email, db_get_int(&s, 0, 1));
+	if (rc == DB_NOTFOUND) {
+		db_rollback(r->db);
+		return http_reply_error(r, 404, "student_not_in_class",
+		    "no such student in this session's class");
+	}
+	if (rc != DB_OK)
+		goto fail;
+	old = db_get(&st, 0, 2);
+	rc = db_exec(r->db,
+	    "INSERT INTO attendance (session_id, student_email, status, "
+	    "source) VALUES (?, ?, ?, 'MANUAL') ON DUPLICATE KEY UPDATE "
+	    "status = VALUES(status), source = 'MANUAL', marked_at = NOW(3)",
+	    "Iss", session_id, email, statuses[idx]);
+	if (rc != DB_OK)
+		goto fail;
+	rc = audit_write_detail(r->db, r->auth.email, "attendance.manual",
+	    email, old, statuses[idx], reason,
+	    arena_printf(r->arena, "session %lld", session_id));
+	if (rc != DB_OK)
+		goto fail;
+	if ((rc = db_commit(r->db)) != DB_OK)
+		goto fail;
+	ev = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s?,s:s,s:I}", "session_id",
+	    (json_int_t)session_id, "student_email", email, "roll_no",
+	    db_get(&st, 0, 0), "name", db_get(&st, 0, 1), "status",
+	    statuses[idx], "old_status", old, "source", "MANUAL", "at",
+	    (json_int_t)clock_wall_ms());
+	pubsub_publish(r->cfg,
+	    pubsub_user_channel(r->cfg, r->auth.email, r->arena),
+	    "attendance.submission", ev);
+	return http_reply_json(r, 200,
+	    json_pack("{s:I,s:s,s:s?,s:s}", "session_id",
+		(json_int_t)session_id, "student_email", email, "old", old,
+		"new", statuses[idx]));
+fail:
+	db_rollback(r->db);
+	return status;
+}
+
+int
+attendance_evidence_core(struct http_req *r, json_t *msg, json_t **result)
+{
+	struct db_rows w;
+	long long session_id;
+	const char *detail = "";
+	char err[256], key[256];
+	int kind = -1, rc;
+	json_t *ev;
+
+	*result = NULL;
+	if ((session_id = session_param(r, msg, err, sizeof(err))) == 0 ||
+	    jsonio_enum(msg, "type", JSONH_REQUIRED, evidence_kinds, &kind, err,
+		sizeof(err)) < 0 ||
+	    jsonio_string(msg, "detail", JSONH_OPTIONAL, 255, &detail, err,
+		sizeof(err)) < 0)
+		return ERR(400, "bad_request", err);
+	/* Evidence is cheap to send: bound it per student all the same. */
+	snprintf(key, sizeof(key), "telemetry:%s", r->auth.email);
+	if (guard_rate(r, key, 120, 60) != 0)
+		return ERR(429, "rate_limited", "too many reports");
+	/* Only evidence from an enrolled student during an open window. */
+	rc = db_query_one(r->db, r->arena, &w,
+	    "SELECT w.window_id, sj.teacher_email, st.roll_no, st.name "
+	    "FROM attendance_window w "
+	    "JOIN session se ON se.session_id = w.session_id "
+	    "JOIN period p ON p.period_id = se.period_id "
+	    "JOIN subject sj ON sj.subject_id = p.subject_id "
+	    "JOIN student st ON st.student_email = ? AND "
+	    "  st.class_id = sj.class_id "
+	    "WHERE w.session_id = ? AND " WINDOW_OPEN_W,
+	    "sI", r->auth.email, session_id);
+	if (rc == DB_NOTFOUND) {
+		*result = json_pack("{s:I,s:b}", "session_id",
+		    (json_int_t)session_id, "recorded", 0);
+		return 200;
+	}
+	if (rc != DB_OK)
+		return ERR(503, "db_unavailable", "try again");
+	/* the event and the count a submit reads change together */
+	if (db_begin(r->db) != DB_OK ||
+	    db_exec(r->db,
+		"INSERT INTO telemetry (session_id, window_id, student_email, "
+		"kind, detail, remote_addr) VALUES (?, ?, ?, ?, ?, ?)",
+		"IIssss", session_id, db_get_int(&w, 0, 0), r->auth.email,
+		evidence_kinds[kind], detail, r->remote_addr) != DB_OK ||
+	    db_exec(r->db,
+		"INSERT INTO attendance_attempt (window_id, student_email, "
+		"evidence) VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE "
+		"evidence = LEAST(evidence + 1, 65535)",
+		"Is", db_get_int(&w, 0, 0), r->auth.email) != DB_OK ||
+	    db_commit(r->db) != DB_OK) {
+		if (db_in_tx(r->db))
+			db_rollback(r->db);
+		return ERR(503, "db_unavailable", "try again");
+	}
+	ev = json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "session_id",
+	    (json_int_t)session_id, "student_email", r->auth.email, "roll_no",
+	    db_get(&w, 0, 2), "name", db_get(&w, 0, 3), "kind",
+	    evidence_kinds[kind], "at", (json_int_t)clock_wall_ms());
+	pubsub_publish(r->cfg,
+	    pubsub_user_channel(r->cfg, db_get(&w, 0, 1), r->arena),
+	    "attendance.evidence", ev);
+	*result =
+	    json_pack("{s:I,s:b,s:s}", "session_id", (json_int_t)session_id,
+		"recorded", 1, "kind", evidence_kinds[kind]);
+	return 200;
+}
+
+/* POST /attendance/telemetry {session_id, type, detail?} */
+int
+attendance_telemetry(struct http_req *r)
+{
+	json_t *result;
+	int status = attendance_evidence_core(r, r->json, &result);
+
+	return reply(r, status, result);
+}
+
+/*
+ * GET /attendance/qr?session_id=: an SVG QR code of "ehazira:<session>:
+ * <otp>" while the window is open, for the app to scan instead of typing.
+ */
+int
+attendance_qr(struct http_req *r)
+{
+	struct db_rows s, w;
+	long long session_id;
+	char err[256], text[64], *svg, *p;
+	QRcode *qr;
+	int rc, x, y, size, margin = 4;
+	size_t cap;
+
+	if ((session_id = session_param(r, NULL, err, sizeof(err))) == 0)
+		return http_reply_error(r, 400, "bad_request", "%s", err);
+	if ((rc = teacher_session(r, session_id, &s)) != 0)
+		return rc;
+	rc = db_query_one(r->db, r->arena, &w,
+	    "SELECT otp FROM attendance_window WHERE session_id = ? AND " WINDOW_OPEN,
+	    "I", session_id);
+	if (rc == DB_NOTFOUND)
+		return http_reply_error(r, 409, "no_open_window",
+		    "attendance is not open for this session");
+	if (rc != DB_OK)
+		return 503;
+	snprintf(text, sizeof(text), "ehazira:%lld:%s", session_id,
+	    db_get(&w, 0, 0));
+	if ((qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1)) ==
+	    NULL)
+		return 500;
+	size = qr->width + 2 * margin;
+	cap = 256 + (size_t)qr->width * (size_t)qr->width * 40;
+	if ((svg = arena_alloc(r->arena, cap)) == NULL) {
+		QRcode_free(qr);
+		return 500;
+	}
+	p = svg +
+	    sprintf(svg,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" "
+		"viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">"
+		"<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>"
+		"<path fill=\"#000\" d=\"",
+		size, size);
+	for (y = 0; y < qr->width; y++)
+		for (x = 0; x < qr->width; x++)
+			if (qr->data[y * qr->width + x] & 1)
+				p += sprintf(p, "M%d %dh1v1h-1z", x + margin,
+				    y + margin);
+	p += sprintf(p, "\"/></svg>");
+	QRcode_free(qr);
+	http_add_header(r, "Cache-Control", "no-store");
+	return http_reply_raw(r, 200, "image/svg+xml", svg, (size_t)(p - svg));
+}

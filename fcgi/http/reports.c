@@ -1,0 +1,179 @@
+/*
+ * reports.c - GET /attendance/student-summary and /attendance/class-summary:
+ * query parameters, who may see what, and the answer in the asked format.
+ * The numbers come from reports.c, the same builders cron uses.
+ *
+ * Access: a student sees only their own summary; a teacher sees a student
+ * only through the subjects the teacher teaches in that student's class,
+ * and a class register only for a subject they teach.  A student asking
+ * for someone else gets 403 whether or not the e-mail exists.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "reportbuild.h"
+#include "reportexport.h"
+#include "reportfile.h"
+#include "reportjson.h"
+#include "reports.h"
+
+#define MAX_RANGE_DAYS 400
+
+static int
+reply_file(struct http_req *r, int fmt, const char *name, char *buf, size_t len)
+{
+	http_add_header(r, "Content-Disposition",
+	    arena_printf(r->arena, "attachment; filename=\"%s\"", name));
+	return http_reply_raw(r, 200, reportfile_mime(fmt), buf, len);
+}
+
+/* An optional positive id; 0 when absent, -1 when malformed. */
+static long long
+query_id(struct http_req *r, const char *name)
+{
+	const char *s = http_query(r, name);
+	long long v = 0;
+	const char *p;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || v > 0x7fffffffLL)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return v > 0 && v <= 0xffffffffLL ? v : -1;
+}
+
+/* Common parameters; 0, or the status with the error reply set. */
+static int
+common(struct http_req *r, long *from, long *to, int *fmt)
+{
+	long days = r->cfg->report_days;
+
+	days = days < 1 ? 1 : days > MAX_RANGE_DAYS ? MAX_RANGE_DAYS : days;
+	switch (attstats_range(http_query(r, "from"), http_query(r, "to"),
+	    attstats_today(), days, MAX_RANGE_DAYS, from, to)) {
+	case ATTSTATS_RANGE_OK:
+		break;
+	case ATTSTATS_RANGE_BAD_FROM:
+		return http_reply_error(r, 400, "bad_request",
+		    "from must be a date as YYYY-MM-DD");
+	case ATTSTATS_RANGE_BAD_TO:
+		return http_reply_error(r, 400, "bad_request",
+		    "to must be a date as YYYY-MM-DD");
+	case ATTSTATS_RANGE_REVERSED:
+		return http_reply_error(r, 400, "bad_request",
+		    "from must not be after to");
+	default:
+		return http_reply_error(r, 400, "bad_request",
+		    "the range from..to must be at most %d days",
+		    MAX_RANGE_DAYS);
+	}
+	if ((*fmt = reportfile_format(http_query(r, "format"))) < 0)
+		return http_reply_error(r, 400, "bad_request",
+		    "format must be json, csv, xlsx or edfi");
+	return 0;
+}
+
+int
+reports_student(struct http_req *r)
+{
+	struct student_report rep;
+	const char *email = http_query(r, "student_email"), *teacher = NULL;
+	long long subject_id = query_id(r, "subject_id");
+	long from, to;
+	int fmt, rc;
+	char *buf;
+	size_t len;
+
+	if ((rc = common(r, &from, &to, &fmt)) != 0)
+		return rc;
+	if (subject_id < 0)
+		return http_reply_error(r, 400, "bad_request",
+		    "subject_id must be a positive whole number");
+	if (email && *email == '\0')
+		email =
+		    NULL; /* "student_email=" is the same as leaving it out */
+	if (email && strlen(email) > 190)
+		return http_reply_error(r, 400, "bad_request",
+		    "student_email is too long");
+	if (r->auth.role == ROLE_STUDENT) {
+		if (email && strcasecmp(email, r->auth.email) != 0)
+			return http_reply_error(r, 403, "forbidden",
+			    "students may only see their own attendance");
+		email = r->auth.email;
+	} else {
+		if (email == NULL)
+			return http_reply_error(r, 400, "bad_request",
+			    "student_email is required");
+		teacher = r->auth.email;
+	}
+	rc = reportbuild_student(r->db, r->arena, r->cfg, email, subject_id,
+	    teacher, from, to, &rep);
+	if (rc == DB_NOTFOUND)
+		return http_reply_error(r, 404, "not_found", "no such student");
+	if (rc != DB_OK)
+		return 503;
+	if (rep.nsubjects == 0 && teacher)
+		return http_reply_error(r, 403, "forbidden",
+		    subject_id ? "you do not teach this subject to this student"
+			       : "you do not teach this student");
+	if (rep.nsubjects == 0 && subject_id)
+		return http_reply_error(r, 404, "not_found",
+		    "no such subject in your class");
+	http_add_header(r, "Cache-Control", "no-store");
+	if (fmt == REPORT_JSON)
+		return http_reply_json(r, 200, reportjson_student(&rep));
+	if (reportexport_student(&rep, fmt,
+		reportexport_tmpdir(r->arena, r->cfg), r->arena, &buf,
+		&len) < 0)
+		return 503;
+	return reply_file(r, fmt, reportfile_student_name(r->arena, &rep, fmt),
+	    buf, len);
+}
+
+int
+reports_class(struct http_req *r)
+{
+	struct class_report rep;
+	long long subject_id = query_id(r, "subject_id");
+	long long class_id = query_id(r, "class_id");
+	long from, to;
+	int fmt, rc;
+	char *buf;
+	size_t len;
+
+	if ((rc = common(r, &from, &to, &fmt)) != 0)
+		return rc;
+	if (subject_id <= 0)
+		return http_reply_error(r, 400, "bad_request",
+		    "subject_id is required (a positive whole number)");
+	if (class_id < 0)
+		return http_reply_error(r, 400, "bad_request",
+		    "class_id must be a positive whole number");
+	rc = reportbuild_class(r->db, r->arena, r->cfg, subject_id,
+	    r->auth.email, from, to, &rep);
+	if (rc == DB_NOTFOUND)
+		return http_reply_error(r, 404, "not_found", "no such subject");
+	if (rc == REPORTBUILD_FORBIDDEN)
+		return http_reply_error(r, 403, "forbidden",
+		    "only the subject's teacher may see its register");
+	if (rc != DB_OK)
+		return 503;
+	if (class_id && class_id != rep.subj.class_id)
+		return http_reply_error(r, 404, "not_found",
+		    "the subject is not taught in that class");
+	http_add_header(r, "Cache-Control", "no-store");
+	if (fmt == REPORT_JSON)
+		return http_reply_json(r, 200, reportjson_class(&rep));
+	if (reportexport_class(&rep, fmt, reportexport_tmpdir(r->arena, r->cfg),
+		r->arena, &buf, &len) < 0)
+		return 503;
+	return reply_file(r, fmt, reportfile_class_name(r->arena, &rep, fmt),
+	    buf, len);
+}

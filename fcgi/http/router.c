@@ -1,0 +1,300 @@
+/*
+ * router.c - the one route table and dispatch.
+ *
+ * Every endpoint is a row: method, path pattern, handler, flags.  Dispatch
+ * does everything a handler must be able to rely on: 404/405, the JSON body,
+ * the bearer token (HS256, exp), the per-request device/account re-check
+ * and the role.  Handlers never look at tokens.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto.h"
+#include "appconfig.h"
+#include "auth.h"
+#include "config.h"
+#include "devices.h"
+#include "guard.h"
+#include "health.h"
+#include "jsonio.h"
+#include "log.h"
+#include "profile.h"
+#include "attendance.h"
+#include "timetable.h"
+#include "websocket.h"
+#include "pushtoken.h"
+#include "router.h"
+#include "submit.h"
+#include "reports.h"
+#include "token.h"
+
+#define J ROUTE_JSON
+#define A ROUTE_AUTH
+#define S ROUTE_STUDENT
+#define T ROUTE_TEACHER
+
+static const struct route routes[] = {
+	{ "GET", "/healthz", health_get, ROUTE_PUBLIC,
+	    "liveness and database state" },
+	{ "GET", "/me", profile_get, A, "the signed-in user" },
+
+	/* --- sign-in and devices (auth.c, devices.c) --- */
+	{ "POST", "/auth/google", auth_google, J,
+	    "sign in with a Google ID token and a device" },
+	{ "GET", "/auth/challenge", auth_challenge, ROUTE_PUBLIC,
+	    "a single-use Play Integrity nonce" },
+	{ "POST", "/auth/refresh", auth_refresh, J,
+	    "rotate a refresh token for a new access token" },
+	{ "POST", "/auth/logout", auth_logout, A,
+	    "revoke this device's refresh tokens" },
+	{ "GET", "/devices/pending", devices_pending, T,
+	    "students' new devices awaiting this teacher" },
+	{ "POST", "/devices/:id/approve", devices_approve, T,
+	    "approve a student's new device (replaces the old one)" },
+	{ "POST", "/devices/:id/reject", devices_reject, T,
+	    "reject a student's new device" },
+
+	/* --- live attendance (attendance.c, ws.c) --- */
+	{ "GET", "/timetable", timetable_get, A,
+	    "the caller's periods of a day, with session state" },
+	{ "GET", "/attendance/open", timetable_open_windows, S,
+	    "the student's windows open now" },
+	{ "POST", "/attendance/initiate", attendance_initiate, T | J,
+	    "open an attendance window (OTP)" },
+	{ "POST", "/attendance/close", attendance_close, T | J,
+	    "end the open window now" },
+	{ "GET", "/attendance/live-status", attendance_live_status, T,
+	    "the teacher's full picture of a session" },
+	{ "POST", "/attendance/manual-mark", attendance_manual_mark, T | J,
+	    "teacher override with a reason" },
+	{ "GET", "/attendance/qr", attendance_qr, T,
+	    "SVG QR code of the open window" },
+	{ "POST", "/attendance/submit", submit_post, S | J | ROUTE_GUARD_LATE,
+	    "submit the OTP (same path as the WebSocket)" },
+	{ "POST", "/attendance/telemetry", attendance_telemetry, S | J,
+	    "anti-proxy evidence (focus lost ...)" },
+	{ "GET", "/ws/auth", websocket_authorize,
+	    ROUTE_INTERNAL | A | ROUTE_TOKEN_IN_URI,
+	    "nginx auth_request for GET /ws" },
+	{ "POST", "/ws/message", websocket_message,
+	    ROUTE_INTERNAL | ROUTE_WS_SUBJECT, "a client WebSocket frame" },
+
+	/* --- push (pushtoken.c) --- */
+	{ "POST", "/devices/push-token", pushtoken_set, A | J,
+	    "store this device's FCM registration token" },
+
+	/* --- reports (reports.c) --- */
+	{ "GET", "/attendance/student-summary", reports_student, A,
+	    "a student's attendance per subject and day by day" },
+	{ "GET", "/attendance/class-summary", reports_class, T,
+	    "a subject's register, at-risk list and weekly trend" },
+
+	/* --- web app (appconfig.c) --- */
+	{ "GET", "/app-config", appconfig_get, ROUTE_PUBLIC,
+	    "demo mode, Google client id, web students (public)" },
+};
+
+#undef J
+#undef A
+#undef S
+#undef T
+
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+const struct route *
+router_table(size_t *n)
+{
+	*n = NROUTES;
+	return routes;
+}
+
+int
+router_match(const char *pattern, const char *path, struct http_req *r)
+{
+	const char *p = pattern, *s = path, *pe, *se;
+	int n = 0;
+
+	while (*p && *s) {
+		if (*p != '/' || *s != '/')
+			return 0;
+		p++;
+		s++;
+		pe = strchr(p, '/');
+		if (pe == NULL)
+			pe = p + strlen(p);
+		se = strchr(s, '/');
+		if (se == NULL)
+			se = s + strlen(s);
+		if (*p == ':') {
+			if (se == s)
+				return 0;
+			if (r && n < HTTP_MAX_PARAMS) {
+				r->param_names[n] = arena_strndup(r->arena,
+				    p + 1, (size_t)(pe - p - 1));
+				r->param_values[n] = arena_strndup(r->arena, s,
+				    (size_t)(se - s));
+				n++;
+			}
+		} else if (pe - p != se - s ||
+		    strncmp(p, s, (size_t)(pe - p)) != 0) {
+			return 0;
+		}
+		p = pe;
+		s = se;
+	}
+	if (*p || *s)
+		return 0;
+	if (r)
+		r->nparams = n;
+	return 1;
+}
+
+static const char *
+bearer(struct http_req *r, unsigned flags)
+{
+	const char *h = r->authorization, *q;
+
+	if (h && strncasecmp(h, "Bearer ", 7) == 0)
+		return h + 7;
+	if (flags & ROUTE_TOKEN_IN_URI) {
+		/* nginx's auth subrequest has no query; nginx sends ORIG_URI. */
+		if (r->orig_uri && (q = strchr(r->orig_uri, '?')) != NULL) {
+			const char *saved = r->query, *t;
+
+			r->query = q + 1;
+			t = http_query(r, "token");
+			r->query = saved;
+			return t;
+		}
+		return http_query(r, "token");
+	}
+	return NULL;
+}
+
+static int
+authenticate(struct http_req *r, unsigned flags)
+{
+	const char *tok = bearer(r, flags);
+	int rc;
+
+	if (tok == NULL || *tok == '\0')
+		return http_reply_error(r, 401, "unauthorized",
+		    "a bearer token is required");
+	rc = token_verify(r->cfg->jwt_secret, tok, (long long)time(NULL),
+	    &r->auth, r->arena);
+	if (rc == TOKEN_EXPIRED)
+		return http_reply_error(r, 401, "token_expired",
+		    "the access token has expired");
+	if (rc != TOKEN_OK)
+		return http_reply_error(r, 401, "invalid_token",
+		    "the access token is not valid");
+	/* A late guard folds the re-check into the handler's first read. */
+	if (flags & ROUTE_GUARD_LATE)
+		r->guard_late = 1;
+	else if ((rc = guard_session(r)) != 0)
+		return rc;
+	if ((flags & ROUTE_STUDENT) && r->auth.role != ROLE_STUDENT)
+		return http_reply_error(r, 403, "forbidden",
+		    "this endpoint is for students");
+	if ((flags & ROUTE_TEACHER) && r->auth.role != ROLE_TEACHER)
+		return http_reply_error(r, 403, "forbidden",
+		    "this endpoint is for teachers");
+	return 0;
+}
+
+/*
+ * The identity nginx attached to a WebSocket frame, from our own
+ * websocket_authorize answer, only reachable through the internal hook server
+ * and signed all the same.  The device and account are re-checked: a
+ * socket outlives its token.
+ */
+static int
+ws_subject(struct http_req *r)
+{
+	const char *h = http_env(r, "HTTP_X_WS_SUBJECT"), *c1, *c2, *subject;
+	const char *mac;
+	char role[4];
+
+	/* "<hmac>:<role>:<device>:<email>", from our own ws_authorize */
+	if (h == NULL || strlen(h) < 70 || h[64] != ':')
+		goto refuse;
+	subject = h + 65;
+	mac = crypto_hmac_hex(r->cfg->jwt_secret,
+	    arena_printf(r->arena, "ws-subject:%s", subject), 64, r->arena);
+	if (mac == NULL || !crypto_equal(mac, h, 64))
+		goto refuse;
+	if ((c1 = strchr(subject, ':')) == NULL ||
+	    (c2 = strchr(c1 + 1, ':')) == NULL || c1 - subject > 2)
+		goto refuse;
+	memcpy(role, subject, (size_t)(c1 - subject));
+	role[c1 - subject] = '\0';
+	r->auth.role = token_role_from_short(role);
+	r->auth.device_id = strtoll(c1 + 1, NULL, 10);
+	r->auth.email = c2 + 1;
+	if (r->auth.role == ROLE_NONE)
+		goto refuse;
+	return guard_session(r);
+refuse:
+	return http_reply_error(r, 401, "unauthorized",
+	    "no WebSocket identity");
+}
+
+int
+router_dispatch(struct http_req *r)
+{
+	const struct route *rt = NULL;
+	int path_found = 0, status;
+	size_t i;
+	char err[256];
+
+	for (i = 0; i < NROUTES; i++) {
+		if (!router_match(routes[i].pattern, r->path, NULL))
+			continue;
+		path_found = 1;
+		if (strcmp(routes[i].method, r->method) == 0 ||
+		    (strcmp(routes[i].method, "GET") == 0 &&
+			strcmp(r->method, "HEAD") == 0)) {
+			rt = &routes[i];
+			break;
+		}
+	}
+	if (rt == NULL || ((rt->flags & ROUTE_INTERNAL) && !r->internal)) {
+		if (path_found && rt == NULL) {
+			status = http_reply_error(r, 405, "method_not_allowed",
+			    "%s is not allowed on %s", r->method, r->path);
+			goto out;
+		}
+		status = http_reply_error(r, 404, "not_found",
+		    "no such endpoint: %s", r->path);
+		goto out;
+	}
+	router_match(rt->pattern, r->path, r);
+	if (rt->flags & (ROUTE_AUTH | ROUTE_STUDENT | ROUTE_TEACHER)) {
+		if ((status = authenticate(r, rt->flags)) != 0)
+			goto out;
+	}
+	if ((rt->flags & ROUTE_WS_SUBJECT) && (status = ws_subject(r)) != 0)
+		goto out;
+	if (rt->flags & ROUTE_JSON) {
+		if (r->content_type &&
+		    strncasecmp(r->content_type, "application/json", 16) != 0) {
+			status =
+			    http_reply_error(r, 415, "unsupported_media_type",
+				"send the body as application/json");
+			goto out;
+		}
+		r->json =
+		    jsonio_parse_object(r->body, r->body_len, err, sizeof(err));
+		if (r->json == NULL) {
+			status =
+			    http_reply_error(r, 400, "bad_json", "%s", err);
+			goto out;
+		}
+		jsonio_defer(r->arena, r->json);
+	}
+	status = rt->handler(r);
+out:
+	http_finish(r, status);
+	return r->status;
+}

@@ -1,0 +1,663 @@
+/*
+ * submit.c - a student's code: the rules that turn it into P or R or a
+ * refusal, and the group commit that lets the students of a class who
+ * submit together share the database's round trips.
+ *
+ * One read gathers everything a decision needs (window, class policy,
+ * enrolment, current mark, tries, focus-loss evidence, the device, the
+ * account and the student's submit count) and decide() applies the rules;
+ * both paths below use them.
+ *
+ * Fast path, the common case: a right code, first time, in an open window,
+ * from a student within the limit.  Submits that reach a worker process
+ * together are combined: the first becomes the leader, reads the inputs of
+ * every waiting submit in one statement (JSON_TABLE) and inserts all their
+ * marks with one more, which commits on its own.  That is the whole
+ * critical path, two round trips; each submit is answered only after the
+ * commit that holds its mark.  The leader tells the teachers once its own
+ * submit is answered, while the next leader is already reading.  The
+ * queue holds only submits waiting for their answer (workers keep nothing
+ * between requests).
+ *
+ * Single path, everything else (a wrong code, a closed window, a refusal,
+ * a resubmit, a student at the limit, or a mark the batch could not
+ * insert): one transaction that counts the try against the student's
+ * limit, whose row lock orders that student's submits, and writes the
+ * attempt or the mark.  The limit bounds what a student can repeat: every
+ * submit but the one that marks them counts, and a student at the limit
+ * is refused even with the right code.  The marking submit happens once
+ * per student and round, so counting it would bound nothing; leaving it
+ * out keeps the counter's write off the class's burst.  Guessing is
+ * bounded here: every wrong code is counted per student and capped at two
+ * per round, and nginx limits each address.
+ *
+ * Every write re-checks the window under a shared lock on its row, and
+ * finalising locks that row for update first, so a finalisation either
+ * waits for a mark or the mark sees the window closed: never a P after
+ * the absentees were counted.  The database clock (NOW(3)) is the only
+ * clock.
+ */
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "crypto.h"
+#include "cidr.h"
+#include "config.h"
+#include "db.h"
+#include "guard.h"
+#include "jsonio.h"
+#include "log.h"
+#include "pubsub.h"
+#include "submit.h"
+#include "window.h"
+
+/* A batch is bounded by the threads of a process; this bounds the SQL. */
+#define BATCH_MAX 64
+
+/* The per-student submit counter (guard.c), a minute wide. */
+#define RATE_PREFIX "submit:"
+#define RATE_WINDOW 60
+
+enum verdict {
+	V_NO_WINDOW,
+	V_NOT_ENROLLED,
+	V_MARKED, /* P or R already: the same answer again */
+	V_MANUAL,
+	V_CLOSED,
+	V_OFF_CAMPUS,
+	V_NO_TRIES,
+	V_WRONG,
+	V_ACCEPT,
+};
+
+/* One submit: its input, what the read found, and how it ended. */
+struct sub {
+	const char *email, *otp, *addr;
+	long long device_id, session_id;
+	struct arena *arena; /* the submitter's, for the strings below */
+
+	int found, open, enrolled, flag_focus, online, allowed;
+	long long window_id, wrong, evidence, spent; /* spent: counted hits */
+	const char *code, *cidrs, *teacher, *cur, *source, *roll, *name;
+
+	atomic_int done; /* the batch has dealt with it: its owner may leave */
+	int written;     /* the batch committed its mark */
+	sem_t *wake;     /* its thread's: posted when done or first in line */
+	struct sub *next;
+};
+
+static const char read_sql[] =
+    "SELECT STRAIGHT_JOIN j.k, w.window_id, w.otp, (" WINDOW_OPEN "), "
+    "sj.teacher_email, c.flag_on_focus_loss, c.allowed_cidrs, se.online, "
+    "st.class_id = sj.class_id AND (st.joined_on IS NULL OR "
+    "st.joined_on <= se.date), at.status, at.source, COALESCE(aa.wrong, 0), "
+    "COALESCE(aa.evidence, 0), "
+    "st.roll_no, st.name, "
+    "COALESCE(d.active, 0) AND st.verified AND NOT st.blocked, "
+    "IF(rl.window_start = FROM_UNIXTIME(?), rl.hits, 0) "
+    "FROM JSON_TABLE(?, '$[*]' COLUMNS (k INT PATH '$[0]', "
+    "  email VARCHAR(190) PATH '$[1]', sid INT UNSIGNED PATH '$[2]', "
+    "  dev BIGINT UNSIGNED PATH '$[3]')) j "
+    "JOIN student st ON st.student_email = j.email "
+    "JOIN session se ON se.session_id = j.sid "
+    "JOIN attendance_window w ON w.window_id = se.window_id "
+    "JOIN period p ON p.period_id = se.period_id "
+    /* by key even when the table is tiny: no join buffer per call */
+    "JOIN subject sj FORCE INDEX (PRIMARY) ON sj.subject_id = p.subject_id "
+    "JOIN class c FORCE INDEX (PRIMARY) ON c.class_id = sj.class_id "
+    "LEFT JOIN device d ON d.device_id = j.dev AND "
+    "  d.user_email = st.student_email "
+    "LEFT JOIN attendance at ON at.session_id = w.session_id AND "
+    "  at.student_email = st.student_email "
+    "LEFT JOIN attendance_attempt aa ON aa.window_id = w.window_id AND "
+    "  aa.student_email = st.student_email "
+    "LEFT JOIN rate_limit rl ON rl.rl_key = "
+    "  CONCAT('" RATE_PREFIX "', st.student_email)";
+
+static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sub *q_head, **q_tail = &q_head;
+static int q_leading;
+
+/* Sets *result to the error object and yields the status. */
+#define ERR(status, code, msg) (*result = jsonio_error(code, msg), (status))
+
+/*
+ * Reads the decision inputs of n submits in one statement.  Nothing is
+ * locked: the writes re-check what can change under them.
+ */
+static int
+read_inputs(struct http_req *r, struct sub **subs, int n)
+{
+	struct db_rows rows;
+	json_t *arr = json_array();
+	char *js;
+	int i, k, rc;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr,
+		    json_pack("[i,s,I,I]", i, subs[i]->email,
+			(json_int_t)subs[i]->session_id,
+			(json_int_t)subs[i]->device_id));
+	js = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (js == NULL)
+		return DB_ERR;
+	rc = db_query(r->db, r->arena, &rows, read_sql, "Is",
+	    guard_window_start((long long)time(NULL), RATE_WINDOW), js);
+	free(js);
+	if (rc != DB_OK)
+		return rc;
+	for (i = 0; i < rows.nrows; i++) {
+		struct sub *s;
+		struct arena *sa;
+
+		k = (int)db_get_int(&rows, i, 0);
+		if (k < 0 || k >= n || subs[k]->found)
+			continue;
+		s = subs[k];
+		sa = s->arena;
+		s->found = 1;
+		s->window_id = db_get_int(&rows, i, 1);
+		s->code = arena_strdup(sa, db_get(&rows, i, 2));
+		s->open = (int)db_get_int(&rows, i, 3);
+		s->teacher = arena_strdup(sa, db_get(&rows, i, 4));
+		s->flag_focus = (int)db_get_int(&rows, i, 5);
+		s->cidrs = arena_strdup(sa, db_get(&rows, i, 6));
+		s->online = (int)db_get_int(&rows, i, 7);
+		s->enrolled = (int)db_get_int(&rows, i, 8);
+		s->cur = db_get(&rows, i, 9)
+		    ? arena_strdup(sa, db_get(&rows, i, 9))
+		    : NULL;
+		s->source =
+		    s->cur ? arena_strdup(sa, db_get(&rows, i, 10)) : NULL;
+		s->wrong = db_get_int(&rows, i, 11);
+		s->evidence = db_get_int(&rows, i, 12);
+		s->roll = arena_strdup(sa, db_get(&rows, i, 13));
+		s->name = arena_strdup(sa, db_get(&rows, i, 14));
+		s->allowed = (int)db_get_int(&rows, i, 15);
+		s->spent = db_get_int(&rows, i, 16);
+		if (s->code == NULL || s->teacher == NULL || s->cidrs == NULL ||
+		    s->roll == NULL || s->name == NULL ||
+		    (s->cur && s->source == NULL))
+			return DB_ERR;
+	}
+	return DB_OK;
+}
+
+/* The rules, in the order a student should hear about them. */
+static enum verdict
+decide(const struct sub *s)
+{
+	if (!s->found)
+		return V_NO_WINDOW;
+	if (!s->enrolled)
+		return V_NOT_ENROLLED;
+	if (s->cur && (s->cur[0] == 'P' || s->cur[0] == 'R'))
+		return V_MARKED;
+	if (s->cur && strcmp(s->source, "MANUAL") == 0)
+		return V_MANUAL;
+	if (!s->open)
+		return V_CLOSED;
+	if (*s->cidrs && !s->online && !cidr_match(s->cidrs, s->addr))
+		return V_OFF_CAMPUS;
+	if (s->wrong >= 2)
+		return V_NO_TRIES;
+	if (strlen(s->code) != 4 || !crypto_equal(s->otp, s->code, 4))
+		return V_WRONG;
+	return V_ACCEPT;
+}
+
+static const char *
+mark_of(const struct sub *s)
+{
+	return s->flag_focus && s->evidence > 0 ? "R" : "P";
+}
+
+/*
+ * Inserts the marks of n accepted submits of students not yet marked, in
+ * one statement; the window is re-checked under a shared lock.  Sets
+ * ->written on each submit whose mark went in.  A submit whose window has
+ * just ended, or whose mark raced in from elsewhere, is left unwritten
+ * (IGNORE: the row is skipped, nothing else is touched).
+ */
+static int
+write_fresh(struct http_req *r, struct sub **subs, int n)
+{
+	struct db_rows rows;
+	json_t *arr = json_array();
+	char *js;
+	int i, k, rc;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr,
+		    json_pack("[s,I,s]", subs[i]->email,
+			(json_int_t)subs[i]->window_id, mark_of(subs[i])));
+	js = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (js == NULL)
+		return DB_ERR;
+	rc = db_query(r->db, r->arena, &rows,
+	    "INSERT IGNORE INTO attendance (session_id, student_email, status, "
+	    "source) SELECT w.session_id, j.email, j.st, 'OTP' FROM "
+	    "JSON_TABLE(?, '$[*]' COLUMNS (email VARCHAR(190) PATH '$[0]', "
+	    "wid BIGINT UNSIGNED PATH '$[1]', st CHAR(1) PATH '$[2]')) j "
+	    "JOIN attendance_window w ON w.window_id = j.wid WHERE " WINDOW_OPEN
+	    " LOCK IN SHARE MODE RETURNING session_id, student_email",
+	    "s", js);
+	free(js);
+	if (rc != DB_OK)
+		return rc;
+	for (k = 0; k < rows.nrows; k++)
+		for (i = 0; i < n; i++)
+			if (!subs[i]->written &&
+			    subs[i]->session_id == db_get_int(&rows, k, 0) &&
+			    strcmp(subs[i]->email, db_get(&rows, k, 1)) == 0) {
+				subs[i]->written = 1;
+				break;
+			}
+	return DB_OK;
+}
+
+/*
+ * A new round for a student the last one marked absent: the A becomes the
+ * mark, if the window is still open.  0 when it did, 1 when not, -1 on
+ * error.
+ */
+static int
+write_retake(struct db *db, const struct sub *s)
+{
+	if (db_exec(db,
+		"INSERT INTO attendance (session_id, student_email, status, "
+		"source) SELECT session_id, ?, ?, 'OTP' FROM attendance_window "
+		"WHERE window_id = ? AND " WINDOW_OPEN " LOCK IN SHARE MODE "
+		"ON DUPLICATE KEY UPDATE status = VALUES(status), source = "
+		"'OTP', marked_at = NOW(3)",
+		"ssI", s->email, mark_of(s), s->window_id) != DB_OK)
+		return -1;
+	return db_affected(db) == 2 ? 0 : 1; /* ODKU counts an update 2 */
+}
+
+static json_t *
+submission_event(const struct sub *s, const char *status, long long attempt)
+{
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:I}", "session_id",
+	    (json_int_t)s->session_id, "student_email", s->email, "roll_no",
+	    s->roll, "name", s->name, "status", status, "attempt",
+	    (json_int_t)attempt, "at", (json_int_t)clock_wall_ms());
+}
+
+/*
+ * What a leader still owes after its batch's submitters are answered: the
+ * teachers' events.  Built while the submits are still there to read
+ * (their strings live in their owners' arenas); json_pack copies them.
+ */
+struct followup {
+	int n;
+	const char *channels[BATCH_MAX], *types[BATCH_MAX];
+	json_t *events[BATCH_MAX];
+};
+
+static void
+followup_build(struct http_req *r, struct sub **subs, int n, struct followup *f)
+{
+	const char *teacher = NULL;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!subs[i]->written)
+			continue;
+		/* a batch is mostly one class: one channel name, hashed once */
+		f->channels[f->n] =
+		    f->n > 0 && strcmp(subs[i]->teacher, teacher) == 0
+		    ? f->channels[f->n - 1]
+		    : pubsub_user_channel(r->cfg, subs[i]->teacher, r->arena);
+		teacher = subs[i]->teacher;
+		f->types[f->n] = "attendance.submission";
+		f->events[f->n++] = submission_event(subs[i], mark_of(subs[i]),
+		    subs[i]->wrong + 1);
+	}
+}
+
+/* Tells the teachers: one pipelined write. */
+static void
+followup_send(struct http_req *r, struct followup *f)
+{
+	if (f->n == 0)
+		return;
+	pubsub_publish_many(r->cfg, f->n, f->channels, f->types, f->events);
+}
+
+static void
+followup_after(struct http_req *r, void *f)
+{
+	followup_send(r, f);
+}
+
+/*
+ * Sends the follow-up once the leader's own submit is answered (main.c
+ * runs r->after right after the reply): the leader's student waits for
+ * nginx to take the events no longer than any other member of the batch.
+ */
+static void
+followup_defer(struct http_req *r, struct followup *f)
+{
+	struct followup *copy;
+
+	if (f->n == 0)
+		return;
+	if (r->after != NULL ||
+	    (copy = arena_alloc(r->arena, sizeof(*copy))) == NULL) {
+		followup_send(r, f);
+		return;
+	}
+	*copy = *f;
+	r->after = followup_after;
+	r->after_arg = copy;
+}
+
+/*
+ * The leader's work for a batch, on its own connection: one read, then
+ * one insert of the marks of every submit the rules accept outright (it
+ * commits on its own).  What is not written here is left for each
+ * submitter's single path (s->written stays 0).
+ */
+static void
+run_batch(struct http_req *r, struct sub *batch, struct followup *f)
+{
+	struct sub *subs[BATCH_MAX], *acc[BATCH_MAX], *s;
+	int n = 0, nacc = 0, i, j;
+
+	f->n = 0;
+	for (s = batch; s; s = s->next)
+		subs[n++] = s;
+	if (read_inputs(r, subs, n) != DB_OK)
+		return;
+	for (i = 0; i < n; i++) {
+		s = subs[i];
+		/* a resubmit or a retake is counted on the single path, and
+		 * a student at the limit is refused there */
+		if (!s->found || !s->allowed || s->cur ||
+		    s->spent >= r->cfg->submit_rate || decide(s) != V_ACCEPT)
+			continue;
+		/* a double tap in one batch: the second goes the long way */
+		for (j = 0; j < nacc; j++)
+			if (acc[j]->session_id == s->session_id &&
+			    strcmp(acc[j]->email, s->email) == 0)
+				break;
+		if (j == nacc)
+			acc[nacc++] = s;
+	}
+	if (nacc > 0 && write_fresh(r, acc, nacc) == DB_OK)
+		followup_build(r, acc, nacc, f);
+}
+
+/*
+ * Each worker thread's wakeup, alive as long as the thread: a leader may
+ * post it after its owner has already gone (a stale post only makes the
+ * next wait go round once more), which a semaphore in the submit could
+ * not survive.
+ */
+static _Thread_local sem_t t_wake;
+static _Thread_local int t_wake_ready;
+
+/*
+ * Queues s and waits until a batch has dealt with it.  A submit that finds
+ * no leader leads, on its own connection.  A leader marks its batch done
+ * and wakes the first submit still waiting, who leads next, and then each
+ * of its batch: the next batch is what the class waits for, the answered
+ * submits only have their replies to write.  The leader's follow-up goes
+ * out after its own reply.  The wakeups go out after the queue's lock is
+ * released, so a woken submit does not go back to sleep on it, and each
+ * thread is woken alone (a broadcast would wake every waiter for nothing).
+ */
+static void
+combine(struct http_req *r, struct sub *s)
+{
+	struct sub *batch, *last;
+	struct followup f;
+	sem_t *wakes[BATCH_MAX + 1];
+	int n, nw;
+
+	if (!t_wake_ready) {
+		sem_init(&t_wake, 0, 0);
+		t_wake_ready = 1;
+	}
+	s->wake = &t_wake;
+	pthread_mutex_lock(&q_lock);
+	*q_tail = s;
+	q_tail = &s->next;
+	while (!atomic_load(&s->done)) {
+		if (q_leading) {
+			pthread_mutex_unlock(&q_lock);
+			while (sem_wait(s->wake) != 0)
+				; /* EINTR */
+			if (atomic_load(&s->done))
+				return;
+			pthread_mutex_lock(&q_lock);
+			continue;
+		}
+		q_leading = 1;
+		batch = last = q_head;
+		for (n = 1; n < BATCH_MAX && last->next; n++)
+			last = last->next;
+		q_head = last->next;
+		if (q_head == NULL)
+			q_tail = &q_head;
+		last->next = NULL;
+		pthread_mutex_unlock(&q_lock);
+
+		run_batch(r, batch, &f);
+
+		pthread_mutex_lock(&q_lock);
+		nw = 0;
+		if (q_head)
+			wakes[nw++] = q_head->wake;
+		for (; batch; batch = last) {
+			last = batch->next;
+			if (batch != s)
+				wakes[nw++] = batch->wake;
+			/* its owner may leave from here on */
+			atomic_store(&batch->done, 1);
+		}
+		q_leading = 0;
+		pthread_mutex_unlock(&q_lock);
+		for (n = 0; n < nw; n++)
+			sem_post(wakes[n]);
+		/* a batch without s: its submits are answered, tell now */
+		if (atomic_load(&s->done))
+			followup_defer(r, &f);
+		else
+			followup_send(r, &f);
+		pthread_mutex_lock(&q_lock);
+	}
+	pthread_mutex_unlock(&q_lock);
+}
+
+static void
+publish_submission(struct http_req *r, const struct sub *s, const char *status,
+    long long attempt)
+{
+	pubsub_publish(r->cfg,
+	    pubsub_user_channel(r->cfg, s->teacher, r->arena),
+	    "attendance.submission", submission_event(s, status, attempt));
+}
+
+static int
+answer_marked(const struct sub *s, json_t **result)
+{
+	*result = json_pack("{s:I,s:s,s:b}", "session_id",
+	    (json_int_t)s->session_id, "status", s->cur, "already_marked", 1);
+	return 200;
+}
+
+static int
+answer_accepted(const struct sub *s, json_t **result)
+{
+	const char *mark = mark_of(s);
+
+	*result = json_pack("{s:I,s:s,s:I,s:b}", "session_id",
+	    (json_int_t)s->session_id, "status", mark, "attempt",
+	    (json_int_t)s->wrong + 1, "flagged", mark[0] == 'R');
+	return 200;
+}
+
+/* 410: the window had ended when read, or by the time of the write. */
+static int
+window_closed(json_t **result)
+{
+	return ERR(410, "window_closed",
+	    "the code has expired; ask your teacher");
+}
+
+/* The single path: one transaction, rate-limited, every rule answered. */
+static int
+submit_single(struct http_req *r, struct sub *s, json_t **result)
+{
+	struct sub *one[1] = { s };
+	const char *code, *msg;
+	char key[256];
+	enum verdict v;
+	int rc, status, reread = 0;
+
+	if (r->guard_late && (status = guard_account(r, &code, &msg)) != 0)
+		return ERR(status, code, msg);
+	if (db_begin(r->db) != DB_OK)
+		return ERR(503, "db_unavailable", "try again");
+	snprintf(key, sizeof(key), RATE_PREFIX "%s", s->email);
+	if (guard_rate(r, key, r->cfg->submit_rate, RATE_WINDOW) != 0) {
+		status = ERR(429, "rate_limited", "too many submissions");
+		goto out;
+	}
+again:
+	s->found = 0;
+	if (read_inputs(r, one, 1) != DB_OK) {
+		status = ERR(503, "db_unavailable", "try again");
+		goto out;
+	}
+	switch ((v = decide(s))) {
+	case V_NO_WINDOW:
+		status = ERR(404, "no_window",
+		    "attendance was never opened for this session");
+		goto out;
+	case V_NOT_ENROLLED:
+		status = ERR(403, "not_enrolled",
+		    "you are not enrolled in this session's class");
+		goto out;
+	case V_MARKED:
+		status = answer_marked(s, result);
+		goto out;
+	case V_MANUAL:
+		status = ERR(409, "already_marked",
+		    "your teacher has already marked you for this session");
+		goto out;
+	case V_CLOSED:
+		status = window_closed(result);
+		goto out;
+	case V_OFF_CAMPUS:
+		status =
+		    ERR(403, "off_campus", "submit from the campus network");
+		goto out;
+	case V_NO_TRIES:
+		status = ERR(403, "no_tries_left",
+		    "two wrong codes: no more tries in this round");
+		goto out;
+	case V_WRONG:
+	case V_ACCEPT:
+		break;
+	}
+	if (v == V_ACCEPT) {
+		if (s->cur == NULL)
+			rc = write_fresh(r, one, 1) != DB_OK ? -1 : !s->written;
+		else
+			rc = write_retake(r->db, s);
+		/* the window just ended, or a mark raced in: which was it? */
+		if (rc == 1 && !reread++)
+			goto again;
+		if (rc == 1) {
+			status = window_closed(result);
+			goto out;
+		}
+		if (rc != 0 || db_commit(r->db) != DB_OK) {
+			status = ERR(503, "db_unavailable", "try again");
+			goto out;
+		}
+		publish_submission(r, s, mark_of(s), s->wrong + 1);
+		return answer_accepted(s, result);
+	}
+	rc = db_exec(r->db,
+	    "INSERT INTO attendance_attempt (window_id, student_email, wrong) "
+	    "SELECT window_id, ?, 1 FROM attendance_window WHERE window_id = ? "
+	    "AND " WINDOW_OPEN " LOCK IN SHARE MODE ON DUPLICATE KEY UPDATE "
+	    "wrong = wrong + 1, "
+	    "last_at = NOW(3)",
+	    "sI", s->email, s->window_id);
+	if (rc == DB_OK && db_affected(r->db) == 0) {
+		status = window_closed(result);
+		goto out;
+	}
+	if (rc != DB_OK || db_commit(r->db) != DB_OK) {
+		status = ERR(503, "db_unavailable", "try again");
+		goto out;
+	}
+	s->wrong++;
+	publish_submission(r, s, s->wrong >= 2 ? "no_tries_left" : "wrong_once",
+	    s->wrong);
+	*result = json_pack("{s:{s:s,s:s},s:I,s:i,s:I}", "error", "code",
+	    s->wrong >= 2 ? "no_tries_left" : "wrong_otp", "message",
+	    s->wrong >= 2 ? "wrong code again: no more tries"
+			  : "wrong code: one more try",
+	    "session_id", (json_int_t)s->session_id, "tries_left",
+	    s->wrong >= 2 ? 0 : 1, "attempt", (json_int_t)s->wrong);
+	return 422;
+out:
+	/* a refused submit still counts against the student's limit */
+	if (db_in_tx(r->db) &&
+	    (status >= 500 || status == 429 || db_commit(r->db) != DB_OK))
+		db_rollback(r->db);
+	return status;
+}
+
+int
+submit_core(struct http_req *r, json_t *msg, json_t **result)
+{
+	struct sub s = { 0 };
+	long long session_id = 0;
+	char err[256];
+
+	*result = NULL;
+	if (jsonio_int(msg, "session_id", JSONH_REQUIRED, 1, 4294967295LL,
+		&session_id, err, sizeof(err)) < 0 ||
+	    jsonio_string(msg, "otp", JSONH_REQUIRED, 8, &s.otp, err,
+		sizeof(err)) < 0)
+		return ERR(400, "bad_request", err);
+	if (strlen(s.otp) != 4 || strspn(s.otp, "0123456789") != 4)
+		return ERR(400, "bad_request", "'otp' must be 4 digits");
+	s.email = r->auth.email;
+	s.device_id = r->auth.device_id;
+	s.session_id = session_id;
+	s.addr = r->remote_addr ? r->remote_addr : "";
+	s.arena = r->arena;
+
+	combine(r, &s);
+	if (s.written)
+		return answer_accepted(&s, result);
+	return submit_single(r, &s, result);
+}
+
+/* POST /attendance/submit {session_id, otp} */
+int
+submit_post(struct http_req *r)
+{
+	json_t *result;
+	int status = submit_core(r, r->json, &result);
+
+	if (status == 429)
+		return status; /* guard_rate set the reply and Retry-After */
+	return http_reply_json(r, status, result);
+}

@@ -1,0 +1,349 @@
+/*
+ * reportbuild.c - attendance reports built from the database into the
+ * plain structs of report.h.
+ *
+ * One builder per report serves the HTTP endpoints and the admin CLI, so a
+ * cron file and a download of the same range are the same numbers.  The
+ * builders read whole sets (all rows of a subject in the range) in a fixed
+ * number of queries and do the counting here, in one pass over the rows:
+ * the counting rules are in report.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "reportbuild.h"
+
+static void
+set_range(long from, long to, long *f, long *t, char *fs, char *ts)
+{
+	*f = from;
+	*t = to;
+	attstats_format_date(from, fs);
+	attstats_format_date(to, ts);
+}
+
+/* The subject columns every query below selects first, in this order. */
+#define SUBJECT_COLS                                                 \
+	"sj.subject_id, sj.class_id, sj.course_id, co.course_name, " \
+	"sj.teacher_email, d.department_name, c.batch, c.semester, " \
+	"c.section "
+#define SUBJECT_JOINS                                                    \
+	"FROM subject sj JOIN course co ON co.course_id = sj.course_id " \
+	"JOIN class c ON c.class_id = sj.class_id "                      \
+	"JOIN department d ON d.department_id = c.department_id "
+
+static void
+read_subject(const struct db_rows *rows, int i, struct rep_subject *s)
+{
+	s->subject_id = db_get_int(rows, i, 0);
+	s->class_id = db_get_int(rows, i, 1);
+	s->course_id = db_get(rows, i, 2);
+	s->course_name = db_get(rows, i, 3);
+	s->teacher_email = db_get(rows, i, 4);
+	s->department = db_get(rows, i, 5);
+	s->batch = db_get(rows, i, 6);
+	s->semester = (int)db_get_int(rows, i, 7);
+	s->section = db_get(rows, i, 8);
+}
+
+static void
+count(struct rep_counts *n, char status)
+{
+	n->held++;
+	if (status == 'P')
+		n->present++;
+	else if (status == 'A')
+		n->absent++;
+	else
+		n->flagged++;
+}
+
+static void
+add_counts(struct rep_counts *to, const struct rep_counts *n)
+{
+	to->held += n->held;
+	to->present += n->present;
+	to->absent += n->absent;
+	to->flagged += n->flagged;
+}
+
+static char
+source_code(const char *s)
+{
+	return s == NULL ? 0 : s[0];
+}
+
+/* Student index by e-mail (emails are case-insensitive in the schema). */
+struct by_email {
+	const char *email;
+	int idx;
+};
+
+static int
+cmp_email(const void *a, const void *b)
+{
+	return strcasecmp(((const struct by_email *)a)->email,
+	    ((const struct by_email *)b)->email);
+}
+
+static int
+find_student(const struct by_email *ix, int n, const char *email)
+{
+	struct by_email key = { email, 0 }, *hit;
+
+	hit = bsearch(&key, ix, (size_t)n, sizeof(*ix), cmp_email);
+	return hit ? hit->idx : -1;
+}
+
+/* Counts, percentages, runs, at-risk list, totals and weeks of a report. */
+static int
+finish_class(struct arena *a, struct class_report *rep)
+{
+	int i, j, ns = rep->nsessions;
+	int *marks, *present;
+	long *days;
+	char c;
+
+	for (i = 0; i < rep->nstudents; i++) {
+		struct rep_student *st = &rep->students[i];
+		const char *row = rep->cells + (size_t)i * (size_t)ns;
+
+		for (j = 0; j < ns; j++)
+			if (row[j] != REPORT_NOT_COUNTED)
+				count(&st->n, row[j]);
+		st->percent = attstats_percent(st->n.present, st->n.held);
+		st->at_risk =
+		    attstats_below(st->n.present, st->n.held, rep->threshold);
+		rep->nat_risk += st->at_risk;
+		st->run_len = attstats_longest_run(row, ns, 'A', &st->run_first,
+		    &st->run_last);
+		add_counts(&rep->total, &st->n);
+	}
+	rep->total_percent =
+	    attstats_percent(rep->total.present, rep->total.held);
+	marks = arena_alloc(a, sizeof(int) * (size_t)(ns + 1));
+	present = arena_alloc(a, sizeof(int) * (size_t)(ns + 1));
+	days = arena_alloc(a, sizeof(long) * (size_t)(ns + 1));
+	rep->weeks =
+	    arena_alloc(a, sizeof(struct attstats_week) * (size_t)(ns + 1));
+	if (!marks || !present || !days || !rep->weeks)
+		return DB_ERR;
+	for (j = 0; j < ns; j++) {
+		days[j] = rep->sessions[j].day;
+		for (i = 0; i < rep->nstudents; i++) {
+			c = rep->cells[(size_t)i * (size_t)ns + (size_t)j];
+			if (c == REPORT_NOT_COUNTED)
+				continue;
+			marks[j]++;
+			present[j] += c == 'P';
+		}
+	}
+	rep->nweeks = attstats_weekly(days, marks, present, ns, rep->weeks);
+	return DB_OK;
+}
+
+int
+reportbuild_class(struct db *db, struct arena *a, const struct config *cfg,
+    long long subject_id, const char *teacher, long from, long to,
+    struct class_report *out)
+{
+	struct db_rows subj, studs, rows;
+	struct rep_session *se;
+	struct by_email *ix;
+	long long sid, last = -1;
+	long day, *joined;
+	int rc, i, s, k;
+	size_t ncells;
+
+	memset(out, 0, sizeof(*out));
+	set_range(from, to, &out->from, &out->to, out->from_s, out->to_s);
+	out->threshold = attstats_threshold(cfg->at_risk_percent);
+	rc = db_query_one(db, a, &subj,
+	    "SELECT " SUBJECT_COLS SUBJECT_JOINS "WHERE sj.subject_id = ?", "I",
+	    subject_id);
+	if (rc != DB_OK)
+		return rc;
+	read_subject(&subj, 0, &out->subj);
+	if (teacher && strcasecmp(teacher, out->subj.teacher_email) != 0)
+		return REPORTBUILD_FORBIDDEN;
+	rc = db_query(db, a, &studs,
+	    "SELECT student_email, name, roll_no, "
+	    "DATE_FORMAT(joined_on, '%Y-%m-%d') FROM student "
+	    "WHERE class_id = ? ORDER BY LENGTH(roll_no), roll_no, "
+	    "student_email",
+	    "I", out->subj.class_id);
+	if (rc != DB_OK)
+		return rc;
+	/* every mark of the subject in the range, in register order */
+	rc = db_query(db, a, &rows,
+	    "SELECT a.session_id, DATE_FORMAT(se.date, '%Y-%m-%d'), "
+	    "p.period_no, a.student_email, a.status, a.source "
+	    "FROM period p JOIN session se ON se.period_id = p.period_id "
+	    "JOIN attendance a ON a.session_id = se.session_id "
+	    "WHERE p.subject_id = ? AND se.date BETWEEN ? AND ? "
+	    "ORDER BY se.date, p.period_no, a.session_id",
+	    "Iss", subject_id, out->from_s, out->to_s);
+	if (rc != DB_OK)
+		return rc;
+
+	out->nstudents = studs.nrows;
+	out->students =
+	    arena_alloc(a, sizeof(*out->students) * (size_t)(studs.nrows + 1));
+	ix = arena_alloc(a, sizeof(*ix) * (size_t)(studs.nrows + 1));
+	joined = arena_alloc(a, sizeof(long) * (size_t)(studs.nrows + 1));
+	out->sessions =
+	    arena_alloc(a, sizeof(*out->sessions) * (size_t)(rows.nrows + 1));
+	if (!out->students || !ix || !joined || !out->sessions)
+		return DB_ERR;
+	for (i = 0; i < studs.nrows; i++) {
+		struct rep_student *st = &out->students[i];
+
+		st->email = db_get(&studs, i, 0);
+		st->name = db_get(&studs, i, 1);
+		st->roll_no = db_get(&studs, i, 2);
+		st->joined_on = db_get(&studs, i, 3);
+		if (st->joined_on == NULL ||
+		    attstats_parse_date(st->joined_on, &joined[i]) < 0)
+			joined[i] = -1000000;
+		ix[i].email = st->email;
+		ix[i].idx = i;
+	}
+	qsort(ix, (size_t)studs.nrows, sizeof(*ix), cmp_email);
+
+	/* sessions: the distinct session ids of the rows, in order */
+	for (i = 0; i < rows.nrows; i++) {
+		sid = db_get_int(&rows, i, 0);
+		if (sid == last)
+			continue;
+		last = sid;
+		se = &out->sessions[out->nsessions++];
+		se->session_id = sid;
+		snprintf(se->date, sizeof(se->date), "%s", db_get(&rows, i, 1));
+		if (attstats_parse_date(se->date, &se->day) < 0)
+			se->day = from;
+		se->period_no = (int)db_get_int(&rows, i, 2);
+	}
+	ncells = (size_t)out->nstudents * (size_t)out->nsessions;
+	out->cells = arena_alloc(a, ncells + 1);
+	out->sources = arena_alloc(a, ncells + 1);
+	if (!out->cells || !out->sources)
+		return DB_ERR;
+	memset(out->cells, REPORT_NOT_COUNTED, ncells);
+	for (i = 0, k = -1, last = -1; i < rows.nrows; i++) {
+		sid = db_get_int(&rows, i, 0);
+		if (sid != last) {
+			k++;
+			last = sid;
+		}
+		if ((s = find_student(ix, out->nstudents,
+			 db_get(&rows, i, 3))) < 0)
+			continue; /* no longer in this class */
+		day = out->sessions[k].day;
+		if (day < joined[s])
+			continue; /* before they joined: never counts */
+		ncells = (size_t)s * (size_t)out->nsessions + (size_t)k;
+		out->cells[ncells] = db_get(&rows, i, 4)[0];
+		out->sources[ncells] = source_code(db_get(&rows, i, 5));
+	}
+	return finish_class(a, out);
+}
+
+int
+reportbuild_student(struct db *db, struct arena *a, const struct config *cfg,
+    const char *email, long long subject_id, const char *teacher, long from,
+    long to, struct student_report *out)
+{
+	struct db_rows st, subj, rows;
+	struct rep_day *d;
+	char eff_s[ATTSTATS_DATE_LEN];
+	long eff = from, joined;
+	long long sid;
+	int rc, i, j;
+
+	memset(out, 0, sizeof(*out));
+	set_range(from, to, &out->from, &out->to, out->from_s, out->to_s);
+	out->threshold = attstats_threshold(cfg->at_risk_percent);
+	rc = db_query_one(db, a, &st,
+	    "SELECT student_email, name, roll_no, class_id, "
+	    "DATE_FORMAT(joined_on, '%Y-%m-%d') FROM student "
+	    "WHERE student_email = ?",
+	    "s", email);
+	if (rc != DB_OK)
+		return rc;
+	out->email = db_get(&st, 0, 0);
+	out->name = db_get(&st, 0, 1);
+	out->roll_no = db_get(&st, 0, 2);
+	out->class_id = db_get_int(&st, 0, 3);
+	out->joined_on = db_get(&st, 0, 4);
+	if (out->joined_on &&
+	    attstats_parse_date(out->joined_on, &joined) == 0 && joined > eff)
+		eff = joined;
+	attstats_format_date(eff, eff_s);
+
+	rc = db_query(db, a, &subj,
+	    "SELECT " SUBJECT_COLS SUBJECT_JOINS
+	    "WHERE sj.class_id = ? AND (? = 0 OR sj.subject_id = ?) "
+	    "AND (? IS NULL OR sj.teacher_email = ?) "
+	    "ORDER BY co.course_name, sj.subject_id",
+	    "IIIss", out->class_id, subject_id, subject_id, teacher, teacher);
+	if (rc != DB_OK)
+		return rc;
+	out->nsubjects = subj.nrows;
+	out->subjects =
+	    arena_alloc(a, sizeof(*out->subjects) * (size_t)(subj.nrows + 1));
+	if (out->subjects == NULL)
+		return DB_ERR;
+	for (i = 0; i < subj.nrows; i++)
+		read_subject(&subj, i, &out->subjects[i].subj);
+	if (out->nsubjects == 0 || eff > to)
+		goto done;
+
+	/* the student's own marks in their class's subjects */
+	rc = db_query(db, a, &rows,
+	    "SELECT a.session_id, DATE_FORMAT(se.date, '%Y-%m-%d'), "
+	    "p.period_no, p.subject_id, a.status, a.source "
+	    "FROM attendance a JOIN session se ON se.session_id = a.session_id "
+	    "JOIN period p ON p.period_id = se.period_id "
+	    "JOIN subject sj ON sj.subject_id = p.subject_id "
+	    "WHERE a.student_email = ? AND sj.class_id = ? "
+	    "AND se.date BETWEEN ? AND ? "
+	    "ORDER BY se.date, p.period_no, a.session_id",
+	    "sIss", out->email, out->class_id, eff_s, out->to_s);
+	if (rc != DB_OK)
+		return rc;
+	out->days =
+	    arena_alloc(a, sizeof(*out->days) * (size_t)(rows.nrows + 1));
+	if (out->days == NULL)
+		return DB_ERR;
+	for (i = 0; i < rows.nrows; i++) {
+		sid = db_get_int(&rows, i, 3);
+		for (j = 0; j < out->nsubjects; j++)
+			if (out->subjects[j].subj.subject_id == sid)
+				break;
+		if (j == out->nsubjects)
+			continue; /* filtered out */
+		d = &out->days[out->ndays++];
+		d->session_id = db_get_int(&rows, i, 0);
+		snprintf(d->date, sizeof(d->date), "%s", db_get(&rows, i, 1));
+		d->period_no = (int)db_get_int(&rows, i, 2);
+		d->subject = j;
+		d->status = db_get(&rows, i, 4)[0];
+		d->source = db_get(&rows, i, 5);
+		count(&out->subjects[j].n, d->status);
+	}
+done:
+	for (j = 0; j < out->nsubjects; j++) {
+		struct rep_subject_line *l = &out->subjects[j];
+
+		l->percent = attstats_percent(l->n.present, l->n.held);
+		l->at_risk =
+		    attstats_below(l->n.present, l->n.held, out->threshold);
+		add_counts(&out->total, &l->n);
+	}
+	out->total_percent =
+	    attstats_percent(out->total.present, out->total.held);
+	return DB_OK;
+}
