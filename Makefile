@@ -57,7 +57,7 @@ ALL_OBJ := $(LIB_OBJ) $(RELAY_OBJ) $(ADMIN_OBJ) $(SUPPORT_OBJ) \
 
 .SECONDARY:
 .PHONY: all tests test test-unit test-integration test-e2e demo demo-stop \
-	bench fmt fmt-check clean deps
+	bench fmt fmt-check lint clean deps
 
 all: $(BINS) $(STANDIN_BIN)
 
@@ -132,6 +132,11 @@ fmt:
 
 fmt-check:
 	clang-format --dry-run --Werror $(FMT_SRC)
+
+# The house checks: C formatting, shellcheck on every script, the example
+# configuration against the config table, eslint on the JavaScript.
+lint: fmt-check
+	tests/lint/run
 
 clean:
 	rm -rf build

@@ -44,7 +44,6 @@ const live = {
 	closeCheck: null,
 };
 let socket = null;
-let periods = [];
 
 /* ---------- dashboard ---------- */
 
@@ -52,7 +51,6 @@ async function loadTimetable() {
 	const box = $("periods");
 	try {
 		const t = await api("/timetable");
-		periods = t.periods;
 		$("today-date").textContent = t.date;
 		box.textContent = "";
 		if (!t.periods.length) {
