@@ -88,7 +88,7 @@ ALL_LIBS := $(LIB_HTTP) $(B)/librelay.a $(LIB_REPORTS) $(LIB_DOMAIN) $(LIB_CORE)
 
 .SECONDARY:
 .PHONY: all tests test test-unit test-integration test-e2e demo demo-stop \
-	bench fmt fmt-check clean deps
+	bench fmt fmt-check lint clean deps
 
 all: $(BINS) $(STANDIN_BIN)
 
@@ -167,6 +167,11 @@ fmt:
 
 fmt-check:
 	clang-format --dry-run --Werror $(FMT_SRC)
+
+# The house checks: C formatting, shellcheck on every script, the example
+# configuration against the config table, eslint on the JavaScript.
+lint: fmt-check
+	tests/lint/run
 
 clean:
 	rm -rf build
