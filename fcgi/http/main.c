@@ -6,7 +6,8 @@
  * thread owns a database connection and an arena and loops accept ->
  * dispatch -> reply -> reset.  Accepts are serialised per process with a
  * mutex (libfcgi's threaded.c pattern), which is safe because nginx talks
- * to us without fastcgi_keep_conn (see tech-notes §7).
+ * to us without fastcgi_keep_conn (see docs/tech-notes.md,
+ * "fastcgi_keep_conn and the accept mutex").
  *
  * libfcgi's own SIGTERM handling cannot wake a thread blocked in accept(),
  * so shutdown is ours: SIGTERM sets a flag, a child waits for requests in
