@@ -25,7 +25,7 @@ SANFLAGS :=
 OPT := -O2 -g
 endif
 
-PKGS := libmariadb libjwt jansson libcurl libqrencode xlsxwriter openssl
+PKGS := libmariadb libjwt jansson libcurl libqrencode xlsxwriter openssl zlib
 CC ?= cc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla \
