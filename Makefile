@@ -39,8 +39,9 @@ PKG_CORE := libmariadb jansson openssl
 PKG_DOMAIN := $(PKG_CORE) libjwt libcurl
 PKG_REPORTS := $(PKG_DOMAIN) xlsxwriter
 PKG_HTTP := $(PKG_REPORTS) libqrencode
+PKG_ADMIN := $(PKG_REPORTS) zlib
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -pthread \
-	$(shell pkg-config --cflags $(PKG_HTTP))
+	$(shell pkg-config --cflags $(PKG_HTTP) zlib)
 LDFLAGS := $(SANFLAGS)
 libs = $(shell pkg-config --libs $(1)) -lpthread -lm
 
@@ -116,7 +117,7 @@ $(B)/ehazira-relay: $(RELAY_OBJ) $(LIB_DOMAIN) $(LIB_CORE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKG_DOMAIN))
 
 $(B)/ehazira-admin: $(ADMIN_OBJ) $(LIB_REPORTS) $(LIB_DOMAIN) $(LIB_CORE)
-	$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKG_REPORTS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKG_ADMIN))
 
 $(B)/standin-%: $(B)/obj/tests/standin/%.o $(SUPPORT_OBJ) $(ALL_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKG_HTTP)) -lfcgi

@@ -589,3 +589,14 @@ db_get_int(const struct db_rows *r, int row, int col)
 
 	return v ? strtoll(v, NULL, 10) : 0;
 }
+
+int
+db_col(const struct db_rows *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->ncols; i++)
+		if (strcmp(r->names[i], name) == 0)
+			return i;
+	return -1;
+}

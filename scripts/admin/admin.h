@@ -39,4 +39,8 @@ int admin_relay_status(struct admin *ad, int argc, char **argv);
 /* --- reports --- */
 int admin_report(struct admin *ad, int argc, char **argv);
 
+/* --- backups (backup.c, restore.c) --- */
+int admin_backup(struct admin *ad, int argc, char **argv);
+int admin_restore(struct admin *ad, int argc, char **argv);
+
 #endif

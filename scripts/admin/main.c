@@ -28,7 +28,7 @@ static const struct command {
 } commands[] = {
 	{ "config", cmd_config, "config            print resolved settings" },
 	{ "migrate", admin_migrate,
-	    "migrate [DIR]     apply pending schema migrations" },
+	    "migrate [--status] [DIR]  apply (or list) schema migrations" },
 	{ "seed", admin_seed,
 	    "seed FILE         run a static SQL file (demo data)" },
 
@@ -58,6 +58,12 @@ static const struct command {
 	/* --- reports (report.c) --- */
 	{ "report", admin_report,
 	    "report list|class|at-risk|warnings ...  attendance reports" },
+
+	/* --- backups (backup.c, restore.c) --- */
+	{ "backup", admin_backup,
+	    "backup DIR        consistent online backup into DIR/ehazira-TIME" },
+	{ "restore", admin_restore,
+	    "restore [--force] [--schema DIR] BACKUP  bring a backup back" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
