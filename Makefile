@@ -31,10 +31,11 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla \
 	-Wno-missing-field-initializers
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -pthread \
-	-Ifcgi -Irelay -Itests/support $(shell pkg-config --cflags $(PKGS))
+	-Ifcgi -Irelay -Itests/support $(shell pkg-config --cflags $(PKGS)) \
+	$(EXTRA_CFLAGS)
 LDLIBS := $(shell pkg-config --libs $(PKGS)) -lfcgi -lpthread -lm
 TEST_LDLIBS := $(shell pkg-config --libs criterion) $(LDLIBS)
-LDFLAGS := $(SANFLAGS)
+LDFLAGS := $(SANFLAGS) $(EXTRA_LDFLAGS)
 
 LIB_SRC := $(filter-out fcgi/main.c,$(wildcard fcgi/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
@@ -56,8 +57,8 @@ ALL_OBJ := $(LIB_OBJ) $(RELAY_OBJ) $(ADMIN_OBJ) $(SUPPORT_OBJ) \
 	$(B)/obj/fcgi/main.o
 
 .SECONDARY:
-.PHONY: all tests test test-unit test-integration test-e2e demo demo-stop \
-	bench fmt fmt-check clean deps
+.PHONY: all tests test test-unit test-integration test-e2e test-deb deb demo \
+	demo-stop bench fmt fmt-check clean deps
 
 all: $(BINS) $(STANDIN_BIN)
 
@@ -95,6 +96,7 @@ $(B)/tests/%: $(B)/obj/tests/%.o $(SUPPORT_OBJ) $(B)/librelay.a $(B)/libehz.a
 # and the browser tests; one pass/fail summary at the end.
 test:
 	$(MAKE) SAN=1 tests
+	$(MAKE) deb
 	EHAZIRA_BIN=$(CURDIR)/build/san tests/run all
 
 test-unit:
@@ -108,6 +110,28 @@ test-integration:
 test-e2e:
 	$(MAKE) SAN=1 tests
 	EHAZIRA_BIN=$(CURDIR)/build/san tests/run e2e
+
+# The package's checks: lintian, systemd-analyze verify, and its unpacked
+# tree run against a throwaway MariaDB and nginx (tests/deb/run).
+test-deb: deb
+	tests/run deb
+
+# The Debian package (scripts/debian is its debian/ directory): a copy of
+# the sources under build/deb, built there by dpkg-buildpackage with
+# debhelper; the .deb is copied to build/.
+DEB_VERSION = $(shell dpkg-parsechangelog -l scripts/debian/changelog -S Version)
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB_SRC := Makefile fcgi relay scripts nginx schema docs
+
+deb:
+	rm -rf build/deb
+	mkdir -p build/deb/ehazira-$(DEB_VERSION)
+	cp -a $(DEB_SRC) build/deb/ehazira-$(DEB_VERSION)/
+	cp -a scripts/debian build/deb/ehazira-$(DEB_VERSION)/debian
+	cd build/deb/ehazira-$(DEB_VERSION) && \
+		DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -b -us -uc
+	cp build/deb/ehazira_$(DEB_VERSION)_$(DEB_ARCH).deb build/
+	@echo "deb: build/ehazira_$(DEB_VERSION)_$(DEB_ARCH).deb"
 
 deps:
 	scripts/install-deps
