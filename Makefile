@@ -41,8 +41,8 @@ PKG_REPORTS := $(PKG_DOMAIN) xlsxwriter
 PKG_HTTP := $(PKG_REPORTS) libqrencode
 PKG_ADMIN := $(PKG_REPORTS) zlib
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -pthread \
-	$(shell pkg-config --cflags $(PKG_HTTP) zlib)
-LDFLAGS := $(SANFLAGS)
+	$(shell pkg-config --cflags $(PKG_HTTP) zlib) $(EXTRA_CFLAGS)
+LDFLAGS := $(SANFLAGS) $(EXTRA_LDFLAGS)
 libs = $(shell pkg-config --libs $(1)) -lpthread -lm
 
 # Include paths by layer: each sees itself and what is below it.
@@ -88,8 +88,8 @@ LIB_HTTP := $(B)/libhttp.a
 ALL_LIBS := $(LIB_HTTP) $(B)/librelay.a $(LIB_REPORTS) $(LIB_DOMAIN) $(LIB_CORE)
 
 .SECONDARY:
-.PHONY: all tests test test-unit test-integration test-e2e demo demo-stop \
-	bench fmt fmt-check lint clean deps
+.PHONY: all tests test test-unit test-integration test-e2e test-deb deb demo \
+	demo-stop bench fmt fmt-check lint clean deps
 
 all: $(BINS) $(STANDIN_BIN)
 
@@ -131,6 +131,7 @@ $(B)/tests/%: $(B)/obj/tests/%.o $(SUPPORT_OBJ) $(ALL_LIBS)
 # and the browser tests; one pass/fail summary at the end.
 test:
 	$(MAKE) SAN=1 tests
+	$(MAKE) deb
 	EHAZIRA_BIN=$(CURDIR)/build/san tests/run all
 
 test-unit:
@@ -144,6 +145,28 @@ test-integration:
 test-e2e:
 	$(MAKE) SAN=1 tests
 	EHAZIRA_BIN=$(CURDIR)/build/san tests/run e2e
+
+# The package's checks: lintian, systemd-analyze verify, and its unpacked
+# tree run against a throwaway MariaDB and nginx (tests/deb/run).
+test-deb: deb
+	tests/run deb
+
+# The Debian package (scripts/debian is its debian/ directory): a copy of
+# the sources under build/deb, built there by dpkg-buildpackage with
+# debhelper; the .deb is copied to build/.
+DEB_VERSION = $(shell dpkg-parsechangelog -l scripts/debian/changelog -S Version)
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB_SRC := Makefile README.md fcgi relay scripts nginx schema docs
+
+deb:
+	rm -rf build/deb
+	mkdir -p build/deb/ehazira-$(DEB_VERSION)
+	cp -a $(DEB_SRC) build/deb/ehazira-$(DEB_VERSION)/
+	cp -a scripts/debian build/deb/ehazira-$(DEB_VERSION)/debian
+	cd build/deb/ehazira-$(DEB_VERSION) && \
+		DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -b -us -uc
+	cp build/deb/ehazira_$(DEB_VERSION)_$(DEB_ARCH).deb build/
+	@echo "deb: build/ehazira_$(DEB_VERSION)_$(DEB_ARCH).deb"
 
 deps:
 	scripts/install-deps

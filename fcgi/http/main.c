@@ -12,7 +12,8 @@
  * libfcgi's own SIGTERM handling cannot wake a thread blocked in accept(),
  * so shutdown is ours: SIGTERM sets a flag, a child waits for requests in
  * flight to finish and exits; the parent reaps the children and removes
- * the socket.
+ * the socket.  SIGHUP reopens the log file (log_reopen) in the parent and
+ * each child.
  */
 #include <errno.h>
 #include <fcgiapp.h>
@@ -150,6 +151,7 @@ child_main(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	pthread_attr_init(&attr);
@@ -161,7 +163,10 @@ child_main(void)
 		}
 		pthread_detach(tid);
 	}
-	sigwait(&set, &sig);
+	/* SIGHUP: logrotate moved the log file (the parent passes it on) */
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		if (log_reopen() == 0)
+			log_info("log reopened");
 	/*
 	 * Let requests in flight finish (<= 10 s), then leave; threads still
 	 * blocked in accept() hold no state worth saving.
@@ -198,6 +203,8 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "check-config") == 0)
 		return 0;
 	log_init("ehazira-fcgi", cfg.log_level);
+	if (log_reopen() < 0)
+		return 1;
 	setenv("TZ", cfg.timezone, 1);
 	tzset();
 	db_library_init();
@@ -217,6 +224,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	nkids = (int)(cfg.fcgi_processes > MAX_CHILDREN ? MAX_CHILDREN
@@ -228,6 +236,14 @@ main(int argc, char **argv)
 
 	while (!stopping) {
 		sigwait(&set, &sig);
+		if (sig == SIGHUP) {
+			if (log_reopen() == 0)
+				log_info("log reopened");
+			for (i = 0; i < nkids; i++)
+				if (kids[i] > 0)
+					kill(kids[i], SIGHUP);
+			continue;
+		}
 		if (sig != SIGCHLD) {
 			stopping = 1;
 			break;
