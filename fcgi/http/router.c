@@ -220,7 +220,7 @@ ws_subject(struct http_req *r)
 	if (h == NULL || strlen(h) < 70 || h[64] != ':')
 		goto refuse;
 	subject = h + 65;
-	mac = crypto_hmac_hex(r->cfg->jwt_secret,
+	mac = crypto_hmac_hex(r->cfg->ws_subject_key,
 	    arena_printf(r->arena, "ws-subject:%s", subject), 64, r->arena);
 	if (mac == NULL || !crypto_equal(mac, h, 64))
 		goto refuse;
