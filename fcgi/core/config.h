@@ -106,7 +106,7 @@
 	    "tries before failed")                                            \
 	X(FCM_PARALLEL, fcm_parallel, INT, "64", 0, "1..1024",                \
 	    "pushes in flight")                                               \
-	X(FCM_LEASE, fcm_lease, INT, "30", 0, "5..3600",                      \
+	X(FCM_LEASE, fcm_lease, INT, "30", 0, "1..3600",                      \
 	    "claim lease of a push batch, s")                                 \
 	X(AT_RISK_PERCENT, at_risk_percent, INT, "75", 0, "1..100",           \
 	    "at-risk threshold")                                              \
