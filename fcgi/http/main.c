@@ -35,6 +35,7 @@
 #include "http.h"
 #include "log.h"
 #include "router.h"
+#include "stats.h"
 
 #define ARENA_CAP (64u * 1024 * 1024)
 #define MAX_CHILDREN 64
@@ -220,6 +221,11 @@ main(int argc, char **argv)
 	}
 	chmod(cfg.fcgi_socket, 0660);
 
+	/* before the fork: every child counts into the one block */
+	if (stats_init() < 0) {
+		log_error("cannot map the metrics counters");
+		return 1;
+	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -255,6 +261,7 @@ main(int argc, char **argv)
 				log_warn("worker %d died (status %d); "
 					 "restarting",
 				    (int)pid, status);
+				stats_count(STATS_WORKER_RESTARTS);
 				kids[i] = spawn();
 			}
 		}

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cidr.h"
+#include "clock.h"
 #include "crypto.h"
 #include "appconfig.h"
 #include "auth.h"
@@ -19,6 +21,7 @@
 #include "health.h"
 #include "jsonio.h"
 #include "log.h"
+#include "metrics.h"
 #include "profile.h"
 #include "attendance.h"
 #include "timetable.h"
@@ -27,6 +30,7 @@
 #include "router.h"
 #include "submit.h"
 #include "reports.h"
+#include "stats.h"
 #include "token.h"
 
 #define J ROUTE_JSON
@@ -93,6 +97,10 @@ static const struct route routes[] = {
 	/* --- web app (appconfig.c) --- */
 	{ "GET", "/app-config", appconfig_get, ROUTE_PUBLIC,
 	    "demo mode, Google client id, web students (public)" },
+
+	/* --- operations (metrics.c) --- */
+	{ "GET", "/metrics", metrics_get, ROUTE_LOCAL,
+	    "Prometheus metrics (loopback and METRICS_ALLOW only)" },
 };
 
 #undef J
@@ -101,6 +109,7 @@ static const struct route routes[] = {
 #undef T
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
+_Static_assert(NROUTES <= STATS_MAX_ROUTES, "stats.h: more route rows");
 
 const struct route *
 router_table(size_t *n)
@@ -220,7 +229,7 @@ ws_subject(struct http_req *r)
 	if (h == NULL || strlen(h) < 70 || h[64] != ':')
 		goto refuse;
 	subject = h + 65;
-	mac = crypto_hmac_hex(r->cfg->jwt_secret,
+	mac = crypto_hmac_hex(r->cfg->ws_subject_key,
 	    arena_printf(r->arena, "ws-subject:%s", subject), 64, r->arena);
 	if (mac == NULL || !crypto_equal(mac, h, 64))
 		goto refuse;
@@ -240,11 +249,29 @@ refuse:
 	    "no WebSocket identity");
 }
 
+/*
+ * A ROUTE_LOCAL caller: the TCP peer nginx saw (REMOTE_ADDR, nginx's
+ * $remote_addr: the template has no real_ip rewriting), never a header a
+ * client can send, nor the hook server's X-Real-IP.
+ */
+static int
+local_peer(const struct http_req *r)
+{
+	const char *peer = http_env(r, "REMOTE_ADDR");
+	const char *allow = r->cfg->metrics_allow;
+
+	if (r->internal || peer == NULL)
+		return 0;
+	return cidr_match("127.0.0.1,::1", peer) ||
+	    (allow && *allow && cidr_match(allow, peer));
+}
+
 int
 router_dispatch(struct http_req *r)
 {
 	const struct route *rt = NULL;
-	int path_found = 0, status;
+	int path_found = 0, status, row = -1;
+	long long t0 = clock_mono_us();
 	size_t i;
 	char err[256];
 
@@ -259,7 +286,8 @@ router_dispatch(struct http_req *r)
 			break;
 		}
 	}
-	if (rt == NULL || ((rt->flags & ROUTE_INTERNAL) && !r->internal)) {
+	if (rt == NULL || ((rt->flags & ROUTE_INTERNAL) && !r->internal) ||
+	    ((rt->flags & ROUTE_LOCAL) && !local_peer(r))) {
 		if (path_found && rt == NULL) {
 			status = http_reply_error(r, 405, "method_not_allowed",
 			    "%s is not allowed on %s", r->method, r->path);
@@ -269,6 +297,7 @@ router_dispatch(struct http_req *r)
 		    "no such endpoint: %s", r->path);
 		goto out;
 	}
+	row = (int)(rt - routes);
 	router_match(rt->pattern, r->path, r);
 	if (rt->flags & (ROUTE_AUTH | ROUTE_STUDENT | ROUTE_TEACHER)) {
 		if ((status = authenticate(r, rt->flags)) != 0)
@@ -296,5 +325,6 @@ router_dispatch(struct http_req *r)
 	status = rt->handler(r);
 out:
 	http_finish(r, status);
+	stats_request(row, r->status, clock_mono_us() - t0);
 	return r->status;
 }

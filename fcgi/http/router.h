@@ -21,6 +21,8 @@ enum route_flags {
 	ROUTE_WS_SUBJECT = 1 << 6,   /* identity from nginx's X-WS-Subject */
 	ROUTE_GUARD_LATE = 1 << 7,   /* the handler's own read re-checks the
 					device and account (guard_account) */
+	ROUTE_LOCAL = 1 << 8,        /* only from 127.0.0.1, ::1 or a
+					METRICS_ALLOW peer; else 404 */
 };
 
 struct route {

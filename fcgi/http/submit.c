@@ -54,6 +54,7 @@
 #include "jsonio.h"
 #include "log.h"
 #include "pubsub.h"
+#include "stats.h"
 #include "submit.h"
 #include "window.h"
 
@@ -376,6 +377,7 @@ run_batch(struct http_req *r, struct sub *batch, struct followup *f)
 	f->n = 0;
 	for (s = batch; s; s = s->next)
 		subs[n++] = s;
+	stats_batch((unsigned)n);
 	if (read_inputs(r, subs, n) != DB_OK)
 		return;
 	for (i = 0; i < n; i++) {
@@ -623,8 +625,8 @@ out:
 	return status;
 }
 
-int
-submit_core(struct http_req *r, json_t *msg, json_t **result)
+static int
+submit_run(struct http_req *r, json_t *msg, json_t **result)
 {
 	struct sub s = { 0 };
 	long long session_id = 0;
@@ -648,6 +650,33 @@ submit_core(struct http_req *r, json_t *msg, json_t **result)
 	if (s.written)
 		return answer_accepted(&s, result);
 	return submit_single(r, &s, result);
+}
+
+/* The verdict for GET /metrics: the error code, else how it was taken. */
+static const char *
+verdict_name(int status, json_t *result)
+{
+	const char *code = json_string_value(
+	    json_object_get(json_object_get(result, "error"), "code"));
+
+	if (status == 429)
+		return "rate_limited";
+	if (code)
+		return code;
+	if (json_is_true(json_object_get(result, "already_marked")))
+		return "already_marked";
+	if (json_is_true(json_object_get(result, "flagged")))
+		return "flagged";
+	return status == 200 ? "accepted" : "other";
+}
+
+int
+submit_core(struct http_req *r, json_t *msg, json_t **result)
+{
+	int status = submit_run(r, msg, result);
+
+	stats_submit(verdict_name(status, *result));
+	return status;
 }
 
 /* POST /attendance/submit {session_id, otp} */

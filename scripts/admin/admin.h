@@ -17,6 +17,8 @@ struct admin {
 	struct arena *arena;
 };
 
+/* init-config FILE [--from TEMPLATE]: runs without a config (initconfig.c) */
+int admin_init_config(int argc, char **argv);
 int admin_migrate(struct admin *ad, int argc, char **argv);
 int admin_seed(struct admin *ad, int argc, char **argv);
 

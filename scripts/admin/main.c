@@ -74,6 +74,9 @@ usage(void)
 	size_t i;
 
 	fprintf(stderr, "usage: ehazira-admin COMMAND [ARGS]\n\n");
+	fprintf(stderr,
+	    "  init-config FILE [--from TEMPLATE]  a new config "
+	    "with random secrets (0600)\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(stderr, "  %s\n", commands[i].usage);
 }
@@ -92,6 +95,8 @@ main(int argc, char **argv)
 		usage();
 		return argc < 2 ? 2 : 0;
 	}
+	if (strcmp(argv[1], "init-config") == 0)
+		return admin_init_config(argc - 1, argv + 1);
 	if (config_load(&cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ehazira-admin: %s\n", err);
 		return 2;
