@@ -166,14 +166,18 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	cfg->relay_socket = derive(cfg, cfg->relay_socket, "run/relay.sock");
 	cfg->report_dir = derive(cfg, cfg->report_dir, "reports");
 	if (cfg->public_url[0] == '\0') {
+		/* With a certificate the plain port only redirects. */
+		int tls = cfg->tls_cert[0] != '\0';
 		char *u = malloc(64 + strlen(cfg->http_addr));
-		sprintf(u, "http://%s:%ld", cfg->http_addr, cfg->http_port);
+		sprintf(u, "%s://%s:%ld", tls ? "https" : "http",
+		    cfg->http_addr, tls ? cfg->https_port : cfg->http_port);
 		cfg->public_url = u;
 	}
 	if (cfg->http_port <= 0 || cfg->http_port > 65535 ||
+	    cfg->https_port <= 0 || cfg->https_port > 65535 ||
 	    cfg->db_port <= 0 || cfg->db_port > 65535) {
 		snprintf(err, errlen,
-		    "'HTTP_PORT' and 'DB_PORT' must be "
+		    "'HTTP_PORT', 'HTTPS_PORT' and 'DB_PORT' must be "
 		    "between 1 and 65535");
 		goto out;
 	}

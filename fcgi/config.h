@@ -15,6 +15,11 @@
 	X(STATE, state, STR, "var", 0, "state directory: data, sockets, logs") \
 	X(HTTP_ADDR, http_addr, STR, "127.0.0.1", 0, "nginx listen address")   \
 	X(HTTP_PORT, http_port, INT, "8080", 0, "nginx listen port")           \
+	X(HTTPS_PORT, https_port, INT, "8443", 0,                              \
+	    "HTTPS listen port when TLS_CERT is set")                          \
+	X(TLS_CERT, tls_cert, STR, "", 0,                                      \
+	    "PEM certificate chain file (empty: plain HTTP)")                  \
+	X(TLS_KEY, tls_key, STR, "", 0, "PEM private key of TLS_CERT")         \
 	X(PUBLIC_URL, public_url, STR, "", 0, "URL users open (derived)")      \
 	X(NGINX_WORKERS, nginx_workers, INT, "2", 0, "nginx worker processes") \
 	X(DB_HOST, db_host, STR, "localhost", 0,                               \
