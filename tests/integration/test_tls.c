@@ -119,6 +119,8 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 	unsetenv("EHAZIRA_HOOK_SOCKET");
 	unsetenv("EHAZIRA_RELAY_SOCKET");
 	unsetenv("EHAZIRA_PUBLIC_URL");
+	/* nginx's own 429 within a few dozen calls (burst ADDR_RATE/3+10). */
+	setenv("EHAZIRA_ADDR_RATE", "60", 1);
 	snprintf(cmd, sizeof(cmd),
 	    "cd %s && openssl req -x509 -newkey ec -pkeyopt "
 	    "ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost "
@@ -543,7 +545,6 @@ Test(tls, api_and_error_answers_are_no_store, .timeout = 30)
 		const char *what;
 	} cases[] = {
 		{ NULL, "/healthz", 200, "worker answer" },
-		{ NULL, "/auth/challenge", 200, "worker answer" },
 		/* the worker says no-cache itself; nginx's word wins */
 		{ NULL, "/app-config", 200, "worker's own Cache-Control" },
 		{ NULL, "/attendance/student-summary", 401, "worker error" },
@@ -568,6 +569,36 @@ Test(tls, api_and_error_answers_are_no_store, .timeout = 30)
 		    g.body);
 		got_free(&g);
 	}
+}
+
+Test(tls, nginx_rate_limit_answer_is_json_no_store_with_retry_after,
+    .timeout = 60)
+{
+	struct got g;
+	char v[64];
+	int i, limited = 0;
+
+	require_tls_stack();
+	for (i = 0; i < 200 && !limited; i++) {
+		fetch("https", "/auth/challenge", NULL, &g);
+		cr_assert_eq(g.rc, CURLE_OK, "%s", g.err);
+		if (g.status == 429) {
+			limited = 1;
+			assert_header(&g, "Cache-Control", "no-store", "429");
+			cr_assert_eq(header(&g, "Retry-After", v, sizeof(v)),
+			    1);
+			cr_assert_str_eq(v, "1");
+			cr_assert_not_null(strstr(g.body, "\"rate_limited\""),
+			    "%s", g.body);
+			assert_security_headers(&g, "429");
+		} else {
+			cr_assert_eq(g.status, 200, "%s", g.body);
+			cr_assert_eq(header(&g, "Retry-After", NULL, 0), 0,
+			    "Retry-After only on the 429");
+		}
+		got_free(&g);
+	}
+	cr_assert(limited, "nginx's limit_req answered 429");
 }
 
 /* ---------- WebSocket over TLS ---------- */
