@@ -27,6 +27,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -51,10 +52,15 @@
 static int
 pick_port(void)
 {
-	static int given[64], ngiven;
+	static int given[64], ngiven, seeded;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	int fd, port, tries, i, dup;
 
+	/* Every test process its own sequence, not rand()'s default one. */
+	if (!seeded) {
+		srand((unsigned)getpid() ^ (unsigned)time(NULL));
+		seeded = 1;
+	}
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (tries = 0; tries < 200; tries++) {
 		port = 10000 + rand() % 4000;
@@ -100,7 +106,6 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 	if (root == NULL || getenv("EHAZIRA_TEST_URL") == NULL ||
 	    mkdtemp(dir) == NULL)
 		return;
-	srand((unsigned)getpid());
 	setenv("EHZ_TLS_DIR", dir, 1);
 	setenv("EHZ_PLAIN_URL", getenv("EHAZIRA_TEST_URL"), 1);
 	snprintf(cmd, sizeof(cmd), "%s/state", dir);
