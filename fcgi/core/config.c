@@ -264,8 +264,12 @@ derive_paths(struct config *cfg)
 	cfg->relay_socket = derive(cfg, cfg->relay_socket, "run/relay.sock");
 	cfg->report_dir = derive(cfg, cfg->report_dir, "reports");
 	if (cfg->public_url[0] == '\0') {
+		/* With a certificate the plain port only redirects. */
+		int tls = cfg->tls_cert[0] != '\0';
 		char *u = malloc(64 + strlen(cfg->http_addr));
-		sprintf(u, "http://%s:%ld", cfg->http_addr, cfg->http_port);
+
+		sprintf(u, "%s://%s:%ld", tls ? "https" : "http",
+		    cfg->http_addr, tls ? cfg->https_port : cfg->http_port);
 		cfg->public_url = u;
 	}
 }

@@ -29,6 +29,11 @@
 	    "nginx listen address")                                           \
 	X(HTTP_PORT, http_port, INT, "8080", 0, "1..65535",                   \
 	    "nginx listen port")                                              \
+	X(HTTPS_PORT, https_port, INT, "8443", 0, "1..65535",                 \
+	    "HTTPS listen port when TLS_CERT is set")                         \
+	X(TLS_CERT, tls_cert, STR, "", 0, "",                                 \
+	    "PEM certificate chain file (empty: plain HTTP)")                 \
+	X(TLS_KEY, tls_key, STR, "", 0, "", "PEM private key of TLS_CERT")    \
 	X(PUBLIC_URL, public_url, STR, "", 0, "", "URL users open (derived)") \
 	X(NGINX_WORKERS, nginx_workers, INT, "2", 0, "1..64",                 \
 	    "nginx worker processes")                                         \
