@@ -20,17 +20,17 @@ enum verdict {
 
 /* What the read found about one submit; strings may be NULL when !found. */
 struct verdict_in {
-	int found;         /* the session has a window */
-	int enrolled;      /* the student belongs to the session's class */
-	const char *cur;   /* the current mark ("P", "R", "A") or NULL */
+	int found;          /* the session has a window */
+	int enrolled;       /* the student belongs to the session's class */
+	const char *cur;    /* the current mark ("P", "R", "A") or NULL */
 	const char *source; /* the current mark's source ("OTP", "MANUAL") */
-	int open;          /* the window is open now (database clock) */
-	const char *cidrs; /* the class's campus networks, "" for any */
-	int online;        /* the session is an online one: any network */
-	const char *addr;  /* the client's address */
-	long long wrong;   /* wrong codes this round */
-	const char *code;  /* the window's code */
-	const char *otp;   /* what the student sent (4 digits) */
+	int open;           /* the window is open now (database clock) */
+	const char *cidrs;  /* the class's campus networks, "" for any */
+	int online;         /* the session is an online one: any network */
+	const char *addr;   /* the client's address */
+	long long wrong;    /* wrong codes this round */
+	const char *code;   /* the window's code */
+	const char *otp;    /* what the student sent (4 digits) */
 };
 
 enum verdict verdict_decide(const struct verdict_in *in);

@@ -43,7 +43,10 @@ struct batch_queue {
 	int leading;
 };
 
-#define BATCH_QUEUE_INIT(q) { PTHREAD_MUTEX_INITIALIZER, NULL, &(q).head, 0 }
+#define BATCH_QUEUE_INIT(q)                                   \
+	{                                                     \
+		PTHREAD_MUTEX_INITIALIZER, NULL, &(q).head, 0 \
+	}
 
 enum { BATCH_DONE = 0, BATCH_TIMEOUT = -1 };
 

@@ -164,8 +164,8 @@ take_row(const struct db_rows *rows, int i, struct sub *s)
 	s->cidrs = arena_strdup(sa, db_get(rows, i, 6));
 	s->online = (int)db_get_int(rows, i, 7);
 	s->enrolled = (int)db_get_int(rows, i, 8);
-	s->cur = db_get(rows, i, 9) ? arena_strdup(sa, db_get(rows, i, 9))
-				    : NULL;
+	s->cur =
+	    db_get(rows, i, 9) ? arena_strdup(sa, db_get(rows, i, 9)) : NULL;
 	s->source = s->cur ? arena_strdup(sa, db_get(rows, i, 10)) : NULL;
 	s->wrong = db_get_int(rows, i, 11);
 	s->evidence = db_get_int(rows, i, 12);
