@@ -447,12 +447,47 @@ state_name(const char *status, long long wrong, int open)
 }
 
 /*
+ * The session's latest window as the teacher's screen shows it (left
+ * alone when none), with its id and whether it is open.
+ */
+static int
+latest_window(struct http_req *r, long long session_id, long long *window_id,
+    int *open, json_t **win)
+{
+	struct db_rows w;
+	int rc = db_query(r->db, r->arena, &w,
+	    "SELECT window_id, round, otp, FLOOR(UNIX_TIMESTAMP(expires_at) * "
+	    "1000), (" WINDOW_OPEN "), "
+	    "GREATEST(0, TIMESTAMPDIFF(MICROSECOND, NOW(3), expires_at)) / "
+	    "1000, FLOOR(UNIX_TIMESTAMP(NOW(3)) * 1000) "
+	    "FROM attendance_window WHERE session_id = ? "
+	    "ORDER BY round DESC LIMIT 1",
+	    "I", session_id);
+
+	if (rc != DB_OK || w.nrows == 0)
+		return rc;
+	*window_id = db_get_int(&w, 0, 0);
+	*open = (int)db_get_int(&w, 0, 4);
+	*win = json_pack("{s:I,s:I,s:I,s:b,s:I,s:I,s:I}", "window_id",
+	    (json_int_t)*window_id, "round", (json_int_t)db_get_int(&w, 0, 1),
+	    "expires_at", (json_int_t)db_get_int(&w, 0, 3), "open", *open,
+	    "ms_left", (json_int_t)(*open ? db_get_int(&w, 0, 5) : 0),
+	    "seconds_left",
+	    (json_int_t)(*open ? (db_get_int(&w, 0, 5) + 999) / 1000 : 0),
+	    "server_time", (json_int_t)db_get_int(&w, 0, 6));
+	/* The code is shown only while it can still be used. */
+	if (*open)
+		json_object_set_new(*win, "otp", json_string(db_get(&w, 0, 2)));
+	return DB_OK;
+}
+
+/*
  * GET /attendance/live-status?session_id=
  */
 int
 attendance_live_status(struct http_req *r)
 {
-	struct db_rows s, w, st;
+	struct db_rows s, st;
 	long long session_id, window_id = 0;
 	char err[256];
 	int rc, i, open = 0;
@@ -462,33 +497,8 @@ attendance_live_status(struct http_req *r)
 		return http_reply_error(r, 400, "bad_request", "%s", err);
 	if ((rc = teacher_session(r, session_id, &s)) != 0)
 		return rc;
-	rc = db_query(r->db, r->arena, &w,
-	    "SELECT window_id, round, otp, FLOOR(UNIX_TIMESTAMP(expires_at) * "
-	    "1000), (" WINDOW_OPEN "), "
-	    "GREATEST(0, TIMESTAMPDIFF(MICROSECOND, NOW(3), expires_at)) / "
-	    "1000, FLOOR(UNIX_TIMESTAMP(NOW(3)) * 1000) "
-	    "FROM attendance_window WHERE session_id = ? "
-	    "ORDER BY round DESC LIMIT 1",
-	    "I", session_id);
-	if (rc != DB_OK)
+	if (latest_window(r, session_id, &window_id, &open, &win) != DB_OK)
 		return 503;
-	if (w.nrows > 0) {
-		window_id = db_get_int(&w, 0, 0);
-		open = (int)db_get_int(&w, 0, 4);
-		win = json_pack("{s:I,s:I,s:I,s:b,s:I,s:I,s:I}", "window_id",
-		    (json_int_t)window_id, "round",
-		    (json_int_t)db_get_int(&w, 0, 1), "expires_at",
-		    (json_int_t)db_get_int(&w, 0, 3), "open", open, "ms_left",
-		    (json_int_t)(open ? db_get_int(&w, 0, 5) : 0),
-		    "seconds_left",
-		    (json_int_t)(open ? (db_get_int(&w, 0, 5) + 999) / 1000
-				      : 0),
-		    "server_time", (json_int_t)db_get_int(&w, 0, 6));
-		/* The code is shown only while it can still be used. */
-		if (open)
-			json_object_set_new(win, "otp",
-			    json_string(db_get(&w, 0, 2)));
-	}
 	rc = db_query(r->db, r->arena, &st,
 	    "SELECT s.student_email, s.roll_no, s.name, at.status, at.source, "
 	    "COALESCE(aa.wrong, 0), "
