@@ -40,7 +40,11 @@ struct http_req {
 	int nparams;
 
 	struct auth auth;
-	int guard_late; /* the handler re-checks device and account itself */
+	/*
+	 * The device/account re-check the router left to a ROUTE_GUARD_LATE
+	 * handler's first read; cleared by guard_settle or guard_late.
+	 */
+	int guard_owed;
 
 	/* response */
 	int status;

@@ -4,7 +4,9 @@
  * Every endpoint is a row: method, path pattern, handler, flags.  Dispatch
  * does everything a handler must be able to rely on: 404/405, the JSON body,
  * the bearer token (HS256, exp), the per-request device/account re-check
- * and the role.  Handlers never look at tokens.
+ * and the role.  Handlers never look at tokens.  After the handler it
+ * rolls back a transaction left open (the request's cleanup) and holds a
+ * late-guard route's handler to the re-check it owes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include "cidr.h"
 #include "clock.h"
 #include "crypto.h"
+#include "db.h"
 #include "appconfig.h"
 #include "auth.h"
 #include "config.h"
@@ -198,9 +201,10 @@ authenticate(struct http_req *r, unsigned flags)
 	if (rc != TOKEN_OK)
 		return http_reply_error(r, 401, "invalid_token",
 		    "the access token is not valid");
-	/* A late guard folds the re-check into the handler's first read. */
+	/* A late guard folds the re-check into the handler's first read;
+	 * run_handler holds the handler to it. */
 	if (flags & ROUTE_GUARD_LATE)
-		r->guard_late = 1;
+		r->guard_owed = 1;
 	else if ((rc = guard_session(r)) != 0)
 		return rc;
 	if ((flags & ROUTE_STUDENT) && r->auth.role != ROLE_STUDENT)
@@ -266,6 +270,28 @@ local_peer(const struct http_req *r)
 	    (allow && *allow && cidr_match(allow, peer));
 }
 
+/*
+ * Runs the handler, then what every request ends with whatever the
+ * handler did: a transaction it left open is rolled back (handlers may
+ * return early from one: refusals never commit by accident), and a late
+ * guard it did not settle turns a success into a 500.
+ */
+static int
+run_handler(struct http_req *r, const struct route *rt)
+{
+	int status = rt->handler(r);
+
+	if (r->db != NULL && db_in_tx(r->db))
+		db_rollback(r->db);
+	if (r->guard_owed && status < 400) {
+		log_error("%s %s: the late guard was not settled", rt->method,
+		    rt->pattern);
+		status = http_reply_error(r, 500, "internal",
+		    "the request could not be checked");
+	}
+	return status;
+}
+
 int
 router_dispatch(struct http_req *r)
 {
@@ -322,7 +348,7 @@ router_dispatch(struct http_req *r)
 		}
 		jsonio_defer(r->arena, r->json);
 	}
-	status = rt->handler(r);
+	status = run_handler(r, rt);
 out:
 	http_finish(r, status);
 	stats_request(row, r->status, clock_mono_us() - t0);
