@@ -88,7 +88,7 @@ ALL_LIBS := $(LIB_HTTP) $(B)/librelay.a $(LIB_REPORTS) $(LIB_DOMAIN) $(LIB_CORE)
 
 .SECONDARY:
 .PHONY: all tests test test-unit test-integration test-e2e demo demo-stop \
-	bench fmt fmt-check clean deps
+	bench fmt fmt-check clean deps coverage
 
 all: $(BINS) $(STANDIN_BIN)
 
@@ -143,6 +143,21 @@ test-integration:
 test-e2e:
 	$(MAKE) SAN=1 tests
 	EHAZIRA_BIN=$(CURDIR)/build/san tests/run e2e
+
+# Line coverage of the workers and the relay (fcgi/ and relay/) from the
+# unit and integration tests: a --coverage build into build/cov (no
+# sanitizers), its tests run against a stack of those binaries (which
+# leave through exit(), so their counts are written), then gcovr's report
+# per file and in total (also build/cov/coverage.txt).
+COV_FLAGS := SAN=0 B=build/cov OPT="-O0 -g" SANFLAGS=--coverage
+coverage:
+	find build/cov -name '*.gcda' -delete 2>/dev/null || true
+	$(MAKE) $(COV_FLAGS) tests
+	-EHAZIRA_BIN=$(CURDIR)/build/cov tests/run unit
+	-EHAZIRA_BIN=$(CURDIR)/build/cov tests/run integration
+	gcovr -r . --object-directory build/cov/obj -f 'fcgi/' -f 'relay/' \
+		--sort-percentage -o build/cov/coverage.txt --print-summary
+	cat build/cov/coverage.txt
 
 deps:
 	scripts/install-deps
