@@ -89,7 +89,7 @@ ALL_LIBS := $(LIB_HTTP) $(B)/librelay.a $(LIB_REPORTS) $(LIB_DOMAIN) $(LIB_CORE)
 
 .SECONDARY:
 .PHONY: all tests test test-unit test-integration test-e2e test-deb deb demo \
-	demo-stop bench fmt fmt-check lint clean deps
+	demo-stop bench fmt fmt-check lint clean deps coverage
 
 all: $(BINS) $(STANDIN_BIN)
 
@@ -167,6 +167,21 @@ deb:
 		DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -b -us -uc
 	cp build/deb/ehazira_$(DEB_VERSION)_$(DEB_ARCH).deb build/
 	@echo "deb: build/ehazira_$(DEB_VERSION)_$(DEB_ARCH).deb"
+
+# Line coverage of the workers and the relay (fcgi/ and relay/) from the
+# unit and integration tests: a --coverage build into build/cov (no
+# sanitizers), its tests run against a stack of those binaries (which
+# leave through exit(), so their counts are written), then gcovr's report
+# per file and in total (also build/cov/coverage.txt).
+COV_FLAGS := SAN=0 B=build/cov OPT="-O0 -g" SANFLAGS=--coverage
+coverage:
+	find build/cov -name '*.gcda' -delete 2>/dev/null || true
+	$(MAKE) $(COV_FLAGS) tests
+	-EHAZIRA_BIN=$(CURDIR)/build/cov tests/run unit
+	-EHAZIRA_BIN=$(CURDIR)/build/cov tests/run integration
+	gcovr -r . --object-directory build/cov/obj -f 'fcgi/' -f 'relay/' \
+		--sort-percentage -o build/cov/coverage.txt --print-summary
+	cat build/cov/coverage.txt
 
 deps:
 	scripts/install-deps

@@ -55,7 +55,8 @@ open_wake_socket(const char *path)
 int
 main(int argc, char **argv)
 {
-	struct config cfg;
+	/* static: its strings stay reachable for LeakSanitizer at exit */
+	static struct config cfg;
 	struct relay rl = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512], buf[64];

@@ -21,6 +21,8 @@ struct arena *arena_new(size_t cap);
 void arena_free(struct arena *a);
 /* Runs the cleanups (newest first) and forgets every allocation. */
 void arena_reset(struct arena *a);
+/* Bytes of chunks the arena holds (what a reset keeps: one small chunk). */
+size_t arena_held(const struct arena *a);
 /* Zeroed memory owned by the arena; NULL when the cap is reached. */
 void *arena_alloc(struct arena *a, size_t n);
 char *arena_strdup(struct arena *a, const char *s);

@@ -695,6 +695,19 @@ attendance_telemetry(struct http_req *r)
 }
 
 /*
+ * The length after an snprintf at len that returned m into a buffer of cap
+ * bytes; cap once something did not fit, so later writes get no room
+ * (size 0) and the caller checks once at the end.
+ */
+static size_t
+qr_advance(size_t cap, size_t len, int m)
+{
+	if (m < 0 || len >= cap || (size_t)m >= cap - len)
+		return cap;
+	return len + (size_t)m;
+}
+
+/*
  * GET /attendance/qr?session_id=: an SVG QR code of "ehazira:<session>:
  * <otp>" while the window is open, for the app to scan instead of typing.
  */
@@ -703,10 +716,10 @@ attendance_qr(struct http_req *r)
 {
 	struct db_rows s, w;
 	long long session_id;
-	char err[256], text[64], *svg, *p;
+	char err[256], text[64], *svg;
 	QRcode *qr;
 	int rc, x, y, size, margin = 4;
-	size_t cap;
+	size_t cap, len;
 
 	if ((session_id = session_param(r, NULL, err, sizeof(err))) == 0)
 		return http_reply_error(r, 400, "bad_request", "%s", err);
@@ -726,25 +739,33 @@ attendance_qr(struct http_req *r)
 	    NULL)
 		return 500;
 	size = qr->width + 2 * margin;
-	cap = 256 + (size_t)qr->width * (size_t)qr->width * 40;
+	/* a module is "M<x> <y>h1v1h-1z": at most 10 + 2 * 11 bytes */
+	cap = 256 + (size_t)qr->width * (size_t)qr->width * 32;
 	if ((svg = arena_alloc(r->arena, cap)) == NULL) {
 		QRcode_free(qr);
 		return 500;
 	}
-	p = svg +
-	    sprintf(svg,
+	len = qr_advance(cap, 0,
+	    snprintf(svg, cap,
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" "
 		"viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">"
 		"<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>"
 		"<path fill=\"#000\" d=\"",
-		size, size);
+		size, size));
 	for (y = 0; y < qr->width; y++)
 		for (x = 0; x < qr->width; x++)
 			if (qr->data[y * qr->width + x] & 1)
-				p += sprintf(p, "M%d %dh1v1h-1z", x + margin,
-				    y + margin);
-	p += sprintf(p, "\"/></svg>");
+				len = qr_advance(cap, len,
+				    snprintf(svg + len, cap - len,
+					"M%d %dh1v1h-1z", x + margin,
+					y + margin));
+	len =
+	    qr_advance(cap, len, snprintf(svg + len, cap - len, "\"/></svg>"));
 	QRcode_free(qr);
+	if (len >= cap) {
+		log_error("qr: the svg outgrew its buffer");
+		return 500;
+	}
 	http_add_header(r, "Cache-Control", "no-store");
-	return http_reply_raw(r, 200, "image/svg+xml", svg, (size_t)(p - svg));
+	return http_reply_raw(r, 200, "image/svg+xml", svg, len);
 }

@@ -90,7 +90,10 @@ int http_add_header(struct http_req *r, const char *name, const char *value);
 /* The stable error code of a status ("not_found", ...). */
 const char *http_status_code(int status);
 const char *http_status_text(int status);
-/* Serialised headers+body for FastCGI stdout; arena memory. */
+/*
+ * Serialised headers+body for FastCGI stdout, in a buffer of exactly
+ * *len + 1 bytes; arena memory, NULL when the arena is out of room.
+ */
 char *http_render(struct http_req *r, size_t *len);
 
 #endif

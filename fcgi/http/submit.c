@@ -705,7 +705,10 @@ submit_post(struct http_req *r)
 	json_t *result;
 	int status = submit_core(r, r->json, &result);
 
-	if (status == 429)
-		return status; /* guard_rate set the reply and Retry-After */
+	if (status == 429) {
+		/* guard_rate set the reply and Retry-After; ours is unused */
+		json_decref(result);
+		return status;
+	}
 	return http_reply_json(r, status, result);
 }
