@@ -46,6 +46,10 @@ Test(config, defaults_fill_what_the_file_leaves_out, .fini = teardown)
 	cr_assert_str_eq(c.db_password, "pw");
 	cr_assert_str_eq(c.db_socket, "/tmp/ehz-state/run/mysqld.sock");
 	cr_assert_str_eq(c.public_url, "http://127.0.0.1:8080");
+	/* not weaker than Android: what a certified phone gets, and an
+	 * unverifiable iPhone waits for a teacher */
+	cr_assert_str_eq(c.integrity_min_level, "DEVICE");
+	cr_assert_str_eq(c.ios_policy, "approve-first");
 }
 
 Test(config, the_environment_overrides_the_file, .fini = teardown)
@@ -74,6 +78,10 @@ static struct bad_case bad[] = {
 	{ GOOD "just words\n", "expected KEY = value" },
 	{ GOOD "FCGI_THREADS = 0\n", "FCGI_THREADS" },
 	{ GOOD "BODY_MAX = 10\n", "BODY_MAX" },
+	{ GOOD "INTEGRITY_MIN_LEVEL = FAIL\n", "INTEGRITY_MIN_LEVEL" },
+	{ GOOD "INTEGRITY_MIN_LEVEL = device\n", "INTEGRITY_MIN_LEVEL" },
+	{ GOOD "IOS_POLICY = maybe\n", "IOS_POLICY" },
+	{ GOOD "IOS_POLICY = approve\n", "IOS_POLICY" },
 };
 
 Test(config, bad_settings_fail_naming_the_key, .fini = teardown)

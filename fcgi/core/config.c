@@ -111,6 +111,19 @@ derive(const struct config *cfg, const char *v, const char *leaf)
 	return strdup(buf);
 }
 
+/* Whether v is one of the '|'-terminated words of list. */
+static int
+one_of(const char *v, const char *list)
+{
+	size_t n = strlen(v);
+	const char *p;
+
+	for (p = list; *p; p = strchr(p, '|') + 1)
+		if (n > 0 && strncmp(p, v, n) == 0 && p[n] == '|')
+			return 1;
+	return 0;
+}
+
 int
 config_load(struct config *cfg, char *err, size_t errlen)
 {
@@ -192,6 +205,13 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	if (strlen(cfg->jwt_secret) < 32) {
 		snprintf(err, errlen,
 		    "'JWT_SECRET' must be at least 32 characters");
+		goto out;
+	}
+	if (!one_of(cfg->integrity_min_level, "STRONG|DEVICE|BASIC|") ||
+	    !one_of(cfg->ios_policy, "refuse|approve-first|allow|")) {
+		snprintf(err, errlen,
+		    "'INTEGRITY_MIN_LEVEL' must be STRONG, DEVICE or BASIC and "
+		    "'IOS_POLICY' refuse, approve-first or allow");
 		goto out;
 	}
 	rc = 0;

@@ -52,8 +52,10 @@
 	    "Play Integrity EC public key PEM file")                           \
 	X(INTEGRITY_PACKAGE, integrity_package, STR, "in.ehazira.app", 0,      \
 	    "Android package name")                                            \
-	X(INTEGRITY_MIN_LEVEL, integrity_min_level, STR, "BASIC", 0,           \
-	    "lowest accepted level: STRONG|BASIC")                             \
+	X(INTEGRITY_MIN_LEVEL, integrity_min_level, STR, "DEVICE", 0,          \
+	    "lowest accepted Play Integrity label: STRONG|DEVICE|BASIC")       \
+	X(IOS_POLICY, ios_policy, STR, "approve-first", 0,                     \
+	    "iOS students until App Attest: refuse|approve-first|allow")       \
 	X(INTEGRITY_MAX_AGE, integrity_max_age, INT, "300", 0,                 \
 	    "oldest accepted verdict, s")                                      \
 	X(REQUIRE_INTEGRITY, require_integrity, INT, "1", 0,                   \
