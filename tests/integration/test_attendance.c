@@ -161,13 +161,15 @@ initiate(struct klass *k, char otp[5])
 static struct ws *
 connect_as(const char *token, const char *proto, const char *extra)
 {
-	char path[4200];
+	char path[256], offer[4200];
 	int status = 0;
 	struct ws *w;
 
-	snprintf(path, sizeof(path), "/ws?token=%s%s", token,
-	    extra ? extra : "");
-	w = ws_connect(port(), path, proto, 5000, &status);
+	/* extra: "?last_event_id=..." */
+	snprintf(path, sizeof(path), "/ws%s", extra ? extra : "");
+	snprintf(offer, sizeof(offer), "%s%sbearer.%s", proto ? proto : "",
+	    proto ? ", " : "", token);
+	w = ws_connect(port(), path, offer, 5000, &status);
 	cr_assert_not_null(w, "WebSocket upgrade refused (%d)", status);
 	return w;
 }
@@ -695,7 +697,7 @@ Test(attendance, a_reconnecting_teacher_misses_no_event, .timeout = 30)
 		cr_assert_eq(r.status, 200);
 		it_resp_free(&r);
 	}
-	snprintf(extra, sizeof(extra), "&last_event_id=%s", last);
+	snprintf(extra, sizeof(extra), "?last_event_id=%s", last);
 	t = connect_as(k.teacher_tok, "ws+meta.nchan", extra);
 	for (i = 0; i < NSTUDENTS; i++) {
 		const char *email;
@@ -721,7 +723,8 @@ Test(attendance, the_websocket_refuses_bad_tokens)
 	struct ws *w;
 
 	IT_REQUIRE_STACK();
-	w = ws_connect(port(), "/ws?token=not.a.token", NULL, 3000, &status);
+	w = ws_connect(port(), "/ws", "ws+meta.nchan, bearer.not.a.token", 3000,
+	    &status);
 	cr_assert_null(w);
 	cr_assert_eq(status, 401);
 	w = ws_connect(port(), "/ws", NULL, 3000, &status);
@@ -931,7 +934,7 @@ Test(attendance, a_reconnecting_student_misses_no_event, .timeout = 30)
 		p += strchr(":[],", *q)
 		    ? sprintf(p, "%%%02X", (unsigned char)*q)
 		    : sprintf(p, "%c", *q);
-	snprintf(extra, sizeof(extra), "&last_event_id=%s", enc);
+	snprintf(extra, sizeof(extra), "?last_event_id=%s", enc);
 	s = connect_as(k.tokens[0], "ws+meta.nchan", extra);
 	m = ws_expect_type(s, "attendance.closed", 3000);
 	cr_assert_not_null(m, "the close was replayed");
