@@ -232,12 +232,18 @@ attendance_initiate(struct http_req *r)
 	}
 	if (window_new_otp(otp) < 0)
 		goto fail;
+	/* the class's policy as it is now holds for this whole window */
 	rc = db_exec(r->db,
 	    "INSERT INTO attendance_window (session_id, round, otp, "
-	    "opened_by, opened_at, expires_at, grace_ms) VALUES (?, ?, ?, ?, "
-	    "NOW(3), NOW(3) + INTERVAL ? SECOND, ?)",
-	    "IissII", session_id, round, otp, r->auth.email,
-	    (long long)cfg->otp_ttl, (long long)cfg->otp_grace * 1000);
+	    "opened_by, opened_at, expires_at, grace_ms, flag_on_focus_loss, "
+	    "allowed_cidrs) SELECT ?, ?, ?, ?, NOW(3), NOW(3) + INTERVAL ? "
+	    "SECOND, ?, c.flag_on_focus_loss, c.allowed_cidrs FROM session se "
+	    "JOIN period p ON p.period_id = se.period_id JOIN subject sj ON "
+	    "sj.subject_id = p.subject_id JOIN class c ON c.class_id = "
+	    "sj.class_id WHERE se.session_id = ?",
+	    "IissIII", session_id, round, otp, r->auth.email,
+	    (long long)cfg->otp_ttl, (long long)cfg->otp_grace * 1000,
+	    session_id);
 	if (rc != DB_OK)
 		goto fail;
 	window_id = db_insert_id(r->db);

@@ -778,6 +778,43 @@ Test(attendance, the_campus_network_policy_applies_unless_online, .timeout = 30)
 	it_resp_free(&r);
 }
 
+Test(attendance, a_policy_change_applies_from_the_next_window, .timeout = 30)
+{
+	struct klass k;
+	struct it_resp r;
+	char otp[5], body[128];
+	long long sid;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "midwin");
+	sid = initiate(&k, otp);
+	/* a campus network is set while the window is open */
+	cr_assert_eq(it_sql("UPDATE class SET allowed_cidrs = '10.0.0.0/8' "
+			    "WHERE class_id = ?",
+			 "I", k.class_id),
+	    DB_OK);
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp);
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[0], body, &r),
+	    0);
+	cr_assert_eq(r.status, 200, "not half-way through: %s", r.body);
+	it_resp_free(&r);
+	/* the next window holds the new policy */
+	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
+	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body, &r),
+	    0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	it_resp_free(&r);
+	cr_assert_eq(initiate(&k, otp), sid);
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp);
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[1], body, &r),
+	    0);
+	cr_assert_eq(r.status, 403, "%s", r.body);
+	cr_assert_str_eq(it_error_code(&r), "off_campus");
+	it_resp_free(&r);
+}
+
 Test(attendance, the_qr_code_is_an_svg_only_while_open, .timeout = 30)
 {
 	struct klass k;
