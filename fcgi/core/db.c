@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "stats.h"
 #include "log.h"
 
 #define STMT_CACHE 96
@@ -39,6 +40,7 @@ struct db {
 	 * fresh autocommit connection) until the caller rolls back.
 	 */
 	int broken;
+	int was_connected; /* a new connection is then a reconnect */
 	long long affected, insert_id;
 	struct stmt_entry cache[STMT_CACHE];
 	int ncache;
@@ -128,8 +130,12 @@ connect_db(struct db *db)
 		log_warn("db: connect failed: %s", mysql_error(db->my));
 		mysql_close(db->my);
 		db->my = NULL;
+		stats_count(STATS_DB_CONNECT_FAILS);
 		return DB_DOWN;
 	}
+	if (db->was_connected)
+		stats_count(STATS_DB_RECONNECTS);
+	db->was_connected = 1;
 	return DB_OK;
 }
 
@@ -156,6 +162,7 @@ map_err(struct db *db, unsigned int err, const char *what, const char *msg)
 		return DB_DEADLOCK;
 	}
 	log_error("db: %s: (%u) %s", what, err, msg);
+	stats_count(STATS_DB_ERRORS);
 	if (gone(err)) {
 		disconnect(db);
 		return DB_DOWN;
@@ -588,4 +595,15 @@ db_get_int(const struct db_rows *r, int row, int col)
 	const char *v = db_get(r, row, col);
 
 	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+int
+db_col(const struct db_rows *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->ncols; i++)
+		if (strcmp(r->names[i], name) == 0)
+			return i;
+	return -1;
 }

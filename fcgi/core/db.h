@@ -64,5 +64,7 @@ int db_script(struct db *db, const char *sql);
 
 const char *db_get(const struct db_rows *r, int row, int col);
 long long db_get_int(const struct db_rows *r, int row, int col);
+/* The column index of a name, or -1 (for SELECT * across schema versions). */
+int db_col(const struct db_rows *r, const char *name);
 
 #endif

@@ -5,7 +5,8 @@
  * key wrapped with A256KW under the app's decryption key, the content
  * encrypted with A256GCM (the encoded protected header is the AAD).  Inside
  * is a compact JWS signed ES256 with Google's key for the app, whose
- * payload is the verdict JSON (tech-notes §4).  Both algorithms are pinned:
+ * payload is the verdict JSON (docs/tech-notes.md,
+ * "Play Integrity tokens: JWE of JWS").  Both algorithms are pinned:
  * a token naming any other is refused before a key is used, and libjwt
  * (which would trust the header) only sees ES256 tokens.
  *

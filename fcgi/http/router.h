@@ -19,8 +19,17 @@ enum route_flags {
 	ROUTE_INTERNAL = 1 << 4,   /* only via nginx's internal hooks */
 	ROUTE_WS_TOKEN = 1 << 5,   /* bearer.<token> subprotocol (ws) */
 	ROUTE_WS_SUBJECT = 1 << 6, /* identity from nginx's X-WS-Subject */
-	ROUTE_GUARD_LATE = 1 << 7, /* the handler's own read re-checks the
-					device and account (guard_account) */
+	/*
+	 * The device/account re-check is owed by the handler's own first
+	 * read (the submit batch folds it into its one statement).  The
+	 * router still owns it: it marks the check owed (r->guard_owed),
+	 * and a reply below 400 from a handler that did not settle it
+	 * (guard_settle, guard_late) is turned into a 500.  Only the submit
+	 * route carries it (test_router.c checks the table).
+	 */
+	ROUTE_GUARD_LATE = 1 << 7,
+	ROUTE_LOCAL = 1 << 8, /* only from 127.0.0.1, ::1 or a
+				 METRICS_ALLOW peer; else 404 */
 };
 
 struct route {

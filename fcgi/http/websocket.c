@@ -48,7 +48,7 @@ websocket_authorize(struct http_req *r)
 	    r->auth.email);
 	/* Signed: the hook socket must not be a way to speak for anyone. */
 	subject = arena_printf(r->arena, "%s:%s",
-	    crypto_hmac_hex(r->cfg->jwt_secret,
+	    crypto_hmac_hex(r->cfg->ws_subject_key,
 		arena_printf(r->arena, "ws-subject:%s", subject), 64, r->arena),
 	    subject);
 	if (r->auth.role == ROLE_STUDENT) {

@@ -17,6 +17,8 @@ struct admin {
 	struct arena *arena;
 };
 
+/* init-config FILE [--from TEMPLATE]: runs without a config (initconfig.c) */
+int admin_init_config(int argc, char **argv);
 int admin_migrate(struct admin *ad, int argc, char **argv);
 int admin_seed(struct admin *ad, int argc, char **argv);
 
@@ -40,5 +42,9 @@ int admin_relay_status(struct admin *ad, int argc, char **argv);
 
 /* --- reports --- */
 int admin_report(struct admin *ad, int argc, char **argv);
+
+/* --- backups (backup.c, restore.c) --- */
+int admin_backup(struct admin *ad, int argc, char **argv);
+int admin_restore(struct admin *ad, int argc, char **argv);
 
 #endif

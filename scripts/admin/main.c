@@ -28,7 +28,7 @@ static const struct command {
 } commands[] = {
 	{ "config", cmd_config, "config            print resolved settings" },
 	{ "migrate", admin_migrate,
-	    "migrate [DIR]     apply pending schema migrations" },
+	    "migrate [--status] [DIR]  apply (or list) schema migrations" },
 	{ "seed", admin_seed,
 	    "seed FILE         run a static SQL file (demo data)" },
 
@@ -61,6 +61,12 @@ static const struct command {
 	/* --- reports (report.c) --- */
 	{ "report", admin_report,
 	    "report list|class|at-risk|warnings ...  attendance reports" },
+
+	/* --- backups (backup.c, restore.c) --- */
+	{ "backup", admin_backup,
+	    "backup DIR        consistent online backup into DIR/ehazira-TIME" },
+	{ "restore", admin_restore,
+	    "restore [--force] [--schema DIR] BACKUP  bring a backup back" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -71,6 +77,9 @@ usage(void)
 	size_t i;
 
 	fprintf(stderr, "usage: ehazira-admin COMMAND [ARGS]\n\n");
+	fprintf(stderr,
+	    "  init-config FILE [--from TEMPLATE]  a new config "
+	    "with random secrets (0600)\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(stderr, "  %s\n", commands[i].usage);
 }
@@ -89,6 +98,8 @@ main(int argc, char **argv)
 		usage();
 		return argc < 2 ? 2 : 0;
 	}
+	if (strcmp(argv[1], "init-config") == 0)
+		return admin_init_config(argc - 1, argv + 1);
 	if (config_load(&cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ehazira-admin: %s\n", err);
 		return 2;

@@ -86,7 +86,8 @@ async function stateWithin(page, email, state, ms) {
 	    `[data-state="${state}"]`).waitFor({ timeout: ms });
 }
 
-let teacher, studs = [];
+let teacher;
+const studs = [];
 let otp = null, course = null, periodRow = null;
 
 try {

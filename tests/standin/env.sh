@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/standin/env.sh - sourced by tests/run before the integration stack
 # starts: throwaway Google and Play Integrity keys in $TEST_STATE, and the
 # EHAZIRA_* settings that make the test stack trust exactly those keys.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/standin/fcm-env.sh - start the FCM stand-in for a throwaway stack.
 #
 # Sourced (through tests/standin/env.sh) by tests/run and tests/bench/run
@@ -27,7 +28,8 @@ fcm_standin_start() {
 	echo $! >"$TEST_STATE/standin-fcm.pid"
 	while [ ! -s "$dir/port" ] && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
 	[ -s "$dir/port" ] || { echo "fcm-env: standin-fcm did not start" >&2; return 1; }
-	export EHAZIRA_FCM_ENDPOINT=http://127.0.0.1:$(cat "$dir/port")
+	EHAZIRA_FCM_ENDPOINT=http://127.0.0.1:$(cat "$dir/port")
+	export EHAZIRA_FCM_ENDPOINT
 	export EHAZIRA_FCM_PROJECT_ID=ehazira-test
 	export EHAZIRA_FCM_CREDENTIALS=$dir/service-account.json
 	export EHAZIRA_FCM_LEASE=${EHAZIRA_FCM_LEASE:-3}

@@ -1,6 +1,6 @@
 /*
  * ws.h - a minimal RFC 6455 WebSocket client for the integration tests and
- * benchmarks: plain TCP to 127.0.0.1, one connection per struct ws, no
+ * benchmarks: plain TCP or TLS to 127.0.0.1, one connection per struct ws, no
  * global state (safe after fork and from several processes).  Speaks the
  * nchan "ws+meta.nchan" subprotocol's message framing on request.
  */
@@ -22,6 +22,14 @@ struct ws;
  */
 struct ws *ws_connect(int port, const char *path_and_query,
     const char *subprotocol, int timeout_ms, int *http_status);
+/*
+ * The same over TLS (wss://): TLS 1.2 or later, ALPN http/1.1.  With
+ * ca_file the server's certificate must chain to it and be for 127.0.0.1;
+ * NULL accepts any certificate.  A failed TLS handshake leaves status 0.
+ */
+struct ws *
+ws_connect_tls(int port, const char *path_and_query, const char *subprotocol,
+    int timeout_ms, int *http_status, const char *ca_file);
 /* Sends one masked text frame; 0, or -1 on error/closed. */
 int ws_send_text(struct ws *w, const char *text);
 /*

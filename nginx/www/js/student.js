@@ -9,12 +9,11 @@
  * leaving the page (visibilitychange, blur, copy) is sent as telemetry and
  * the page says so: that is what the teacher's "flagged" means.
  */
-import { api, el, onSignedOut, showError } from "./api.js";
-import { requireRole, signOut } from "./auth.js";
+import { api, el, showError } from "./api.js";
+import { $, showConn, showWho, startPage } from "./page.js";
 import { LiveSocket } from "./ws.js";
 
-const $ = (id) => document.getElementById(id);
-const me = requireRole("student");
+const me = startPage("student", () => socket.close());
 
 /* The window shown: {session_id, expires_at, course_id, ...} or null. */
 let win = null;
@@ -218,6 +217,14 @@ function report(type, detail) {
 
 /* ---------- history ---------- */
 
+/* The bar of a meter.  Its width goes through the CSSOM: the page's CSP
+ * (no 'unsafe-inline' styles) refuses a style="" attribute. */
+function meterBar(pct) {
+	const bar = el("span");
+	bar.style.width = `${pct}%`;
+	return bar;
+}
+
 async function loadHistory() {
 	try {
 		const s = await api("/attendance/student-summary");
@@ -238,7 +245,7 @@ async function loadHistory() {
 					    "-" : x.percent + "%")),
 				    el("div.meter", { role: "img",
 					"aria-label": `${x.course_id}: ${pct}%` },
-					el("span", { style: `width:${pct}%` })),
+					meterBar(pct)),
 				    el("p.muted.small", {},
 					`${x.present} present, ${x.absent} absent, ` +
 					`${x.flagged} flagged of ${x.held}` +
@@ -292,8 +299,7 @@ function onEvent(m) {
 }
 
 function onSocketState(st) {
-	$("conn").textContent = st === "open" ? "live" : "reconnecting\u2026";
-	$("conn").className = "conn " + st;
+	showConn(st);
 	/* whatever started while the socket was away (or connecting) */
 	if (st === "open")
 		loadOpen();
@@ -302,13 +308,7 @@ function onSocketState(st) {
 function main() {
 	if (!me)
 		return;
-	onSignedOut(() => location.replace("index.html#signed-out"));
-	$("who").textContent = me.user ? `${me.user.name} (${me.user.roll_no})` :
-	    "";
-	$("signout").addEventListener("click", () => {
-		socket.close();
-		signOut();
-	});
+	showWho(me.user ? `${me.user.name} (${me.user.roll_no})` : "");
 	$("otp-form").addEventListener("submit", submit);
 	$("otp-input").addEventListener("input", (ev) => {
 		ev.target.value = ev.target.value.replace(/[^0-9]/g, "")
