@@ -69,7 +69,14 @@
 	    "FCM base URL")                                                    \
 	X(FCM_CREDENTIALS, fcm_credentials, STR, "", 0,                        \
 	    "service-account JSON file (empty: no push)")                      \
-	X(FCM_MAX_TRIES, fcm_max_tries, INT, "5", 0, "tries before failed")    \
+	X(FCM_MAX_TRIES, fcm_max_tries, INT, "1000", 0,                        \
+	    "ceiling on tries (a push's expiry ends it first)")                \
+	X(FCM_BACKOFF_BASE, fcm_backoff_base, INT, "1000", 0,                  \
+	    "first retry delay of a push, ms (doubles per try)")               \
+	X(FCM_BACKOFF_CAP, fcm_backoff_cap, INT, "900000", 0,                  \
+	    "longest retry delay of a push, ms")                               \
+	X(FCM_RETRY_FOR, fcm_retry_for, INT, "86400", 0,                       \
+	    "how long a push with no expiry is retried, s")                    \
 	X(FCM_PARALLEL, fcm_parallel, INT, "64", 0, "pushes in flight")        \
 	X(FCM_LEASE, fcm_lease, INT, "30", 0,                                  \
 	    "claim lease of a push batch, s")                                  \
