@@ -24,7 +24,8 @@
 	X(DB_NAME, db_name, STR, "ehazira", 0, "database name")                \
 	X(DB_USER, db_user, STR, "ehazira", 0, "database user")                \
 	X(DB_PASSWORD, db_password, STR, "", 1, "database password")           \
-	X(DB_TIMEOUT, db_timeout, INT, "2", 0, "DB connect/read timeout, s")   \
+	X(DB_TIMEOUT, db_timeout, INT, "2", 0,                                 \
+	    "DB connect/read/write timeout, s (nginx waits 4x + 5 s)")         \
 	X(FCGI_SOCKET, fcgi_socket, STR, "", 0, "worker socket (STATE/run)")   \
 	X(FCGI_PROCESSES, fcgi_processes, INT, "1", 0, "worker processes")     \
 	X(FCGI_THREADS, fcgi_threads, INT, "64", 0, "threads per worker")      \
