@@ -39,9 +39,10 @@ PKG_CORE := libmariadb jansson openssl
 PKG_DOMAIN := $(PKG_CORE) libjwt libcurl
 PKG_REPORTS := $(PKG_DOMAIN) xlsxwriter
 PKG_HTTP := $(PKG_REPORTS) libqrencode
+PKG_ADMIN := $(PKG_REPORTS) zlib
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -pthread \
-	$(shell pkg-config --cflags $(PKG_HTTP))
-LDFLAGS := $(SANFLAGS)
+	$(shell pkg-config --cflags $(PKG_HTTP) zlib) $(EXTRA_CFLAGS)
+LDFLAGS := $(SANFLAGS) $(EXTRA_LDFLAGS)
 libs = $(shell pkg-config --libs $(1)) -lpthread -lm
 
 # Include paths by layer: each sees itself and what is below it.
@@ -87,8 +88,8 @@ LIB_HTTP := $(B)/libhttp.a
 ALL_LIBS := $(LIB_HTTP) $(B)/librelay.a $(LIB_REPORTS) $(LIB_DOMAIN) $(LIB_CORE)
 
 .SECONDARY:
-.PHONY: all tests test test-unit test-integration test-e2e demo demo-stop \
-	bench fmt fmt-check lint clean deps
+.PHONY: all tests test test-unit test-integration test-e2e test-deb deb demo \
+	demo-stop bench fmt fmt-check lint clean deps coverage
 
 all: $(BINS) $(STANDIN_BIN)
 
@@ -116,7 +117,7 @@ $(B)/ehazira-relay: $(RELAY_OBJ) $(LIB_DOMAIN) $(LIB_CORE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKG_DOMAIN))
 
 $(B)/ehazira-admin: $(ADMIN_OBJ) $(LIB_REPORTS) $(LIB_DOMAIN) $(LIB_CORE)
-	$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKG_REPORTS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKG_ADMIN))
 
 $(B)/standin-%: $(B)/obj/tests/standin/%.o $(SUPPORT_OBJ) $(ALL_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKG_HTTP)) -lfcgi
@@ -130,6 +131,7 @@ $(B)/tests/%: $(B)/obj/tests/%.o $(SUPPORT_OBJ) $(ALL_LIBS)
 # and the browser tests; one pass/fail summary at the end.
 test:
 	$(MAKE) SAN=1 tests
+	$(MAKE) deb
 	EHAZIRA_BIN=$(CURDIR)/build/san tests/run all
 
 test-unit:
@@ -143,6 +145,43 @@ test-integration:
 test-e2e:
 	$(MAKE) SAN=1 tests
 	EHAZIRA_BIN=$(CURDIR)/build/san tests/run e2e
+
+# The package's checks: lintian, systemd-analyze verify, and its unpacked
+# tree run against a throwaway MariaDB and nginx (tests/deb/run).
+test-deb: deb
+	tests/run deb
+
+# The Debian package (scripts/debian is its debian/ directory): a copy of
+# the sources under build/deb, built there by dpkg-buildpackage with
+# debhelper; the .deb is copied to build/.
+DEB_VERSION = $(shell dpkg-parsechangelog -l scripts/debian/changelog -S Version)
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB_SRC := Makefile README.md fcgi relay scripts nginx schema docs
+
+deb:
+	rm -rf build/deb
+	mkdir -p build/deb/ehazira-$(DEB_VERSION)
+	cp -a $(DEB_SRC) build/deb/ehazira-$(DEB_VERSION)/
+	cp -a scripts/debian build/deb/ehazira-$(DEB_VERSION)/debian
+	cd build/deb/ehazira-$(DEB_VERSION) && \
+		DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -b -us -uc
+	cp build/deb/ehazira_$(DEB_VERSION)_$(DEB_ARCH).deb build/
+	@echo "deb: build/ehazira_$(DEB_VERSION)_$(DEB_ARCH).deb"
+
+# Line coverage of the workers and the relay (fcgi/ and relay/) from the
+# unit and integration tests: a --coverage build into build/cov (no
+# sanitizers), its tests run against a stack of those binaries (which
+# leave through exit(), so their counts are written), then gcovr's report
+# per file and in total (also build/cov/coverage.txt).
+COV_FLAGS := SAN=0 B=build/cov OPT="-O0 -g" SANFLAGS=--coverage
+coverage:
+	find build/cov -name '*.gcda' -delete 2>/dev/null || true
+	$(MAKE) $(COV_FLAGS) tests
+	-EHAZIRA_BIN=$(CURDIR)/build/cov tests/run unit
+	-EHAZIRA_BIN=$(CURDIR)/build/cov tests/run integration
+	gcovr -r . --object-directory build/cov/obj -f 'fcgi/' -f 'relay/' \
+		--sort-percentage -o build/cov/coverage.txt --print-summary
+	cat build/cov/coverage.txt
 
 deps:
 	scripts/install-deps

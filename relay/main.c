@@ -24,13 +24,15 @@
 #include "log.h"
 #include "relay.h"
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reopen;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		reopen = 1; /* logrotate moved the log file */
+	else
+		stop = 1;
 }
 
 static int
@@ -53,7 +55,8 @@ open_wake_socket(const char *path)
 int
 main(int argc, char **argv)
 {
-	struct config cfg;
+	/* static: its strings stay reachable for LeakSanitizer at exit */
+	static struct config cfg;
 	struct relay rl = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512], buf[64];
@@ -68,10 +71,13 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init("ehazira-relay", cfg.log_level);
+	if (log_reopen() < 0)
+		return 1;
 	setenv("TZ", cfg.timezone, 1);
 	tzset();
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	db_library_init();
 	rl.cfg = &cfg;
@@ -86,7 +92,14 @@ main(int argc, char **argv)
 		return 1;
 	log_info("started");
 	while (!stop) {
-		int up = db_ping(rl.db) == DB_OK;
+		int up;
+
+		if (reopen) {
+			reopen = 0;
+			if (log_reopen() == 0)
+				log_info("log reopened");
+		}
+		up = db_ping(rl.db) == DB_OK;
 
 		if (up != db_up) {
 			if (up)

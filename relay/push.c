@@ -208,7 +208,7 @@ push_classify(long status, const char *body, char *code, size_t codelen)
 	enum push_verdict v;
 	size_t i;
 
-	/* error.details[].errorCode of the FcmError entry (tech-notes §2) */
+	/* error.details[].errorCode of the FcmError entry (docs/tech-notes.md, "FCM error codes") */
 	json_array_foreach(json_object_get(err, "details"), i, d)
 	{
 		const char *c =

@@ -54,3 +54,30 @@ Test(arena, printf_and_strdup_copy_into_the_arena)
 	cr_assert_null(arena_strdup(a, NULL));
 	arena_free(a);
 }
+
+Test(arena, a_large_first_allocation_is_not_kept_by_reset)
+{
+	struct arena *a = arena_new(64u * 1024 * 1024);
+
+	cr_assert_not_null(arena_alloc(a, 8u * 1024 * 1024));
+	cr_assert_not_null(arena_alloc(a, 100));
+	cr_assert_geq(arena_held(a), 8u * 1024 * 1024);
+	arena_reset(a);
+	cr_assert_leq(arena_held(a), 16u * 1024, "held %zu after reset",
+	    arena_held(a));
+	cr_assert_not_null(arena_alloc(a, 100), "usable again after reset");
+	arena_free(a);
+}
+
+Test(arena, reset_keeps_one_small_chunk_for_the_next_request)
+{
+	struct arena *a = arena_new(1 << 20);
+
+	cr_assert_not_null(arena_alloc(a, 100));
+	cr_assert_not_null(arena_alloc(a, 15000));
+	arena_reset(a);
+	cr_assert_eq(arena_held(a), 16u * 1024);
+	arena_reset(a);
+	cr_assert_eq(arena_held(a), 16u * 1024);
+	arena_free(a);
+}

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "router.h"
+#include "submit.h"
 
 /* Inline arrays: Criterion re-runs the binary, so no pointers in params. */
 struct match_case {
@@ -188,4 +189,29 @@ Test(router, protected_routes_refuse_missing_and_forged_tokens, .init = setup,
 		}
 	}
 	cr_assert_gt(tested, 0, "the table has protected routes");
+}
+
+/*
+ * A late guard leaves the device/account re-check to the handler's own
+ * read: only the submit route may carry it, with the handler that
+ * settles it (submit.c: guard_late or guard_settle), and only behind
+ * the student sign-in.
+ */
+Test(router, only_the_submit_route_defers_its_guard)
+{
+	size_t n, i;
+	const struct route *rt = router_table(&n);
+	int late = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!(rt[i].flags & ROUTE_GUARD_LATE))
+			continue;
+		late++;
+		cr_assert_str_eq(rt[i].pattern, "/attendance/submit");
+		cr_assert_str_eq(rt[i].method, "POST");
+		cr_assert(rt[i].handler == submit_post,
+		    "the late guard's route runs submit_post");
+		cr_assert(rt[i].flags & ROUTE_STUDENT);
+	}
+	cr_assert_eq(late, 1, "exactly one route defers its guard");
 }

@@ -48,25 +48,39 @@ void
 arena_reset(struct arena *a)
 {
 	struct cleanup *c;
-	struct chunk *ch, *next;
+	struct chunk *ch, *next, *keep;
 
 	while ((c = a->cleanups) != NULL) {
 		a->cleanups = c->next;
 		c->fn(c->arg);
 	}
-	/* Keep the first chunk: most requests fit in it. */
+	/*
+	 * Keep one normal-sized chunk, which most requests fit in; a large
+	 * one (a big first allocation) goes, or it would be pinned for the
+	 * thread's life.
+	 */
+	keep = NULL;
 	for (ch = a->head; ch; ch = next) {
 		next = ch->next;
-		if (next == NULL) {
-			ch->used = 0;
-			a->head = ch;
-			a->total = ch->size;
-			return;
+		if (keep == NULL && ch->size == CHUNK_MIN) {
+			keep = ch;
+			continue;
 		}
 		free(ch);
 	}
-	a->head = NULL;
+	a->head = keep;
 	a->total = 0;
+	if (keep) {
+		keep->next = NULL;
+		keep->used = 0;
+		a->total = keep->size;
+	}
+}
+
+size_t
+arena_held(const struct arena *a)
+{
+	return a->total;
 }
 
 void

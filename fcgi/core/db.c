@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "stats.h"
 #include "log.h"
 
 #define STMT_CACHE 96
@@ -39,6 +40,8 @@ struct db {
 	 * fresh autocommit connection) until the caller rolls back.
 	 */
 	int broken;
+	int was_connected;       /* a new connection is then a reconnect */
+	unsigned int io_timeout; /* read/write bound, s; 0: DB_TIMEOUT */
 	long long affected, insert_id;
 	struct stmt_entry cache[STMT_CACHE];
 	int ncache;
@@ -64,6 +67,13 @@ db_new(const struct config *cfg)
 	if (db)
 		db->cfg = cfg;
 	return db;
+}
+
+void
+db_set_io_timeout(struct db *db, unsigned int seconds)
+{
+	if (db)
+		db->io_timeout = seconds;
 }
 
 static void
@@ -105,6 +115,7 @@ connect_db(struct db *db)
 	/* One bound for connect, read and write: a hung (not dead) server
 	 * costs a request DB_TIMEOUT, not a minute, and it answers 503. */
 	unsigned int timeout = (unsigned int)c->db_timeout;
+	unsigned int io = db->io_timeout ? db->io_timeout : timeout;
 	int local = strcmp(c->db_host, "localhost") == 0;
 
 	if (db->my)
@@ -112,8 +123,8 @@ connect_db(struct db *db)
 	if ((db->my = mysql_init(NULL)) == NULL)
 		return DB_DOWN;
 	mysql_options(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &timeout);
-	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+	mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &io);
+	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &io);
 	mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	/*
 	 * READ COMMITTED: no gap locks, so two students inserting their
@@ -130,8 +141,12 @@ connect_db(struct db *db)
 		log_warn("db: connect failed: %s", mysql_error(db->my));
 		mysql_close(db->my);
 		db->my = NULL;
+		stats_count(STATS_DB_CONNECT_FAILS);
 		return DB_DOWN;
 	}
+	if (db->was_connected)
+		stats_count(STATS_DB_RECONNECTS);
+	db->was_connected = 1;
 	return DB_OK;
 }
 
@@ -158,6 +173,7 @@ map_err(struct db *db, unsigned int err, const char *what, const char *msg)
 		return DB_DEADLOCK;
 	}
 	log_error("db: %s: (%u) %s", what, err, msg);
+	stats_count(STATS_DB_ERRORS);
 	if (gone(err)) {
 		disconnect(db);
 		return DB_DOWN;
@@ -590,4 +606,15 @@ db_get_int(const struct db_rows *r, int row, int col)
 	const char *v = db_get(r, row, col);
 
 	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+int
+db_col(const struct db_rows *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->ncols; i++)
+		if (strcmp(r->names[i], name) == 0)
+			return i;
+	return -1;
 }

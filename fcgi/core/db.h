@@ -34,6 +34,13 @@ struct db_rows {
 /* A handle that connects lazily; NULL on OOM. */
 struct db *db_new(const struct config *cfg);
 void db_free(struct db *db);
+/*
+ * How long a read or write of this handle's connections may wait, s
+ * (default DB_TIMEOUT, the request path's bound).  The admin CLI and the
+ * tests' own connection run bulk statements (restore, migrations, fixture
+ * loads) that may take longer; they set more before the first statement.
+ */
+void db_set_io_timeout(struct db *db, unsigned int seconds);
 /* Call once per process before threads start. */
 void db_library_init(void);
 void db_thread_end(void);
@@ -64,5 +71,7 @@ int db_script(struct db *db, const char *sql);
 
 const char *db_get(const struct db_rows *r, int row, int col);
 long long db_get_int(const struct db_rows *r, int row, int col);
+/* The column index of a name, or -1 (for SELECT * across schema versions). */
+int db_col(const struct db_rows *r, const char *name);
 
 #endif

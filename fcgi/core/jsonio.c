@@ -152,6 +152,14 @@ jsonio_error(const char *code, const char *message)
 	    message);
 }
 
+int
+jsonio_refuse(json_t **result, int status, const char *code,
+    const char *message)
+{
+	*result = jsonio_error(code, message);
+	return status;
+}
+
 static void
 decref(void *j)
 {

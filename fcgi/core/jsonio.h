@@ -29,6 +29,12 @@ int jsonio_enum(json_t *obj, const char *key, int required,
     const char *const *allowed, int *out, char *err, size_t errlen);
 /* The API's error object {"error":{"code","message"}}; NULL on OOM. */
 json_t *jsonio_error(const char *code, const char *message);
+/*
+ * Sets *result to that error object and returns status: a refusal in one
+ * expression, for code that answers through a result object.
+ */
+int jsonio_refuse(json_t **result, int status, const char *code,
+    const char *message);
 /* A nested object. */
 int jsonio_object(json_t *obj, const char *key, int required, json_t **out,
     char *err, size_t errlen);

@@ -4,8 +4,16 @@
  * Each line is written with one write(2) so lines from several threads never
  * interleave.  A thread-local request id ties the SQL or library detail that
  * is never sent to a client to the access-log line of its request.
+ *
+ * A daemon started with EHAZIRA_LOG_FILE (the packaged systemd units) puts
+ * that file on its stderr itself, so it can open it again after logrotate
+ * has moved it: log_reopen() on SIGHUP.  dup2() swaps the descriptor in one
+ * step, so a line written meanwhile lands whole in the old or the new file.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -29,6 +37,27 @@ log_init(const char *program, const char *level)
 	for (i = 0; level && i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcasecmp(level, names[i]) == 0)
 			min_level = (enum log_level)i;
+}
+
+int
+log_reopen(void)
+{
+	const char *path = getenv("EHAZIRA_LOG_FILE");
+	int fd;
+
+	if (path == NULL || *path == '\0')
+		return 0;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		log_error("cannot open log file '%s': %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fd != STDERR_FILENO) {
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+	return 0;
 }
 
 void

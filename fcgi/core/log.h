@@ -1,5 +1,6 @@
 /*
- * log.h - one log line per event, to stderr (the stack sends it to a file).
+ * log.h - one log line per event, to stderr (the stack sends it to a file;
+ * the packaged daemons open EHAZIRA_LOG_FILE themselves).
  */
 #ifndef EHZ_LOG_H
 #define EHZ_LOG_H
@@ -7,6 +8,11 @@
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 void log_init(const char *program, const char *level);
+/*
+ * Opens EHAZIRA_LOG_FILE (if set) as stderr, again after a log rotation.
+ * Returns 0, or -1 (logged to the old stderr) when the file cannot be opened.
+ */
+int log_reopen(void);
 /* The request id stamped on this thread's lines until cleared (NULL). */
 void log_set_request(const char *id);
 void log_msg(enum log_level lv, const char *fmt, ...)

@@ -3,7 +3,8 @@
  *
  * An ID token is an RS256 JWT signed with one of Google's rotating keys,
  * published as a JWKS.  libjwt 1.10 takes the algorithm from the token and
- * checks no claims (tech-notes §5), so this file pins RS256 before libjwt
+ * checks no claims (docs/tech-notes.md,
+ * "libjwt trusts the token's alg"), so this file pins RS256 before libjwt
  * sees the token (alg:none and HS256-with-our-public-key never reach it),
  * picks the key by kid, and checks iss, aud, exp, iat, email_verified and
  * hd itself.

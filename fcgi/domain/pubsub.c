@@ -30,7 +30,7 @@ char *
 pubsub_user_channel(const struct config *cfg, const char *email,
     struct arena *a)
 {
-	char *h = crypto_hmac_hex(cfg->jwt_secret, email, 24, a);
+	char *h = crypto_hmac_hex(cfg->ws_subject_key, email, 24, a);
 
 	return h ? arena_printf(a, "u-%s", h) : NULL;
 }

@@ -29,9 +29,6 @@
 #include "token.h"
 #include "window.h"
 
-/* Sets *result to the error object and yields the status. */
-#define ERR(status, code, msg) (*result = jsonio_error(code, msg), (status))
-
 static const char *const evidence_kinds[] = { "focus_lost", "app_switch",
 	"copy", "paste", "blur", "visibility_hidden", NULL };
 
@@ -121,159 +118,209 @@ teacher_session(struct http_req *r, long long session_id, struct db_rows *rows)
 	return 0;
 }
 
-/*
- * POST /attendance/initiate {period_id, date?, online?}
- */
-int
-attendance_initiate(struct http_req *r)
+/* What opening a window gathers on its way, step by step. */
+struct initiate {
+	long long period_id, session_id, window_id, expires_ms, class_id;
+	const char *date;
+	char today[11], otp[5];
+	int online, round;
+	struct db_rows p; /* the period: teacher?, class, course, period_no */
+	struct db_rows w; /* the new window's expiry (ms, ISO) */
+};
+
+/* A failed statement: 409 busy on a deadlock (retry), else 500. */
+static int
+statement_failed(struct http_req *r, int rc)
 {
-	const struct config *cfg = r->cfg;
-	long long period_id = 0, session_id, window_id, expires_ms, class_id;
-	const char *date = NULL;
-	char today[11], otp[5], err[256], collapse[48], *payload = NULL;
-	struct db_rows p, s, w;
-	json_t *msg, *ev, *body;
-	int online = 0, rc, round, status = 500, tries;
+	if (rc == DB_DEADLOCK)
+		return http_reply_error(r, 409, "busy", "try again");
+	return 500;
+}
+
+/* The body: period_id, date (today by default, never later), online. */
+static int
+initiate_parse(struct http_req *r, struct initiate *in)
+{
+	char err[256];
 
 	if (jsonio_int(r->json, "period_id", JSONH_REQUIRED, 1, 4294967295LL,
-		&period_id, err, sizeof(err)) < 0 ||
-	    jsonio_string(r->json, "date", JSONH_OPTIONAL, 10, &date, err,
+		&in->period_id, err, sizeof(err)) < 0 ||
+	    jsonio_string(r->json, "date", JSONH_OPTIONAL, 10, &in->date, err,
 		sizeof(err)) < 0)
 		return http_reply_error(r, 400, "bad_request", "%s", err);
-	if (json_is_true(json_object_get(r->json, "online")))
-		online = 1;
-	if (date == NULL) {
-		local_today(today);
-		date = today;
-	} else if (!valid_date(date)) {
+	in->online = json_is_true(json_object_get(r->json, "online"));
+	local_today(in->today);
+	if (in->date == NULL)
+		in->date = in->today;
+	else if (!valid_date(in->date))
 		return http_reply_error(r, 400, "bad_request",
 		    "'date' must be YYYY-MM-DD");
-	} else {
-		/* Students cannot sit a class that has not happened yet. */
-		local_today(today);
-		if (strcmp(date, today) > 0)
-			return http_reply_error(r, 400, "future_date",
-			    "'date' is after today (%s)", today);
-	}
-	rc = db_query_one(r->db, r->arena, &p,
+	/* Students cannot sit a class that has not happened yet. */
+	else if (strcmp(in->date, in->today) > 0)
+		return http_reply_error(r, 400, "future_date",
+		    "'date' is after today (%s)", in->today);
+	return 0;
+}
+
+/* The period, which the caller must teach. */
+static int
+initiate_period(struct http_req *r, struct initiate *in)
+{
+	int rc = db_query_one(r->db, r->arena, &in->p,
 	    "SELECT sj.teacher_email = ?, sj.class_id, co.course_id, "
 	    "co.course_name, p.period_no, sj.subject_id "
 	    "FROM period p JOIN subject sj ON sj.subject_id = p.subject_id "
 	    "JOIN course co ON co.course_id = sj.course_id "
 	    "WHERE p.period_id = ?",
-	    "sI", r->auth.email, period_id);
+	    "sI", r->auth.email, in->period_id);
+
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(r, 404, "period_not_found",
 		    "no such period");
 	if (rc != DB_OK)
 		return 503;
-	if (!db_get_int(&p, 0, 0))
+	if (!db_get_int(&in->p, 0, 0))
 		return http_reply_error(r, 403, "not_your_period",
 		    "only the subject's teacher may take its attendance");
-	class_id = db_get_int(&p, 0, 1);
+	in->class_id = db_get_int(&in->p, 0, 1);
+	return 0;
+}
 
-	for (tries = 0; tries < 3; tries++) {
-		if ((rc = db_begin(r->db)) != DB_OK)
-			return 503;
-		rc = db_exec(r->db,
-		    "INSERT INTO session (period_id, date, online) VALUES "
-		    "(?, ?, ?) ON DUPLICATE KEY UPDATE session_id = "
-		    "session_id",
-		    "Isi", period_id, date, online);
-		if (rc != DB_OK)
-			goto fail;
-		/* Lock the session: concurrent initiates queue up here. */
-		rc = db_query_one(r->db, r->arena, &s,
-		    "SELECT session_id FROM session WHERE period_id = ? AND "
-		    "date = ? FOR UPDATE",
-		    "Is", period_id, date);
-		if (rc != DB_OK)
-			goto fail;
-		session_id = db_get_int(&s, 0, 0);
-		rc = db_query(r->db, r->arena, &w,
-		    "SELECT window_id, (" WINDOW_OPEN "), "
-		    "COALESCE((SELECT MAX(round) FROM attendance_window x "
-		    "  WHERE x.session_id = ?), 0) "
-		    "FROM attendance_window WHERE session_id = ? AND "
-		    "finalized_at IS NULL",
-		    "II", session_id, session_id);
-		if (rc != DB_OK)
-			goto fail;
-		if (w.nrows > 0 && db_get_int(&w, 0, 1)) {
-			db_rollback(r->db);
-			return http_reply_error(r, 409, "window_open",
-			    "attendance is already open for this session");
-		}
-		if (w.nrows > 0) {
-			/* Ended but not yet finalised (relay behind): do it. */
-			int closed;
+/*
+ * One try at the session row, locked in a new transaction: 0 with the
+ * transaction open and no unfinalised window; -1 when an ended window had
+ * to be finalised first (try again); else the status.
+ */
+static int
+lock_session(struct http_req *r, struct initiate *in)
+{
+	struct db_rows s, w;
+	int rc, closed;
 
-			db_rollback(r->db);
-			if (window_finalize(r->db, r->arena, cfg,
-				db_get_int(&w, 0, 0), &closed) != DB_OK)
-				return 503;
-			continue;
-		}
-		break;
-	}
-	if (tries == 3)
+	if (db_begin(r->db) != DB_OK)
 		return 503;
-	rc = db_query_one(r->db, r->arena, &w,
-	    "SELECT COALESCE(MAX(round), 0) FROM attendance_window WHERE "
-	    "session_id = ?",
-	    "I", session_id);
-	if (rc != DB_OK)
-		goto fail;
-	round = (int)db_get_int(&w, 0, 0) + 1;
-	if (round > 20) {
-		db_rollback(r->db);
+	if ((rc = db_exec(r->db,
+		 "INSERT INTO session (period_id, date, online) VALUES "
+		 "(?, ?, ?) ON DUPLICATE KEY UPDATE session_id = session_id",
+		 "Isi", in->period_id, in->date, in->online)) != DB_OK)
+		return statement_failed(r, rc);
+	/* Lock the session: concurrent initiates queue up here. */
+	if ((rc = db_query_one(r->db, r->arena, &s,
+		 "SELECT session_id FROM session WHERE period_id = ? AND "
+		 "date = ? FOR UPDATE",
+		 "Is", in->period_id, in->date)) != DB_OK)
+		return statement_failed(r, rc);
+	in->session_id = db_get_int(&s, 0, 0);
+	if ((rc = db_query(r->db, r->arena, &w,
+		 "SELECT window_id, (" WINDOW_OPEN ") FROM attendance_window "
+		 "WHERE session_id = ? AND finalized_at IS NULL",
+		 "I", in->session_id)) != DB_OK)
+		return statement_failed(r, rc);
+	if (w.nrows == 0)
+		return 0;
+	if (db_get_int(&w, 0, 1))
+		return http_reply_error(r, 409, "window_open",
+		    "attendance is already open for this session");
+	/* Ended but not yet finalised (relay behind): do it. */
+	db_rollback(r->db);
+	if (window_finalize(r->db, r->arena, r->cfg, db_get_int(&w, 0, 0),
+		&closed) != DB_OK)
+		return 503;
+	return -1;
+}
+
+/* The session, created if need be and locked, with no window open. */
+static int
+initiate_session(struct http_req *r, struct initiate *in)
+{
+	int tries, status = -1;
+
+	for (tries = 0; tries < 3 && status == -1; tries++)
+		status = lock_session(r, in);
+	return status == -1 ? 503 : status;
+}
+
+/* The next round's window with a new code, and its expiry. */
+static int
+initiate_window(struct http_req *r, struct initiate *in)
+{
+	int rc;
+
+	if ((rc = db_query_one(r->db, r->arena, &in->w,
+		 "SELECT COALESCE(MAX(round), 0) FROM attendance_window "
+		 "WHERE session_id = ?",
+		 "I", in->session_id)) != DB_OK)
+		return statement_failed(r, rc);
+	in->round = (int)db_get_int(&in->w, 0, 0) + 1;
+	if (in->round > 20)
 		return http_reply_error(r, 409, "too_many_rounds",
 		    "this session has had 20 rounds already");
-	}
-	if (window_new_otp(otp) < 0)
-		goto fail;
-	rc = db_exec(r->db,
-	    "INSERT INTO attendance_window (session_id, round, otp, "
-	    "opened_by, opened_at, expires_at, grace_ms) VALUES (?, ?, ?, ?, "
-	    "NOW(3), NOW(3) + INTERVAL ? SECOND, ?)",
-	    "IissII", session_id, round, otp, r->auth.email,
-	    (long long)cfg->otp_ttl, (long long)cfg->otp_grace * 1000);
-	if (rc != DB_OK)
-		goto fail;
-	window_id = db_insert_id(r->db);
+	if (window_new_otp(in->otp) < 0)
+		return 500;
+	/* the class's policy as it is now holds for this whole window */
+	if ((rc = db_exec(r->db,
+		 "INSERT INTO attendance_window (session_id, round, otp, "
+		 "opened_by, opened_at, expires_at, grace_ms, "
+		 "flag_on_focus_loss, allowed_cidrs) SELECT ?, ?, ?, ?, "
+		 "NOW(3), NOW(3) + INTERVAL ? SECOND, ?, c.flag_on_focus_loss, "
+		 "c.allowed_cidrs FROM session se JOIN period p ON "
+		 "p.period_id = se.period_id JOIN subject sj ON sj.subject_id "
+		 "= p.subject_id JOIN class c ON c.class_id = sj.class_id "
+		 "WHERE se.session_id = ?",
+		 "IissIII", in->session_id, in->round, in->otp, r->auth.email,
+		 (long long)r->cfg->otp_ttl,
+		 (long long)r->cfg->otp_grace * 1000, in->session_id)) != DB_OK)
+		return statement_failed(r, rc);
+	in->window_id = db_insert_id(r->db);
 	/* a submit finds the window through the session: no MAX(round) */
-	rc = db_exec(r->db,
-	    "UPDATE session SET window_id = ? WHERE "
-	    "session_id = ?",
-	    "II", window_id, session_id);
-	if (rc != DB_OK)
-		goto fail;
-	rc = db_query_one(r->db, r->arena, &w,
-	    "SELECT FLOOR(UNIX_TIMESTAMP(expires_at) * 1000), "
-	    "DATE_FORMAT(expires_at, '%Y-%m-%dT%H:%i:%s.%fZ') "
-	    "FROM attendance_window WHERE window_id = ?",
-	    "I", window_id);
-	if (rc != DB_OK)
-		goto fail;
-	expires_ms = db_get_int(&w, 0, 0);
+	if ((rc = db_exec(r->db,
+		 "UPDATE session SET window_id = ? WHERE session_id = ?", "II",
+		 in->window_id, in->session_id)) != DB_OK ||
+	    (rc = db_query_one(r->db, r->arena, &in->w,
+		 "SELECT FLOOR(UNIX_TIMESTAMP(expires_at) * 1000), "
+		 "DATE_FORMAT(expires_at, '%Y-%m-%dT%H:%i:%s.%fZ') "
+		 "FROM attendance_window WHERE window_id = ?",
+		 "I", in->window_id)) != DB_OK)
+		return statement_failed(r, rc);
+	in->expires_ms = db_get_int(&in->w, 0, 0);
+	return 0;
+}
 
-	/* One wake-up push per active device of a student still to mark. */
-	snprintf(collapse, sizeof(collapse), "session-%lld", session_id);
-	msg = json_pack("{s:{s:s,s:s},s:{s:s,s:s,s:s,s:s}}", "notification",
-	    "title", "Attendance is open", "body",
+/* The wake-up push's payload (FCM message); malloc'd, NULL on OOM. */
+static char *
+push_payload(const struct initiate *in)
+{
+	json_t *msg, *data;
+	char *payload;
+
+	msg = json_pack("{s:{s:s,s:s},s:{s:s}}", "notification", "title",
+	    "Attendance is open", "body",
 	    "Open eHazira and enter the code on the board", "data", "type",
-	    "attendance.started", "session_id", "", "subject", "", "expires_at",
-	    "");
-	json_object_set_new(json_object_get(msg, "data"), "session_id",
-	    json_sprintf("%lld", session_id));
-	json_object_set_new(json_object_get(msg, "data"), "subject",
-	    json_sprintf("%s %s", db_get(&p, 0, 2), db_get(&p, 0, 3)));
-	json_object_set_new(json_object_get(msg, "data"), "expires_at",
-	    json_sprintf("%lld", expires_ms / 1000));
+	    "attendance.started");
+	if (msg == NULL)
+		return NULL;
+	data = json_object_get(msg, "data");
+	json_object_set_new(data, "session_id",
+	    json_sprintf("%lld", in->session_id));
+	json_object_set_new(data, "subject",
+	    json_sprintf("%s %s", db_get(&in->p, 0, 2), db_get(&in->p, 0, 3)));
+	json_object_set_new(data, "expires_at",
+	    json_sprintf("%lld", in->expires_ms / 1000));
 	payload = json_dumps(msg, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(msg);
+	return payload;
+}
+
+/* One wake-up push per active device of a student still to mark. */
+static int
+initiate_push(struct http_req *r, struct initiate *in)
+{
+	char collapse[48], *payload = push_payload(in);
+	int rc;
+
 	if (payload == NULL)
-		goto fail;
+		return 500;
+	snprintf(collapse, sizeof(collapse), "session-%lld", in->session_id);
 	rc = db_exec(r->db,
 	    "INSERT INTO outbox (kind, device_id, collapse_key, payload, "
 	    "expires_at) "
@@ -284,39 +331,64 @@ attendance_initiate(struct http_req *r)
 	    "AND NOT EXISTS (SELECT 1 FROM attendance at WHERE "
 	    "  at.session_id = ? AND at.student_email = s.student_email "
 	    "  AND NOT (at.status = 'A' AND at.source = 'TIMEOUT'))",
-	    "ssIII", collapse, payload, expires_ms, class_id, session_id);
+	    "ssIII", collapse, payload, in->expires_ms, in->class_id,
+	    in->session_id);
 	free(payload);
-	if (rc != DB_OK)
-		goto fail;
-	if ((rc = db_commit(r->db)) != DB_OK)
-		goto fail;
-	outbox_wake(cfg);
+	if (rc == DB_OK)
+		rc = db_commit(r->db);
+	return rc == DB_OK ? 0 : statement_failed(r, rc);
+}
 
+/* Tells the class and the teacher's screens, then answers the teacher. */
+static int
+initiate_reply(struct http_req *r, struct initiate *in)
+{
+	const struct config *cfg = r->cfg;
+	json_t *ev;
+
+	outbox_wake(cfg);
 	ev = json_pack("{s:I,s:I,s:i,s:I,s:s,s:s,s:I,s:i,s:s}", "session_id",
-	    (json_int_t)session_id, "window_id", (json_int_t)window_id, "round",
-	    round, "expires_at", (json_int_t)expires_ms, "course_id",
-	    db_get(&p, 0, 2), "course_name", db_get(&p, 0, 3), "period_no",
-	    (json_int_t)db_get_int(&p, 0, 4), "ttl", (int)cfg->otp_ttl, "date",
-	    date);
-	pubsub_publish(cfg, pubsub_class_channel(class_id, r->arena),
+	    (json_int_t)in->session_id, "window_id", (json_int_t)in->window_id,
+	    "round", in->round, "expires_at", (json_int_t)in->expires_ms,
+	    "course_id", db_get(&in->p, 0, 2), "course_name",
+	    db_get(&in->p, 0, 3), "period_no",
+	    (json_int_t)db_get_int(&in->p, 0, 4), "ttl", (int)cfg->otp_ttl,
+	    "date", in->date);
+	pubsub_publish(cfg, pubsub_class_channel(in->class_id, r->arena),
 	    "attendance.started", json_deep_copy(ev));
 	pubsub_publish(cfg, pubsub_user_channel(cfg, r->auth.email, r->arena),
 	    "attendance.opened", json_deep_copy(ev));
-
-	body = ev;
-	json_object_set_new(body, "otp", json_string(otp));
-	json_object_set_new(body, "expires_at_iso",
-	    json_string(db_get(&w, 0, 1)));
-	json_object_set_new(body, "grace", json_integer(cfg->otp_grace));
-	json_object_set_new(body, "server_time",
+	json_object_set_new(ev, "otp", json_string(in->otp));
+	json_object_set_new(ev, "expires_at_iso",
+	    json_string(db_get(&in->w, 0, 1)));
+	json_object_set_new(ev, "grace", json_integer(cfg->otp_grace));
+	json_object_set_new(ev, "server_time",
 	    json_integer((json_int_t)clock_wall_ms()));
-	json_object_set_new(body, "totals",
-	    window_totals(r->db, r->arena, session_id));
-	return http_reply_json(r, 201, body);
-fail:
-	db_rollback(r->db);
-	if (rc == DB_DEADLOCK)
-		return http_reply_error(r, 409, "busy", "try again");
+	json_object_set_new(ev, "totals",
+	    window_totals(r->db, r->arena, in->session_id));
+	return http_reply_json(r, 201, ev);
+}
+
+/*
+ * POST /attendance/initiate {period_id, date?, online?}
+ *
+ * Each step answers its own refusals; a transaction a step leaves open
+ * is rolled back at the request's end (router.c).
+ */
+int
+attendance_initiate(struct http_req *r)
+{
+	struct initiate in = { 0 };
+	int status;
+
+	if ((status = initiate_parse(r, &in)) != 0 ||
+	    (status = initiate_period(r, &in)) != 0 ||
+	    (status = initiate_session(r, &in)) != 0 ||
+	    (status = initiate_window(r, &in)) != 0 ||
+	    (status = initiate_push(r, &in)) != 0)
+		goto out;
+	status = initiate_reply(r, &in);
+out:
 	return status;
 }
 
@@ -381,12 +453,47 @@ state_name(const char *status, long long wrong, int open)
 }
 
 /*
+ * The session's latest window as the teacher's screen shows it (left
+ * alone when none), with its id and whether it is open.
+ */
+static int
+latest_window(struct http_req *r, long long session_id, long long *window_id,
+    int *open, json_t **win)
+{
+	struct db_rows w;
+	int rc = db_query(r->db, r->arena, &w,
+	    "SELECT window_id, round, otp, FLOOR(UNIX_TIMESTAMP(expires_at) * "
+	    "1000), (" WINDOW_OPEN "), "
+	    "GREATEST(0, TIMESTAMPDIFF(MICROSECOND, NOW(3), expires_at)) / "
+	    "1000, FLOOR(UNIX_TIMESTAMP(NOW(3)) * 1000) "
+	    "FROM attendance_window WHERE session_id = ? "
+	    "ORDER BY round DESC LIMIT 1",
+	    "I", session_id);
+
+	if (rc != DB_OK || w.nrows == 0)
+		return rc;
+	*window_id = db_get_int(&w, 0, 0);
+	*open = (int)db_get_int(&w, 0, 4);
+	*win = json_pack("{s:I,s:I,s:I,s:b,s:I,s:I,s:I}", "window_id",
+	    (json_int_t)*window_id, "round", (json_int_t)db_get_int(&w, 0, 1),
+	    "expires_at", (json_int_t)db_get_int(&w, 0, 3), "open", *open,
+	    "ms_left", (json_int_t)(*open ? db_get_int(&w, 0, 5) : 0),
+	    "seconds_left",
+	    (json_int_t)(*open ? (db_get_int(&w, 0, 5) + 999) / 1000 : 0),
+	    "server_time", (json_int_t)db_get_int(&w, 0, 6));
+	/* The code is shown only while it can still be used. */
+	if (*open)
+		json_object_set_new(*win, "otp", json_string(db_get(&w, 0, 2)));
+	return DB_OK;
+}
+
+/*
  * GET /attendance/live-status?session_id=
  */
 int
 attendance_live_status(struct http_req *r)
 {
-	struct db_rows s, w, st;
+	struct db_rows s, st;
 	long long session_id, window_id = 0;
 	char err[256];
 	int rc, i, open = 0;
@@ -396,33 +503,8 @@ attendance_live_status(struct http_req *r)
 		return http_reply_error(r, 400, "bad_request", "%s", err);
 	if ((rc = teacher_session(r, session_id, &s)) != 0)
 		return rc;
-	rc = db_query(r->db, r->arena, &w,
-	    "SELECT window_id, round, otp, FLOOR(UNIX_TIMESTAMP(expires_at) * "
-	    "1000), (" WINDOW_OPEN "), "
-	    "GREATEST(0, TIMESTAMPDIFF(MICROSECOND, NOW(3), expires_at)) / "
-	    "1000, FLOOR(UNIX_TIMESTAMP(NOW(3)) * 1000) "
-	    "FROM attendance_window WHERE session_id = ? "
-	    "ORDER BY round DESC LIMIT 1",
-	    "I", session_id);
-	if (rc != DB_OK)
+	if (latest_window(r, session_id, &window_id, &open, &win) != DB_OK)
 		return 503;
-	if (w.nrows > 0) {
-		window_id = db_get_int(&w, 0, 0);
-		open = (int)db_get_int(&w, 0, 4);
-		win = json_pack("{s:I,s:I,s:I,s:b,s:I,s:I,s:I}", "window_id",
-		    (json_int_t)window_id, "round",
-		    (json_int_t)db_get_int(&w, 0, 1), "expires_at",
-		    (json_int_t)db_get_int(&w, 0, 3), "open", open, "ms_left",
-		    (json_int_t)(open ? db_get_int(&w, 0, 5) : 0),
-		    "seconds_left",
-		    (json_int_t)(open ? (db_get_int(&w, 0, 5) + 999) / 1000
-				      : 0),
-		    "server_time", (json_int_t)db_get_int(&w, 0, 6));
-		/* The code is shown only while it can still be used. */
-		if (open)
-			json_object_set_new(win, "otp",
-			    json_string(db_get(&w, 0, 2)));
-	}
 	rc = db_query(r->db, r->arena, &st,
 	    "SELECT s.student_email, s.roll_no, s.name, at.status, at.source, "
 	    "COALESCE(aa.wrong, 0), "
@@ -503,11 +585,9 @@ attendance_manual_mark(struct http_req *r)
 	    "FROM student s WHERE s.student_email = ? AND s.class_id = ? "
 	    "FOR UPDATE",
 	    "IsI", session_id, email, db_get_int(&s, 0, 1));
-	if (rc == DB_NOTFOUND) {
-		db_rollback(r->db);
+	if (rc == DB_NOTFOUND)
 		return http_reply_error(r, 404, "student_not_in_class",
 		    "no such student in this session's class");
-	}
 	if (rc != DB_OK)
 		goto fail;
 	old = db_get(&st, 0, 2);
@@ -538,8 +618,7 @@ attendance_manual_mark(struct http_req *r)
 		(json_int_t)session_id, "student_email", email, "old", old,
 		"new", statuses[idx]));
 fail:
-	db_rollback(r->db);
-	return status;
+	return status; /* the request's end rolls the transaction back */
 }
 
 int
@@ -558,11 +637,12 @@ attendance_evidence_core(struct http_req *r, json_t *msg, json_t **result)
 		sizeof(err)) < 0 ||
 	    jsonio_string(msg, "detail", JSONH_OPTIONAL, 255, &detail, err,
 		sizeof(err)) < 0)
-		return ERR(400, "bad_request", err);
+		return jsonio_refuse(result, 400, "bad_request", err);
 	/* Evidence is cheap to send: bound it per student all the same. */
 	snprintf(key, sizeof(key), "telemetry:%s", r->auth.email);
 	if (guard_rate(r, key, 120, 60) != 0)
-		return ERR(429, "rate_limited", "too many reports");
+		return jsonio_refuse(result, 429, "rate_limited",
+		    "too many reports");
 	/* Only evidence from an enrolled student during an open window. */
 	rc = db_query_one(r->db, r->arena, &w,
 	    "SELECT w.window_id, sj.teacher_email, st.roll_no, st.name "
@@ -580,7 +660,8 @@ attendance_evidence_core(struct http_req *r, json_t *msg, json_t **result)
 		return 200;
 	}
 	if (rc != DB_OK)
-		return ERR(503, "db_unavailable", "try again");
+		return jsonio_refuse(result, 503, "db_unavailable",
+		    "try again");
 	/* the event and the count a submit reads change together */
 	if (db_begin(r->db) != DB_OK ||
 	    db_exec(r->db,
@@ -593,11 +674,9 @@ attendance_evidence_core(struct http_req *r, json_t *msg, json_t **result)
 		"evidence) VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE "
 		"evidence = LEAST(evidence + 1, 65535)",
 		"Is", db_get_int(&w, 0, 0), r->auth.email) != DB_OK ||
-	    db_commit(r->db) != DB_OK) {
-		if (db_in_tx(r->db))
-			db_rollback(r->db);
-		return ERR(503, "db_unavailable", "try again");
-	}
+	    db_commit(r->db) != DB_OK)
+		return jsonio_refuse(result, 503, "db_unavailable",
+		    "try again");
 	ev = json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "session_id",
 	    (json_int_t)session_id, "student_email", r->auth.email, "roll_no",
 	    db_get(&w, 0, 2), "name", db_get(&w, 0, 3), "kind",
@@ -622,6 +701,19 @@ attendance_telemetry(struct http_req *r)
 }
 
 /*
+ * The length after an snprintf at len that returned m into a buffer of cap
+ * bytes; cap once something did not fit, so later writes get no room
+ * (size 0) and the caller checks once at the end.
+ */
+static size_t
+qr_advance(size_t cap, size_t len, int m)
+{
+	if (m < 0 || len >= cap || (size_t)m >= cap - len)
+		return cap;
+	return len + (size_t)m;
+}
+
+/*
  * GET /attendance/qr?session_id=: an SVG QR code of "ehazira:<session>:
  * <otp>" while the window is open, for the app to scan instead of typing.
  */
@@ -630,10 +722,10 @@ attendance_qr(struct http_req *r)
 {
 	struct db_rows s, w;
 	long long session_id;
-	char err[256], text[64], *svg, *p;
+	char err[256], text[64], *svg;
 	QRcode *qr;
 	int rc, x, y, size, margin = 4;
-	size_t cap;
+	size_t cap, len;
 
 	if ((session_id = session_param(r, NULL, err, sizeof(err))) == 0)
 		return http_reply_error(r, 400, "bad_request", "%s", err);
@@ -653,25 +745,33 @@ attendance_qr(struct http_req *r)
 	    NULL)
 		return 500;
 	size = qr->width + 2 * margin;
-	cap = 256 + (size_t)qr->width * (size_t)qr->width * 40;
+	/* a module is "M<x> <y>h1v1h-1z": at most 10 + 2 * 11 bytes */
+	cap = 256 + (size_t)qr->width * (size_t)qr->width * 32;
 	if ((svg = arena_alloc(r->arena, cap)) == NULL) {
 		QRcode_free(qr);
 		return 500;
 	}
-	p = svg +
-	    sprintf(svg,
+	len = qr_advance(cap, 0,
+	    snprintf(svg, cap,
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" "
 		"viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">"
 		"<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>"
 		"<path fill=\"#000\" d=\"",
-		size, size);
+		size, size));
 	for (y = 0; y < qr->width; y++)
 		for (x = 0; x < qr->width; x++)
 			if (qr->data[y * qr->width + x] & 1)
-				p += sprintf(p, "M%d %dh1v1h-1z", x + margin,
-				    y + margin);
-	p += sprintf(p, "\"/></svg>");
+				len = qr_advance(cap, len,
+				    snprintf(svg + len, cap - len,
+					"M%d %dh1v1h-1z", x + margin,
+					y + margin));
+	len =
+	    qr_advance(cap, len, snprintf(svg + len, cap - len, "\"/></svg>"));
 	QRcode_free(qr);
+	if (len >= cap) {
+		log_error("qr: the svg outgrew its buffer");
+		return 500;
+	}
 	http_add_header(r, "Cache-Control", "no-store");
-	return http_reply_raw(r, 200, "image/svg+xml", svg, (size_t)(p - svg));
+	return http_reply_raw(r, 200, "image/svg+xml", svg, len);
 }

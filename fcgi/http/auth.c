@@ -11,14 +11,26 @@
  *              is a reinstall (UUID updated, audited); another fingerprint
  *              is a new phone: a PENDING row (one per fingerprint) and 403
  *              device_pending_approval until a teacher decides (devices.c).
+ *              One phone, one student: a phone that is another student's
+ *              ACTIVE device is held PENDING the same way, audited
+ *              device.shared and shown to the teacher as such
+ *              (devshare.c says why held, not refused).
  *   teachers   any number of devices, each ACTIVE on first use.
  *   WEB        UUID "DUMMY", fingerprint = the client address nginx saw;
  *              students only when WEB_STUDENTS=1.
  *   ANDROID    a Play Integrity token (integrity.c) bound to a nonce from
  *              GET /auth/challenge; required when REQUIRE_INTEGRITY=1.  A
  *              genuine FAIL verdict blocks and flags the account (audited;
- *              only an administrator unblocks).
- *   IOS        recorded BASIC: no App Attest verification exists yet.
+ *              only an administrator unblocks); a label below
+ *              INTEGRITY_MIN_LEVEL (STRONG|DEVICE|BASIC) is refused.
+ *   IOS        no App Attest verification exists yet, and the platform is
+ *              only the client's claim: an Android phone can say IOS.  So
+ *              IOS_POLICY decides: refuse, approve-first (default: a
+ *              student's iOS phone is PENDING until a teacher approves it,
+ *              like a second phone) or allow.  Teachers are not held (no
+ *              one approves their devices, and WEB is open to them
+ *              without attestation anyway), but refuse refuses them too.
+ *              Recorded BASIC with no verdict.
  *
  * Identifiers are validated by shape so that nothing like a MAC address or
  * a hardware serial is ever stored: the UUID must be a random (v4) UUID,
@@ -42,6 +54,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "devshare.h"
 #include "audit.h"
 #include "idtoken.h"
 #include "guard.h"
@@ -68,7 +81,10 @@ struct signin {
 	const char *name;
 	enum role role;
 	struct integrity_verdict verdict;
-	int level; /* enum integrity_level */
+	int level;                 /* enum integrity_level */
+	const char *verdict_label; /* integrity_label_name, NULL: no verdict */
+	const char *held;   /* why a student's new device waits, or NULL */
+	const char *holder; /* device.shared: the student holding the phone */
 	long long device_id;
 };
 
@@ -229,6 +245,12 @@ check_platform(struct http_req *r, struct signin *s)
 	    !c->web_students)
 		return http_reply_error(r, 403, "web_not_allowed",
 		    "students sign in with the eHazira app");
+	if (s->platform == PLATFORM_IOS && strcmp(c->ios_policy, "refuse") == 0)
+		return http_reply_error(r, 403, "ios_not_allowed",
+		    "iOS devices cannot be verified yet; use the Android app");
+	if (s->platform == PLATFORM_IOS && s->role == ROLE_STUDENT &&
+	    strcmp(c->ios_policy, "allow") != 0)
+		s->held = "ios_unattested";
 	if (s->platform != PLATFORM_ANDROID) {
 		s->integrity_token = NULL; /* iOS: BASIC until App Attest */
 		return 0;
@@ -253,6 +275,7 @@ check_platform(struct http_req *r, struct signin *s)
 		    integrity_reason(rc));
 	}
 	s->level = (int)s->verdict.level;
+	s->verdict_label = integrity_label_name(s->verdict.label);
 	return 0;
 }
 
@@ -305,24 +328,42 @@ insert_device(struct http_req *r, struct signin *s, const char *approval)
 {
 	if (db_exec(r->db,
 		"INSERT INTO device (user_email, role, device_uuid, "
-		"fingerprint_hash, integrity_level, platform, active, approval, "
-		"push_token, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		"NOW(3))",
-		"ssssssiss", s->email, token_role_name(s->role), s->uuid, s->fp,
-		integrity_level_name(s->level), platforms[s->platform],
-		strcmp(approval, "ACTIVE") == 0, approval,
-		s->push_token) != DB_OK)
+		"fingerprint_hash, integrity_level, integrity_verdict, "
+		"platform, active, approval, push_token, last_seen_at) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3))",
+		"sssssssiss", s->email, token_role_name(s->role), s->uuid,
+		s->fp, integrity_level_name(s->level), s->verdict_label,
+		platforms[s->platform], strcmp(approval, "ACTIVE") == 0,
+		approval, s->push_token) != DB_OK)
 		return -1;
 	s->device_id = db_insert_id(r->db);
 	return audit_write(r->db, s->email,
 		   strcmp(approval, "ACTIVE") == 0 ? "device.bind"
+		       : s->holder                 ? "device.shared"
 						   : "device.request",
 		   s->email, NULL,
 		   arena_printf(r->arena, "device %lld %s", s->device_id,
 		       platforms[s->platform]),
-		   NULL) == DB_OK
+		   s->holder
+		       ? arena_printf(r->arena,
+			     "the phone is the active device of %s", s->holder)
+		       : s->held) == DB_OK
 	    ? 0
 	    : -1;
+}
+
+/* Why a student's new device must wait for a teacher (s->held), if so. */
+static int
+hold_reason(struct http_req *r, struct signin *s)
+{
+	int rc;
+
+	if (s->role != ROLE_STUDENT || s->platform == PLATFORM_WEB)
+		return 0;
+	rc = devshare_holder(r->db, r->arena, s->fp, s->email, &s->holder);
+	if (rc == DB_OK)
+		s->held = "shared_device";
+	return rc == DB_OK || rc == DB_NOTFOUND ? 0 : -1;
 }
 
 /* Same phone, new app install: keep the row, take the new UUID. */
@@ -382,7 +423,9 @@ bind_device(struct http_req *r, struct signin *s)
 		    ? BIND_ERR
 		    : BIND_OK;
 	}
-	if (s->role == ROLE_TEACHER || active < 0) {
+	if (hold_reason(r, s) < 0)
+		return BIND_ERR;
+	if (s->role == ROLE_TEACHER || (active < 0 && s->held == NULL)) {
 		/* teachers: every device; students: the first one */
 		if (same < 0 || s->role == ROLE_TEACHER)
 			return insert_device(r, s, "ACTIVE") < 0 ? BIND_ERR
@@ -402,7 +445,7 @@ bind_device(struct http_req *r, struct signin *s)
 			return BIND_ERR;
 		return BIND_OK;
 	}
-	/* A student's other phone. */
+	/* A student's other phone, or a first one that must wait. */
 	if (same < 0)
 		return insert_device(r, s, "PENDING") < 0 ? BIND_ERR
 							  : BIND_PENDING;
@@ -418,8 +461,9 @@ bind_device(struct http_req *r, struct signin *s)
 		"active = FALSE, device_uuid = ?, decided_by = NULL, "
 		"decided_at = NULL WHERE device_id = ?",
 		"sI", s->uuid, s->device_id) != DB_OK ||
-	    audit_write(r->db, s->email, "device.request", s->email, "REPLACED",
-		"PENDING",
+	    audit_write(r->db, s->email,
+		s->holder ? "device.shared" : "device.request", s->email,
+		"REPLACED", "PENDING",
 		arena_printf(r->arena, "device %lld", s->device_id)) != DB_OK)
 		return BIND_ERR;
 	return BIND_PENDING;
@@ -492,19 +536,22 @@ user_json(struct http_req *r, struct signin *s)
 	return u;
 }
 
-int
-auth_google(struct http_req *r)
-{
-	struct signin s = { 0 };
-	struct idtoken_id id;
-	struct db_rows rows;
-	char *access, *refresh;
-	int rc, min;
-	enum bind b;
+/*
+ * The steps of a sign-in.  Each returns 0 to go on, a status it has
+ * answered, or -1 when the database failed (auth_google answers 503).  A
+ * transaction a step leaves open is rolled back at the request's end.
+ */
 
-	if ((rc = rate(r, "signin")) != 0 || (rc = read_body(r, &s)) != 0)
+/* The body, the Google ID token, the registered user and the platform. */
+static int
+signin_verify(struct http_req *r, struct signin *s)
+{
+	struct idtoken_id id;
+	int rc;
+
+	if ((rc = rate(r, "signin")) != 0 || (rc = read_body(r, s)) != 0)
 		return rc;
-	rc = idtoken_verify(r->cfg, s.id_token, (long long)time(NULL), &id,
+	rc = idtoken_verify(r->cfg, s->id_token, (long long)time(NULL), &id,
 	    r->arena);
 	if (rc == IDTOKEN_KEYS)
 		return http_reply_error(r, 503, "google_keys_unavailable",
@@ -514,92 +561,138 @@ auth_google(struct http_req *r)
 		return http_reply_error(r, 401, "invalid_id_token", "%s",
 		    idtoken_reason(rc));
 	}
-	if ((rc = find_user(r, &s, id.email)) != 0 ||
-	    (rc = check_platform(r, &s)) != 0)
+	if ((rc = find_user(r, s, id.email)) != 0 ||
+	    (rc = check_platform(r, s)) != 0)
 		return rc;
+	return 0;
+}
+
+/* Opens the transaction and locks the user: this user's sign-ins queue. */
+static int
+signin_lock(struct http_req *r, struct signin *s)
+{
+	struct db_rows rows;
+
 	if (db_begin(r->db) != DB_OK)
 		return http_reply_error(r, 503, "db_unavailable",
 		    "the database is not reachable");
-	/* Serialise this user's sign-ins; re-read blocked under the lock. */
-	rc = db_query_one(r->db, r->arena, &rows,
-	    s.role == ROLE_STUDENT
-		? "SELECT blocked FROM student WHERE student_email = ? FOR UPDATE"
-		: "SELECT blocked FROM teacher WHERE teacher_email = ? FOR UPDATE",
-	    "s", s.email);
-	if (rc != DB_OK)
-		goto fail;
-	if (db_get_int(&rows, 0, 0)) {
-		db_rollback(r->db);
+	/* re-read blocked under the lock */
+	if (db_query_one(r->db, r->arena, &rows,
+		s->role == ROLE_STUDENT ? "SELECT blocked FROM student WHERE "
+					  "student_email = ? FOR UPDATE"
+					: "SELECT blocked FROM teacher WHERE "
+					  "teacher_email = ? FOR UPDATE",
+		"s", s->email) != DB_OK)
+		return -1;
+	if (db_get_int(&rows, 0, 0))
 		return http_reply_error(r, 403, "account_blocked",
 		    "the account is blocked; ask an administrator");
+	return 0;
+}
+
+/* The integrity verdict, when one came: its nonce, its level. */
+static int
+signin_integrity(struct http_req *r, struct signin *s)
+{
+	int rc, min;
+
+	if (s->integrity_token == NULL)
+		return 0;
+	if ((rc = use_nonce(r, s->verdict.nonce)) == -2)
+		return -1;
+	if (rc < 0)
+		return http_reply_error(r, 403, "integrity_nonce",
+		    "the integrity challenge is unknown, used or "
+		    "expired; get a new one");
+	if (s->level == INTEGRITY_FAIL) {
+		if (block_for_integrity(r, s) < 0 || db_commit(r->db) != DB_OK)
+			return -1;
+		log_warn("signin %s: integrity FAIL; account blocked",
+		    s->email);
+		return http_reply_error(r, 403, "account_blocked",
+		    "the device failed the integrity check; the "
+		    "account is blocked");
 	}
-	if (s.integrity_token) {
-		if ((rc = use_nonce(r, s.verdict.nonce)) == -2)
-			goto fail;
-		if (rc < 0) {
-			db_rollback(r->db);
-			return http_reply_error(r, 403, "integrity_nonce",
-			    "the integrity challenge is unknown, used or "
-			    "expired; get a new one");
-		}
-		if (s.level == INTEGRITY_FAIL) {
-			if (block_for_integrity(r, &s) < 0 ||
-			    db_commit(r->db) != DB_OK)
-				goto fail;
-			log_warn("signin %s: integrity FAIL; account blocked",
-			    s.email);
-			return http_reply_error(r, 403, "account_blocked",
-			    "the device failed the integrity check; the "
-			    "account is blocked");
-		}
-		min = integrity_level_parse(r->cfg->integrity_min_level);
-		if (s.level < (min < INTEGRITY_BASIC ? INTEGRITY_BASIC : min)) {
-			if (db_commit(r->db) != DB_OK) /* the nonce is spent */
-				goto fail;
-			return http_reply_error(r, 403, "integrity_too_low",
-			    "the device's integrity level is below policy");
-		}
+	/* config.c admits only STRONG, DEVICE and BASIC */
+	min = integrity_label_parse(r->cfg->integrity_min_level);
+	if ((int)s->verdict.label <
+	    (min < INTEGRITY_LABEL_BASIC ? INTEGRITY_LABEL_DEVICE : min)) {
+		if (db_commit(r->db) != DB_OK) /* the nonce is spent */
+			return -1;
+		return http_reply_error(r, 403, "integrity_too_low",
+		    "the device's integrity level is below policy");
 	}
-	b = bind_device(r, &s);
-	if (b == BIND_ERR)
-		goto fail;
-	if (b != BIND_OK) {
-		if (db_commit(r->db) != DB_OK)
-			goto fail;
-		if (b == BIND_REJECTED)
-			return http_reply_error(r, 403, "device_rejected",
-			    "this device was rejected for the account");
-		return http_reply_error(r, 403, "device_pending_approval",
-		    "this is a new device (id %lld); a teacher of your class "
-		    "must approve it",
-		    s.device_id);
-	}
+	return 0;
+}
+
+/* The device: the account's active one, or one awaiting a teacher. */
+static int
+signin_bind(struct http_req *r, struct signin *s)
+{
+	enum bind b = bind_device(r, s);
+
+	if (b == BIND_OK)
+		return 0;
+	if (b == BIND_ERR || db_commit(r->db) != DB_OK)
+		return -1;
+	if (b == BIND_REJECTED)
+		return http_reply_error(r, 403, "device_rejected",
+		    "this device was rejected for the account");
+	return http_reply_error(r, 403, "device_pending_approval",
+	    "this %s (id %lld); a teacher of your class must approve it",
+	    s->holder ? "phone is another student's device" : "is a new device",
+	    s->device_id);
+}
+
+/* Records the device's state, issues the tokens, commits, answers. */
+static int
+signin_issue(struct http_req *r, struct signin *s)
+{
+	char *access, *refresh;
+
 	if (db_exec(r->db,
-		"UPDATE device SET integrity_level = ?, "
+		"UPDATE device SET integrity_level = ?, integrity_verdict = ?, "
 		"platform = ?, last_seen_at = NOW(3) WHERE device_id = ?",
-		"ssI", integrity_level_name(s.level), platforms[s.platform],
-		s.device_id) != DB_OK ||
-	    (s.push_token &&
-		pushtoken_store(r->db, s.device_id, s.push_token) != DB_OK) ||
-	    (access = new_access(r, s.email, s.role, s.device_id)) == NULL ||
-	    (refresh = new_refresh(r, s.email, s.role, s.device_id, NULL)) ==
+		"sssI", integrity_level_name(s->level), s->verdict_label,
+		platforms[s->platform], s->device_id) != DB_OK ||
+	    (s->push_token &&
+		pushtoken_store(r->db, s->device_id, s->push_token) != DB_OK) ||
+	    (access = new_access(r, s->email, s->role, s->device_id)) == NULL ||
+	    (refresh = new_refresh(r, s->email, s->role, s->device_id, NULL)) ==
 		NULL ||
 	    db_commit(r->db) != DB_OK)
-		goto fail;
-	log_info("signin %s (%s) device %lld %s", s.email,
-	    token_role_name(s.role), s.device_id, platforms[s.platform]);
+		return -1;
+	log_info("signin %s (%s) device %lld %s", s->email,
+	    token_role_name(s->role), s->device_id, platforms[s->platform]);
 	return http_reply_json(r, 200,
-	    json_pack("{s:s,s:s,s:I,s:s,s:s,s:{s:I,s:s,s:s,s:s},s:o}",
+	    json_pack("{s:s,s:s,s:I,s:s,s:s,s:{s:I,s:s,s:s,s:s,s:s?},s:o}",
 		"access_token", access, "refresh_token", refresh, "expires_in",
 		(json_int_t)r->cfg->access_ttl, "token_type", "Bearer", "role",
-		token_role_name(s.role), "device", "device_id",
-		(json_int_t)s.device_id, "status", "ACTIVE", "platform",
-		platforms[s.platform], "integrity_level",
-		integrity_level_name(s.level), "user", user_json(r, &s)));
-fail:
-	db_rollback(r->db);
-	return http_reply_error(r, 503, "db_unavailable",
-	    "sign-in could not be completed; try again");
+		token_role_name(s->role), "device", "device_id",
+		(json_int_t)s->device_id, "status", "ACTIVE", "platform",
+		platforms[s->platform], "integrity_level",
+		integrity_level_name(s->level), "integrity_verdict",
+		s->verdict_label, "user", user_json(r, s)));
+}
+
+/* POST /auth/google {id_token, device: {...}, integrity_token?, ...} */
+int
+auth_google(struct http_req *r)
+{
+	struct signin s = { 0 };
+	int status;
+
+	if ((status = signin_verify(r, &s)) != 0 ||
+	    (status = signin_lock(r, &s)) != 0 ||
+	    (status = signin_integrity(r, &s)) != 0 ||
+	    (status = signin_bind(r, &s)) != 0)
+		goto out;
+	status = signin_issue(r, &s);
+out:
+	if (status < 0)
+		status = http_reply_error(r, 503, "db_unavailable",
+		    "sign-in could not be completed; try again");
+	return status;
 }
 
 int
@@ -631,22 +724,24 @@ auth_challenge(struct http_req *r)
 		(json_int_t)r->cfg->challenge_ttl));
 }
 
-int
-auth_refresh(struct http_req *r)
-{
-	const char *tok = NULL, *email, *family;
-	struct db_rows rows;
-	char err[256], *hash, *access, *next;
+/* A refresh token's row, locked for its rotation. */
+struct refresh {
+	const char *hash, *email, *family;
 	enum role role;
 	long long dev;
+};
+
+/*
+ * Finds and locks the token in a new transaction; 0 when it may be
+ * rotated, else a status answered (or -1: the database failed).  A
+ * rotated token that comes back revokes its whole family.
+ */
+static int
+refresh_find(struct http_req *r, struct refresh *t)
+{
+	struct db_rows rows;
 	int rc;
 
-	if ((rc = rate(r, "refresh")) != 0)
-		return rc;
-	if (jsonio_string(r->json, "refresh_token", JSONH_REQUIRED, 128, &tok,
-		err, sizeof(err)) < 0)
-		return http_reply_error(r, 400, "bad_request", "%s", err);
-	hash = crypto_sha256_hex(tok, strlen(tok), r->arena);
 	if (db_begin(r->db) != DB_OK)
 		return http_reply_error(r, 503, "db_unavailable",
 		    "the database is not reachable");
@@ -654,70 +749,98 @@ auth_refresh(struct http_req *r)
 	    "SELECT user_email, role, device_id, family, "
 	    "expires_at > NOW(), used_at IS NOT NULL, revoked_at IS NOT NULL "
 	    "FROM refresh_token WHERE token_hash = ? FOR UPDATE",
-	    "s", hash);
-	if (rc == DB_NOTFOUND || (rc == DB_OK && db_get_int(&rows, 0, 6))) {
-		db_rollback(r->db);
+	    "s", t->hash);
+	if (rc == DB_NOTFOUND || (rc == DB_OK && db_get_int(&rows, 0, 6)))
 		return http_reply_error(r, 401, "invalid_refresh_token",
 		    "the refresh token is not valid; sign in again");
-	}
 	if (rc != DB_OK)
-		goto fail;
-	email = db_get(&rows, 0, 0);
-	role = strcmp(db_get(&rows, 0, 1), "teacher") == 0 ? ROLE_TEACHER
-							   : ROLE_STUDENT;
-	dev = db_get_int(&rows, 0, 2);
-	family = db_get(&rows, 0, 3);
+		return -1;
+	t->email = db_get(&rows, 0, 0);
+	t->role = strcmp(db_get(&rows, 0, 1), "teacher") == 0 ? ROLE_TEACHER
+							      : ROLE_STUDENT;
+	t->dev = db_get_int(&rows, 0, 2);
+	t->family = db_get(&rows, 0, 3);
 	if (db_get_int(&rows, 0, 5)) {
 		/* A rotated token came back: someone holds a copy. */
 		if (db_exec(r->db,
 			"UPDATE refresh_token SET revoked_at = "
 			"NOW(3) WHERE family = ? AND revoked_at IS NULL",
-			"s", family) != DB_OK ||
-		    audit_write(r->db, "system", "refresh.reuse", email, NULL,
-			"revoked",
-			arena_printf(r->arena, "device %lld", dev)) != DB_OK ||
+			"s", t->family) != DB_OK ||
+		    audit_write(r->db, "system", "refresh.reuse", t->email,
+			NULL, "revoked",
+			arena_printf(r->arena, "device %lld", t->dev)) !=
+			DB_OK ||
 		    db_commit(r->db) != DB_OK)
-			goto fail;
+			return -1;
 		log_warn("refresh token reuse for %s device %lld; family "
 			 "revoked",
-		    email, dev);
+		    t->email, t->dev);
 		return http_reply_error(r, 401, "refresh_token_reused",
 		    "the refresh token was already used; sign in again");
 	}
-	if (!db_get_int(&rows, 0, 4)) {
-		db_rollback(r->db);
+	if (!db_get_int(&rows, 0, 4))
 		return http_reply_error(r, 401, "refresh_token_expired",
 		    "the refresh token has expired; sign in again");
-	}
-	/* the same device/account checks as every authenticated call */
-	r->auth.email = email;
-	r->auth.role = role;
-	r->auth.device_id = dev;
-	if ((rc = guard_session(r)) != 0) {
-		db_rollback(r->db);
-		return rc;
-	}
+	return 0;
+}
+
+/* Marks the token used, issues its successor and an access token. */
+static int
+refresh_rotate(struct http_req *r, const struct refresh *t)
+{
+	char *access, *next;
+
 	if (db_exec(r->db,
 		"UPDATE refresh_token SET used_at = NOW(3) "
 		"WHERE token_hash = ?",
-		"s", hash) != DB_OK ||
-	    (next = new_refresh(r, email, role, dev, family)) == NULL ||
-	    (access = new_access(r, email, role, dev)) == NULL ||
+		"s", t->hash) != DB_OK ||
+	    (next = new_refresh(r, t->email, t->role, t->dev, t->family)) ==
+		NULL ||
+	    (access = new_access(r, t->email, t->role, t->dev)) == NULL ||
 	    db_exec(r->db,
 		"UPDATE device SET last_seen_at = NOW(3) "
 		"WHERE device_id = ?",
-		"I", dev) != DB_OK ||
+		"I", t->dev) != DB_OK ||
 	    db_commit(r->db) != DB_OK)
-		goto fail;
+		return -1;
 	return http_reply_json(r, 200,
 	    json_pack("{s:s,s:s,s:I,s:s,s:s}", "access_token", access,
 		"refresh_token", next, "expires_in",
 		(json_int_t)r->cfg->access_ttl, "token_type", "Bearer", "role",
-		token_role_name(role)));
-fail:
-	db_rollback(r->db);
-	return http_reply_error(r, 503, "db_unavailable",
-	    "the token could not be refreshed; try again");
+		token_role_name(t->role)));
+}
+
+/* POST /auth/refresh {refresh_token} */
+int
+auth_refresh(struct http_req *r)
+{
+	struct refresh t = { 0 };
+	const char *tok = NULL;
+	char err[256];
+	int status;
+
+	if ((status = rate(r, "refresh")) != 0)
+		goto out;
+	if (jsonio_string(r->json, "refresh_token", JSONH_REQUIRED, 128, &tok,
+		err, sizeof(err)) < 0) {
+		status = http_reply_error(r, 400, "bad_request", "%s", err);
+		goto out;
+	}
+	t.hash = crypto_sha256_hex(tok, strlen(tok), r->arena);
+	if ((status = refresh_find(r, &t)) != 0)
+		goto out;
+	/* the same device/account checks as every authenticated call */
+	r->auth.email = t.email;
+	r->auth.role = t.role;
+	r->auth.device_id = t.dev;
+	if ((status = guard_session(r)) != 0)
+		goto out;
+	status = refresh_rotate(r, &t);
+out:
+	if (status < 0)
+		status = http_reply_error(r, 503, "db_unavailable",
+		    "the token could not be refreshed; try again");
+	return status;
 }
 
 int

@@ -65,6 +65,24 @@ guard_session(struct http_req *r)
 	return status ? http_reply_error(r, status, code, "%s", msg) : 0;
 }
 
+int
+guard_late(struct http_req *r, const char **code, const char **msg)
+{
+	int status;
+
+	if (!r->guard_owed)
+		return 0;
+	if ((status = guard_account(r, code, msg)) == 0)
+		r->guard_owed = 0;
+	return status;
+}
+
+void
+guard_settle(struct http_req *r)
+{
+	r->guard_owed = 0;
+}
+
 /* The fixed window a hit at now falls in. */
 long long
 guard_window_start(long long now, long window_s)

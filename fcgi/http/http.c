@@ -105,6 +105,7 @@ http_req_init(struct http_req *r, struct arena *a, const struct config *cfg,
 	r->authorization = http_env(r, "HTTP_AUTHORIZATION");
 	r->content_type = http_env(r, "CONTENT_TYPE");
 	r->orig_uri = http_env(r, "ORIG_URI");
+	r->ws_protocols = http_env(r, "HTTP_SEC_WEBSOCKET_PROTOCOL");
 	r->internal =
 	    (v = http_env(r, "EHAZIRA_INTERNAL")) && strcmp(v, "1") == 0;
 	/* The hook server sees nginx as the client; the real one is here. */
@@ -194,10 +195,13 @@ http_param(const struct http_req *r, const char *name)
 int
 http_add_header(struct http_req *r, const char *name, const char *value)
 {
-	if (r->nhdrs == HTTP_MAX_HEADERS)
+	const char *v;
+
+	if (r->nhdrs == HTTP_MAX_HEADERS ||
+	    (v = arena_strdup(r->arena, value)) == NULL)
 		return -1;
 	r->hdr_names[r->nhdrs] = name;
-	r->hdr_values[r->nhdrs++] = arena_strdup(r->arena, value);
+	r->hdr_values[r->nhdrs++] = v;
 	return 0;
 }
 
@@ -261,38 +265,68 @@ http_finish(struct http_req *r, int status)
 	r->status = status;
 }
 
+/*
+ * Appends one formatted line at *p, within end; -1 when it would not fit
+ * (http_render sized the buffer exactly, so that is a bug, not a reply).
+ */
+static int
+put(char **p, const char *end, const char *fmt, ...)
+{
+	va_list ap;
+	int m;
+
+	va_start(ap, fmt);
+	m = vsnprintf(*p, (size_t)(end - *p), fmt, ap);
+	va_end(ap);
+	if (m < 0 || m >= end - *p)
+		return -1;
+	*p += m;
+	return 0;
+}
+
+/* The bytes of "Name: value\r\n". */
+static size_t
+header_len(const char *name, const char *value)
+{
+	return strlen(name) + 2 + strlen(value) + 2;
+}
+
 char *
 http_render(struct http_req *r, size_t *len)
 {
-	size_t cap = 256 + r->resp_len, n;
-	char *out, *p;
+	char status[64], *out, *p, *end;
+	size_t cap;
 	int i, m;
 
+	m = snprintf(status, sizeof(status), "%d %s", r->status,
+	    http_status_text(r->status));
+	if (m < 0 || (size_t)m >= sizeof(status))
+		return NULL;
+	/* every byte counted: headers, blank line, body and snprintf's NUL */
+	cap = header_len("Status", status) + header_len("X-Request-Id", r->id);
+	if (r->resp_type)
+		cap += header_len("Content-Type", r->resp_type);
 	for (i = 0; i < r->nhdrs; i++)
-		cap += strlen(r->hdr_names[i]) + strlen(r->hdr_values[i]) + 4;
+		cap += header_len(r->hdr_names[i], r->hdr_values[i]);
+	cap += 2 + r->resp_len + 1;
 	if ((out = arena_alloc(r->arena, cap)) == NULL)
 		return NULL;
 	p = out;
-	m = snprintf(p, cap, "Status: %d %s\r\nX-Request-Id: %s\r\n", r->status,
-	    http_status_text(r->status), r->id);
-	p += m;
-	if (r->resp_type) {
-		m = snprintf(p, cap - (size_t)(p - out), "Content-Type: %s\r\n",
-		    r->resp_type);
-		p += m;
-	}
-	for (i = 0; i < r->nhdrs; i++) {
-		m = snprintf(p, cap - (size_t)(p - out), "%s: %s\r\n",
-		    r->hdr_names[i], r->hdr_values[i]);
-		p += m;
-	}
-	*p++ = '\r';
-	*p++ = '\n';
+	end = out + cap;
+	if (put(&p, end, "Status: %s\r\nX-Request-Id: %s\r\n", status, r->id))
+		return NULL;
+	if (r->resp_type && put(&p, end, "Content-Type: %s\r\n", r->resp_type))
+		return NULL;
+	for (i = 0; i < r->nhdrs; i++)
+		if (put(&p, end, "%s: %s\r\n", r->hdr_names[i],
+			r->hdr_values[i]))
+			return NULL;
+	if (put(&p, end, "\r\n"))
+		return NULL;
 	if (r->resp_len) {
 		memcpy(p, r->resp_body, r->resp_len);
 		p += r->resp_len;
 	}
-	n = (size_t)(p - out);
-	*len = n;
+	*len = (size_t)(p - out);
 	return out;
 }

@@ -28,9 +28,10 @@ struct http_req {
 	const char *remote_addr;
 	const char *authorization;
 	const char *content_type;
-	const char *orig_uri; /* set by nginx on auth subrequests */
-	int internal;         /* came through nginx's internal hook server */
-	char **envp;          /* every FastCGI param */
+	const char *orig_uri;     /* set by nginx on auth subrequests */
+	const char *ws_protocols; /* Sec-WebSocket-Protocol: offered list */
+	int internal; /* came through nginx's internal hook server */
+	char **envp;  /* every FastCGI param */
 	const char *body;
 	size_t body_len;
 	json_t *json; /* the parsed body for ROUTE_JSON routes */
@@ -40,7 +41,11 @@ struct http_req {
 	int nparams;
 
 	struct auth auth;
-	int guard_late; /* the handler re-checks device and account itself */
+	/*
+	 * The device/account re-check the router left to a ROUTE_GUARD_LATE
+	 * handler's first read; cleared by guard_settle or guard_late.
+	 */
+	int guard_owed;
 
 	/* response */
 	int status;
@@ -86,7 +91,10 @@ int http_add_header(struct http_req *r, const char *name, const char *value);
 /* The stable error code of a status ("not_found", ...). */
 const char *http_status_code(int status);
 const char *http_status_text(int status);
-/* Serialised headers+body for FastCGI stdout; arena memory. */
+/*
+ * Serialised headers+body for FastCGI stdout, in a buffer of exactly
+ * *len + 1 bytes; arena memory, NULL when the arena is out of room.
+ */
 char *http_render(struct http_req *r, size_t *len);
 
 #endif

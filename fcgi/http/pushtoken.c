@@ -74,7 +74,6 @@ pushtoken_set(struct http_req *r)
 		return 500;
 	if ((rc = pushtoken_store(r->db, r->auth.device_id, tok)) != DB_OK ||
 	    (rc = db_commit(r->db)) != DB_OK) {
-		db_rollback(r->db);
 		log_error("push-token: device %lld: db %d", r->auth.device_id,
 		    rc);
 		return rc == DB_DOWN ? 503 : 500;

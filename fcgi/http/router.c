@@ -4,13 +4,18 @@
  * Every endpoint is a row: method, path pattern, handler, flags.  Dispatch
  * does everything a handler must be able to rely on: 404/405, the JSON body,
  * the bearer token (HS256, exp), the per-request device/account re-check
- * and the role.  Handlers never look at tokens.
+ * and the role.  Handlers never look at tokens.  After the handler it
+ * rolls back a transaction left open (the request's cleanup) and holds a
+ * late-guard route's handler to the re-check it owes.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cidr.h"
+#include "clock.h"
 #include "crypto.h"
+#include "db.h"
 #include "appconfig.h"
 #include "auth.h"
 #include "config.h"
@@ -19,6 +24,7 @@
 #include "health.h"
 #include "jsonio.h"
 #include "log.h"
+#include "metrics.h"
 #include "profile.h"
 #include "attendance.h"
 #include "timetable.h"
@@ -27,6 +33,7 @@
 #include "router.h"
 #include "submit.h"
 #include "reports.h"
+#include "stats.h"
 #include "token.h"
 
 #define J ROUTE_JSON
@@ -75,7 +82,7 @@ static const struct route routes[] = {
 	{ "POST", "/attendance/telemetry", attendance_telemetry, S | J,
 	    "anti-proxy evidence (focus lost ...)" },
 	{ "GET", "/ws/auth", websocket_authorize,
-	    ROUTE_INTERNAL | A | ROUTE_TOKEN_IN_URI,
+	    ROUTE_INTERNAL | A | ROUTE_WS_TOKEN,
 	    "nginx auth_request for GET /ws" },
 	{ "POST", "/ws/message", websocket_message,
 	    ROUTE_INTERNAL | ROUTE_WS_SUBJECT, "a client WebSocket frame" },
@@ -93,6 +100,10 @@ static const struct route routes[] = {
 	/* --- web app (appconfig.c) --- */
 	{ "GET", "/app-config", appconfig_get, ROUTE_PUBLIC,
 	    "demo mode, Google client id, web students (public)" },
+
+	/* --- operations (metrics.c) --- */
+	{ "GET", "/metrics", metrics_get, ROUTE_LOCAL,
+	    "Prometheus metrics (loopback and METRICS_ALLOW only)" },
 };
 
 #undef J
@@ -101,6 +112,7 @@ static const struct route routes[] = {
 #undef T
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
+_Static_assert(NROUTES <= STATS_MAX_ROUTES, "stats.h: more route rows");
 
 const struct route *
 router_table(size_t *n)
@@ -150,26 +162,36 @@ router_match(const char *pattern, const char *path, struct http_req *r)
 	return 1;
 }
 
+/*
+ * A browser cannot set headers on a WebSocket, so the token travels as
+ * the offered subprotocol "bearer.<token>" (next to ws+meta.nchan, the
+ * one nchan picks).  Not in the URL: nginx's error log writes the
+ * request line of every error as it is, and cannot filter it.
+ */
+static const char *
+ws_token(struct http_req *r)
+{
+	const char *p = r->ws_protocols, *e;
+
+	while (p && *p) {
+		p += strspn(p, " \t,");
+		e = p + strcspn(p, " \t,");
+		if (e - p > 7 && strncmp(p, "bearer.", 7) == 0)
+			return arena_strndup(r->arena, p + 7,
+			    (size_t)(e - p - 7));
+		p = e;
+	}
+	return NULL;
+}
+
 static const char *
 bearer(struct http_req *r, unsigned flags)
 {
-	const char *h = r->authorization, *q;
+	const char *h = r->authorization;
 
 	if (h && strncasecmp(h, "Bearer ", 7) == 0)
 		return h + 7;
-	if (flags & ROUTE_TOKEN_IN_URI) {
-		/* nginx's auth subrequest has no query; nginx sends ORIG_URI. */
-		if (r->orig_uri && (q = strchr(r->orig_uri, '?')) != NULL) {
-			const char *saved = r->query, *t;
-
-			r->query = q + 1;
-			t = http_query(r, "token");
-			r->query = saved;
-			return t;
-		}
-		return http_query(r, "token");
-	}
-	return NULL;
+	return flags & ROUTE_WS_TOKEN ? ws_token(r) : NULL;
 }
 
 static int
@@ -189,9 +211,10 @@ authenticate(struct http_req *r, unsigned flags)
 	if (rc != TOKEN_OK)
 		return http_reply_error(r, 401, "invalid_token",
 		    "the access token is not valid");
-	/* A late guard folds the re-check into the handler's first read. */
+	/* A late guard folds the re-check into the handler's first read;
+	 * run_handler holds the handler to it. */
 	if (flags & ROUTE_GUARD_LATE)
-		r->guard_late = 1;
+		r->guard_owed = 1;
 	else if ((rc = guard_session(r)) != 0)
 		return rc;
 	if ((flags & ROUTE_STUDENT) && r->auth.role != ROLE_STUDENT)
@@ -220,7 +243,7 @@ ws_subject(struct http_req *r)
 	if (h == NULL || strlen(h) < 70 || h[64] != ':')
 		goto refuse;
 	subject = h + 65;
-	mac = crypto_hmac_hex(r->cfg->jwt_secret,
+	mac = crypto_hmac_hex(r->cfg->ws_subject_key,
 	    arena_printf(r->arena, "ws-subject:%s", subject), 64, r->arena);
 	if (mac == NULL || !crypto_equal(mac, h, 64))
 		goto refuse;
@@ -240,11 +263,51 @@ refuse:
 	    "no WebSocket identity");
 }
 
+/*
+ * A ROUTE_LOCAL caller: the TCP peer nginx saw (REMOTE_ADDR, nginx's
+ * $remote_addr: the template has no real_ip rewriting), never a header a
+ * client can send, nor the hook server's X-Real-IP.
+ */
+static int
+local_peer(const struct http_req *r)
+{
+	const char *peer = http_env(r, "REMOTE_ADDR");
+	const char *allow = r->cfg->metrics_allow;
+
+	if (r->internal || peer == NULL)
+		return 0;
+	return cidr_match("127.0.0.1,::1", peer) ||
+	    (allow && *allow && cidr_match(allow, peer));
+}
+
+/*
+ * Runs the handler, then what every request ends with whatever the
+ * handler did: a transaction it left open is rolled back (handlers may
+ * return early from one: refusals never commit by accident), and a late
+ * guard it did not settle turns a success into a 500.
+ */
+static int
+run_handler(struct http_req *r, const struct route *rt)
+{
+	int status = rt->handler(r);
+
+	if (r->db != NULL && db_in_tx(r->db))
+		db_rollback(r->db);
+	if (r->guard_owed && status < 400) {
+		log_error("%s %s: the late guard was not settled", rt->method,
+		    rt->pattern);
+		status = http_reply_error(r, 500, "internal",
+		    "the request could not be checked");
+	}
+	return status;
+}
+
 int
 router_dispatch(struct http_req *r)
 {
 	const struct route *rt = NULL;
-	int path_found = 0, status;
+	int path_found = 0, status, row = -1;
+	long long t0 = clock_mono_us();
 	size_t i;
 	char err[256];
 
@@ -259,7 +322,8 @@ router_dispatch(struct http_req *r)
 			break;
 		}
 	}
-	if (rt == NULL || ((rt->flags & ROUTE_INTERNAL) && !r->internal)) {
+	if (rt == NULL || ((rt->flags & ROUTE_INTERNAL) && !r->internal) ||
+	    ((rt->flags & ROUTE_LOCAL) && !local_peer(r))) {
 		if (path_found && rt == NULL) {
 			status = http_reply_error(r, 405, "method_not_allowed",
 			    "%s is not allowed on %s", r->method, r->path);
@@ -269,6 +333,7 @@ router_dispatch(struct http_req *r)
 		    "no such endpoint: %s", r->path);
 		goto out;
 	}
+	row = (int)(rt - routes);
 	router_match(rt->pattern, r->path, r);
 	if (rt->flags & (ROUTE_AUTH | ROUTE_STUDENT | ROUTE_TEACHER)) {
 		if ((status = authenticate(r, rt->flags)) != 0)
@@ -293,8 +358,9 @@ router_dispatch(struct http_req *r)
 		}
 		jsonio_defer(r->arena, r->json);
 	}
-	status = rt->handler(r);
+	status = run_handler(r, rt);
 out:
 	http_finish(r, status);
+	stats_request(row, r->status, clock_mono_us() - t0);
 	return r->status;
 }

@@ -12,15 +12,24 @@ typedef int (*route_handler)(struct http_req *r);
 
 enum route_flags {
 	ROUTE_PUBLIC = 0,
-	ROUTE_AUTH = 1 << 0,         /* any signed-in user */
-	ROUTE_STUDENT = 1 << 1,      /* implies AUTH */
-	ROUTE_TEACHER = 1 << 2,      /* implies AUTH */
-	ROUTE_JSON = 1 << 3,         /* body must be a JSON object */
-	ROUTE_INTERNAL = 1 << 4,     /* only via nginx's internal hooks */
-	ROUTE_TOKEN_IN_URI = 1 << 5, /* token=... in the original URI (ws) */
-	ROUTE_WS_SUBJECT = 1 << 6,   /* identity from nginx's X-WS-Subject */
-	ROUTE_GUARD_LATE = 1 << 7,   /* the handler's own read re-checks the
-					device and account (guard_account) */
+	ROUTE_AUTH = 1 << 0,       /* any signed-in user */
+	ROUTE_STUDENT = 1 << 1,    /* implies AUTH */
+	ROUTE_TEACHER = 1 << 2,    /* implies AUTH */
+	ROUTE_JSON = 1 << 3,       /* body must be a JSON object */
+	ROUTE_INTERNAL = 1 << 4,   /* only via nginx's internal hooks */
+	ROUTE_WS_TOKEN = 1 << 5,   /* bearer.<token> subprotocol (ws) */
+	ROUTE_WS_SUBJECT = 1 << 6, /* identity from nginx's X-WS-Subject */
+	/*
+	 * The device/account re-check is owed by the handler's own first
+	 * read (the submit batch folds it into its one statement).  The
+	 * router still owns it: it marks the check owed (r->guard_owed),
+	 * and a reply below 400 from a handler that did not settle it
+	 * (guard_settle, guard_late) is turned into a 500.  Only the submit
+	 * route carries it (test_router.c checks the table).
+	 */
+	ROUTE_GUARD_LATE = 1 << 7,
+	ROUTE_LOCAL = 1 << 8, /* only from 127.0.0.1, ::1 or a
+				 METRICS_ALLOW peer; else 404 */
 };
 
 struct route {

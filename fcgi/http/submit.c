@@ -5,14 +5,15 @@
  *
  * One read gathers everything a decision needs (window, class policy,
  * enrolment, current mark, tries, focus-loss evidence, the device, the
- * account and the student's submit count) and decide() applies the rules;
- * both paths below use them.
+ * account and the student's submit count) and verdict_decide (verdict.c)
+ * applies the rules; both paths below use them.
  *
  * Fast path, the common case: a right code, first time, in an open window,
  * from a student within the limit.  Submits that reach a worker process
  * together are combined: the first becomes the leader, reads the inputs of
  * every waiting submit in one statement (JSON_TABLE) and inserts all their
- * marks with one more, which commits on its own.  That is the whole
+ * marks with one more, which commits on its own (the queue and the
+ * leadership are batch.c's; the batch's work is here).  That is the whole
  * critical path, two round trips; each submit is answered only after the
  * commit that holds its mark.  The leader tells the teachers once its own
  * submit is answered, while the next leader is already reading.  The
@@ -37,24 +38,22 @@
  * the absentees were counted.  The database clock (NOW(3)) is the only
  * clock.
  */
-#include <pthread.h>
-#include <semaphore.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "batch.h"
 #include "clock.h"
-#include "crypto.h"
-#include "cidr.h"
 #include "config.h"
 #include "db.h"
 #include "guard.h"
 #include "jsonio.h"
 #include "log.h"
 #include "pubsub.h"
+#include "stats.h"
 #include "submit.h"
+#include "verdict.h"
 #include "window.h"
 
 /* A batch is bounded by the threads of a process; this bounds the SQL. */
@@ -64,20 +63,9 @@
 #define RATE_PREFIX "submit:"
 #define RATE_WINDOW 60
 
-enum verdict {
-	V_NO_WINDOW,
-	V_NOT_ENROLLED,
-	V_MARKED, /* P or R already: the same answer again */
-	V_MANUAL,
-	V_CLOSED,
-	V_OFF_CAMPUS,
-	V_NO_TRIES,
-	V_WRONG,
-	V_ACCEPT,
-};
-
 /* One submit: its input, what the read found, and how it ended. */
 struct sub {
+	struct batch_item item; /* first: the queue's view of it */
 	const char *email, *otp, *addr;
 	long long device_id, session_id;
 	struct arena *arena; /* the submitter's, for the strings below */
@@ -86,15 +74,13 @@ struct sub {
 	long long window_id, wrong, evidence, spent; /* spent: counted hits */
 	const char *code, *cidrs, *teacher, *cur, *source, *roll, *name;
 
-	atomic_int done; /* the batch has dealt with it: its owner may leave */
-	int written;     /* the batch committed its mark */
-	sem_t *wake;     /* its thread's: posted when done or first in line */
-	struct sub *next;
+	int written; /* the batch committed its mark */
 };
 
 static const char read_sql[] =
     "SELECT STRAIGHT_JOIN j.k, w.window_id, w.otp, (" WINDOW_OPEN "), "
-    "sj.teacher_email, c.flag_on_focus_loss, c.allowed_cidrs, se.online, "
+    "sj.teacher_email, COALESCE(w.flag_on_focus_loss, c.flag_on_focus_loss), "
+    "COALESCE(w.allowed_cidrs, c.allowed_cidrs), se.online, "
     "st.class_id = sj.class_id AND (st.joined_on IS NULL OR "
     "st.joined_on <= se.date), at.status, at.source, COALESCE(aa.wrong, 0), "
     "COALESCE(aa.evidence, 0), "
@@ -120,12 +106,80 @@ static const char read_sql[] =
     "LEFT JOIN rate_limit rl ON rl.rl_key = "
     "  CONCAT('" RATE_PREFIX "', st.student_email)";
 
-static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct sub *q_head, **q_tail = &q_head;
-static int q_leading;
+static struct batch_queue queue = BATCH_QUEUE_INIT(queue);
 
-/* Sets *result to the error object and yields the status. */
-#define ERR(status, code, msg) (*result = jsonio_error(code, msg), (status))
+static const char *
+mark_of(const struct sub *s)
+{
+	return s->flag_focus && s->evidence > 0 ? "R" : "P";
+}
+
+/* One submit as a JSON_TABLE row: what read_sql's and the insert's want. */
+static json_t *
+read_row(int i, const struct sub *s)
+{
+	return json_pack("[i,s,I,I]", i, s->email, (json_int_t)s->session_id,
+	    (json_int_t)s->device_id);
+}
+
+static json_t *
+write_row(int i, const struct sub *s)
+{
+	(void)i;
+	return json_pack("[s,I,s]", s->email, (json_int_t)s->window_id,
+	    mark_of(s));
+}
+
+/*
+ * The JSON array a JSON_TABLE statement reads n submits from, one row()
+ * each; malloc'd, NULL on OOM.
+ */
+static char *
+table_json(struct sub **subs, int n, json_t *(*row)(int, const struct sub *))
+{
+	json_t *arr = json_array();
+	char *js;
+	int i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, row(i, subs[i]));
+	js = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	return js;
+}
+
+/*
+ * Copies row i of the read into s, its strings into its owner's arena (a
+ * leader fills the submits of parked threads: see arena.h).
+ */
+static int
+take_row(const struct db_rows *rows, int i, struct sub *s)
+{
+	struct arena *sa = s->arena;
+
+	s->found = 1;
+	s->window_id = db_get_int(rows, i, 1);
+	s->code = arena_strdup(sa, db_get(rows, i, 2));
+	s->open = (int)db_get_int(rows, i, 3);
+	s->teacher = arena_strdup(sa, db_get(rows, i, 4));
+	s->flag_focus = (int)db_get_int(rows, i, 5);
+	s->cidrs = arena_strdup(sa, db_get(rows, i, 6));
+	s->online = (int)db_get_int(rows, i, 7);
+	s->enrolled = (int)db_get_int(rows, i, 8);
+	s->cur =
+	    db_get(rows, i, 9) ? arena_strdup(sa, db_get(rows, i, 9)) : NULL;
+	s->source = s->cur ? arena_strdup(sa, db_get(rows, i, 10)) : NULL;
+	s->wrong = db_get_int(rows, i, 11);
+	s->evidence = db_get_int(rows, i, 12);
+	s->roll = arena_strdup(sa, db_get(rows, i, 13));
+	s->name = arena_strdup(sa, db_get(rows, i, 14));
+	s->allowed = (int)db_get_int(rows, i, 15);
+	s->spent = db_get_int(rows, i, 16);
+	if (s->code == NULL || s->teacher == NULL || s->cidrs == NULL ||
+	    s->roll == NULL || s->name == NULL || (s->cur && s->source == NULL))
+		return DB_ERR;
+	return DB_OK;
+}
 
 /*
  * Reads the decision inputs of n submits in one statement.  Nothing is
@@ -135,88 +189,39 @@ static int
 read_inputs(struct http_req *r, struct sub **subs, int n)
 {
 	struct db_rows rows;
-	json_t *arr = json_array();
-	char *js;
+	char *js = table_json(subs, n, read_row);
 	int i, k, rc;
 
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr,
-		    json_pack("[i,s,I,I]", i, subs[i]->email,
-			(json_int_t)subs[i]->session_id,
-			(json_int_t)subs[i]->device_id));
-	js = json_dumps(arr, JSON_COMPACT);
-	json_decref(arr);
 	if (js == NULL)
 		return DB_ERR;
 	rc = db_query(r->db, r->arena, &rows, read_sql, "Is",
 	    guard_window_start((long long)time(NULL), RATE_WINDOW), js);
 	free(js);
-	if (rc != DB_OK)
-		return rc;
-	for (i = 0; i < rows.nrows; i++) {
-		struct sub *s;
-		struct arena *sa;
-
+	for (i = 0; rc == DB_OK && i < rows.nrows; i++) {
 		k = (int)db_get_int(&rows, i, 0);
-		if (k < 0 || k >= n || subs[k]->found)
-			continue;
-		s = subs[k];
-		sa = s->arena;
-		s->found = 1;
-		s->window_id = db_get_int(&rows, i, 1);
-		s->code = arena_strdup(sa, db_get(&rows, i, 2));
-		s->open = (int)db_get_int(&rows, i, 3);
-		s->teacher = arena_strdup(sa, db_get(&rows, i, 4));
-		s->flag_focus = (int)db_get_int(&rows, i, 5);
-		s->cidrs = arena_strdup(sa, db_get(&rows, i, 6));
-		s->online = (int)db_get_int(&rows, i, 7);
-		s->enrolled = (int)db_get_int(&rows, i, 8);
-		s->cur = db_get(&rows, i, 9)
-		    ? arena_strdup(sa, db_get(&rows, i, 9))
-		    : NULL;
-		s->source =
-		    s->cur ? arena_strdup(sa, db_get(&rows, i, 10)) : NULL;
-		s->wrong = db_get_int(&rows, i, 11);
-		s->evidence = db_get_int(&rows, i, 12);
-		s->roll = arena_strdup(sa, db_get(&rows, i, 13));
-		s->name = arena_strdup(sa, db_get(&rows, i, 14));
-		s->allowed = (int)db_get_int(&rows, i, 15);
-		s->spent = db_get_int(&rows, i, 16);
-		if (s->code == NULL || s->teacher == NULL || s->cidrs == NULL ||
-		    s->roll == NULL || s->name == NULL ||
-		    (s->cur && s->source == NULL))
-			return DB_ERR;
+		if (k >= 0 && k < n && !subs[k]->found)
+			rc = take_row(&rows, i, subs[k]);
 	}
-	return DB_OK;
+	return rc;
 }
 
-/* The rules, in the order a student should hear about them. */
+/* The rules (verdict.c) applied to what the read found. */
 static enum verdict
 decide(const struct sub *s)
 {
-	if (!s->found)
-		return V_NO_WINDOW;
-	if (!s->enrolled)
-		return V_NOT_ENROLLED;
-	if (s->cur && (s->cur[0] == 'P' || s->cur[0] == 'R'))
-		return V_MARKED;
-	if (s->cur && strcmp(s->source, "MANUAL") == 0)
-		return V_MANUAL;
-	if (!s->open)
-		return V_CLOSED;
-	if (*s->cidrs && !s->online && !cidr_match(s->cidrs, s->addr))
-		return V_OFF_CAMPUS;
-	if (s->wrong >= 2)
-		return V_NO_TRIES;
-	if (strlen(s->code) != 4 || !crypto_equal(s->otp, s->code, 4))
-		return V_WRONG;
-	return V_ACCEPT;
-}
+	struct verdict_in in = { .found = s->found,
+		.enrolled = s->enrolled,
+		.cur = s->cur,
+		.source = s->source,
+		.open = s->open,
+		.cidrs = s->cidrs,
+		.online = s->online,
+		.addr = s->addr,
+		.wrong = s->wrong,
+		.code = s->code,
+		.otp = s->otp };
 
-static const char *
-mark_of(const struct sub *s)
-{
-	return s->flag_focus && s->evidence > 0 ? "R" : "P";
+	return verdict_decide(&in);
 }
 
 /*
@@ -230,16 +235,9 @@ static int
 write_fresh(struct http_req *r, struct sub **subs, int n)
 {
 	struct db_rows rows;
-	json_t *arr = json_array();
-	char *js;
+	char *js = table_json(subs, n, write_row);
 	int i, k, rc;
 
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr,
-		    json_pack("[s,I,s]", subs[i]->email,
-			(json_int_t)subs[i]->window_id, mark_of(subs[i])));
-	js = json_dumps(arr, JSON_COMPACT);
-	json_decref(arr);
 	if (js == NULL)
 		return DB_ERR;
 	rc = db_query(r->db, r->arena, &rows,
@@ -361,6 +359,23 @@ followup_defer(struct http_req *r, struct followup *f)
 	r->after_arg = copy;
 }
 
+/* What the fast path may write at once: everything else goes the long way. */
+static int
+fast_path(const struct http_req *r, const struct sub *s)
+{
+	/* a resubmit or a retake is counted on the single path, and a
+	 * student at the limit is refused there; !allowed: the account or
+	 * device check fails, and the single path says why */
+	return s->found && s->allowed && !s->cur &&
+	    s->spent < r->cfg->submit_rate && decide(s) == V_ACCEPT;
+}
+
+/* The leader's request and what it owes once its batch is done. */
+struct leader {
+	struct http_req *r;
+	struct followup f;
+};
+
 /*
  * The leader's work for a batch, on its own connection: one read, then
  * one insert of the marks of every submit the rules accept outright (it
@@ -368,22 +383,21 @@ followup_defer(struct http_req *r, struct followup *f)
  * submitter's single path (s->written stays 0).
  */
 static void
-run_batch(struct http_req *r, struct sub *batch, struct followup *f)
+run_batch(struct batch_item *batch, void *arg)
 {
+	struct leader *l = arg;
 	struct sub *subs[BATCH_MAX], *acc[BATCH_MAX], *s;
+	struct batch_item *it;
 	int n = 0, nacc = 0, i, j;
 
-	f->n = 0;
-	for (s = batch; s; s = s->next)
-		subs[n++] = s;
-	if (read_inputs(r, subs, n) != DB_OK)
+	l->f.n = 0;
+	for (it = batch; it && n < BATCH_MAX; it = it->next)
+		subs[n++] = (struct sub *)it;
+	stats_batch((unsigned)n);
+	if (read_inputs(l->r, subs, n) != DB_OK)
 		return;
 	for (i = 0; i < n; i++) {
-		s = subs[i];
-		/* a resubmit or a retake is counted on the single path, and
-		 * a student at the limit is refused there */
-		if (!s->found || !s->allowed || s->cur ||
-		    s->spent >= r->cfg->submit_rate || decide(s) != V_ACCEPT)
+		if (!fast_path(l->r, s = subs[i]))
 			continue;
 		/* a double tap in one batch: the second goes the long way */
 		for (j = 0; j < nacc; j++)
@@ -393,99 +407,38 @@ run_batch(struct http_req *r, struct sub *batch, struct followup *f)
 		if (j == nacc)
 			acc[nacc++] = s;
 	}
-	if (nacc > 0 && write_fresh(r, acc, nacc) == DB_OK)
-		followup_build(r, acc, nacc, f);
+	if (nacc > 0 && write_fresh(l->r, acc, nacc) == DB_OK)
+		followup_build(l->r, acc, nacc, &l->f);
 }
 
 /*
- * Each worker thread's wakeup, alive as long as the thread: a leader may
- * post it after its owner has already gone (a stale post only makes the
- * next wait go round once more), which a semaphore in the submit could
- * not survive.
- */
-static _Thread_local sem_t t_wake;
-static _Thread_local int t_wake_ready;
-
-/*
- * Queues s and waits until a batch has dealt with it.  A submit that finds
- * no leader leads, on its own connection.  A leader marks its batch done
- * and wakes the first submit still waiting, who leads next, and then each
- * of its batch: the next batch is what the class waits for, the answered
- * submits only have their replies to write.  The leader's follow-up goes
- * out after its own reply.  The wakeups go out after the queue's lock is
- * released, so a woken submit does not go back to sleep on it, and each
- * thread is woken alone (a broadcast would wake every waiter for nothing).
+ * The leader's follow-up: after its own reply when its submit was in the
+ * batch, else now (the batch's submits are answered).
  */
 static void
-combine(struct http_req *r, struct sub *s)
+ran_batch(int mine, void *arg)
 {
-	struct sub *batch, *last;
-	struct followup f;
-	sem_t *wakes[BATCH_MAX + 1];
-	int n, nw;
+	struct leader *l = arg;
 
-	if (!t_wake_ready) {
-		sem_init(&t_wake, 0, 0);
-		t_wake_ready = 1;
-	}
-	s->wake = &t_wake;
-	pthread_mutex_lock(&q_lock);
-	*q_tail = s;
-	q_tail = &s->next;
-	while (!atomic_load(&s->done)) {
-		if (q_leading) {
-			pthread_mutex_unlock(&q_lock);
-			while (sem_wait(s->wake) != 0)
-				; /* EINTR */
-			if (atomic_load(&s->done))
-				return;
-			pthread_mutex_lock(&q_lock);
-			continue;
-		}
-		q_leading = 1;
-		batch = last = q_head;
-		for (n = 1; n < BATCH_MAX && last->next; n++)
-			last = last->next;
-		q_head = last->next;
-		if (q_head == NULL)
-			q_tail = &q_head;
-		last->next = NULL;
-		pthread_mutex_unlock(&q_lock);
-
-		run_batch(r, batch, &f);
-
-		pthread_mutex_lock(&q_lock);
-		nw = 0;
-		if (q_head)
-			wakes[nw++] = q_head->wake;
-		for (; batch; batch = last) {
-			last = batch->next;
-			if (batch != s)
-				wakes[nw++] = batch->wake;
-			/* its owner may leave from here on */
-			atomic_store(&batch->done, 1);
-		}
-		q_leading = 0;
-		pthread_mutex_unlock(&q_lock);
-		for (n = 0; n < nw; n++)
-			sem_post(wakes[n]);
-		/* a batch without s: its submits are answered, tell now */
-		if (atomic_load(&s->done))
-			followup_defer(r, &f);
-		else
-			followup_send(r, &f);
-		pthread_mutex_lock(&q_lock);
-	}
-	pthread_mutex_unlock(&q_lock);
+	if (mine)
+		followup_defer(l->r, &l->f);
+	else
+		followup_send(l->r, &l->f);
 }
 
-static void
-publish_submission(struct http_req *r, const struct sub *s, const char *status,
-    long long attempt)
+static const struct batch_ops submit_batch = { BATCH_MAX, run_batch,
+	ran_batch };
+
+/*
+ * How long a submit may wait in the queue behind a busy leader before it
+ * answers 503: a leader's batch is two round trips, each of which, on a
+ * database that answers, is far below DB_TIMEOUT (the connect bound); a
+ * submit not taken after three of them is behind a database in trouble.
+ */
+static long
+queue_wait_ms(const struct config *cfg)
 {
-	pubsub_publish(r->cfg,
-	    pubsub_user_channel(r->cfg, s->teacher, r->arena),
-	    "attendance.submission", submission_event(s, status, attempt));
+	return 3 * (cfg->db_timeout > 0 ? cfg->db_timeout : 2) * 1000L;
 }
 
 static int
@@ -507,104 +460,75 @@ answer_accepted(const struct sub *s, json_t **result)
 	return 200;
 }
 
+static int
+db_unavailable(json_t **result)
+{
+	return jsonio_refuse(result, 503, "db_unavailable", "try again");
+}
+
 /* 410: the window had ended when read, or by the time of the write. */
 static int
 window_closed(json_t **result)
 {
-	return ERR(410, "window_closed",
+	return jsonio_refuse(result, 410, "window_closed",
 	    "the code has expired; ask your teacher");
 }
 
-/* The single path: one transaction, rate-limited, every rule answered. */
+/* The answer to every verdict but V_WRONG and V_ACCEPT. */
 static int
-submit_single(struct http_req *r, struct sub *s, json_t **result)
+refuse(const struct sub *s, enum verdict v, json_t **result)
 {
-	struct sub *one[1] = { s };
-	const char *code, *msg;
-	char key[256];
-	enum verdict v;
-	int rc, status, reread = 0;
-
-	if (r->guard_late && (status = guard_account(r, &code, &msg)) != 0)
-		return ERR(status, code, msg);
-	if (db_begin(r->db) != DB_OK)
-		return ERR(503, "db_unavailable", "try again");
-	snprintf(key, sizeof(key), RATE_PREFIX "%s", s->email);
-	if (guard_rate(r, key, r->cfg->submit_rate, RATE_WINDOW) != 0) {
-		status = ERR(429, "rate_limited", "too many submissions");
-		goto out;
-	}
-again:
-	s->found = 0;
-	if (read_inputs(r, one, 1) != DB_OK) {
-		status = ERR(503, "db_unavailable", "try again");
-		goto out;
-	}
-	switch ((v = decide(s))) {
+	switch (v) {
 	case V_NO_WINDOW:
-		status = ERR(404, "no_window",
+		return jsonio_refuse(result, 404, "no_window",
 		    "attendance was never opened for this session");
-		goto out;
 	case V_NOT_ENROLLED:
-		status = ERR(403, "not_enrolled",
+		return jsonio_refuse(result, 403, "not_enrolled",
 		    "you are not enrolled in this session's class");
-		goto out;
 	case V_MARKED:
-		status = answer_marked(s, result);
-		goto out;
+		return answer_marked(s, result);
 	case V_MANUAL:
-		status = ERR(409, "already_marked",
+		return jsonio_refuse(result, 409, "already_marked",
 		    "your teacher has already marked you for this session");
-		goto out;
 	case V_CLOSED:
-		status = window_closed(result);
-		goto out;
+		return window_closed(result);
 	case V_OFF_CAMPUS:
-		status =
-		    ERR(403, "off_campus", "submit from the campus network");
-		goto out;
+		return jsonio_refuse(result, 403, "off_campus",
+		    "submit from the campus network");
 	case V_NO_TRIES:
-		status = ERR(403, "no_tries_left",
+		return jsonio_refuse(result, 403, "no_tries_left",
 		    "two wrong codes: no more tries in this round");
-		goto out;
 	case V_WRONG:
 	case V_ACCEPT:
 		break;
 	}
-	if (v == V_ACCEPT) {
-		if (s->cur == NULL)
-			rc = write_fresh(r, one, 1) != DB_OK ? -1 : !s->written;
-		else
-			rc = write_retake(r->db, s);
-		/* the window just ended, or a mark raced in: which was it? */
-		if (rc == 1 && !reread++)
-			goto again;
-		if (rc == 1) {
-			status = window_closed(result);
-			goto out;
-		}
-		if (rc != 0 || db_commit(r->db) != DB_OK) {
-			status = ERR(503, "db_unavailable", "try again");
-			goto out;
-		}
-		publish_submission(r, s, mark_of(s), s->wrong + 1);
-		return answer_accepted(s, result);
-	}
-	rc = db_exec(r->db,
+	return db_unavailable(result); /* not reached */
+}
+
+static void
+publish_submission(struct http_req *r, const struct sub *s, const char *status,
+    long long attempt)
+{
+	pubsub_publish(r->cfg,
+	    pubsub_user_channel(r->cfg, s->teacher, r->arena),
+	    "attendance.submission", submission_event(s, status, attempt));
+}
+
+/* A wrong code: counted on the round's attempt row, then told. */
+static int
+write_wrong(struct http_req *r, struct sub *s, json_t **result)
+{
+	int rc = db_exec(r->db,
 	    "INSERT INTO attendance_attempt (window_id, student_email, wrong) "
 	    "SELECT window_id, ?, 1 FROM attendance_window WHERE window_id = ? "
 	    "AND " WINDOW_OPEN " LOCK IN SHARE MODE ON DUPLICATE KEY UPDATE "
-	    "wrong = wrong + 1, "
-	    "last_at = NOW(3)",
+	    "wrong = wrong + 1, last_at = NOW(3)",
 	    "sI", s->email, s->window_id);
-	if (rc == DB_OK && db_affected(r->db) == 0) {
-		status = window_closed(result);
-		goto out;
-	}
-	if (rc != DB_OK || db_commit(r->db) != DB_OK) {
-		status = ERR(503, "db_unavailable", "try again");
-		goto out;
-	}
+
+	if (rc == DB_OK && db_affected(r->db) == 0)
+		return window_closed(result);
+	if (rc != DB_OK || db_commit(r->db) != DB_OK)
+		return db_unavailable(result);
 	s->wrong++;
 	publish_submission(r, s, s->wrong >= 2 ? "no_tries_left" : "wrong_once",
 	    s->wrong);
@@ -615,39 +539,164 @@ again:
 	    "session_id", (json_int_t)s->session_id, "tries_left",
 	    s->wrong >= 2 ? 0 : 1, "attempt", (json_int_t)s->wrong);
 	return 422;
+}
+
+/*
+ * Writes an accepted mark: fresh, or a retake of an A.  0 when written,
+ * 1 when the window had just ended or a mark raced in, -1 on error.
+ */
+static int
+write_accepted(struct http_req *r, struct sub *s)
+{
+	struct sub *one[1] = { s };
+
+	if (s->cur != NULL)
+		return write_retake(r->db, s);
+	return write_fresh(r, one, 1) != DB_OK ? -1 : !s->written;
+}
+
+/*
+ * Reads and decides inside the single path's transaction, and writes
+ * what the verdict calls for.  A write that finds the window ended or a
+ * mark already there reads again once, to answer which it was.
+ */
+static int
+single_round(struct http_req *r, struct sub *s, json_t **result)
+{
+	struct sub *one[1] = { s };
+	enum verdict v;
+	int status, rc = 1, reread;
+
+	for (reread = 0; rc == 1 && reread < 2; reread++) {
+		s->found = 0;
+		if (read_inputs(r, one, 1) != DB_OK) {
+			status = db_unavailable(result);
+			goto out;
+		}
+		v = decide(s);
+		if (v == V_WRONG) {
+			status = write_wrong(r, s, result);
+			goto out;
+		}
+		if (v != V_ACCEPT) {
+			status = refuse(s, v, result);
+			goto out;
+		}
+		rc = write_accepted(r, s);
+	}
+	if (rc == 1)
+		status = window_closed(result);
+	else if (rc != 0 || db_commit(r->db) != DB_OK)
+		status = db_unavailable(result);
+	else {
+		publish_submission(r, s, mark_of(s), s->wrong + 1);
+		status = answer_accepted(s, result);
+	}
 out:
-	/* a refused submit still counts against the student's limit */
-	if (db_in_tx(r->db) &&
-	    (status >= 500 || status == 429 || db_commit(r->db) != DB_OK))
-		db_rollback(r->db);
 	return status;
 }
 
-int
-submit_core(struct http_req *r, json_t *msg, json_t **result)
+/* The single path: one transaction, rate-limited, every rule answered. */
+static int
+submit_single(struct http_req *r, struct sub *s, json_t **result)
+{
+	const char *code, *msg;
+	char key[256];
+	int status;
+
+	if ((status = guard_late(r, &code, &msg)) != 0) {
+		status = jsonio_refuse(result, status, code, msg);
+		goto out;
+	}
+	if (db_begin(r->db) != DB_OK) {
+		status = db_unavailable(result);
+		goto out;
+	}
+	snprintf(key, sizeof(key), RATE_PREFIX "%s", s->email);
+	if (guard_rate(r, key, r->cfg->submit_rate, RATE_WINDOW) != 0) {
+		status = jsonio_refuse(result, 429, "rate_limited",
+		    "too many submissions");
+		goto out;
+	}
+	status = single_round(r, s, result);
+	/* a refused submit still counts against the student's limit; the
+	 * request's end rolls back any other transaction left open */
+	if (db_in_tx(r->db) && status < 500 && db_commit(r->db) != DB_OK)
+		db_rollback(r->db);
+out:
+	return status;
+}
+
+static int
+submit_run(struct http_req *r, json_t *msg, json_t **result)
 {
 	struct sub s = { 0 };
+	struct leader l = { .r = r };
 	long long session_id = 0;
 	char err[256];
+	int status;
 
 	*result = NULL;
 	if (jsonio_int(msg, "session_id", JSONH_REQUIRED, 1, 4294967295LL,
 		&session_id, err, sizeof(err)) < 0 ||
 	    jsonio_string(msg, "otp", JSONH_REQUIRED, 8, &s.otp, err,
-		sizeof(err)) < 0)
-		return ERR(400, "bad_request", err);
-	if (strlen(s.otp) != 4 || strspn(s.otp, "0123456789") != 4)
-		return ERR(400, "bad_request", "'otp' must be 4 digits");
+		sizeof(err)) < 0) {
+		status = jsonio_refuse(result, 400, "bad_request", err);
+		goto out;
+	}
+	if (strlen(s.otp) != 4 || strspn(s.otp, "0123456789") != 4) {
+		status = jsonio_refuse(result, 400, "bad_request",
+		    "'otp' must be 4 digits");
+		goto out;
+	}
 	s.email = r->auth.email;
 	s.device_id = r->auth.device_id;
 	s.session_id = session_id;
 	s.addr = r->remote_addr ? r->remote_addr : "";
 	s.arena = r->arena;
 
-	combine(r, &s);
-	if (s.written)
-		return answer_accepted(&s, result);
-	return submit_single(r, &s, result);
+	if (batch_join(&queue, &s.item, &submit_batch, &l,
+		queue_wait_ms(r->cfg)) != BATCH_DONE) {
+		/* no leader took it: nothing was read or written for it */
+		status = db_unavailable(result);
+		goto out;
+	}
+	if (s.written) {
+		/* its batch's read found the device and account allowed */
+		guard_settle(r);
+		status = answer_accepted(&s, result);
+		goto out;
+	}
+	status = submit_single(r, &s, result);
+out:
+	return status;
+}
+
+/* The verdict for GET /metrics: the error code, else how it was taken. */
+static const char *
+verdict_name(int status, json_t *result)
+{
+	const char *code = json_string_value(
+	    json_object_get(json_object_get(result, "error"), "code"));
+
+	if (status == 429)
+		return "rate_limited";
+	if (code)
+		return code;
+	if (json_is_true(json_object_get(result, "already_marked")))
+		return "already_marked";
+	if (json_is_true(json_object_get(result, "flagged")))
+		return "flagged";
+	return status == 200 ? "accepted" : "other";
+}
+
+int
+submit_core(struct http_req *r, json_t *msg, json_t **result)
+{
+	int status = submit_run(r, msg, result);
+
+	stats_submit(verdict_name(status, *result));
+	return status;
 }
 
 /* POST /attendance/submit {session_id, otp} */
@@ -657,7 +706,10 @@ submit_post(struct http_req *r)
 	json_t *result;
 	int status = submit_core(r, r->json, &result);
 
-	if (status == 429)
-		return status; /* guard_rate set the reply and Retry-After */
+	if (status == 429) {
+		/* guard_rate set the reply and Retry-After; ours is unused */
+		json_decref(result);
+		return status;
+	}
 	return http_reply_json(r, status, result);
 }

@@ -145,22 +145,21 @@ finish_class(struct arena *a, struct class_report *rep)
 	return DB_OK;
 }
 
-int
-reportbuild_class(struct db *db, struct arena *a, const struct config *cfg,
-    long long subject_id, const char *teacher, long from, long to,
-    struct class_report *out)
-{
-	struct db_rows subj, studs, rows;
-	struct rep_session *se;
-	struct by_email *ix;
-	long long sid, last = -1;
-	long day, *joined;
-	int rc, i, s, k;
-	size_t ncells;
+/* What building a class report reads, and its lookups. */
+struct class_build {
+	struct db_rows studs, rows; /* the class's students, their marks */
+	struct by_email *ix;        /* students by e-mail */
+	long *joined;               /* each student's first day */
+};
 
-	memset(out, 0, sizeof(*out));
-	set_range(from, to, &out->from, &out->to, out->from_s, out->to_s);
-	out->threshold = attstats_threshold(cfg->at_risk_percent);
+/* The subject (the teacher's, when one is given), students and marks. */
+static int
+class_read(struct db *db, struct arena *a, long long subject_id,
+    const char *teacher, struct class_report *out, struct class_build *b)
+{
+	struct db_rows subj;
+	int rc;
+
 	rc = db_query_one(db, a, &subj,
 	    "SELECT " SUBJECT_COLS SUBJECT_JOINS "WHERE sj.subject_id = ?", "I",
 	    subject_id);
@@ -169,7 +168,7 @@ reportbuild_class(struct db *db, struct arena *a, const struct config *cfg,
 	read_subject(&subj, 0, &out->subj);
 	if (teacher && strcasecmp(teacher, out->subj.teacher_email) != 0)
 		return REPORTBUILD_FORBIDDEN;
-	rc = db_query(db, a, &studs,
+	rc = db_query(db, a, &b->studs,
 	    "SELECT student_email, name, roll_no, "
 	    "DATE_FORMAT(joined_on, '%Y-%m-%d') FROM student "
 	    "WHERE class_id = ? ORDER BY LENGTH(roll_no), roll_no, "
@@ -178,7 +177,7 @@ reportbuild_class(struct db *db, struct arena *a, const struct config *cfg,
 	if (rc != DB_OK)
 		return rc;
 	/* every mark of the subject in the range, in register order */
-	rc = db_query(db, a, &rows,
+	return db_query(db, a, &b->rows,
 	    "SELECT a.session_id, DATE_FORMAT(se.date, '%Y-%m-%d'), "
 	    "p.period_no, a.student_email, a.status, a.source "
 	    "FROM period p JOIN session se ON se.period_id = p.period_id "
@@ -186,86 +185,130 @@ reportbuild_class(struct db *db, struct arena *a, const struct config *cfg,
 	    "WHERE p.subject_id = ? AND se.date BETWEEN ? AND ? "
 	    "ORDER BY se.date, p.period_no, a.session_id",
 	    "Iss", subject_id, out->from_s, out->to_s);
-	if (rc != DB_OK)
-		return rc;
+}
 
-	out->nstudents = studs.nrows;
+/* The register's rows: the students, indexed by e-mail. */
+static int
+class_students(struct arena *a, struct class_report *out, struct class_build *b)
+{
+	int i, n = b->studs.nrows;
+
+	out->nstudents = n;
 	out->students =
-	    arena_alloc(a, sizeof(*out->students) * (size_t)(studs.nrows + 1));
-	ix = arena_alloc(a, sizeof(*ix) * (size_t)(studs.nrows + 1));
-	joined = arena_alloc(a, sizeof(long) * (size_t)(studs.nrows + 1));
-	out->sessions =
-	    arena_alloc(a, sizeof(*out->sessions) * (size_t)(rows.nrows + 1));
-	if (!out->students || !ix || !joined || !out->sessions)
+	    arena_alloc(a, sizeof(*out->students) * (size_t)(n + 1));
+	b->ix = arena_alloc(a, sizeof(*b->ix) * (size_t)(n + 1));
+	b->joined = arena_alloc(a, sizeof(long) * (size_t)(n + 1));
+	if (!out->students || !b->ix || !b->joined)
 		return DB_ERR;
-	for (i = 0; i < studs.nrows; i++) {
+	for (i = 0; i < n; i++) {
 		struct rep_student *st = &out->students[i];
 
-		st->email = db_get(&studs, i, 0);
-		st->name = db_get(&studs, i, 1);
-		st->roll_no = db_get(&studs, i, 2);
-		st->joined_on = db_get(&studs, i, 3);
+		st->email = db_get(&b->studs, i, 0);
+		st->name = db_get(&b->studs, i, 1);
+		st->roll_no = db_get(&b->studs, i, 2);
+		st->joined_on = db_get(&b->studs, i, 3);
 		if (st->joined_on == NULL ||
-		    attstats_parse_date(st->joined_on, &joined[i]) < 0)
-			joined[i] = -1000000;
-		ix[i].email = st->email;
-		ix[i].idx = i;
+		    attstats_parse_date(st->joined_on, &b->joined[i]) < 0)
+			b->joined[i] = -1000000;
+		b->ix[i].email = st->email;
+		b->ix[i].idx = i;
 	}
-	qsort(ix, (size_t)studs.nrows, sizeof(*ix), cmp_email);
+	qsort(b->ix, (size_t)n, sizeof(*b->ix), cmp_email);
+	return DB_OK;
+}
 
-	/* sessions: the distinct session ids of the rows, in order */
-	for (i = 0; i < rows.nrows; i++) {
-		sid = db_get_int(&rows, i, 0);
+/* The register's columns: the distinct session ids of the marks, in order. */
+static int
+class_sessions(struct arena *a, long from, struct class_report *out,
+    const struct class_build *b)
+{
+	struct rep_session *se;
+	long long sid, last = -1;
+	int i;
+
+	out->sessions = arena_alloc(a,
+	    sizeof(*out->sessions) * (size_t)(b->rows.nrows + 1));
+	if (out->sessions == NULL)
+		return DB_ERR;
+	for (i = 0; i < b->rows.nrows; i++) {
+		sid = db_get_int(&b->rows, i, 0);
 		if (sid == last)
 			continue;
 		last = sid;
 		se = &out->sessions[out->nsessions++];
 		se->session_id = sid;
-		snprintf(se->date, sizeof(se->date), "%s", db_get(&rows, i, 1));
+		snprintf(se->date, sizeof(se->date), "%s",
+		    db_get(&b->rows, i, 1));
 		if (attstats_parse_date(se->date, &se->day) < 0)
 			se->day = from;
-		se->period_no = (int)db_get_int(&rows, i, 2);
+		se->period_no = (int)db_get_int(&b->rows, i, 2);
 	}
-	ncells = (size_t)out->nstudents * (size_t)out->nsessions;
+	return DB_OK;
+}
+
+/* The register's cells: each mark of a student who counted that day. */
+static int
+class_cells(struct arena *a, struct class_report *out,
+    const struct class_build *b)
+{
+	size_t ncells = (size_t)out->nstudents * (size_t)out->nsessions, c;
+	long long sid, last = -1;
+	int i, k, s;
+
 	out->cells = arena_alloc(a, ncells + 1);
 	out->sources = arena_alloc(a, ncells + 1);
 	if (!out->cells || !out->sources)
 		return DB_ERR;
 	memset(out->cells, REPORT_NOT_COUNTED, ncells);
-	for (i = 0, k = -1, last = -1; i < rows.nrows; i++) {
-		sid = db_get_int(&rows, i, 0);
+	for (i = 0, k = -1; i < b->rows.nrows; i++) {
+		sid = db_get_int(&b->rows, i, 0);
 		if (sid != last) {
 			k++;
 			last = sid;
 		}
-		if ((s = find_student(ix, out->nstudents,
-			 db_get(&rows, i, 3))) < 0)
+		if ((s = find_student(b->ix, out->nstudents,
+			 db_get(&b->rows, i, 3))) < 0)
 			continue; /* no longer in this class */
-		day = out->sessions[k].day;
-		if (day < joined[s])
+		if (out->sessions[k].day < b->joined[s])
 			continue; /* before they joined: never counts */
-		ncells = (size_t)s * (size_t)out->nsessions + (size_t)k;
-		out->cells[ncells] = db_get(&rows, i, 4)[0];
-		out->sources[ncells] = source_code(db_get(&rows, i, 5));
+		c = (size_t)s * (size_t)out->nsessions + (size_t)k;
+		out->cells[c] = db_get(&b->rows, i, 4)[0];
+		out->sources[c] = source_code(db_get(&b->rows, i, 5));
 	}
-	return finish_class(a, out);
+	return DB_OK;
 }
 
 int
-reportbuild_student(struct db *db, struct arena *a, const struct config *cfg,
-    const char *email, long long subject_id, const char *teacher, long from,
-    long to, struct student_report *out)
+reportbuild_class(struct db *db, struct arena *a, const struct config *cfg,
+    long long subject_id, const char *teacher, long from, long to,
+    struct class_report *out)
 {
-	struct db_rows st, subj, rows;
-	struct rep_day *d;
-	char eff_s[ATTSTATS_DATE_LEN];
-	long eff = from, joined;
-	long long sid;
-	int rc, i, j;
+	struct class_build b;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
+	memset(&b, 0, sizeof(b));
 	set_range(from, to, &out->from, &out->to, out->from_s, out->to_s);
 	out->threshold = attstats_threshold(cfg->at_risk_percent);
+	if ((rc = class_read(db, a, subject_id, teacher, out, &b)) != DB_OK ||
+	    (rc = class_students(a, out, &b)) != DB_OK ||
+	    (rc = class_sessions(a, from, out, &b)) != DB_OK ||
+	    (rc = class_cells(a, out, &b)) != DB_OK)
+		goto out;
+	rc = finish_class(a, out);
+out:
+	return rc;
+}
+
+/* The student, and the first day that counts for them (eff). */
+static int
+student_read(struct db *db, struct arena *a, const char *email, long *eff,
+    struct student_report *out)
+{
+	struct db_rows st;
+	long joined;
+	int rc;
+
 	rc = db_query_one(db, a, &st,
 	    "SELECT student_email, name, roll_no, class_id, "
 	    "DATE_FORMAT(joined_on, '%Y-%m-%d') FROM student "
@@ -279,9 +322,18 @@ reportbuild_student(struct db *db, struct arena *a, const struct config *cfg,
 	out->class_id = db_get_int(&st, 0, 3);
 	out->joined_on = db_get(&st, 0, 4);
 	if (out->joined_on &&
-	    attstats_parse_date(out->joined_on, &joined) == 0 && joined > eff)
-		eff = joined;
-	attstats_format_date(eff, eff_s);
+	    attstats_parse_date(out->joined_on, &joined) == 0 && joined > *eff)
+		*eff = joined;
+	return DB_OK;
+}
+
+/* The subjects of the student's class (one, or the teacher's, if given). */
+static int
+student_subjects(struct db *db, struct arena *a, long long subject_id,
+    const char *teacher, struct student_report *out)
+{
+	struct db_rows subj;
+	int rc, i;
 
 	rc = db_query(db, a, &subj,
 	    "SELECT " SUBJECT_COLS SUBJECT_JOINS
@@ -298,10 +350,19 @@ reportbuild_student(struct db *db, struct arena *a, const struct config *cfg,
 		return DB_ERR;
 	for (i = 0; i < subj.nrows; i++)
 		read_subject(&subj, i, &out->subjects[i].subj);
-	if (out->nsubjects == 0 || eff > to)
-		goto done;
+	return DB_OK;
+}
 
-	/* the student's own marks in their class's subjects */
+/* The student's own marks in those subjects from eff_s on, counted. */
+static int
+student_days(struct db *db, struct arena *a, const char *eff_s,
+    struct student_report *out)
+{
+	struct db_rows rows;
+	struct rep_day *d;
+	long long sid;
+	int rc, i, j;
+
 	rc = db_query(db, a, &rows,
 	    "SELECT a.session_id, DATE_FORMAT(se.date, '%Y-%m-%d'), "
 	    "p.period_no, p.subject_id, a.status, a.source "
@@ -334,7 +395,28 @@ reportbuild_student(struct db *db, struct arena *a, const struct config *cfg,
 		d->source = db_get(&rows, i, 5);
 		count(&out->subjects[j].n, d->status);
 	}
-done:
+	return DB_OK;
+}
+
+int
+reportbuild_student(struct db *db, struct arena *a, const struct config *cfg,
+    const char *email, long long subject_id, const char *teacher, long from,
+    long to, struct student_report *out)
+{
+	char eff_s[ATTSTATS_DATE_LEN];
+	long eff = from;
+	int rc, j;
+
+	memset(out, 0, sizeof(*out));
+	set_range(from, to, &out->from, &out->to, out->from_s, out->to_s);
+	out->threshold = attstats_threshold(cfg->at_risk_percent);
+	if ((rc = student_read(db, a, email, &eff, out)) != DB_OK ||
+	    (rc = student_subjects(db, a, subject_id, teacher, out)) != DB_OK)
+		goto out;
+	attstats_format_date(eff, eff_s);
+	if (out->nsubjects > 0 && eff <= to &&
+	    (rc = student_days(db, a, eff_s, out)) != DB_OK)
+		goto out;
 	for (j = 0; j < out->nsubjects; j++) {
 		struct rep_subject_line *l = &out->subjects[j];
 
@@ -345,5 +427,6 @@ done:
 	}
 	out->total_percent =
 	    attstats_percent(out->total.present, out->total.held);
-	return DB_OK;
+out:
+	return rc;
 }

@@ -17,6 +17,8 @@ struct admin {
 	struct arena *arena;
 };
 
+/* init-config FILE [--from TEMPLATE]: runs without a config (initconfig.c) */
+int admin_init_config(int argc, char **argv);
 int admin_migrate(struct admin *ad, int argc, char **argv);
 int admin_seed(struct admin *ad, int argc, char **argv);
 
@@ -30,6 +32,8 @@ int admin_devices(struct admin *ad, int argc, char **argv);
 int admin_approve_device(struct admin *ad, int argc, char **argv);
 int admin_reject_device(struct admin *ad, int argc, char **argv);
 int admin_show(struct admin *ad, int argc, char **argv);
+/* class-policy show|set: campus networks, focus-loss flag (classpolicy.c) */
+int admin_class_policy(struct admin *ad, int argc, char **argv);
 
 /* --- relay --- */
 
@@ -38,5 +42,9 @@ int admin_relay_status(struct admin *ad, int argc, char **argv);
 
 /* --- reports --- */
 int admin_report(struct admin *ad, int argc, char **argv);
+
+/* --- backups (backup.c, restore.c) --- */
+int admin_backup(struct admin *ad, int argc, char **argv);
+int admin_restore(struct admin *ad, int argc, char **argv);
 
 #endif

@@ -28,7 +28,7 @@ static const struct command {
 } commands[] = {
 	{ "config", cmd_config, "config            print resolved settings" },
 	{ "migrate", admin_migrate,
-	    "migrate [DIR]     apply pending schema migrations" },
+	    "migrate [--status] [DIR]  apply (or list) schema migrations" },
 	{ "seed", admin_seed,
 	    "seed FILE         run a static SQL file (demo data)" },
 
@@ -50,6 +50,9 @@ static const struct command {
 	    "reject-device ID  reject a pending device" },
 	{ "show", admin_show,
 	    "show EMAIL        a user, their devices and recent audit" },
+	{ "class-policy", admin_class_policy,
+	    "class-policy show|set CLASS [key=value...]  campus networks "
+	    "(allowed_cidrs), flag_on_focus_loss" },
 
 	/* --- relay (relaystat.c) --- */
 	{ "relay-status", admin_relay_status,
@@ -58,6 +61,12 @@ static const struct command {
 	/* --- reports (report.c) --- */
 	{ "report", admin_report,
 	    "report list|class|at-risk|warnings ...  attendance reports" },
+
+	/* --- backups (backup.c, restore.c) --- */
+	{ "backup", admin_backup,
+	    "backup DIR        consistent online backup into DIR/ehazira-TIME" },
+	{ "restore", admin_restore,
+	    "restore [--force] [--schema DIR] BACKUP  bring a backup back" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -68,6 +77,9 @@ usage(void)
 	size_t i;
 
 	fprintf(stderr, "usage: ehazira-admin COMMAND [ARGS]\n\n");
+	fprintf(stderr,
+	    "  init-config FILE [--from TEMPLATE]  a new config "
+	    "with random secrets (0600)\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(stderr, "  %s\n", commands[i].usage);
 }
@@ -86,6 +98,8 @@ main(int argc, char **argv)
 		usage();
 		return argc < 2 ? 2 : 0;
 	}
+	if (strcmp(argv[1], "init-config") == 0)
+		return admin_init_config(argc - 1, argv + 1);
 	if (config_load(&cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ehazira-admin: %s\n", err);
 		return 2;
@@ -98,6 +112,8 @@ main(int argc, char **argv)
 			continue;
 		ad.cfg = &cfg;
 		ad.db = db_new(&cfg);
+		/* an operator's restore or migration may run for long */
+		db_set_io_timeout(ad.db, 3600);
 		ad.arena = arena_new(256u * 1024 * 1024);
 		rc = commands[i].fn(&ad, argc - 1, argv + 1);
 		db_free(ad.db);

@@ -131,15 +131,10 @@ it_config(void)
 {
 	static struct config cfg;
 	static int loaded;
-	char err[512], path[4096];
-	const char *root = getenv("EHAZIRA_TEST_ROOT");
+	char err[512];
 
+	/* EHAZIRA_CONF: the test stack's own config (tests/run). */
 	if (!loaded) {
-		if (getenv("EHAZIRA_CONF") == NULL && root) {
-			snprintf(path, sizeof(path), "%s/ehazira.conf.example",
-			    root);
-			setenv("EHAZIRA_CONF", path, 1);
-		}
 		if (config_load(&cfg, err, sizeof(err)) < 0) {
 			fprintf(stderr, "it: %s\n", err);
 			abort();
@@ -154,8 +149,11 @@ it_db(void)
 {
 	static struct db *db;
 
-	if (db == NULL)
+	if (db == NULL) {
 		db = db_new(it_config());
+		/* fixture loads are bulk statements on a busy machine */
+		db_set_io_timeout(db, 120);
+	}
 	return db;
 }
 

@@ -4,13 +4,17 @@
  * buffer that frames are parsed from in place.  Everything a connection
  * needs lives in its struct ws, so forked test processes and benchmark
  * clients never share state.  The socket stays non-blocking; every wait is
- * a poll() against a monotonic deadline.
+ * a poll() against a monotonic deadline.  ws_connect_tls() runs the same
+ * protocol over OpenSSL (wss://), the socket still non-blocking.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,8 +45,12 @@ enum {
 
 struct ws {
 	int fd;
-	int meta;   /* the server agreed to ws+meta.nchan */
-	int closed; /* close seen/sent, EOF, or protocol error */
+	SSL_CTX *ctx; /* wss:// only, else NULL */
+	SSL *ssl;
+	int meta;               /* the server agreed to ws+meta.nchan */
+	int closed;             /* close seen/sent, EOF, or protocol error */
+	int close_code;         /* of the server's close frame; 0: none */
+	char close_reason[124]; /* its reason text */
 	char *last_id;
 	/* Bytes read but not yet consumed: [in_off, in_len) of in. */
 	unsigned char *in;
@@ -97,13 +105,54 @@ wait_fd(int fd, short events, long long deadline)
 	}
 }
 
+/*
+ * After an OpenSSL call returned rc <= 0: waits for what it needs and
+ * returns 1 to retry, 0 on timeout, -1 on error or a closed connection.
+ */
 static int
-send_all(int fd, const void *data, size_t len)
+tls_wait(struct ws *w, int rc, long long deadline)
+{
+	switch (SSL_get_error(w->ssl, rc)) {
+	case SSL_ERROR_WANT_READ:
+		return wait_fd(w->fd, POLLIN, deadline);
+	case SSL_ERROR_WANT_WRITE:
+		return wait_fd(w->fd, POLLOUT, deadline);
+	default:
+		ERR_clear_error();
+		return -1;
+	}
+}
+
+static int
+tls_send_all(struct ws *w, const void *data, size_t len)
 {
 	const char *p = data;
 	long long deadline = now_ms() + WS_SEND_MS;
+	int n;
+
+	while (len > 0) {
+		n = SSL_write(w->ssl, p,
+		    len > INT32_MAX ? INT32_MAX : (int)len);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		} else if (tls_wait(w, n, deadline) <= 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+send_all(struct ws *w, const void *data, size_t len)
+{
+	const char *p = data;
+	long long deadline = now_ms() + WS_SEND_MS;
+	int fd = w->fd;
 	ssize_t n;
 
+	if (w->ssl)
+		return tls_send_all(w, data, len);
 	while (len > 0) {
 		n = send(fd, p, len, MSG_NOSIGNAL);
 		if (n > 0) {
@@ -165,6 +214,20 @@ fill(struct ws *w, long long deadline)
 		w->in_cap = cap;
 	}
 	for (;;) {
+		if (w->ssl) {
+			int got = SSL_read(w->ssl, w->in + w->in_len,
+			    (int)(w->in_cap - w->in_len - 1));
+
+			if (got > 0) {
+				w->in_len += (size_t)got;
+				w->in[w->in_len] = '\0';
+				return 1;
+			}
+			rc = tls_wait(w, got, deadline);
+			if (rc <= 0)
+				return rc;
+			continue;
+		}
 		n = recv(w->fd, w->in + w->in_len, w->in_cap - w->in_len - 1,
 		    0);
 		if (n > 0) {
@@ -327,8 +390,11 @@ handshake_read(struct ws *w, const char *key, const char *subprotocol,
 	    strcmp(val, want) != 0)
 		goto out;
 	/* A subprotocol we did not offer is a failure (RFC 6455 4.1). */
-	if (header_get(head, "Sec-WebSocket-Protocol", val, sizeof(val))) {
-		if (subprotocol == NULL || strcmp(val, subprotocol) != 0)
+	/* nchan answers an empty value when it picked none: none */
+	if (header_get(head, "Sec-WebSocket-Protocol", val, sizeof(val)) &&
+	    val[0] != '\0') {
+		if (subprotocol == NULL || strchr(val, ',') != NULL ||
+		    !has_token(subprotocol, val))
 			goto out;
 		w->meta = strcmp(val, WS_META) == 0;
 	}
@@ -338,13 +404,47 @@ out:
 	return rc;
 }
 
-struct ws *
-ws_connect(int port, const char *path_and_query, const char *subprotocol,
-    int timeout_ms, int *http_status)
+/*
+ * The TLS handshake on w->fd: TLS 1.2 or later, ALPN http/1.1 (nginx
+ * has no WebSocket over HTTP/2), and with ca_file the certificate must
+ * chain to it and name 127.0.0.1.
+ */
+static int
+tls_start(struct ws *w, const char *ca_file, long long deadline)
+{
+	static const unsigned char alpn[] = "\x08http/1.1";
+	int rc;
+
+	w->ctx = SSL_CTX_new(TLS_client_method());
+	if (w->ctx == NULL ||
+	    !SSL_CTX_set_min_proto_version(w->ctx, TLS1_2_VERSION))
+		return -1;
+	if (ca_file) {
+		if (SSL_CTX_load_verify_locations(w->ctx, ca_file, NULL) != 1)
+			return -1;
+		SSL_CTX_set_verify(w->ctx, SSL_VERIFY_PEER, NULL);
+	}
+	w->ssl = SSL_new(w->ctx);
+	if (w->ssl == NULL || SSL_set_fd(w->ssl, w->fd) != 1 ||
+	    SSL_set_alpn_protos(w->ssl, alpn, sizeof(alpn) - 1) != 0)
+		return -1;
+	if (ca_file &&
+	    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(w->ssl),
+		"127.0.0.1") != 1)
+		return -1;
+	while ((rc = SSL_connect(w->ssl)) != 1)
+		if (tls_wait(w, rc, deadline) <= 0)
+			return -1;
+	return 0;
+}
+
+static struct ws *
+ws_open(int port, const char *path_and_query, const char *subprotocol,
+    int timeout_ms, int *http_status, int tls, const char *ca_file)
 {
 	long long deadline = deadline_of(timeout_ms);
 	unsigned char raw[16];
-	char key[32], req[8192], proto[300] = "";
+	char key[32], req[8192], proto[4200] = "";
 	struct ws *w;
 	int n, st = 0;
 
@@ -372,7 +472,8 @@ ws_connect(int port, const char *path_and_query, const char *subprotocol,
 	if (n < 0 || (size_t)n >= sizeof(req))
 		goto fail;
 	w->fd = connect_to(port, deadline);
-	if (w->fd < 0 || send_all(w->fd, req, (size_t)n) < 0)
+	if (w->fd < 0 || (tls && tls_start(w, ca_file, deadline) < 0) ||
+	    send_all(w, req, (size_t)n) < 0)
 		goto fail;
 	if (handshake_read(w, key, subprotocol, deadline, &st) < 0)
 		goto fail;
@@ -385,6 +486,22 @@ fail:
 	w->closed = 1;
 	ws_close(w);
 	return NULL;
+}
+
+struct ws *
+ws_connect(int port, const char *path_and_query, const char *subprotocol,
+    int timeout_ms, int *http_status)
+{
+	return ws_open(port, path_and_query, subprotocol, timeout_ms,
+	    http_status, 0, NULL);
+}
+
+struct ws *
+ws_connect_tls(int port, const char *path_and_query, const char *subprotocol,
+    int timeout_ms, int *http_status, const char *ca_file)
+{
+	return ws_open(port, path_and_query, subprotocol, timeout_ms,
+	    http_status, 1, ca_file);
 }
 
 /* Writes one masked frame (client frames must be masked, RFC 6455 5.3). */
@@ -418,7 +535,7 @@ send_frame(struct ws *w, int op, const void *data, size_t len)
 	hl = (size_t)(p - buf);
 	for (i = 0; i < len; i++)
 		p[i] = ((const unsigned char *)data)[i] ^ mask[i & 3];
-	rc = send_all(w->fd, buf, hl + len);
+	rc = send_all(w, buf, hl + len);
 	free(buf);
 	return rc;
 }
@@ -510,6 +627,12 @@ frame_handle(struct ws *w, const struct frame *f)
 	case OP_PONG:
 		return 0;
 	case OP_CLOSE:
+		if (f->len >= 2) {
+			w->close_code = f->payload[0] << 8 | f->payload[1];
+			snprintf(w->close_reason, sizeof(w->close_reason),
+			    "%.*s", (int)(f->len - 2),
+			    (const char *)f->payload + 2);
+		}
 		/* Echo the status code, as RFC 6455 5.5.1 asks. */
 		send_frame(w, OP_CLOSE, f->payload, f->len >= 2 ? 2 : 0);
 		return -1;
@@ -660,6 +783,14 @@ ws_fd(struct ws *w)
 }
 
 int
+ws_close_status(struct ws *w, const char **reason)
+{
+	if (reason)
+		*reason = w ? w->close_reason : "";
+	return w ? w->close_code : 0;
+}
+
+int
 ws_closed(struct ws *w)
 {
 	return w == NULL || w->closed;
@@ -677,6 +808,8 @@ ws_close(struct ws *w)
 			send_frame(w, OP_CLOSE, normal, sizeof(normal));
 		close(w->fd);
 	}
+	SSL_free(w->ssl);
+	SSL_CTX_free(w->ctx);
 	free(w->last_id);
 	free(w->in);
 	free(w->msg);

@@ -217,6 +217,14 @@ function report(type, detail) {
 
 /* ---------- history ---------- */
 
+/* The bar of a meter.  Its width goes through the CSSOM: the page's CSP
+ * (no 'unsafe-inline' styles) refuses a style="" attribute. */
+function meterBar(pct) {
+	const bar = el("span");
+	bar.style.width = `${pct}%`;
+	return bar;
+}
+
 async function loadHistory() {
 	try {
 		const s = await api("/attendance/student-summary");
@@ -237,7 +245,7 @@ async function loadHistory() {
 					    "-" : x.percent + "%")),
 				    el("div.meter", { role: "img",
 					"aria-label": `${x.course_id}: ${pct}%` },
-					el("span", { style: `width:${pct}%` })),
+					meterBar(pct)),
 				    el("p.muted.small", {},
 					`${x.present} present, ${x.absent} absent, ` +
 					`${x.flagged} flagged of ${x.held}` +

@@ -1,7 +1,7 @@
 /*
- * test_zz_dbrestart.c - with MariaDB stopped /healthz is a JSON 503, and
- * 200 again once it is back, without restarting the workers.  Named zz so
- * it runs after every other integration binary.
+ * test_dbrestart.c - with MariaDB stopped /healthz is a JSON 503, and
+ * 200 again once it is back, without restarting the workers.  tests/run
+ * runs it after every other integration binary (LAST_INTEGRATION).
  */
 #include <criterion/criterion.h>
 #include <signal.h>
