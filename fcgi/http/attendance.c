@@ -22,6 +22,7 @@
 #include "config.h"
 #include "db.h"
 #include "guard.h"
+#include "ratelimit.h"
 #include "jsonio.h"
 #include "log.h"
 #include "outbox.h"
@@ -634,7 +635,7 @@ attendance_evidence_core(struct http_req *r, json_t *msg, json_t **result)
 		return jsonio_refuse(result, 400, "bad_request", err);
 	/* Evidence is cheap to send: bound it per student all the same. */
 	snprintf(key, sizeof(key), "telemetry:%s", r->auth.email);
-	if (guard_rate(r, key, 120, 60) != 0)
+	if (ratelimit_hit(r, key, 120, 60) != 0)
 		return jsonio_refuse(result, 429, "rate_limited",
 		    "too many reports");
 	/* Only evidence from an enrolled student during an open window. */

@@ -45,6 +45,7 @@
 #include "audit.h"
 #include "idtoken.h"
 #include "guard.h"
+#include "ratelimit.h"
 #include "integrity.h"
 #include "jsonio.h"
 #include "log.h"
@@ -128,7 +129,7 @@ rate(struct http_req *r, const char *what)
 	char key[160];
 
 	snprintf(key, sizeof(key), "%s:%s", what, r->remote_addr);
-	return guard_rate(r, key, r->cfg->addr_rate, 60);
+	return ratelimit_hit(r, key, r->cfg->addr_rate, 60);
 }
 
 static int

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ratelimit.h"
 #include "crypto.h"
 #include "attendance.h"
 #include "config.h"
@@ -113,7 +114,7 @@ websocket_message(struct http_req *r)
 	json_decref(msg);
 	if (status == 429 && result == NULL)
 		result = jsonio_error("rate_limited", "too many submissions");
-	/* guard_rate may have set an HTTP reply; the socket needs ours. */
+	/* ratelimit_hit may have set an HTTP reply; the socket needs ours. */
 	r->nhdrs = 0;
 	return publish_reply(r, type, status, result);
 }

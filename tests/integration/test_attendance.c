@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "guard.h"
+#include "ratelimit.h"
 #include "it.h"
 #include "ws.h"
 
@@ -1129,11 +1130,11 @@ Test(attendance, a_class_submitting_at_once_gets_what_one_at_a_time_would,
 	ws_close(teacher);
 }
 
-/* The limiter's window now (guard_rate's clock is this machine's). */
+/* The limiter's window now (ratelimit_hit's clock is this machine's). */
 static long long
 rate_window(void)
 {
-	return guard_window_start((long long)time(NULL), 60);
+	return ratelimit_window_start((long long)time(NULL), 60);
 }
 
 /*
