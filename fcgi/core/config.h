@@ -37,6 +37,13 @@
 	X(PUBLIC_URL, public_url, STR, "", 0, "", "URL users open (derived)") \
 	X(NGINX_WORKERS, nginx_workers, INT, "2", 0, "1..64",                 \
 	    "nginx worker processes")                                         \
+	X(NGINX_CONNECTIONS, nginx_connections, INT, "16384", 0,              \
+	    "512..1048576", "connections per nginx worker")                   \
+	X(NGINX_NOFILE, nginx_nofile, INT, "40000", 0, "1024..1048576",       \
+	    "open-file limit of each nginx worker")                           \
+	X(REDIS_URL, redis_url, STR, "", 0, "",                               \
+	    "nchan's Redis, redis://[:password@]host[:port][/db] "            \
+	    "(empty: the stack's private one)")                               \
 	X(DB_HOST, db_host, STR, "localhost", 0, "",                          \
 	    "MariaDB host; localhost means the unix socket")                  \
 	X(DB_PORT, db_port, INT, "3307", 0, "1..65535",                       \
