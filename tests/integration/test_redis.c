@@ -150,11 +150,13 @@ initiate(struct klass *k, char otp[5])
 static struct ws *
 connect_as(const char *token, const char *last, int *status)
 {
-	char path[4200];
+	char path[512], offer[4200];
 
-	snprintf(path, sizeof(path), "/ws?token=%s%s%s", token,
-	    last ? "&last_event_id=" : "", last ? last : "");
-	return ws_connect(port(), path, "ws+meta.nchan", 5000, status);
+	/* the token travels as a subprotocol, never in the URL (logs) */
+	snprintf(path, sizeof(path), "/ws%s%s", last ? "?last_event_id=" : "",
+	    last ? last : "");
+	snprintf(offer, sizeof(offer), "ws+meta.nchan, bearer.%s", token);
+	return ws_connect(port(), path, offer, 5000, status);
 }
 
 static struct ws *
