@@ -113,9 +113,13 @@ Test(rotation, the_slow_line_is_the_percentile_plus_the_margin)
 		20000 };
 	long long few[3] = { 1, 2, 3 };
 
-	/* nearest rank: the 9th of 10 sorted delays */
+	long long six[6] = { 60000, 1000, 1200, 900, 1100, 1300 };
+
+	/* the 9th of 10 sorted delays */
 	cr_assert_eq(rotation_slow_threshold(d, 10, 90, 3000, 5), 3900);
 	cr_assert_eq(d[9], 20000, "sorted");
+	/* in a class of 6 the slowest is not its own yardstick: the 5th */
+	cr_assert_eq(rotation_slow_threshold(six, 6, 90, 5000, 5), 6300);
 	cr_assert_eq(rotation_slow_threshold(few, 3, 90, 3000, 5), -1,
 	    "too few to compare");
 }

@@ -122,7 +122,10 @@ rotation_slow_threshold(long long *delays, size_t n, int pct,
 	if (n == 0 || n < min_n || pct < 1 || pct > 100)
 		return -1;
 	qsort(delays, n, sizeof(*delays), cmp_ll);
-	/* nearest rank: the smallest value with pct% at or below it */
-	rank = ((size_t)pct * n + 99) / 100;
-	return delays[rank - 1] + margin_ms;
+	/*
+	 * The rank rounded down: in a small class the slowest must not be
+	 * its own yardstick (nearest rank makes the 90th of 6 the 6th).
+	 */
+	rank = (size_t)pct * n / 100;
+	return delays[rank > 0 ? rank - 1 : 0] + margin_ms;
 }

@@ -41,7 +41,7 @@ int rotation_accept(const char *secret, long every, long overlap,
     long long *delay_ms, struct arena *ar);
 /*
  * The "slow - possibly relayed" line of a class: the pct-th percentile
- * (nearest rank) of the n delays plus margin_ms; -1 when n is below
+ * (rank pct * n / 100 rounded down) of the n delays plus margin_ms; -1 when n is below
  * min_n (too few to compare with).  delays is sorted in place.
  */
 long long rotation_slow_threshold(long long *delays, size_t n, int pct,

@@ -533,7 +533,7 @@ attendance_live_status(struct http_req *r)
 	    "COALESCE(aa.wrong, 0), "
 	    "(SELECT COUNT(*) FROM telemetry t WHERE t.session_id = ? AND "
 	    "  t.student_email = s.student_email), "
-	    "DATE_FORMAT(at.marked_at, '%Y-%m-%dT%H:%i:%s.%fZ') "
+	    "DATE_FORMAT(at.marked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), at.delay_ms "
 	    "FROM student s "
 	    "LEFT JOIN attendance at ON at.session_id = ? AND "
 	    "  at.student_email = s.student_email "
@@ -563,7 +563,11 @@ attendance_live_status(struct http_req *r)
 			(json_int_t)db_get_int(&st, i, 5), "evidence",
 			(json_int_t)db_get_int(&st, i, 6), "marked_at",
 			status ? db_get(&st, i, 7) : NULL));
+		if (status && db_get(&st, i, 8))
+			json_object_set_new(json_array_get(students, i),
+			    "delay_ms", json_integer(db_get_int(&st, i, 8)));
 	}
+	rotating_mark_slow(r, db_get_int(&s, 0, 1), students);
 	body = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:I,s:I,s:b},s:o,s:o,s:o}",
 	    "session", "session_id", (json_int_t)session_id, "class_id",
 	    (json_int_t)db_get_int(&s, 0, 1), "date", db_get(&s, 0, 2),

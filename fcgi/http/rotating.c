@@ -85,3 +85,30 @@ rotating_now(struct http_req *r, long long window_id, long *every,
 	*next_ms = every_ms - elapsed % every_ms;
 	return rotation_code(db_get(&w, 0, 0), elapsed / every_ms, r->arena);
 }
+
+void
+rotating_mark_slow(struct http_req *r, long long class_id, json_t *students)
+{
+	size_t i, n = 0, total = json_array_size(students);
+	long long *d, line;
+	struct db_rows c;
+	json_t *x, *v;
+
+	if (total == 0 ||
+	    db_query_one(r->db, r->arena, &c,
+		"SELECT slow_margin_ms FROM class WHERE class_id = ?", "I",
+		class_id) != DB_OK ||
+	    (d = arena_alloc(r->arena, total * sizeof(*d))) == NULL)
+		return;
+	json_array_foreach(students, i,
+	    x) if ((v = json_object_get(x, "delay_ms")) != NULL) d[n++] =
+	    json_integer_value(v);
+	line = rotation_slow_threshold(d, n, 90, db_get_int(&c, 0, 0),
+	    ROTATING_SLOW_MIN);
+	if (line < 0)
+		return;
+	json_array_foreach(students, i,
+	    x) if ((v = json_object_get(x, "delay_ms")) != NULL &&
+	    json_integer_value(v) > line)
+	    json_object_set_new(x, "slow", json_true());
+}

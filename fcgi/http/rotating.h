@@ -31,4 +31,14 @@ int rotating_store(struct http_req *r, long long window_id,
 const char *rotating_now(struct http_req *r, long long window_id, long *every,
     long long *next_ms);
 
+/*
+ * Marks "slow": true on each student of a live board (a JSON array of
+ * objects) whose delay_ms is above the class's line: the 90th percentile
+ * of the board's delays plus the class's slow_margin_ms, once at least
+ * ROTATING_SLOW_MIN submissions are there to compare with.
+ */
+#define ROTATING_SLOW_MIN 5
+void
+rotating_mark_slow(struct http_req *r, long long class_id, json_t *students);
+
 #endif

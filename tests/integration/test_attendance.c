@@ -1326,3 +1326,43 @@ Test(attendance, a_rotating_code_is_taken_now_and_briefly_after_the_change,
 	it_resp_free(&r);
 	arena_free(ar);
 }
+
+Test(attendance, a_submission_far_slower_than_the_class_is_marked_slow,
+    .timeout = 30)
+{
+	struct klass k;
+	struct it_resp r;
+	char otp[5], path[96];
+	long long sid;
+	size_t i;
+	json_t *st;
+	int slow = 0, slow_one = 0;
+
+	IT_REQUIRE_STACK();
+	make_class_n(&k, "slow", 6);
+	sid = initiate(&k, otp);
+	for (i = 0; i < 6; i++)
+		cr_assert_str_eq(submit_status(k.tokens[i], sid, otp), "P");
+	cr_assert_geq(delay_of(&k, sid, 0), 0, "a delay is recorded");
+	/* the last one came a minute after the code was shown */
+	cr_assert_eq(it_sql("UPDATE attendance SET delay_ms = 60000 WHERE "
+			    "session_id = ? AND student_email = ?",
+			 "Is", sid, k.students[5]),
+	    DB_OK);
+	snprintf(path, sizeof(path), "/attendance/live-status?session_id=%lld",
+	    sid);
+	cr_assert_eq(it_get(path, k.teacher_tok, &r), 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	json_array_foreach(json_object_get(r.json, "students"), i, st)
+	{
+		if (!json_is_true(json_object_get(st, "slow")))
+			continue;
+		slow++;
+		slow_one += strcmp(json_string_value(
+				       json_object_get(st, "student_email")),
+				k.students[5]) == 0;
+	}
+	cr_assert_eq(slow, 1, "%s", r.body);
+	cr_assert_eq(slow_one, 1);
+	it_resp_free(&r);
+}
