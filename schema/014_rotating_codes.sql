@@ -7,12 +7,11 @@
 -- (fcgi/domain/rotation.c) and never leaves the server.  attendance.delay_ms
 -- is how long after its code was first shown a submission came; one
 -- slower than the class's 90th percentile plus slow_margin_ms is marked
--- "slow - possibly relayed", and flagged R when flag_slow is set.
+-- "slow - possibly relayed" on the teacher's board.
 ALTER TABLE class
   ADD COLUMN rotate_every SMALLINT UNSIGNED NOT NULL DEFAULT 0,
   ADD COLUMN rotate_overlap TINYINT UNSIGNED NOT NULL DEFAULT 2,
-  ADD COLUMN slow_margin_ms INT UNSIGNED NOT NULL DEFAULT 5000,
-  ADD COLUMN flag_slow BOOLEAN NOT NULL DEFAULT FALSE;
+  ADD COLUMN slow_margin_ms INT UNSIGNED NOT NULL DEFAULT 5000;
 ALTER TABLE attendance_window
   ADD COLUMN rotate_every SMALLINT UNSIGNED NOT NULL DEFAULT 0,
   ADD COLUMN rotate_overlap TINYINT UNSIGNED NOT NULL DEFAULT 0,
