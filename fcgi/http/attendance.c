@@ -27,6 +27,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "pubsub.h"
+#include "rotating.h"
 #include "token.h"
 #include "window.h"
 
@@ -125,6 +126,7 @@ struct initiate {
 	const char *date;
 	char today[11], otp[5];
 	int online, round;
+	struct rotating rot; /* the class's rotating codes, if any */
 	struct db_rows p; /* the period: teacher?, class, course, period_no */
 	struct db_rows w; /* the new window's expiry (ms, ISO) */
 };
@@ -259,6 +261,8 @@ initiate_window(struct http_req *r, struct initiate *in)
 	if (window_new_otp(in->otp) < 0)
 		return 500;
 	/* the class's policy as it is now holds for this whole window */
+	if ((rc = rotating_open(r, in->class_id, &in->rot, in->otp)) != 0)
+		return rc;
 	if ((rc = db_exec(r->db,
 		 "INSERT INTO attendance_window (session_id, round, otp, "
 		 "opened_by, opened_at, expires_at, grace_ms, "
@@ -273,6 +277,8 @@ initiate_window(struct http_req *r, struct initiate *in)
 		 (long long)r->cfg->otp_grace * 1000, in->session_id)) != DB_OK)
 		return statement_failed(r, rc);
 	in->window_id = db_insert_id(r->db);
+	if ((rc = rotating_store(r, in->window_id, &in->rot)) != 0)
+		return rc;
 	/* a submit finds the window through the session: no MAX(round) */
 	if ((rc = db_exec(r->db,
 		 "UPDATE session SET window_id = ? WHERE session_id = ?", "II",
@@ -363,6 +369,9 @@ initiate_reply(struct http_req *r, struct initiate *in)
 	json_object_set_new(ev, "expires_at_iso",
 	    json_string(db_get(&in->w, 0, 1)));
 	json_object_set_new(ev, "grace", json_integer(cfg->otp_grace));
+	if (in->rot.every > 0) /* the screen asks live-status for the next */
+		json_object_set_new(ev, "rotate_every",
+		    json_integer(in->rot.every));
 	json_object_set_new(ev, "server_time",
 	    json_integer((json_int_t)clock_wall_ms()));
 	json_object_set_new(ev, "totals",
@@ -454,6 +463,26 @@ state_name(const char *status, long long wrong, int open)
 }
 
 /*
+ * The code on the teacher's screen: a rotating window's code of the
+ * moment, when it changes next and how often (rotate_every, next_code_ms),
+ * else the window's one code.
+ */
+static void
+latest_code(struct http_req *r, json_t *win, long long window_id,
+    const char *otp)
+{
+	long every;
+	long long next;
+	const char *code = rotating_now(r, window_id, &every, &next);
+
+	json_object_set_new(win, "otp", json_string(code ? code : otp));
+	if (code) {
+		json_object_set_new(win, "rotate_every", json_integer(every));
+		json_object_set_new(win, "next_code_ms", json_integer(next));
+	}
+}
+
+/*
  * The session's latest window as the teacher's screen shows it (left
  * alone when none), with its id and whether it is open.
  */
@@ -484,7 +513,7 @@ latest_window(struct http_req *r, long long session_id, long long *window_id,
 	    "server_time", (json_int_t)db_get_int(&w, 0, 6));
 	/* The code is shown only while it can still be used. */
 	if (*open)
-		json_object_set_new(*win, "otp", json_string(db_get(&w, 0, 2)));
+		latest_code(r, *win, *window_id, db_get(&w, 0, 2));
 	return DB_OK;
 }
 
@@ -511,7 +540,7 @@ attendance_live_status(struct http_req *r)
 	    "COALESCE(aa.wrong, 0), "
 	    "(SELECT COUNT(*) FROM telemetry t WHERE t.session_id = ? AND "
 	    "  t.student_email = s.student_email), "
-	    "DATE_FORMAT(at.marked_at, '%Y-%m-%dT%H:%i:%s.%fZ') "
+	    "DATE_FORMAT(at.marked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), at.delay_ms "
 	    "FROM student s "
 	    "LEFT JOIN attendance at ON at.session_id = ? AND "
 	    "  at.student_email = s.student_email "
@@ -541,7 +570,11 @@ attendance_live_status(struct http_req *r)
 			(json_int_t)db_get_int(&st, i, 5), "evidence",
 			(json_int_t)db_get_int(&st, i, 6), "marked_at",
 			status ? db_get(&st, i, 7) : NULL));
+		if (status && db_get(&st, i, 8))
+			json_object_set_new(json_array_get(students, i),
+			    "delay_ms", json_integer(db_get_int(&st, i, 8)));
 	}
+	rotating_mark_slow(r, db_get_int(&s, 0, 1), students);
 	body = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:I,s:I,s:b},s:o,s:o,s:o}",
 	    "session", "session_id", (json_int_t)session_id, "class_id",
 	    (json_int_t)db_get_int(&s, 0, 1), "date", db_get(&s, 0, 2),
@@ -724,6 +757,9 @@ attendance_qr(struct http_req *r)
 	struct db_rows s, w;
 	long long session_id;
 	char err[256], text[64], *svg;
+	const char *code;
+	long every;
+	long long next;
 	QRcode *qr;
 	int rc, x, y, size, margin = 4;
 	size_t cap, len;
@@ -733,7 +769,8 @@ attendance_qr(struct http_req *r)
 	if ((rc = teacher_session(r, session_id, &s)) != 0)
 		return rc;
 	rc = db_query_one(r->db, r->arena, &w,
-	    "SELECT otp FROM attendance_window WHERE session_id = ? AND " WINDOW_OPEN,
+	    "SELECT otp, window_id FROM attendance_window WHERE session_id = ? "
+	    "AND " WINDOW_OPEN,
 	    "I", session_id);
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(r, 409, "no_open_window",
@@ -742,6 +779,9 @@ attendance_qr(struct http_req *r)
 		return 503;
 	snprintf(text, sizeof(text), "ehazira:%lld:%s", session_id,
 	    db_get(&w, 0, 0));
+	if ((code = rotating_now(r, db_get_int(&w, 0, 1), &every, &next)))
+		snprintf(text, sizeof(text), "ehazira:%lld:%s", session_id,
+		    code);
 	if ((qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1)) ==
 	    NULL)
 		return 500;

@@ -439,7 +439,8 @@ static const struct kind {
 /*
  * RFC 4180 CSV: quoted fields may hold commas, "" and newlines; CRLF or
  * LF; a UTF-8 BOM is skipped; blank lines are ignored.  -1 with the line
- * of an unterminated quote in *bad.
+ * of an unterminated quote in *bad; -2 when the file does not fit in
+ * memory (the arena's cap), with the line reached in *bad.
  */
 static int
 parse(char *s, struct arena *a, struct csv *out, int *bad)
@@ -451,6 +452,9 @@ parse(char *s, struct arena *a, struct csv *out, int *bad)
 
 	out->rows = malloc(sizeof(struct row) * (size_t)cap);
 	out->nrows = 0;
+	*bad = 1;
+	if (field == NULL || out->rows == NULL)
+		return -2;
 	if (strncmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3;
 	cur.line = 1;
@@ -482,8 +486,12 @@ parse(char *s, struct arena *a, struct csv *out, int *bad)
 			continue;
 		}
 		/* end of a field */
-		if (cur.n < MAX_COLS)
-			cur.f[cur.n] = arena_strndup(a, field, fl);
+		/* a full arena must not leave a NULL field behind */
+		if (cur.n < MAX_COLS &&
+		    (cur.f[cur.n] = arena_strndup(a, field, fl)) == NULL) {
+			*bad = cur.line;
+			return -2;
+		}
 		cur.n++;
 		fl = 0;
 		if (ch == ',') {
@@ -493,9 +501,15 @@ parse(char *s, struct arena *a, struct csv *out, int *bad)
 		/* end of a record; a blank line is none */
 		if (!(cur.n == 1 && cur.f[0][0] == '\0' && !quoted)) {
 			if (out->nrows == cap) {
+				struct row *more = realloc(out->rows,
+				    sizeof(struct row) * (size_t)cap * 2);
+
+				if (more == NULL) {
+					*bad = cur.line;
+					return -2;
+				}
+				out->rows = more;
 				cap *= 2;
-				out->rows = realloc(out->rows,
-				    sizeof(struct row) * (size_t)cap);
 			}
 			out->rows[out->nrows++] = cur;
 		}
@@ -551,7 +565,7 @@ admin_import(struct admin *ad, int argc, char **argv)
 	struct csv csv = { 0 };
 	struct ctx c = { 0 };
 	char *text;
-	int i, bad = 0, badline = 0, rc = 1;
+	int i, bad = 0, badline = 0, rc = 1, prc;
 	size_t j;
 
 	for (j = 0; argc == 3 && j < NKINDS; j++)
@@ -568,9 +582,10 @@ admin_import(struct admin *ad, int argc, char **argv)
 		fprintf(stderr, "import: cannot read '%s'\n", argv[2]);
 		return 1;
 	}
-	if (parse(text, ad->arena, &csv, &badline) < 0) {
-		fprintf(stderr, "%s:%d: unterminated quoted field\n", argv[2],
-		    badline);
+	if ((prc = parse(text, ad->arena, &csv, &badline)) < 0) {
+		fprintf(stderr, "%s:%d: %s\n", argv[2], badline,
+		    prc == -1 ? "unterminated quoted field"
+			      : "the file is too large to import");
 		goto out;
 	}
 	if (csv.nrows == 0) {

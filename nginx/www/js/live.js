@@ -67,6 +67,7 @@ function hideLive() {
 	live.window = null;
 	clearInterval(live.timer);
 	clearTimeout(live.closeCheck);
+	clearTimeout(live.rotateTimer);
 	setHash();
 	if (document.fullscreenElement)
 		document.exitFullscreen().catch(() => {});
@@ -95,7 +96,8 @@ export async function reloadLive() {
 		for (const x of st.students)
 			live.students.set(x.student_email, { roll_no: x.roll_no,
 			    name: x.name, state: x.state, evidence: x.evidence || 0,
-			    wrong: x.wrong || 0 });
+			    wrong: x.wrong || 0, slow: !!x.slow,
+			    delay_ms: x.delay_ms });
 		live.window = st.window;
 		if (st.window) {
 			live.skew = st.window.server_time - Date.now();
@@ -130,6 +132,10 @@ async function renderCode() {
 	$("qr").textContent = "";
 	clearInterval(live.timer);
 	clearTimeout(live.closeCheck);
+	clearTimeout(live.rotateTimer);
+	/* A rotating code: ask for the next one when it changes. */
+	if (open && w.rotate_every && w.next_code_ms > 0)
+		live.rotateTimer = setTimeout(refreshCode, w.next_code_ms + 50);
 	if (!open) {
 		$("countdown").textContent = w ? `Round ${w.round} ended.` :
 		    "No window yet.";
@@ -151,6 +157,23 @@ async function renderCode() {
 	} catch (e) {
 		if (e.code !== "no_open_window")
 			showError(e, "QR code");
+	}
+}
+
+/* The code of the moment, for a window whose code rotates. */
+async function refreshCode() {
+	const sid = live.sid;
+	if (!sid || live.loading)
+		return;
+	try {
+		const st = await api(`/attendance/live-status?session_id=${sid}`);
+		if (live.sid !== sid || !st.window)
+			return;
+		live.window = st.window;
+		live.skew = st.window.server_time - Date.now();
+		await renderCode();
+	} catch (e) {
+		showError(e, "Live status");
 	}
 }
 
@@ -208,13 +231,18 @@ function studentTile(email, s) {
 	    el("button", { type: "button",
 		"aria-label": `${s.roll_no} ${s.name}: ${label}` +
 		    (s.evidence ? `, left the page ${s.evidence} times` : "") +
+		    (s.slow ? ", slow \u2013 possibly relayed" : "") +
 		    ". Mark by hand.",
 		onclick: () => openMark(email) },
 		el("span.roll", {}, s.roll_no),
 		el("span.name", {}, s.name),
 		el("span.state", {}, label),
 		s.evidence ? el("span.evidence", { title: "left the page" },
-		    `left page \u00d7${s.evidence}`) : null));
+		    `left page \u00d7${s.evidence}`) : null,
+		s.slow ? el("span.evidence.slow", { title:
+		    `${Math.round(s.delay_ms / 1000)} s after the code was ` +
+		    "shown: far slower than the class" },
+		    "slow \u2013 possibly relayed") : null));
 }
 
 function renderRoster() {
