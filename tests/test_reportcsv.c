@@ -99,9 +99,9 @@ Test(reportcsv, the_class_register_has_counts_then_one_column_per_session)
 	cr_assert_str_eq(s,
 	    "roll_no,name,email,held,present,absent,flagged,percent,"
 	    "longest_absent_run,at_risk,2025-01-06 P1,2025-01-07 P2,"
-	    "2025-01-08 P1\r\n"
-	    "01,Asha,a@x.edu,3,1,1,1,33.3,1,yes,P,A,R\r\n"
-	    "02,\"Bo, Jr\",b@x.edu,2,2,0,0,100.0,0,no,,P,P\r\n");
+	    "2025-01-08 P1,remarks\r\n"
+	    "01,Asha,a@x.edu,3,1,1,1,33.3,1,yes,P,A,R,\r\n"
+	    "02,\"Bo, Jr\",b@x.edu,2,2,0,0,100.0,0,no,,P,P,\r\n");
 	free(s);
 }
 

@@ -33,6 +33,10 @@ int admin_approve_device(struct admin *ad, int argc, char **argv);
 int admin_reject_device(struct admin *ad, int argc, char **argv);
 int admin_show(struct admin *ad, int argc, char **argv);
 
+/* --- the register (calendar.c) --- */
+int admin_leave(struct admin *ad, int argc, char **argv);
+int admin_holiday(struct admin *ad, int argc, char **argv);
+
 /* --- relay --- */
 
 /* relay-status: counters, outbox by state, oldest pending (relaystat.c) */

@@ -51,6 +51,13 @@ static const struct command {
 	{ "show", admin_show,
 	    "show EMAIL        a user, their devices and recent audit" },
 
+	/* --- the register (calendar.c) --- */
+	{ "leave", admin_leave,
+	    "leave add EMAIL KIND FROM TO [REASON]  approved leave "
+	    "(KIND: MEDICAL DUTY OTHER)" },
+	{ "holiday", admin_holiday,
+	    "holiday add DATE [--class ID] [REASON]  no class that day" },
+
 	/* --- relay (relaystat.c) --- */
 	{ "relay-status", admin_relay_status,
 	    "relay-status      push counters, outbox by state, oldest pending" },
