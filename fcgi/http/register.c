@@ -4,8 +4,9 @@
  * one reason, and the settings the dashboard's screens are bound by.
  *
  * Mark-all is one transaction: every remaining student's row, a remark
- * and an audit row each, committed together; the teacher's screen hears
- * one attendance.submission per student after COMMIT.
+ * (the reason, unless the mark had one) and an audit row each, committed
+ * together; the teacher's screen hears one attendance.submission per
+ * student after COMMIT.
  */
 #include <stdio.h>
 #include <string.h>
@@ -83,18 +84,106 @@ register_date(struct http_req *r, const char *key, const char **out)
 	return 0;
 }
 
-/* GET /register/settings: the bounds the dashboard's choices live in. */
+/* The caller's periods, for an extra class on any day. */
+static json_t *
+own_periods(struct http_req *r)
+{
+	struct db_rows p;
+	json_t *list = json_array();
+	int i;
+
+	if (db_query(r->db, r->arena, &p,
+		"SELECT p.period_id, p.period_no, p.day_of_week, sj.subject_id, "
+		"sj.course_id, co.course_name, c.class_id, c.batch, "
+		"c.semester, c.section FROM period p "
+		"JOIN subject sj ON sj.subject_id = p.subject_id "
+		"JOIN course co ON co.course_id = sj.course_id "
+		"JOIN class c ON c.class_id = sj.class_id "
+		"WHERE sj.teacher_email = ? "
+		"ORDER BY sj.course_id, c.class_id, p.day_of_week, p.period_no",
+		"s", r->auth.email) != DB_OK)
+		return NULL;
+	for (i = 0; i < p.nrows; i++)
+		json_array_append_new(list,
+		    json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:{s:I,s:s,s:I,s:s}}",
+			"period_id", (json_int_t)db_get_int(&p, i, 0),
+			"period_no", (json_int_t)db_get_int(&p, i, 1),
+			"day_of_week", (json_int_t)db_get_int(&p, i, 2),
+			"subject_id", (json_int_t)db_get_int(&p, i, 3),
+			"course_id", db_get(&p, i, 4), "course_name",
+			db_get(&p, i, 5), "class", "class_id",
+			(json_int_t)db_get_int(&p, i, 6), "batch",
+			db_get(&p, i, 7), "semester",
+			(json_int_t)db_get_int(&p, i, 8), "section",
+			db_get(&p, i, 9)));
+	return list;
+}
+
+/*
+ * GET /register/settings: the bounds the dashboard's choices live in,
+ * and the caller's periods (an extra class may use any of them).
+ */
 int
 register_settings(struct http_req *r)
 {
 	const struct config *c = r->cfg;
+	json_t *periods = own_periods(r);
+	char today[ATTSTATS_DATE_LEN];
 
+	if (periods == NULL)
+		return 503;
+	attstats_format_date(attstats_today(), today);
 	return http_reply_json(r, 200,
-	    json_pack("{s:i,s:i,s:i,s:i,s:s,s:[sss]}", "ttl_default",
+	    json_pack("{s:i,s:i,s:i,s:i,s:s,s:[sss],s:s,s:o}", "ttl_default",
 		(int)c->otp_ttl, "ttl_min", (int)c->otp_ttl_min, "ttl_max",
 		(int)c->otp_ttl_max, "backdate_days", (int)c->backdate_days,
 		"leave_counts", c->leave_counts, "leave_kinds", "MEDICAL",
-		"DUTY", "OTHER"));
+		"DUTY", "OTHER", "today", today, "periods", periods));
+}
+
+/*
+ * GET /register/day?date=: the caller's sessions on a date, whether or not
+ * their period is on that weekday's timetable (extra classes are not).
+ */
+int
+register_day(struct http_req *r)
+{
+	const char *date = http_query(r, "date");
+	struct db_rows s;
+	json_t *list;
+	long d;
+	int i;
+
+	if (date == NULL || attstats_parse_date(date, &d) < 0)
+		return http_reply_error(r, 400, "bad_request",
+		    "'date' must be YYYY-MM-DD");
+	if (db_query(r->db, r->arena, &s,
+		"SELECT se.session_id, p.period_id, p.period_no, "
+		"p.day_of_week, sj.course_id, c.batch, c.semester, c.section, "
+		"se.online, (SELECT COUNT(*) FROM attendance_window w WHERE "
+		"  w.session_id = se.session_id AND " WINDOW_OPEN_W ") "
+		"FROM session se JOIN period p ON p.period_id = se.period_id "
+		"JOIN subject sj ON sj.subject_id = p.subject_id "
+		"JOIN class c ON c.class_id = sj.class_id "
+		"WHERE se.date = ? AND sj.teacher_email = ? "
+		"ORDER BY p.period_no, se.session_id",
+		"ss", date, r->auth.email) != DB_OK)
+		return 503;
+	list = json_array();
+	for (i = 0; i < s.nrows; i++)
+		json_array_append_new(list,
+		    json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:s,s:b,s:b}",
+			"session_id", (json_int_t)db_get_int(&s, i, 0),
+			"period_id", (json_int_t)db_get_int(&s, i, 1),
+			"period_no", (json_int_t)db_get_int(&s, i, 2),
+			"day_of_week", (json_int_t)db_get_int(&s, i, 3),
+			"course_id", db_get(&s, i, 4), "batch",
+			db_get(&s, i, 5), "semester",
+			(json_int_t)db_get_int(&s, i, 6), "section",
+			db_get(&s, i, 7), "online", (int)db_get_int(&s, i, 8),
+			"open", db_get_int(&s, i, 9) > 0));
+	return http_reply_json(r, 200,
+	    json_pack("{s:s,s:o}", "date", date, "sessions", list));
 }
 
 /* The session the caller teaches: class, date, and whether it is open. */
@@ -178,8 +267,8 @@ mark_all_write(struct http_req *r, long long sid, const struct db_rows *st,
 			"INSERT INTO attendance (session_id, student_email, "
 			"status, source, remark) VALUES (?, ?, ?, 'MANUAL', ?) "
 			"ON DUPLICATE KEY UPDATE status = VALUES(status), "
-			"source = 'MANUAL', remark = VALUES(remark), "
-			"marked_at = NOW(3)",
+			"source = 'MANUAL', marked_at = NOW(3), "
+			"remark = COALESCE(remark, VALUES(remark))",
 			"Isss", sid, db_get(st, i, 0), status,
 			reason) != DB_OK ||
 		    audit_write_detail(r->db, r->auth.email,

@@ -12,6 +12,8 @@
 int register_mark_all(struct http_req *r);
 /* POST /attendance/remark {session_id, student_email, remark} */
 int register_remark(struct http_req *r);
+/* GET /register/day?date= */
+int register_day(struct http_req *r);
 /* GET /register/settings */
 int register_settings(struct http_req *r);
 

@@ -95,6 +95,8 @@ static const struct route routes[] = {
 	    "mark every student still unmarked P or A, with one reason" },
 	{ "POST", "/attendance/remark", register_remark, T | J,
 	    "set the remark of one mark" },
+	{ "GET", "/register/day", register_day, T,
+	    "the caller's sessions on a date, extra classes included" },
 	{ "GET", "/register/settings", register_settings, T,
 	    "window length bounds, back-dating limit, leave rule" },
 	{ "POST", "/leave", leave_create, A | J,
