@@ -35,6 +35,7 @@ function weekday(d) {
 		timeZone: "UTC" });
 }
 
+const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const className = (c) => c ? `${c.batch}/${c.semester}/${c.section}` : "";
 
 /* The status line: a success, or a failure with Retry. */
@@ -409,8 +410,10 @@ function fillChoices(s) {
 	const cls = $("leave-class");
 	const seen = new Set();
 	for (const p of s.periods) {
-		extra.append(el("option", { value: p.period_id },
-		    `${p.course_id} ${className(p.class)} (P${p.period_no})`));
+		extra.append(el("option", { value: p.period_id,
+		    "data-dow": p.day_of_week },
+		    `${p.course_id} ${className(p.class)} ` +
+		    `(${DAYS[p.day_of_week - 1]} P${p.period_no})`));
 		if (!seen.has(p.class.class_id)) {
 			seen.add(p.class.class_id);
 			cls.append(el("option", { value: p.subject_id },
