@@ -262,7 +262,9 @@ async function loadHistory() {
 			    el("span.date", {}, d.date),
 			    el("span", {}, `P${d.period_no} ${d.course_id}`),
 			    el("span.mark", {}, { P: "Present", A: "Absent",
-				R: "Flagged" }[d.status] || d.status)));
+				R: "Flagged", E: "Excused (leave)" }[d.status] ||
+				d.status),
+			    d.remark ? el("span.muted", {}, d.remark) : null));
 		days.append(s.days.length ? ol :
 		    el("p.muted", {}, "Nothing yet."));
 	} catch (e) {
