@@ -23,6 +23,7 @@ const ART = process.argv[3] || "tests/artifacts";
 const TEACHER = "meera.iyer@demo.ehazira.in";
 const S1 = "student01@demo.ehazira.in";
 const S2 = "student02@demo.ehazira.in";
+const S3 = "student03@demo.ehazira.in";
 const CLASS_A = "2024/3/A";
 
 let passed = 0, failed = 0;
@@ -262,6 +263,34 @@ try {
 		await page.locator("#reg-day table").first().waitFor();
 		await page.screenshot({ path: join(ART, "e2e-register-day.png"),
 		    fullPage: true });
+	});
+
+	await check("a student applies for on-duty leave; the teacher " +
+	    "approves it", async () => {
+		const sctx = await browser.newContext(
+		    { viewport: { width: 360, height: 740 }, hasTouch: true });
+		const sp = await sctx.newPage();
+		sp.setDefaultTimeout(8000);
+		sp.on("pageerror", (e) => consoleErrors.push(e.message));
+		await sp.goto(BASE + "/");
+		await sp.getByLabel("College e-mail").fill(S3);
+		await sp.getByRole("button", { name: "Sign in" }).click();
+		await sp.waitForURL("**/student.html*");
+		await sp.locator("#la-kind").selectOption("DUTY");
+		await sp.locator("#la-from").fill(today);
+		await sp.locator("#la-to").fill(today);
+		await sp.locator("#la-reason").fill("inter-college quiz");
+		await sp.getByRole("button", { name: "Apply" }).click();
+		await sp.locator("#leave-mine li[data-state=\"PENDING\"]").waitFor();
+		await page.reload();
+		const row = page.locator("#leave-list tr[data-state=\"PENDING\"]",
+		    { hasText: "inter-college quiz" });
+		await row.getByRole("button", { name: "Approve" }).click();
+		await page.locator("#leave-list tr[data-state=\"APPROVED\"]",
+		    { hasText: "inter-college quiz" }).waitFor();
+		await sp.reload();
+		await sp.locator("#leave-mine li[data-state=\"APPROVED\"]").waitFor();
+		await sctx.close();
 	});
 
 	await check("no page errors", async () => {

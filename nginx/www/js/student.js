@@ -12,6 +12,7 @@
 import { api, el, showError } from "./api.js";
 import { $, showConn, showWho, startPage } from "./page.js";
 import { LiveSocket } from "./ws.js";
+import { initLeaveApply } from "./leaveapply.js";
 
 const me = startPage("student", () => socket.close());
 
@@ -326,6 +327,7 @@ function main() {
 	socket.connect();
 	loadOpen();
 	loadHistory();
+	initLeaveApply();
 }
 
 main();
