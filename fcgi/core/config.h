@@ -107,6 +107,14 @@
 	    "students may use WEB")                                           \
 	X(OTP_TTL, otp_ttl, INT, "15", 0, "5..600", "OTP life, s")            \
 	X(OTP_GRACE, otp_grace, INT, "2", 0, "0..30", "network-lag grace, s") \
+	X(OTP_TTL_MIN, otp_ttl_min, INT, "5", 0, "5..600",                    \
+	    "shortest window a teacher may choose, s")                        \
+	X(OTP_TTL_MAX, otp_ttl_max, INT, "120", 0, "5..600",                  \
+	    "longest window a teacher may choose, s")                         \
+	X(BACKDATE_DAYS, backdate_days, INT, "7", 0, "0..365",                \
+	    "how many days back a class may be taken")                        \
+	X(LEAVE_COUNTS, leave_counts, ENUM, "excluded", 0, "excluded|absent", \
+	    "an absence on approved leave: left out of held, or absent")      \
 	X(SUBMIT_RATE, submit_rate, INT, "10", 0, "1..100000",                \
 	    "submits/min per student")                                        \
 	X(ADDR_RATE, addr_rate, INT, "3000", 0, "1..1000000000",              \

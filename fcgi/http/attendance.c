@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "attendance.h"
 #include "audit.h"
+#include "calendar.h"
 #include "cidr.h"
 #include "config.h"
 #include "db.h"
@@ -123,6 +124,7 @@ teacher_session(struct http_req *r, long long session_id, struct db_rows *rows)
 /* What opening a window gathers on its way, step by step. */
 struct initiate {
 	long long period_id, session_id, window_id, expires_ms, class_id;
+	long long ttl; /* the window's length: the teacher's or OTP_TTL */
 	const char *date;
 	char today[11], otp[5];
 	int online, round;
@@ -151,6 +153,10 @@ initiate_parse(struct http_req *r, struct initiate *in)
 	    jsonio_string(r->json, "date", JSONH_OPTIONAL, 10, &in->date, err,
 		sizeof(err)) < 0)
 		return http_reply_error(r, 400, "bad_request", "%s", err);
+	in->ttl = r->cfg->otp_ttl;
+	if (jsonio_int(r->json, "ttl", JSONH_OPTIONAL, r->cfg->otp_ttl_min,
+		r->cfg->otp_ttl_max, &in->ttl, err, sizeof(err)) < 0)
+		return http_reply_error(r, 422, "bad_ttl", "%s", err);
 	in->online = json_is_true(json_object_get(r->json, "online"));
 	local_today(in->today);
 	if (in->date == NULL)
@@ -162,7 +168,32 @@ initiate_parse(struct http_req *r, struct initiate *in)
 	else if (strcmp(in->date, in->today) > 0)
 		return http_reply_error(r, 400, "future_date",
 		    "'date' is after today (%s)", in->today);
+	else if (calendar_days_back(in->today, in->date) >
+	    r->cfg->backdate_days)
+		return http_reply_error(r, 422, "too_far_back",
+		    "a class may be taken at most %ld days back",
+		    r->cfg->backdate_days);
 	return 0;
+}
+
+/* No session on a holiday or a cancelled class (calendar.c). */
+static int
+initiate_calendar(struct http_req *r, struct initiate *in)
+{
+	const char *kind, *why;
+	int rc = calendar_noclass_find(r->db, r->arena, in->period_id, in->date,
+	    &kind, &why);
+
+	if (rc == DB_NOTFOUND)
+		return 0;
+	if (rc != DB_OK)
+		return 503;
+	return http_reply_error(r, 409,
+	    strcmp(kind, "HOLIDAY") == 0 ? "holiday" : "class_cancelled",
+	    "%s on %s%s%s: no class is expected",
+	    strcmp(kind, "HOLIDAY") == 0 ? "a holiday"
+					 : "the class is cancelled",
+	    in->date, *why ? ": " : "", why);
 }
 
 /* The period, which the caller must teach. */
@@ -273,8 +304,8 @@ initiate_window(struct http_req *r, struct initiate *in)
 		 "= p.subject_id JOIN class c ON c.class_id = sj.class_id "
 		 "WHERE se.session_id = ?",
 		 "IissIII", in->session_id, in->round, in->otp, r->auth.email,
-		 (long long)r->cfg->otp_ttl,
-		 (long long)r->cfg->otp_grace * 1000, in->session_id)) != DB_OK)
+		 in->ttl, (long long)r->cfg->otp_grace * 1000,
+		 in->session_id)) != DB_OK)
 		return statement_failed(r, rc);
 	in->window_id = db_insert_id(r->db);
 	if ((rc = rotating_store(r, in->window_id, &in->rot)) != 0)
@@ -359,8 +390,8 @@ initiate_reply(struct http_req *r, struct initiate *in)
 	    "round", in->round, "expires_at", (json_int_t)in->expires_ms,
 	    "course_id", db_get(&in->p, 0, 2), "course_name",
 	    db_get(&in->p, 0, 3), "period_no",
-	    (json_int_t)db_get_int(&in->p, 0, 4), "ttl", (int)cfg->otp_ttl,
-	    "date", in->date);
+	    (json_int_t)db_get_int(&in->p, 0, 4), "ttl", (int)in->ttl, "date",
+	    in->date);
 	pubsub_publish(cfg, pubsub_class_channel(in->class_id, r->arena),
 	    "attendance.started", json_deep_copy(ev));
 	pubsub_publish(cfg, pubsub_user_channel(cfg, r->auth.email, r->arena),
@@ -380,7 +411,7 @@ initiate_reply(struct http_req *r, struct initiate *in)
 }
 
 /*
- * POST /attendance/initiate {period_id, date?, online?}
+ * POST /attendance/initiate {period_id, date?, online?, ttl?}
  *
  * Each step answers its own refusals; a transaction a step leaves open
  * is rolled back at the request's end (router.c).
@@ -393,6 +424,7 @@ attendance_initiate(struct http_req *r)
 
 	if ((status = initiate_parse(r, &in)) != 0 ||
 	    (status = initiate_period(r, &in)) != 0 ||
+	    (status = initiate_calendar(r, &in)) != 0 ||
 	    (status = initiate_session(r, &in)) != 0 ||
 	    (status = initiate_window(r, &in)) != 0 ||
 	    (status = initiate_push(r, &in)) != 0)
@@ -540,7 +572,8 @@ attendance_live_status(struct http_req *r)
 	    "COALESCE(aa.wrong, 0), "
 	    "(SELECT COUNT(*) FROM telemetry t WHERE t.session_id = ? AND "
 	    "  t.student_email = s.student_email), "
-	    "DATE_FORMAT(at.marked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), at.delay_ms "
+	    "DATE_FORMAT(at.marked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), at.delay_ms, "
+	    "at.remark "
 	    "FROM student s "
 	    "LEFT JOIN attendance at ON at.session_id = ? AND "
 	    "  at.student_email = s.student_email "
@@ -562,14 +595,15 @@ attendance_live_status(struct http_req *r)
 		    strcmp(db_get(&st, i, 4), "TIMEOUT") == 0)
 			status = NULL;
 		json_array_append_new(students,
-		    json_pack("{s:s,s:s,s:s,s:s,s:s?,s:I,s:I,s:s?}",
+		    json_pack("{s:s,s:s,s:s,s:s,s:s?,s:I,s:I,s:s?,s:s?}",
 			"student_email", db_get(&st, i, 0), "roll_no",
 			db_get(&st, i, 1), "name", db_get(&st, i, 2), "state",
 			state_name(status, db_get_int(&st, i, 5), open),
 			"status", status, "wrong",
 			(json_int_t)db_get_int(&st, i, 5), "evidence",
 			(json_int_t)db_get_int(&st, i, 6), "marked_at",
-			status ? db_get(&st, i, 7) : NULL));
+			status ? db_get(&st, i, 7) : NULL, "remark",
+			db_get(&st, i, 9)));
 		if (status && db_get(&st, i, 8))
 			json_object_set_new(json_array_get(students, i),
 			    "delay_ms", json_integer(db_get_int(&st, i, 8)));
@@ -627,9 +661,10 @@ attendance_manual_mark(struct http_req *r)
 	old = db_get(&st, 0, 2);
 	rc = db_exec(r->db,
 	    "INSERT INTO attendance (session_id, student_email, status, "
-	    "source) VALUES (?, ?, ?, 'MANUAL') ON DUPLICATE KEY UPDATE "
-	    "status = VALUES(status), source = 'MANUAL', marked_at = NOW(3)",
-	    "Iss", session_id, email, statuses[idx]);
+	    "source, remark) VALUES (?, ?, ?, 'MANUAL', ?) ON DUPLICATE KEY "
+	    "UPDATE status = VALUES(status), source = 'MANUAL', "
+	    "remark = VALUES(remark), marked_at = NOW(3)",
+	    "Isss", session_id, email, statuses[idx], reason);
 	if (rc != DB_OK)
 		goto fail;
 	rc = audit_write_detail(r->db, r->auth.email, "attendance.manual",

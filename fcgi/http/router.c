@@ -22,6 +22,9 @@
 #include "devices.h"
 #include "guard.h"
 #include "health.h"
+#include "holiday.h"
+#include "leave.h"
+#include "register.h"
 #include "jsonio.h"
 #include "log.h"
 #include "metrics.h"
@@ -86,6 +89,30 @@ static const struct route routes[] = {
 	    "nginx auth_request for GET /ws" },
 	{ "POST", "/ws/message", websocket_message,
 	    ROUTE_INTERNAL | ROUTE_WS_SUBJECT, "a client WebSocket frame" },
+
+	/* --- the register (register.c, leave.c, holiday.c) --- */
+	{ "POST", "/attendance/mark-all", register_mark_all, T | J,
+	    "mark every student still unmarked P or A, with one reason" },
+	{ "POST", "/attendance/remark", register_remark, T | J,
+	    "set the remark of one mark" },
+	{ "GET", "/register/day", register_day, T,
+	    "the caller's sessions on a date, extra classes included" },
+	{ "GET", "/register/settings", register_settings, T,
+	    "window length bounds, back-dating limit, leave rule" },
+	{ "POST", "/leave", leave_create, A | J,
+	    "a teacher records leave; a student applies for it" },
+	{ "GET", "/leave", leave_list, A,
+	    "leave records: a student's own, a teacher's classes'" },
+	{ "POST", "/leave/:id/approve", leave_approve, T,
+	    "approve a student's leave application" },
+	{ "POST", "/leave/:id/reject", leave_reject, T,
+	    "reject a student's leave application" },
+	{ "POST", "/holidays", holiday_create, T | J,
+	    "a class's holiday or a cancelled period on a date" },
+	{ "GET", "/holidays", holiday_list, A,
+	    "days without class that concern the caller" },
+	{ "DELETE", "/holidays/:id", holiday_delete, T,
+	    "remove a holiday or cancellation the caller made" },
 
 	/* --- push (pushtoken.c) --- */
 	{ "POST", "/devices/push-token", pushtoken_set, A | J,

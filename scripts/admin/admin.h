@@ -35,6 +35,10 @@ int admin_show(struct admin *ad, int argc, char **argv);
 /* class-policy show|set: campus networks, focus-loss flag (classpolicy.c) */
 int admin_class_policy(struct admin *ad, int argc, char **argv);
 
+/* --- the register (calendar.c) --- */
+int admin_leave(struct admin *ad, int argc, char **argv);
+int admin_holiday(struct admin *ad, int argc, char **argv);
+
 /* --- relay --- */
 
 /* relay-status: counters, outbox by state, oldest pending (relaystat.c) */

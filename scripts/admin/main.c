@@ -54,6 +54,13 @@ static const struct command {
 	    "class-policy show|set CLASS [key=value...]  campus networks "
 	    "(allowed_cidrs), flag_on_focus_loss" },
 
+	/* --- the register (calendar.c) --- */
+	{ "leave", admin_leave,
+	    "leave add EMAIL KIND FROM TO [REASON]  approved leave "
+	    "(KIND: MEDICAL DUTY OTHER)" },
+	{ "holiday", admin_holiday,
+	    "holiday add DATE [--class ID] [REASON]  no class that day" },
+
 	/* --- relay (relaystat.c) --- */
 	{ "relay-status", admin_relay_status,
 	    "relay-status      push counters, outbox by state, oldest pending" },

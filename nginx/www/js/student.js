@@ -12,6 +12,7 @@
 import { api, el, showError } from "./api.js";
 import { $, showConn, showWho, startPage } from "./page.js";
 import { LiveSocket } from "./ws.js";
+import { initLeaveApply } from "./leaveapply.js";
 
 const me = startPage("student", () => socket.close());
 
@@ -262,7 +263,9 @@ async function loadHistory() {
 			    el("span.date", {}, d.date),
 			    el("span", {}, `P${d.period_no} ${d.course_id}`),
 			    el("span.mark", {}, { P: "Present", A: "Absent",
-				R: "Flagged" }[d.status] || d.status)));
+				R: "Flagged", E: "Excused (leave)" }[d.status] ||
+				d.status),
+			    d.remark ? el("span.muted", {}, d.remark) : null));
 		days.append(s.days.length ? ol :
 		    el("p.muted", {}, "Nothing yet."));
 	} catch (e) {
@@ -324,6 +327,7 @@ function main() {
 	socket.connect();
 	loadOpen();
 	loadHistory();
+	initLeaveApply();
 }
 
 main();
