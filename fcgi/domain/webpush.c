@@ -42,9 +42,8 @@ b64url(const unsigned char *in, size_t n, char *out)
 	return (size_t)len;
 }
 
-/* Decodes at most cap bytes; the decoded length, or -1. */
-static long
-b64url_decode(const char *s, unsigned char *out, size_t cap)
+long
+webpush_b64url_decode(const char *s, unsigned char *out, size_t cap)
 {
 	size_t n = strlen(s), i, pad;
 	char buf[256];
@@ -455,13 +454,13 @@ webpush_check(const char *endpoint, const char *p256dh, const char *auth,
 	if (webpush_audience(endpoint, aud, sizeof(aud)) < 0)
 		return "endpoint has no host";
 	if (p256dh == NULL || strlen(p256dh) > 100 ||
-	    b64url_decode(p256dh, buf, sizeof(buf)) != WEBPUSH_P256DH_LEN)
+	    webpush_b64url_decode(p256dh, buf, sizeof(buf)) != WEBPUSH_P256DH_LEN)
 		return "keys.p256dh must be a base64url P-256 point (65 bytes)";
 	if ((k = webpush_pub_from_raw(buf, WEBPUSH_P256DH_LEN)) == NULL)
 		return "keys.p256dh is not a point on P-256";
 	EVP_PKEY_free(k);
 	if (auth == NULL || strlen(auth) > 40 ||
-	    b64url_decode(auth, buf, sizeof(buf)) != WEBPUSH_AUTH_LEN)
+	    webpush_b64url_decode(auth, buf, sizeof(buf)) != WEBPUSH_AUTH_LEN)
 		return "keys.auth must be 16 bytes of base64url";
 	return NULL;
 }

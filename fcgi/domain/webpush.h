@@ -23,6 +23,9 @@
 #define WEBPUSH_PUB_B64_LEN 87   /* base64url of 65 bytes, no padding */
 #define WEBPUSH_JWT_LIFE_S 43200 /* 12 h; RFC 8292 allows up to 24 h */
 
+/* Decodes base64url (no padding) of at most cap bytes; the length or -1. */
+long webpush_b64url_decode(const char *s, unsigned char *out, size_t cap);
+
 /* A PEM P-256 private key file (the VAPID key); NULL with err set. */
 EVP_PKEY *webpush_key_load(const char *path, char *err, size_t errlen);
 
