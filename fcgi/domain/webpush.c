@@ -454,7 +454,8 @@ webpush_check(const char *endpoint, const char *p256dh, const char *auth,
 	if (webpush_audience(endpoint, aud, sizeof(aud)) < 0)
 		return "endpoint has no host";
 	if (p256dh == NULL || strlen(p256dh) > 100 ||
-	    webpush_b64url_decode(p256dh, buf, sizeof(buf)) != WEBPUSH_P256DH_LEN)
+	    webpush_b64url_decode(p256dh, buf, sizeof(buf)) !=
+		WEBPUSH_P256DH_LEN)
 		return "keys.p256dh must be a base64url P-256 point (65 bytes)";
 	if ((k = webpush_pub_from_raw(buf, WEBPUSH_P256DH_LEN)) == NULL)
 		return "keys.p256dh is not a point on P-256";
