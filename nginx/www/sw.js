@@ -67,7 +67,7 @@ self.addEventListener("fetch", (ev) => {
 });
 
 /* "Attendance is open - MA301, 15 s" from a push's data. */
-function notice(msg) {
+const notice = (msg) => {
 	const d = (msg && msg.data) || {};
 	const left = Math.max(0, Math.round(Number(d.expires_at) -
 	    Date.now() / 1000));
@@ -86,7 +86,7 @@ function notice(msg) {
 			    session_id: d.session_id || null },
 		},
 	};
-}
+};
 
 self.addEventListener("push", (ev) => {
 	let msg = null;
