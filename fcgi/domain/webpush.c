@@ -112,8 +112,14 @@ key_from_params(OSSL_PARAM_BLD *b, int selection)
 	return k;
 }
 
-EVP_PKEY *
-webpush_pub_from_raw(const unsigned char *pt, size_t n)
+/*
+ * A public key from an uncompressed point; with check, fully validated
+ * (EVP_PKEY_public_check, a scalar multiplication).  Without, OpenSSL
+ * still refuses a point off the curve when it decodes it; the full check
+ * is for what a client sends (webpush_check), not for every push.
+ */
+static EVP_PKEY *
+pub_import(const unsigned char *pt, size_t n, int check)
 {
 	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
 	EVP_PKEY *k = NULL;
@@ -127,7 +133,8 @@ webpush_pub_from_raw(const unsigned char *pt, size_t n)
 		n))
 		goto out;
 	k = key_from_params(b, EVP_PKEY_PUBLIC_KEY);
-	/* fromdata takes any 65 bytes: the point must be on the curve */
+	if (!check)
+		goto out;
 	chk = k ? EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL) : NULL;
 	if (k && (chk == NULL || EVP_PKEY_public_check(chk) != 1)) {
 		EVP_PKEY_free(k);
@@ -138,6 +145,18 @@ out:
 	OSSL_PARAM_BLD_free(b);
 	ERR_clear_error();
 	return k;
+}
+
+EVP_PKEY *
+webpush_pub_from_raw(const unsigned char *pt, size_t n)
+{
+	return pub_import(pt, n, 1);
+}
+
+EVP_PKEY *
+webpush_pub_decode(const unsigned char *pt, size_t n)
+{
+	return pub_import(pt, n, 0);
 }
 
 EVP_PKEY *
@@ -312,7 +331,7 @@ webpush_encrypt(const unsigned char ua_pub[WEBPUSH_P256DH_LEN],
 
 	*out = NULL;
 	if (n > WEBPUSH_PLAIN_MAX ||
-	    (ua = webpush_pub_from_raw(ua_pub, WEBPUSH_P256DH_LEN)) == NULL ||
+	    (ua = pub_import(ua_pub, WEBPUSH_P256DH_LEN, 0)) == NULL ||
 	    (as == NULL && (as = fresh_key()) == NULL) ||
 	    webpush_pub_raw(as, as_pub) < 0 || (body = malloc(total)) == NULL)
 		goto out;

@@ -36,6 +36,10 @@ EVP_PKEY *webpush_key_from_raw(const unsigned char d[32]);
  * curve; NULL when it does not. */
 EVP_PKEY *webpush_pub_from_raw(const unsigned char *pt, size_t n);
 
+/* The same without the full validation (a scalar multiplication): only
+ * on the curve, as OpenSSL's decoding checks.  For every push. */
+EVP_PKEY *webpush_pub_decode(const unsigned char *pt, size_t n);
+
 /* The 65-byte uncompressed public point of k; 0 or -1. */
 int webpush_pub_raw(EVP_PKEY *k, unsigned char out[WEBPUSH_P256DH_LEN]);
 

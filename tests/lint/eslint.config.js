@@ -40,7 +40,7 @@ export default [
 		rules: house,
 	},
 	{
-		files: ["tests/e2e/**/*.mjs", "tests/lint/**/*.js"],
+		files: ["tests/e2e/**/*.mjs", "tests/bench/**/*.mjs", "tests/lint/**/*.js"],
 		languageOptions: {
 			ecmaVersion: 2022,
 			sourceType: "module",

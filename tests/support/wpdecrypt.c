@@ -59,7 +59,7 @@ keys_for(EVP_PKEY *ua_key, const unsigned char auth[16],
 			  ci[] = "Content-Encoding: aes128gcm",
 			  ni[] = "Content-Encoding: nonce";
 	unsigned char ua_pub[65], secret[32], ikm[32], info[sizeof(ki) + 130];
-	EVP_PKEY *as = webpush_pub_from_raw(body + 21, 65);
+	EVP_PKEY *as = webpush_pub_decode(body + 21, 65);
 	EVP_PKEY_CTX *ctx;
 	size_t sl = 32, pl = 0;
 	int ok;
@@ -202,6 +202,8 @@ check_claims(const char *t, const char *audience, long long now_s)
 	return why;
 }
 
+static char last_t[1600], last_k[128]; /* the last verified JWT */
+
 const char *
 wp_check_vapid(const char *authz, const char *audience, long long now_s,
     char *key_out, size_t cap)
@@ -226,13 +228,23 @@ wp_check_vapid(const char *authz, const char *audience, long long now_s,
 	t[tl] = '\0';
 	memcpy(k, ks + 2, kl);
 	k[kl] = '\0';
-	if (unb64(k, kl, raw, sizeof(raw)) != 65 ||
-	    (key = webpush_pub_from_raw(raw, 65)) == NULL)
+	if (unb64(k, kl, raw, sizeof(raw)) != 65)
 		return "k is not a P-256 public key";
-	dot = strrchr(t, '.');
-	why = dot ? verify_es256(t, (size_t)(dot - t), dot + 1, key)
-		  : "t is not a JWT";
-	EVP_PKEY_free(key);
+	/* A push service verifies a sender's JWT once and trusts the same
+	 * bytes until exp (the claims are checked every time). */
+	if (strcmp(t, last_t) != 0 || strcmp(k, last_k) != 0) {
+		if ((key = webpush_pub_from_raw(raw, 65)) == NULL)
+			return "k is not a P-256 public key";
+		dot = strrchr(t, '.');
+		why = dot ? verify_es256(t, (size_t)(dot - t), dot + 1, key)
+			  : "t is not a JWT";
+		EVP_PKEY_free(key);
+		if (why)
+			return why;
+		memcpy(last_t, t, tl + 1);
+		memcpy(last_k, k, kl + 1);
+	}
+	why = NULL;
 	if (why == NULL)
 		why = check_claims(t, audience, now_s);
 	if (why == NULL)
