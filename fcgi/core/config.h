@@ -136,6 +136,12 @@
 	    "pushes in flight")                                               \
 	X(FCM_LEASE, fcm_lease, INT, "30", 0, "1..3600",                      \
 	    "claim lease of a push batch, s")                                 \
+	X(VAPID_PRIVATE_KEY, vapid_private_key, STR, "", 0, "",               \
+	    "Web Push: PEM P-256 key file (empty: no Web Push)")              \
+	X(VAPID_SUBJECT, vapid_subject, STR, "", 0, "",                       \
+	    "Web Push contact: mailto: or https: URL")                        \
+	X(WEBPUSH_ALLOW_HTTP, webpush_allow_http, INT, "0", 0, "0..1",        \
+	    "accept http:// push endpoints (tests only)")                     \
 	X(AT_RISK_PERCENT, at_risk_percent, INT, "75", 0, "1..100",           \
 	    "at-risk threshold")                                              \
 	X(REPORT_DAYS, report_days, INT, "120", 0, "1..3660",                 \

@@ -31,6 +31,7 @@
 #include "profile.h"
 #include "attendance.h"
 #include "timetable.h"
+#include "webpushsub.h"
 #include "websocket.h"
 #include "pushtoken.h"
 #include "router.h"
@@ -117,6 +118,10 @@ static const struct route routes[] = {
 	/* --- push (pushtoken.c) --- */
 	{ "POST", "/devices/push-token", pushtoken_set, A | J,
 	    "store this device's FCM registration token" },
+	{ "POST", "/devices/web-push", webpushsub_set, A | J,
+	    "store this web device's Web Push subscription" },
+	{ "DELETE", "/devices/web-push", webpushsub_delete, A,
+	    "forget this web device's Web Push subscription" },
 
 	/* --- reports (reports.c) --- */
 	{ "GET", "/attendance/student-summary", reports_student, A,

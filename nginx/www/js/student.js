@@ -11,6 +11,7 @@
  */
 import { api, el, showError } from "./api.js";
 import { $, showConn, showWho, startPage } from "./page.js";
+import { lastHistory, saveHistory, showOffline, startPwa } from "./pwa.js";
 import { LiveSocket } from "./ws.js";
 import { initLeaveApply } from "./leaveapply.js";
 
@@ -226,9 +227,25 @@ function meterBar(pct) {
 	return bar;
 }
 
+/* The history from the API, or offline the last one this phone saw. */
 async function loadHistory() {
+	let s;
 	try {
-		const s = await api("/attendance/student-summary");
+		s = await api("/attendance/student-summary");
+		saveHistory(s);
+		showOffline(false);
+	} catch (e) {
+		const last = lastHistory();
+		if (!last || (e.status && e.status < 500))
+			return showError(e, "History");
+		s = last.summary;
+		showOffline(true, last.saved_at);
+	}
+	renderHistory(s);
+}
+
+function renderHistory(s) {
+	try {
 		const sub = $("subjects");
 		sub.textContent = "";
 		if (!s.subjects.length) {
@@ -325,6 +342,7 @@ function main() {
 	document.addEventListener("copy", () => report("copy", "copy"));
 	socket = new LiveSocket({ onEvent, onState: onSocketState });
 	socket.connect();
+	startPwa();
 	loadOpen();
 	loadHistory();
 	initLeaveApply();
