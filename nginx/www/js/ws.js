@@ -5,9 +5,12 @@
  * reconnects with &last_event_id=<id> after a growing pause, and the server
  * replays what was published meanwhile, so no event is lost.  A token
  * about to expire is refreshed before each connect (the server checks it
- * only at the upgrade).
+ * only at the upgrade).  The token is bound to the device key, and a
+ * browser cannot set headers on a WebSocket: the upgrade's DPoP proof
+ * (GET, this origin's /ws) rides in the query as &dpop=.
  */
 import { accessToken, refresh } from "./api.js";
+import { proof, supported as dpopSupported } from "./dpop.js";
 
 export class LiveSocket {
 	/*
@@ -53,6 +56,14 @@ export class LiveSocket {
 		const proto = location.protocol === "https:" ? "wss:" : "ws:";
 		let url = `${proto}//${location.host}/ws?token=` +
 		    encodeURIComponent(token);
+		try {
+			if (dpopSupported())
+				url += "&dpop=" + encodeURIComponent(await proof("GET",
+				    `${location.origin}/ws`, token));
+		} catch {
+			this.schedule();
+			return;
+		}
 		if (this.lastId)
 			url += "&last_event_id=" + encodeURIComponent(this.lastId);
 		const ws = new WebSocket(url, "ws+meta.nchan");
