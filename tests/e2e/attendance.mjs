@@ -152,10 +152,14 @@ try {
 			const b = tok.split(".")[1].replace(/-/g, "+")
 			    .replace(/_/g, "/");
 			return { jkt: k.jkt, exported, curve: k.jwk.crv,
-			    cnf: JSON.parse(atob(b)).cnf, tok };
+			    cnf: JSON.parse(atob(b)).cnf, tok,
+			    nonce: localStorage.getItem("ehazira.dpop-nonce") };
 		});
 		assert(!r.exported, "the private key could be exported");
 		assert(r.curve === "P-256", `curve ${r.curve}`);
+		/* tests/e2e/run sets DPOP_NONCE=1: the page keeps the nonce */
+		assert(/^\d+\.[0-9a-f]+$/.test(r.nonce || ""),
+		    `no server nonce kept: ${r.nonce}`);
 		assert(r.cnf && r.cnf.jkt === r.jkt,
 		    `token cnf ${JSON.stringify(r.cnf)} is not the key ${r.jkt}`);
 		/* the same token copied off the phone, without the key */
@@ -368,6 +372,13 @@ try {
 		    l.map((x) => x.dataset.course));
 		assert(ids.join() === [...ids].sort((a, b) =>
 		    a.localeCompare(b)).join(), `subjects not sorted: ${ids}`);
+		/* the subjects without a class held say so, with no 0% */
+		const none = p.locator(".subjects li.none");
+		assert(await none.count() > 0, "no subject without classes");
+		assert(await none.filter({ hasText: "no classes yet" }).count() ===
+		    await none.count(), "a subject without classes lacks the words");
+		assert(await none.filter({ hasText: /\d%/ }).count() === 0,
+		    "a subject without classes shows a percentage");
 		await p.screenshot({ path: join(ART, "e2e-student-history.png"),
 		    fullPage: true });
 	});

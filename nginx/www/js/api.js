@@ -136,9 +136,13 @@ export async function api(path, opts = {}) {
 		const body = opts.body !== undefined ?
 		    JSON.stringify(opts.body) : undefined;
 		/* no key for public calls, except the sign-in that binds it */
-		if (!token && !opts.bindKey)
-			return fetch(path, { method, headers, body,
+		if (!token && !opts.bindKey) {
+			const res = await fetch(path, { method, headers, body,
 			    keepalive: !!opts.keepalive });
+			if (dpopSupported())
+				noteNonce(res);	/* /app-config hands one out */
+			return res;
+		}
 		return keyedFetch(path, method, token, headers, body,
 		    !!opts.keepalive);
 	};

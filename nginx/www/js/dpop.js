@@ -16,9 +16,18 @@
 const DB = "ehazira-keys";
 const STORE = "keys";
 const NAME = "device";
+/* The server's last nonce outlives the page (valid 5 to 10 minutes), so
+ * a page load's first calls and its WebSocket need no 401 round first. */
+const NONCE_KEY = "ehazira.dpop-nonce";
 
 let keyPromise = null;
 let serverNonce = null;
+
+function storedNonce() {
+	if (serverNonce === null)
+		serverNonce = localStorage.getItem(NONCE_KEY) || "";
+	return serverNonce;
+}
 
 /* WebCrypto and IndexedDB exist (secure contexts: HTTPS or localhost). */
 export function supported() {
@@ -97,7 +106,7 @@ export async function proof(method, url, token) {
 	};
 	if (token)
 		claims.ath = await sha256(token);
-	if (serverNonce)
+	if (storedNonce())
 		claims.nonce = serverNonce;
 	const head = b64url(text(JSON.stringify({ typ: "dpop+jwt",
 	    alg: "ES256", jwk: k.jwk })));
@@ -113,8 +122,10 @@ export async function proof(method, url, token) {
  */
 export function noteNonce(res) {
 	const n = res.headers.get("DPoP-Nonce");
-	if (n)
+	if (n && n !== serverNonce) {
 		serverNonce = n;
+		localStorage.setItem(NONCE_KEY, n);
+	}
 	return res.status === 401 && !!n &&
 	    /use_dpop_nonce/.test(res.headers.get("WWW-Authenticate") || "");
 }
