@@ -281,6 +281,47 @@ Test(dpop, a_student_phone_bound_to_a_key_is_refused_a_copied_token)
 	it_resp_free(&r);
 }
 
+Test(dpop, a_sign_in_proof_with_a_private_key_or_another_curve_is_refused)
+{
+	static const struct {
+		const char *curve;
+		int with_private;
+		const char *code;
+	} cases[] = { { "P-256", 1, "dpop_private_key" },
+		{ "P-384", 0, "dpop_wrong_curve" } };
+	size_t i;
+
+	IT_REQUIRE_STACK();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mint_dpop_key *k = mint_dpop_key_new(cases[i].curve);
+		char *te = strdup(itauth_email("dpx")), *t, *p, body[9000];
+		struct mint_dpop o;
+		struct it_resp r;
+
+		itauth_teacher(te, cls, 1);
+		t = itauth_id_token(te);
+		mint_dpop_init(&o, k, "POST", url("/auth/google"));
+		o.with_private = cases[i].with_private;
+		p = mint_dpop(&o);
+		snprintf(body, sizeof(body),
+		    "{\"id_token\":\"%s\",\"device\":{\"platform\":"
+		    "\"WEB\"}}",
+		    t);
+		call("POST", "/auth/google", NULL, p, body, &r);
+		cr_expect_eq(r.status, 401, "%s", r.body);
+		cr_expect_str_eq(it_error_code(&r), cases[i].code);
+		cr_expect_eq(it_sql_int("SELECT COUNT(*) FROM device WHERE "
+					"user_email = ?",
+				 "s", te),
+		    0, "no device for a refused key");
+		it_resp_free(&r);
+		free(p);
+		free(t);
+		free(te);
+		mint_dpop_key_free(k);
+	}
+}
+
 static int
 port(void)
 {
