@@ -148,21 +148,24 @@ jwk_shape(json_t *jwk, unsigned char xy[65], struct arena *ar)
 	return DPOP_OK;
 }
 
+/* RFC 7638's form: the required members, sorted, no whitespace. */
+static const char *
+canonical(json_t *jwk, struct arena *ar)
+{
+	return arena_printf(ar,
+	    "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"}",
+	    json_string_value(json_object_get(jwk, "x")),
+	    json_string_value(json_object_get(jwk, "y")));
+}
+
 const char *
 dpop_thumbprint(json_t *jwk, struct arena *ar)
 {
 	unsigned char xy[65], md[SHA256_DIGEST_LENGTH];
 	const char *canon;
 
-	if (jwk_shape(jwk, xy, ar) != DPOP_OK)
-		return NULL;
-	/* RFC 7638: the required members, sorted, no whitespace. */
-	canon = arena_printf(ar,
-	    "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"%s\","
-	    "\"y\":\"%s\"}",
-	    json_string_value(json_object_get(jwk, "x")),
-	    json_string_value(json_object_get(jwk, "y")));
-	if (canon == NULL)
+	if (jwk_shape(jwk, xy, ar) != DPOP_OK ||
+	    (canon = canonical(jwk, ar)) == NULL)
 		return NULL;
 	SHA256((const unsigned char *)canon, strlen(canon), md);
 	return crypto_b64url(md, sizeof(md), ar);
@@ -232,7 +235,6 @@ check_header(json_t *h, struct dpop_proof *out, EVP_PKEY **key,
 	const char *alg = json_string_value(json_object_get(h, "alg"));
 	json_t *jwk = json_object_get(h, "jwk");
 	unsigned char xy[65];
-	char *dump;
 	int rc;
 
 	if (typ == NULL || strcmp(typ, "dpop+jwt") != 0 || alg == NULL ||
@@ -242,10 +244,9 @@ check_header(json_t *h, struct dpop_proof *out, EVP_PKEY **key,
 		return rc;
 	if ((*key = ec_key(xy)) == NULL)
 		return DPOP_JWK;
+	/* the canonical form: what the key is, whatever else the jwk says */
 	out->jkt = dpop_thumbprint(jwk, ar);
-	dump = json_dumps(jwk, JSON_COMPACT | JSON_SORT_KEYS);
-	out->jwk = dump ? arena_strdup(ar, dump) : NULL;
-	free(dump);
+	out->jwk = canonical(jwk, ar);
 	return out->jkt && out->jwk ? DPOP_OK : DPOP_JWK;
 }
 

@@ -52,7 +52,7 @@ struct dpop_expect {
 /* A verified proof. */
 struct dpop_proof {
 	const char *jkt; /* the key's thumbprint (base64url) */
-	const char *jwk; /* the public JWK, canonical JSON */
+	const char *jwk; /* the public JWK: RFC 7638's members only */
 	const char *jti;
 	long long iat;
 };
