@@ -34,19 +34,38 @@ export function supported() {
 	return !!(globalThis.crypto && crypto.subtle && globalThis.indexedDB);
 }
 
-function idb(mode, fn) {
+/* Opens the key database; a database without the store (made by
+ * anything else under this name) is upgraded to one with it. */
+function openDb(version) {
 	return new Promise((resolve, reject) => {
-		const open = indexedDB.open(DB, 1);
-		open.onupgradeneeded = () => open.result.createObjectStore(STORE);
+		const open = version ? indexedDB.open(DB, version) :
+		    indexedDB.open(DB);
+		open.onupgradeneeded = () => {
+			if (!open.result.objectStoreNames.contains(STORE))
+				open.result.createObjectStore(STORE);
+		};
 		open.onerror = () => reject(open.error);
-		open.onsuccess = () => {
-			const tx = open.result.transaction(STORE, mode);
-			const req = fn(tx.objectStore(STORE));
-			tx.oncomplete = () => {
-				open.result.close();
-				resolve(req.result);
-			};
-			tx.onerror = () => reject(tx.error);
+		open.onsuccess = () => resolve(open.result);
+	});
+}
+
+async function idb(mode, fn) {
+	let db = await openDb(0);
+	if (!db.objectStoreNames.contains(STORE)) {
+		const v = db.version + 1;
+		db.close();
+		db = await openDb(v);
+	}
+	return new Promise((resolve, reject) => {
+		const tx = db.transaction(STORE, mode);
+		const req = fn(tx.objectStore(STORE));
+		tx.oncomplete = () => {
+			db.close();
+			resolve(req.result);
+		};
+		tx.onerror = () => {
+			db.close();
+			reject(tx.error);
 		};
 	});
 }
