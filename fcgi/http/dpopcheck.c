@@ -3,8 +3,10 @@
  * match, the replay store, and the 401 answers.
  *
  * The proof comes in the DPoP header; on the WebSocket upgrade (browsers
- * cannot set headers there) in the `dpop` query parameter of the original
- * URI, checked against GET and the /ws path.  The proof must name this
+ * cannot set headers there) as a subprotocol entry "dpop.<proof>" next to
+ * "bearer.<token>" (a JWS is base64url and dots: a valid protocol token;
+ * the server answers with ws+meta.nchan, so the extra entry costs
+ * nothing), checked against GET and the path of the original URI.  The proof must name this
  * request (method, host, path), be fresh, and - with an access token -
  * carry the token's hash and be signed by the token's key (cnf.jkt).  A
  * proof is accepted once: its jti (per key) goes into dpop_jti with an
@@ -22,24 +24,28 @@
 #include "dpopcheck.h"
 #include "log.h"
 
-/* The WebSocket upgrade's proof and path, from nginx's ORIG_URI. */
+/* The WebSocket upgrade's proof (its "dpop." subprotocol entry) and path
+ * (nginx's ORIG_URI without the query). */
 static const char *
 ws_proof(struct http_req *r, const char **path)
 {
-	const char *q, *saved = r->query, *proof;
+	const char *p = r->ws_protocols, *e, *q;
 
-	if (r->orig_uri == NULL)
-		return NULL;
-	q = strchr(r->orig_uri, '?');
-	*path = q
-	    ? arena_strndup(r->arena, r->orig_uri, (size_t)(q - r->orig_uri))
-	    : r->orig_uri;
-	if (q == NULL)
-		return NULL;
-	r->query = q + 1;
-	proof = http_query(r, "dpop");
-	r->query = saved;
-	return proof;
+	if (r->orig_uri != NULL) {
+		q = strchr(r->orig_uri, '?');
+		*path = q ? arena_strndup(r->arena, r->orig_uri,
+				(size_t)(q - r->orig_uri))
+			  : r->orig_uri;
+	}
+	while (p && *p) {
+		p += strspn(p, " \t,");
+		e = p + strcspn(p, " \t,");
+		if (e - p > 5 && strncmp(p, "dpop.", 5) == 0)
+			return arena_strndup(r->arena, p + 5,
+			    (size_t)(e - p - 5));
+		p = e;
+	}
+	return NULL;
 }
 
 /* Remembers the proof's jti; 0 when new, DPOP_REPLAY, or -1 (database). */

@@ -9,7 +9,8 @@
 #include "http.h"
 
 /*
- * Verifies the request's proof (in_uri: the WebSocket upgrade's query)
+ * Verifies the request's proof (in_uri: the WebSocket upgrade's
+ * "dpop.<proof>" subprotocol entry)
  * for token (NULL at sign-in) and key jkt (NULL: any key) and records
  * its jti.  0 and *out, or a status already answered.
  */

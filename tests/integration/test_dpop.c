@@ -4,7 +4,7 @@
  * device row and the token (cnf.jkt); a bound token without a proof, a
  * copied token with another key's proof, a replayed proof, a proof for
  * another URL are 401 with their codes; refresh needs the key; the
- * WebSocket upgrade carries its proof in the query.
+ * WebSocket upgrade carries its proof as a "dpop." subprotocol entry.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -330,32 +330,38 @@ port(void)
 	return p ? atoi(p) : 8080;
 }
 
-Test(dpop, the_websocket_upgrade_needs_the_proof_in_its_query)
+Test(dpop, the_websocket_upgrade_needs_the_proof_as_a_subprotocol)
 {
 	struct it_resp r;
-	char *tok, *p, path[4096];
+	char *tok, *p, offer[4096];
 	struct ws *w;
 	int status = 0;
 
 	IT_REQUIRE_STACK();
 	tok = bound_teacher(&r);
-	snprintf(path, sizeof(path), "/ws?token=%s", tok);
-	w = ws_connect(port(), path, NULL, 5000, &status);
+	snprintf(offer, sizeof(offer), "ws+meta.nchan, bearer.%s", tok);
+	w = ws_connect(port(), "/ws", offer, 5000, &status);
 	cr_assert_null(w);
 	cr_assert_eq(status, 401, "no proof: %d", status);
 	p = proof(thief, "GET", "/ws", tok);
-	snprintf(path, sizeof(path), "/ws?token=%s&dpop=%s", tok, p);
+	snprintf(offer, sizeof(offer), "ws+meta.nchan, bearer.%s, dpop.%s", tok,
+	    p);
 	free(p);
-	w = ws_connect(port(), path, NULL, 5000, &status);
+	w = ws_connect(port(), "/ws", offer, 5000, &status);
 	cr_assert_null(w);
 	cr_assert_eq(status, 401, "another key: %d", status);
 	p = proof(key, "GET", "/ws", tok);
-	snprintf(path, sizeof(path), "/ws?token=%s&dpop=%s", tok, p);
+	snprintf(offer, sizeof(offer), "ws+meta.nchan, bearer.%s, dpop.%s", tok,
+	    p);
 	free(p);
-	w = ws_connect(port(), path, NULL, 5000, &status);
+	w = ws_connect(port(), "/ws", offer, 5000, &status);
 	cr_assert_not_null(w, "status %d", status);
 	cr_assert_eq(status, 101);
 	ws_close(w);
+	/* the same proof again: a replay */
+	w = ws_connect(port(), "/ws", offer, 5000, &status);
+	cr_assert_null(w);
+	cr_assert_eq(status, 401, "replayed: %d", status);
 	free(tok);
 	it_resp_free(&r);
 }

@@ -1,13 +1,16 @@
 /*
- * ws.js - the live socket: GET /ws?token=... with the ws+meta.nchan
- * subprotocol, so every frame carries its message id.  The last id seen is
+ * ws.js - the live socket: GET /ws with the ws+meta.nchan subprotocol, so
+ * every frame carries its message id, and the access token offered as a
+ * second subprotocol "bearer.<token>" (a browser cannot set headers on a
+ * WebSocket, and a token in the URL would land in nginx's error log).  The
+ * server picks ws+meta.nchan, so it must come first.  The last id seen is
  * kept (and, with a storage key, survives a reload); a dropped socket
- * reconnects with &last_event_id=<id> after a growing pause, and the server
+ * reconnects with ?last_event_id=<id> after a growing pause, and the server
  * replays what was published meanwhile, so no event is lost.  A token
  * about to expire is refreshed before each connect (the server checks it
- * only at the upgrade).  The token is bound to the device key, and a
- * browser cannot set headers on a WebSocket: the upgrade's DPoP proof
- * (GET, this origin's /ws) rides in the query as &dpop=.
+ * only at the upgrade).  The token is bound to the device key: the
+ * upgrade's DPoP proof (GET, this origin's /ws) is a third subprotocol
+ * entry, "dpop.<proof>", for the same reason as the token.
  */
 import { accessToken, refresh } from "./api.js";
 import { proof, supported as dpopSupported } from "./dpop.js";
@@ -54,19 +57,21 @@ export class LiveSocket {
 			return;
 		}
 		const proto = location.protocol === "https:" ? "wss:" : "ws:";
-		let url = `${proto}//${location.host}/ws?token=` +
-		    encodeURIComponent(token);
+		let url = `${proto}//${location.host}/ws`;
+		/* the device key's proof for this upgrade: dpop.<proof> */
+		const offer = ["ws+meta.nchan", `bearer.${token}`];
 		try {
 			if (dpopSupported())
-				url += "&dpop=" + encodeURIComponent(await proof("GET",
+				offer.push("dpop." + await proof("GET",
 				    `${location.origin}/ws`, token));
 		} catch {
 			this.schedule();
 			return;
 		}
 		if (this.lastId)
-			url += "&last_event_id=" + encodeURIComponent(this.lastId);
-		const ws = new WebSocket(url, "ws+meta.nchan");
+			url += "?last_event_id=" + encodeURIComponent(this.lastId);
+		/* a JWT is base64url and dots: a valid subprotocol token */
+		const ws = new WebSocket(url, offer);
 		this.ws = ws;
 		ws.onopen = () => {
 			this.delay = 500;
