@@ -101,6 +101,14 @@ signin(const char *email, const char *platform, const struct mint_dpop_key *k,
 		free(u);
 		free(f);
 	}
+	if (strcmp(platform, "ANDROID") == 0) {
+		char *n = itauth_nonce(),
+		     *v = itauth_integrity(n, "MEETS_DEVICE_INTEGRITY");
+
+		json_object_set_new(dev, "integrity_token", json_string(v));
+		free(n);
+		free(v);
+	}
 	b = json_pack("{s:s,s:o}", "id_token", t, "device", dev);
 	body = json_dumps(b, JSON_COMPACT);
 	call("POST", "/auth/google", NULL, p, body, r);
@@ -265,7 +273,7 @@ Test(dpop, a_student_phone_bound_to_a_key_is_refused_a_copied_token)
 	IT_REQUIRE_STACK();
 	itauth_student(st, cls, 1);
 	/* The native app can use the same scheme (Android Keystore key). */
-	signin(st, "IOS", key, &r);
+	signin(st, "ANDROID", key, &r);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	tok = strdup(itauth_str(&r, "access_token"));
 	p = proof(key, "GET", "/attendance/open", tok);
