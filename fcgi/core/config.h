@@ -103,8 +103,10 @@
 	    "Android sign-in needs an integrity token")                       \
 	X(CHALLENGE_TTL, challenge_ttl, INT, "300", 0, "10..3600",            \
 	    "nonce life, s")                                                  \
-	X(WEB_STUDENTS, web_students, INT, "0", 0, "0..1",                    \
+	X(WEB_STUDENTS, web_students, INT, "1", 0, "0..1",                    \
 	    "students may use WEB")                                           \
+	X(DPOP_NONCE, dpop_nonce, INT, "0", 0, "0..1",                        \
+	    "DPoP proofs must carry the server's nonce")                      \
 	X(OTP_TTL, otp_ttl, INT, "15", 0, "5..600", "OTP life, s")            \
 	X(OTP_GRACE, otp_grace, INT, "2", 0, "0..30", "network-lag grace, s") \
 	X(OTP_TTL_MIN, otp_ttl_min, INT, "5", 0, "5..600",                    \

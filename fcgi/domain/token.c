@@ -3,10 +3,14 @@
  *
  * libjwt 1.10 takes the algorithm from the token header and checks no
  * claims, so verification here pins HS256, refuses anything else (alg:none,
- * RS256, ...) and checks exp and the claim types itself.
+ * RS256, ...) and checks exp and the claim types itself.  A token bound
+ * to a device key carries cnf.jkt (RFC 9449): the router then wants a
+ * DPoP proof signed by that key with every call.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <jwt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,6 +56,36 @@ role_from(const char *s)
 	return ROLE_NONE;
 }
 
+/* cnf: {"jkt": <thumbprint>} (base64url: nothing to escape). */
+static int
+add_cnf(jwt_t *jwt, const char *jkt)
+{
+	char js[128];
+
+	if (strlen(jkt) > 64 || strpbrk(jkt, "\"\\") != NULL)
+		return -1;
+	snprintf(js, sizeof(js), "{\"cnf\":{\"jkt\":\"%s\"}}", jkt);
+	return jwt_add_grants_json(jwt, js);
+}
+
+/* cnf.jkt of a verified token: NULL when absent, "" when ill-typed. */
+static const char *
+get_cnf(jwt_t *jwt, struct arena *ar)
+{
+	char *js = jwt_get_grants_json(jwt, "cnf");
+	json_t *j;
+	const char *jkt, *out = NULL;
+
+	if (js == NULL)
+		return NULL;
+	j = json_loads(js, 0, NULL);
+	jkt = json_string_value(json_object_get(j, "jkt"));
+	out = arena_strdup(ar, jkt && *jkt ? jkt : "");
+	json_decref(j);
+	free(js);
+	return out;
+}
+
 char *
 token_issue(const char *secret, const struct auth *a, long ttl,
     struct arena *ar)
@@ -69,6 +103,7 @@ token_issue(const char *secret, const struct auth *a, long ttl,
 	    jwt_add_grant(jwt, "typ", "access") ||
 	    jwt_add_grant_int(jwt, "iat", now) ||
 	    jwt_add_grant_int(jwt, "exp", now + ttl) ||
+	    (a->jkt && add_cnf(jwt, a->jkt)) ||
 	    jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)secret,
 		(int)strlen(secret)))
 		goto out;
@@ -120,6 +155,9 @@ token_verify(const char *secret, const char *tok, long long now,
 	out->device_id = dev;
 	out->jti = arena_strdup(ar, jti);
 	out->exp = exp;
+	out->jkt = get_cnf(jwt, ar);
+	if (out->jkt && *out->jkt == '\0')
+		goto out; /* a cnf without a usable jkt binds to nothing */
 	rc = TOKEN_OK;
 out:
 	jwt_free(jwt);

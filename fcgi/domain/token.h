@@ -18,6 +18,9 @@ struct auth {
 	long long device_id;
 	const char *jti;
 	long long exp;
+	/* cnf.jkt: the device key's thumbprint the token is bound to
+	 * (DPoP, dpop.h), or NULL for a bearer token. */
+	const char *jkt;
 };
 
 enum token_rc {

@@ -9,11 +9,15 @@
  *
  * Nothing here is a secret and nothing here grants anything: the API still
  * trusts only the ID tokens idtoken.c verifies against GOOGLE_JWKS.
+ * With DPOP_NONCE=1 the answer carries the current DPoP nonce, so the
+ * sign-in's proof has it at once instead of after a 401 use_dpop_nonce.
  */
 #include <string.h>
+#include <time.h>
 
 #include "appconfig.h"
 #include "config.h"
+#include "dpop.h"
 #include "log.h"
 #include "webpush.h"
 
@@ -56,5 +60,9 @@ appconfig_get(struct http_req *r)
 	    r->cfg->web_students != 0, "vapid_public_key",
 	    vapid_public(r->cfg));
 	http_add_header(r, "Cache-Control", "no-cache");
+	if (r->cfg->dpop_nonce)
+		http_add_header(r, "DPoP-Nonce",
+		    dpop_nonce(r->cfg->jwt_secret, (long long)time(NULL),
+			r->arena));
 	return http_reply_json(r, 200, body);
 }

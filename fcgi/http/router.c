@@ -3,7 +3,8 @@
  *
  * Every endpoint is a row: method, path pattern, handler, flags.  Dispatch
  * does everything a handler must be able to rely on: 404/405, the JSON body,
- * the bearer token (HS256, exp), the per-request device/account re-check
+ * the bearer token (HS256, exp; with cnf.jkt its DPoP proof), the
+ * per-request device/account re-check
  * and the role.  Handlers never look at tokens.  After the handler it
  * rolls back a transaction left open (the request's cleanup) and holds a
  * late-guard route's handler to the re-check it owes.
@@ -20,6 +21,7 @@
 #include "auth.h"
 #include "config.h"
 #include "devices.h"
+#include "dpopcheck.h"
 #include "guard.h"
 #include "health.h"
 #include "holiday.h"
@@ -223,6 +225,8 @@ bearer(struct http_req *r, unsigned flags)
 
 	if (h && strncasecmp(h, "Bearer ", 7) == 0)
 		return h + 7;
+	if (h && strncasecmp(h, "DPoP ", 5) == 0) /* RFC 9449's scheme */
+		return h + 5;
 	return flags & ROUTE_WS_TOKEN ? ws_token(r) : NULL;
 }
 
@@ -230,6 +234,7 @@ static int
 authenticate(struct http_req *r, unsigned flags)
 {
 	const char *tok = bearer(r, flags);
+	struct dpop_proof proof;
 	int rc;
 
 	if (tok == NULL || *tok == '\0')
@@ -243,6 +248,12 @@ authenticate(struct http_req *r, unsigned flags)
 	if (rc != TOKEN_OK)
 		return http_reply_error(r, 401, "invalid_token",
 		    "the access token is not valid");
+	/* A token bound to a device key (cnf.jkt) is worth nothing without
+	 * a fresh proof signed by that key (dpopcheck.c). */
+	if (r->auth.jkt != NULL &&
+	    (rc = dpopcheck_request(r, (flags & ROUTE_WS_TOKEN) != 0, tok,
+		 r->auth.jkt, &proof)) != 0)
+		return rc;
 	/* A late guard folds the re-check into the handler's first read;
 	 * run_handler holds the handler to it. */
 	if (flags & ROUTE_GUARD_LATE)

@@ -6,10 +6,14 @@
  * Demo mode: the local stand-in (POST /demo/google/token {email}) signs an
  * ID token with the demo key.  Either way the token goes to POST
  * /auth/google as a WEB device and the API verifies it; there is no other
- * way in.  The WEB device has no stable id: uuid "DUMMY" and a per-browser
- * random fingerprint (the server binds WEB devices to the address it saw).
+ * way in.  The WEB device is the browser's device key (dpop.js): the
+ * sign-in carries a DPoP proof, the server takes the key's thumbprint as
+ * the device and binds the tokens to it.  A browser without WebCrypto
+ * (plain http off localhost) signs in the old way: "DUMMY" and a
+ * per-browser random fingerprint; the server then refuses students.
  */
 import { api, ApiError, clearSession, saveSession, session } from "./api.js";
+import { deviceKey, supported as keySupported } from "./dpop.js";
 
 let config = null;
 
@@ -41,16 +45,17 @@ async function fingerprint() {
 
 /* Exchanges a Google ID token for our tokens; stores the session. */
 export async function signInWithIdToken(idToken) {
+	const device = { platform: "WEB" };
+	if (keySupported()) {
+		await deviceKey();	/* made here, on the first sign-in */
+	} else {
+		device.uuid = "DUMMY";
+		device.fingerprint_hash = await fingerprint();
+	}
 	const body = await api("/auth/google", {
 		auth: false,
-		body: {
-			id_token: idToken,
-			device: {
-				uuid: "DUMMY",
-				platform: "WEB",
-				fingerprint_hash: await fingerprint(),
-			},
-		},
+		bindKey: keySupported(),
+		body: { id_token: idToken, device },
 	});
 	saveSession({
 		access_token: body.access_token,

@@ -7,7 +7,9 @@
  * down or silent, by POST /attendance/submit - the same code path on the
  * server.  While a window is open and the student is not yet marked,
  * leaving the page (visibilitychange, blur, copy) is sent as telemetry and
- * the page says so: that is what the teacher's "flagged" means.
+ * the page says so: that is what the teacher's "flagged" means.  One
+ * departure is one event: the blur and the visibilitychange that leaving
+ * fires together count once, until the student is back.
  */
 import { api, el, showError } from "./api.js";
 import { $, showConn, showWho, startPage } from "./page.js";
@@ -25,6 +27,13 @@ let marked = false;	/* final answer for this window (P/R/no tries) */
 let socket = null;
 let waiter = null;	/* resolves the pending socket submit */
 const lastSent = {};
+/* sessions this student is marked present in: a later round of one of
+ * them never shows the code entry again */
+const presentIn = new Set();
+let away = false;	/* left the page; reported once until back */
+
+/* What to do after a missed window: the teacher can still mark by hand. */
+const MISSED_NEXT = "Ask your teacher: they can mark you present by hand.";
 
 function show(w, serverTime) {
 	const changed = !win || win.window_id !== w.window_id;
@@ -32,7 +41,8 @@ function show(w, serverTime) {
 	if (serverTime)
 		skew = serverTime - Date.now();
 	if (changed) {
-		marked = !!w.my_status && w.my_status !== "A";
+		marked = (!!w.my_status && w.my_status !== "A") ||
+		    presentIn.has(w.session_id);
 		$("otp-input").value = "";
 		$("spotted").hidden = true;
 		$("result").hidden = true;
@@ -72,9 +82,11 @@ function tick() {
 
 function setTries(n) {
 	const t = $("tries");
+	/* the one place the wrong-code message is shown */
 	t.textContent = n >= 2 ? "You have 2 tries." :
-	    n === 1 ? "Wrong code once: one try left. Check the board." :
+	    n === 1 ? "Wrong code: one try left. Check the code on the board." :
 	    "No tries left for this round.";
+	t.setAttribute("aria-live", "polite");
 	t.className = "tries" + (n === 1 ? " warn" : n <= 0 ? " bad" : "");
 	$("otp-form").hidden = n <= 0 || marked;
 }
@@ -87,17 +99,24 @@ function result(kind, title, text) {
 	r.hidden = false;
 }
 
+/* A window missed: what happened and what to do next. */
+function missed(title, what) {
+	result("bad", title, what + " " + MISSED_NEXT);
+}
+
 async function loadOpen() {
 	try {
 		const { open } = await api("/attendance/open");
 		if (!open.length) {
 			if (win && !marked)
-				result("bad", "The window closed",
+				missed("The window closed",
 				    "You were not marked present in time.");
 			hide();
 			loadHistory();
 			return;
 		}
+		if (open[0].my_status === "P" || open[0].my_status === "R")
+			presentIn.add(open[0].session_id);
 		show(open[0], open[0].server_time);
 		if (marked)
 			result(open[0].my_status === "R" ? "warn" : "ok",
@@ -139,6 +158,8 @@ function answer(m) {
 	const code = m.error && m.error.code;
 	if (m.status_code === 200) {
 		marked = true;
+		if (win)
+			presentIn.add(win.session_id);
 		$("otp-form").hidden = true;
 		if (m.status === "R" || m.flagged)
 			result("warn", "Recorded, but flagged",
@@ -153,22 +174,20 @@ function answer(m) {
 	}
 	switch (code) {
 	case "wrong_otp":
+		/* said once, by the tries line under the input */
+		$("result").hidden = true;
 		setTries(m.tries_left || 0);
-		result("warn", "Wrong code", m.tries_left ?
-		    "One more try: check the code on the board." :
-		    "No tries left.");
 		$("otp-input").value = "";
 		$("otp-input").focus();
 		break;
 	case "no_tries_left":
 		marked = true;
 		setTries(0);
-		result("bad", "No tries left",
-		    "You entered a wrong code twice. Ask your teacher.");
+		missed("No tries left", "You entered a wrong code twice.");
 		break;
 	case "window_closed":
 	case "no_window":
-		result("bad", "Too late", "The attendance window has closed.");
+		missed("Too late", "The attendance window has closed.");
 		hide();
 		break;
 	default:
@@ -203,6 +222,18 @@ async function submit(ev) {
 
 /* ---------- "spotted by the system" ---------- */
 
+/* Leaving the page (blur, hidden, or both at once) is one event. */
+function leftPage(detail) {
+	if (away)
+		return;
+	away = true;
+	report("focus_lost", detail);
+}
+
+function backOnPage() {
+	away = false;
+}
+
 function report(type, detail) {
 	if (!win || marked)
 		return;
@@ -225,6 +256,32 @@ function meterBar(pct) {
 	const bar = el("span");
 	bar.style.width = `${pct}%`;
 	return bar;
+}
+
+/* Subjects in a stable order: by course code, then name. */
+function sortedSubjects(list) {
+	return [...list].sort((a, b) =>
+	    String(a.course_id).localeCompare(String(b.course_id)) ||
+	    String(a.course_name).localeCompare(String(b.course_name)));
+}
+
+/* One subject; one with no session held yet has no percentage. */
+function subjectItem(x, threshold) {
+	const title = el("strong", {}, `${x.course_id} ${x.course_name}`);
+	if (!x.held || x.percent === null)
+		return el("li.none", { "data-course": x.course_id },
+		    el("div.row.between", {}, title,
+			el("span.pct.muted", {}, "no classes yet")));
+	return el(x.at_risk ? "li.risk" : "li", { "data-course": x.course_id },
+	    el("div.row.between", {}, title,
+		el("span.pct", {}, x.percent + "%")),
+	    el("div.meter", { role: "img",
+		"aria-label": `${x.course_id}: ${x.percent}%` },
+		meterBar(x.percent)),
+	    el("p.muted.small", {},
+		`${x.present} present, ${x.absent} absent, ` +
+		`${x.flagged} flagged of ${x.held}` +
+		(x.at_risk ? ` \u2013 below ${threshold}%` : "")));
 }
 
 /* The history from the API, or offline the last one this phone saw. */
@@ -252,24 +309,8 @@ function renderHistory(s) {
 			sub.append(el("p.muted", {}, "No classes held yet."));
 		} else {
 			const ul = el("ul.plain.subjects");
-			for (const x of s.subjects) {
-				const pct = x.percent === null ? 0 : x.percent;
-				ul.append(el(x.at_risk ? "li.risk" : "li", {
-				    "data-course": x.course_id },
-				    el("div.row.between", {},
-					el("strong", {},
-					    `${x.course_id} ${x.course_name}`),
-					el("span.pct", {}, x.percent === null ?
-					    "-" : x.percent + "%")),
-				    el("div.meter", { role: "img",
-					"aria-label": `${x.course_id}: ${pct}%` },
-					meterBar(pct)),
-				    el("p.muted.small", {},
-					`${x.present} present, ${x.absent} absent, ` +
-					`${x.flagged} flagged of ${x.held}` +
-					(x.at_risk ? ` \u2013 below ${s.threshold}%` :
-					    ""))));
-			}
+			for (const x of sortedSubjects(s.subjects))
+				ul.append(subjectItem(x, s.threshold));
 			sub.append(ul);
 		}
 		const days = $("days");
@@ -305,7 +346,7 @@ function onEvent(m) {
 	case "attendance.closed":
 		if (win && m.session_id === win.session_id) {
 			if (!marked)
-				result("bad", "The window closed",
+				missed("The window closed",
 				    "You were not marked present in time.");
 			hide();
 			loadHistory();
@@ -336,9 +377,12 @@ function main() {
 	});
 	document.addEventListener("visibilitychange", () => {
 		if (document.visibilityState === "hidden")
-			report("focus_lost", "visibilitychange");
+			leftPage("visibilitychange");
+		else
+			backOnPage();
 	});
-	window.addEventListener("blur", () => report("blur", "window blur"));
+	window.addEventListener("blur", () => leftPage("window blur"));
+	window.addEventListener("focus", backOnPage);
 	document.addEventListener("copy", () => report("copy", "copy"));
 	socket = new LiveSocket({ onEvent, onState: onSocketState });
 	socket.connect();
