@@ -139,12 +139,17 @@ shortage(struct db *db, struct arena *a, const struct dash_query *q,
 
 /*
  * Timetabled periods on past days (holidays excepted) with no mark at
- * all: a session row without marks was opened and never taken.
+ * all: a session row without marks was opened and never taken.  Today
+ * is still being taken, so the range ends yesterday at the latest.
  */
 static int
 not_marked(struct db *db, struct arena *a, const struct dash_query *q,
     const char *from, const char *to, struct db_rows *rows)
 {
+	char last[11];
+	long yesterday = attstats_today() - 1;
+
+	attstats_format_date(q->to < yesterday ? q->to : yesterday, last);
 	return db_query(db, a, rows,
 	    "WITH RECURSIVE d (day) AS (SELECT CAST(? AS DATE) UNION ALL "
 	    "SELECT day + INTERVAL 1 DAY FROM d WHERE day < ?) "
@@ -160,13 +165,13 @@ not_marked(struct db *db, struct arena *a, const struct dash_query *q,
 	    "JOIN department dp ON dp.department_id = c.department_id "
 	    "JOIN teacher t ON t.teacher_email = sj.teacher_email "
 	    "JOIN course co ON co.course_id = sj.course_id "
-	    "WHERE (? = 0 OR c.department_id = ?) "
+	    "WHERE (? = 0 OR c.department_id = ?) AND d.day <= ? "
 	    "AND NOT EXISTS (SELECT 1 FROM holiday h WHERE h.date = d.day) "
 	    "AND NOT EXISTS (SELECT 1 FROM session se JOIN attendance a "
 	    "ON a.session_id = se.session_id WHERE se.period_id = "
 	    "p.period_id AND se.date = d.day) "
 	    "ORDER BY t.name, d.day, p.period_no LIMIT 10000",
-	    "ssII", from, to, q->department, q->department);
+	    "ssIIs", from, to, q->department, q->department, last);
 }
 
 /* Devices awaiting approval and blocked accounts, in scope. */
