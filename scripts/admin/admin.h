@@ -49,8 +49,8 @@ int admin_not_marked(struct admin *ad, int argc, char **argv);
 int admin_role(struct admin *ad, int argc, char **argv);
 int admin_job_record(struct admin *ad, int argc, char **argv);
 /* One job_run row (started: a Unix time); a DB_* code. */
-int admin_job_record_row(struct admin *ad, const char *kind,
-    long long started, int ok, const char *summary);
+int admin_job_record_row(struct admin *ad, const char *kind, long long started,
+    int ok, const char *summary);
 
 /* --- backups (backup.c, restore.c) --- */
 int admin_backup(struct admin *ad, int argc, char **argv);

@@ -92,8 +92,9 @@ parse_opts(struct admin *ad, int argc, char **argv, int first, struct opts *o)
 	days = days < 1 ? 1 : days > 400 ? 400 : days;
 	if (attstats_range(o->from, o->to, attstats_today(), days, 400,
 		&o->q.from, &o->q.to) != ATTSTATS_RANGE_OK) {
-		fprintf(stderr, "ehazira-admin: bad range (YYYY-MM-DD, from "
-				"<= to, at most 400 days)\n");
+		fprintf(stderr,
+		    "ehazira-admin: bad range (YYYY-MM-DD, from "
+		    "<= to, at most 400 days)\n");
 		return 2;
 	}
 	return 0;
@@ -143,8 +144,8 @@ run_view(struct admin *ad, const char *cmd, const char *view, int argc,
 	struct report_table t;
 	int rc;
 
-	if (!dashboard_known(view) || (rc = parse_opts(ad, argc, argv, first,
-					   &o)) < 0)
+	if (!dashboard_known(view) ||
+	    (rc = parse_opts(ad, argc, argv, first, &o)) < 0)
 		return usage(cmd);
 	if (rc)
 		return rc;
@@ -161,7 +162,8 @@ run_view(struct admin *ad, const char *cmd, const char *view, int argc,
 		fprintf(stderr, "ehazira-admin: cannot reach the database\n");
 		return 1;
 	}
-	rc = to_file ? write_out(ad, &o, &t) : write_table(stdout, &t, o.format);
+	rc =
+	    to_file ? write_out(ad, &o, &t) : write_table(stdout, &t, o.format);
 	if (rc < 0) {
 		fprintf(stderr, "ehazira-admin: cannot write the %s\n",
 		    to_file ? o.out : "output");
@@ -204,8 +206,9 @@ admin_role(struct admin *ad, int argc, char **argv)
 	struct db_rows rows;
 	const char *role = argc == 3 ? argv[2] : "";
 
-	if (argc != 3 || (strcmp(role, "teacher") && strcmp(role, "head") &&
-			     strcmp(role, "admin"))) {
+	if (argc != 3 ||
+	    (strcmp(role, "teacher") && strcmp(role, "head") &&
+		strcmp(role, "admin"))) {
 		fprintf(stderr,
 		    "usage: ehazira-admin role EMAIL teacher|head|admin\n");
 		return 2;
@@ -221,8 +224,9 @@ admin_role(struct admin *ad, int argc, char **argv)
 		return 1;
 	}
 	/* The guard turns away tokens of the old role at once. */
-	if (db_exec(ad->db, "UPDATE teacher SET role = ? WHERE "
-			    "teacher_email = ?",
+	if (db_exec(ad->db,
+		"UPDATE teacher SET role = ? WHERE "
+		"teacher_email = ?",
 		"ss", role, db_get(&rows, 0, 0)) != DB_OK ||
 	    audit_write(ad->db, "admin", "user.role", db_get(&rows, 0, 0),
 		db_get(&rows, 0, 1), role, NULL) != DB_OK ||
@@ -253,13 +257,14 @@ admin_job_record_row(struct admin *ad, const char *kind, long long started,
 int
 admin_job_record(struct admin *ad, int argc, char **argv)
 {
-	long long started = argc == 5 ? strtoll(argv[4], NULL, 10)
-				      : (long long)time(NULL);
+	long long started =
+	    argc == 5 ? strtoll(argv[4], NULL, 10) : (long long)time(NULL);
 
 	if ((argc != 4 && argc != 5) ||
 	    (strcmp(argv[2], "ok") && strcmp(argv[2], "failed"))) {
-		fprintf(stderr, "usage: ehazira-admin job-record KIND "
-				"ok|failed SUMMARY [STARTED_EPOCH]\n");
+		fprintf(stderr,
+		    "usage: ehazira-admin job-record KIND "
+		    "ok|failed SUMMARY [STARTED_EPOCH]\n");
 		return 2;
 	}
 	if (admin_job_record_row(ad, argv[1], started,
