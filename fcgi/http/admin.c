@@ -145,7 +145,7 @@ view(struct http_req *r, const char *name)
 	struct report_table t;
 	char from[11], to[11], *buf;
 	size_t len;
-	int fmt, rc;
+	int fmt = REPORT_JSON, rc;
 
 	if ((rc = parse_query(r, name, &q, &fmt)) != 0)
 		return rc;
