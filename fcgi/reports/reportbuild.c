@@ -76,27 +76,12 @@ source_code(const char *s)
 	return s == NULL ? 0 : s[0];
 }
 
-/* Student index by e-mail (emails are case-insensitive in the schema). */
-struct by_email {
-	const char *email;
-	int idx;
-};
-
-static int
-cmp_email(const void *a, const void *b)
-{
-	return strcasecmp(((const struct by_email *)a)->email,
-	    ((const struct by_email *)b)->email);
-}
-
-static int
-find_student(const struct by_email *ix, int n, const char *email)
-{
-	struct by_email key = { email, 0 }, *hit;
-
-	hit = bsearch(&key, ix, (size_t)n, sizeof(*ix), cmp_email);
-	return hit ? hit->idx : -1;
-}
+/*
+ * One packed cell of a session row: the student's register index (five
+ * digits, the row number of the student query's order), the status and
+ * the source's first letter.
+ */
+#define PACKED_CELL 7
 
 /* Counts, percentages, runs, at-risk list, totals and weeks of a report. */
 static int
@@ -147,8 +132,7 @@ finish_class(struct arena *a, struct class_report *rep)
 
 /* What building a class report reads, and its lookups. */
 struct class_build {
-	struct db_rows studs, rows; /* the class's students, their marks */
-	struct by_email *ix;        /* students by e-mail */
+	struct db_rows studs, rows; /* the class's students, their sessions */
 	long *joined;               /* each student's first day */
 };
 
@@ -176,15 +160,26 @@ class_read(struct db *db, struct arena *a, long long subject_id,
 	    "I", out->subj.class_id);
 	if (rc != DB_OK)
 		return rc;
-	/* every mark of the subject in the range, in register order */
+	/*
+	 * Every session of the subject in the range with its marks packed
+	 * into one string (PACKED_CELL each), in register order: a 600-
+	 * student subject sends 90 rows, not 54,000 (each copied cell by
+	 * cell).  st.rn is the student's row in the query above (the same
+	 * order); marks of students no longer in the class pack to nothing.
+	 */
 	return db_query(db, a, &b->rows,
 	    "SELECT a.session_id, DATE_FORMAT(se.date, '%Y-%m-%d'), "
-	    "p.period_no, a.student_email, a.status, a.source "
+	    "p.period_no, GROUP_CONCAT(LPAD(st.rn, 5, '0'), a.status, "
+	    "LEFT(a.source, 1) SEPARATOR '') "
 	    "FROM period p JOIN session se ON se.period_id = p.period_id "
 	    "JOIN attendance a ON a.session_id = se.session_id "
+	    "LEFT JOIN (SELECT student_email, ROW_NUMBER() OVER (ORDER BY "
+	    "LENGTH(roll_no), roll_no, student_email) - 1 AS rn FROM student "
+	    "WHERE class_id = ?) st ON st.student_email = a.student_email "
 	    "WHERE p.subject_id = ? AND se.date BETWEEN ? AND ? "
+	    "GROUP BY a.session_id, se.date, p.period_no "
 	    "ORDER BY se.date, p.period_no, a.session_id",
-	    "Iss", subject_id, out->from_s, out->to_s);
+	    "IIss", out->subj.class_id, subject_id, out->from_s, out->to_s);
 }
 
 /* The register's rows: the students, indexed by e-mail. */
@@ -196,9 +191,8 @@ class_students(struct arena *a, struct class_report *out, struct class_build *b)
 	out->nstudents = n;
 	out->students =
 	    arena_alloc(a, sizeof(*out->students) * (size_t)(n + 1));
-	b->ix = arena_alloc(a, sizeof(*b->ix) * (size_t)(n + 1));
 	b->joined = arena_alloc(a, sizeof(long) * (size_t)(n + 1));
-	if (!out->students || !b->ix || !b->joined)
+	if (!out->students || !b->joined)
 		return DB_ERR;
 	for (i = 0; i < n; i++) {
 		struct rep_student *st = &out->students[i];
@@ -210,20 +204,16 @@ class_students(struct arena *a, struct class_report *out, struct class_build *b)
 		if (st->joined_on == NULL ||
 		    attstats_parse_date(st->joined_on, &b->joined[i]) < 0)
 			b->joined[i] = -1000000;
-		b->ix[i].email = st->email;
-		b->ix[i].idx = i;
 	}
-	qsort(b->ix, (size_t)n, sizeof(*b->ix), cmp_email);
 	return DB_OK;
 }
 
-/* The register's columns: the distinct session ids of the marks, in order. */
+/* The register's columns: the sessions with marks, one per row, in order. */
 static int
 class_sessions(struct arena *a, long from, struct class_report *out,
     const struct class_build *b)
 {
 	struct rep_session *se;
-	long long sid, last = -1;
 	int i;
 
 	out->sessions = arena_alloc(a,
@@ -231,12 +221,8 @@ class_sessions(struct arena *a, long from, struct class_report *out,
 	if (out->sessions == NULL)
 		return DB_ERR;
 	for (i = 0; i < b->rows.nrows; i++) {
-		sid = db_get_int(&b->rows, i, 0);
-		if (sid == last)
-			continue;
-		last = sid;
 		se = &out->sessions[out->nsessions++];
-		se->session_id = sid;
+		se->session_id = db_get_int(&b->rows, i, 0);
 		snprintf(se->date, sizeof(se->date), "%s",
 		    db_get(&b->rows, i, 1));
 		if (attstats_parse_date(se->date, &se->day) < 0)
@@ -252,28 +238,30 @@ class_cells(struct arena *a, struct class_report *out,
     const struct class_build *b)
 {
 	size_t ncells = (size_t)out->nstudents * (size_t)out->nsessions, c;
-	long long sid, last = -1;
-	int i, k, s;
+	const char *p;
+	size_t len, off;
+	int k, s;
 
 	out->cells = arena_alloc(a, ncells + 1);
 	out->sources = arena_alloc(a, ncells + 1);
 	if (!out->cells || !out->sources)
 		return DB_ERR;
 	memset(out->cells, REPORT_NOT_COUNTED, ncells);
-	for (i = 0, k = -1; i < b->rows.nrows; i++) {
-		sid = db_get_int(&b->rows, i, 0);
-		if (sid != last) {
-			k++;
-			last = sid;
+	for (k = 0; k < b->rows.nrows; k++) {
+		p = db_get(&b->rows, k, 3);
+		len = p ? strlen(p) : 0;
+		for (off = 0; off + PACKED_CELL <= len; off += PACKED_CELL) {
+			s = (int)strtol((char[6]){ p[off], p[off + 1],
+					    p[off + 2], p[off + 3], p[off + 4],
+					    '\0' },
+			    NULL, 10);
+			if (s < 0 || s >= out->nstudents ||
+			    out->sessions[k].day < b->joined[s])
+				continue; /* before they joined: never counts */
+			c = (size_t)s * (size_t)out->nsessions + (size_t)k;
+			out->cells[c] = p[off + 5];
+			out->sources[c] = source_code(p + off + 6);
 		}
-		if ((s = find_student(b->ix, out->nstudents,
-			 db_get(&b->rows, i, 3))) < 0)
-			continue; /* no longer in this class */
-		if (out->sessions[k].day < b->joined[s])
-			continue; /* before they joined: never counts */
-		c = (size_t)s * (size_t)out->nsessions + (size_t)k;
-		out->cells[c] = db_get(&b->rows, i, 4)[0];
-		out->sources[c] = source_code(db_get(&b->rows, i, 5));
 	}
 	return DB_OK;
 }
