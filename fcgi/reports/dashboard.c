@@ -6,7 +6,9 @@
  * Every view takes the same filter: a date range and a department (0 =
  * all; the caller has already narrowed it to the reader's scope).  The
  * "by" of the attendance view picks a key and label from a fixed table,
- * never from the request's text.  Marks count as in the class summary:
+ * never from the request's text (grouped by position: an alias such as
+ * "name" would lose to a column of that name, teacher.name).  Marks count
+ * as in the class summary:
  * P is present, A and R (flagged) are not.
  */
 #include <string.h>
@@ -90,7 +92,7 @@ attendance(struct db *db, struct arena *a, const struct dash_query *q,
 	sql = arena_printf(a,
 	    "SELECT %s AS id, %s AS name, "
 	    "COUNT(DISTINCT se.session_id) AS sessions, " COUNTS FROM_SCOPE
-	    "GROUP BY id, name ORDER BY name",
+	    "GROUP BY 1, 2 ORDER BY 2",
 	    groupings[g].key, groupings[g].label);
 	return db_query(db, a, rows, sql, "ssII", from, to, q->department,
 	    q->department);
