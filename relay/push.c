@@ -698,7 +698,7 @@ end_batch(struct push *p, int abandoned)
 
 /* Drives the transfers for up to PASS_MS. */
 static void
-pass(struct push *p)
+drive_transfers(struct push *p)
 {
 	long long stop = clock_wall_ms() + PASS_MS, left;
 	int running;
@@ -743,7 +743,7 @@ push_run(struct relay *rl, long long next)
 			return next;
 		}
 	}
-	pass(p);
+	drive_transfers(p);
 	if (flush(p, rl) && all_done(p)) {
 		full = p->nitems >= p->nslots * BATCH_PER_SLOT;
 		end_batch(p, 0);

@@ -86,8 +86,10 @@
 	    "Play Integrity EC public key PEM file")                          \
 	X(INTEGRITY_PACKAGE, integrity_package, STR, "in.ehazira.app", 0, "", \
 	    "Android package name")                                           \
-	X(INTEGRITY_MIN_LEVEL, integrity_min_level, ENUM, "BASIC", 0,         \
-	    "STRONG|BASIC", "lowest accepted level: STRONG|BASIC")            \
+	X(INTEGRITY_MIN_LEVEL, integrity_min_level, ENUM, "DEVICE", 0,        \
+	    "STRONG|DEVICE|BASIC", "lowest accepted Play Integrity label")    \
+	X(IOS_POLICY, ios_policy, ENUM, "approve-first", 0,                   \
+	    "refuse|approve-first|allow", "iOS students until App Attest")    \
 	X(INTEGRITY_MAX_AGE, integrity_max_age, INT, "300", 0, "10..86400",   \
 	    "oldest accepted verdict, s")                                     \
 	X(REQUIRE_INTEGRITY, require_integrity, INT, "1", 0, "0..1",          \

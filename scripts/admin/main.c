@@ -50,6 +50,9 @@ static const struct command {
 	    "reject-device ID  reject a pending device" },
 	{ "show", admin_show,
 	    "show EMAIL        a user, their devices and recent audit" },
+	{ "class-policy", admin_class_policy,
+	    "class-policy show|set CLASS [key=value...]  campus networks "
+	    "(allowed_cidrs), flag_on_focus_loss" },
 
 	/* --- relay (relaystat.c) --- */
 	{ "relay-status", admin_relay_status,

@@ -82,6 +82,17 @@ async function start(periodId, btn) {
 	}
 }
 
+/* Shared phones and unverified iPhones say so: approving them matters. */
+function whyPending(d) {
+	if (d.reason === "shared_device" && d.shared_with)
+		return el("strong.warn", {}, " This phone is the active device " +
+		    `of ${d.shared_with.roll_no} ${d.shared_with.name}; ` +
+		    "approving moves it to this student.");
+	if (d.reason === "ios_unattested")
+		return el("span.muted", {}, " iPhone: not verified by Apple.");
+	return "";
+}
+
 export async function loadPending() {
 	const box = $("pending");
 	try {
@@ -98,7 +109,8 @@ export async function loadPending() {
 				el("span.muted", {}, `${d.platform}, ` +
 				    `${d.integrity_level || "?"}, asked ` +
 				    `${(d.requested_at || "").replace("T", " ")
-					.slice(0, 16)}`)),
+					.slice(0, 16)}`),
+				whyPending(d)),
 			    el("button", { type: "button", class: "primary",
 				onclick: () => decide(d, "approve") }, "Approve"),
 			    el("button", { type: "button",
