@@ -426,8 +426,7 @@ bind_device(struct http_req *r, struct signin *s)
 	}
 	if (hold_reason(r, s) < 0)
 		return BIND_ERR;
-	if (token_role_is_staff(s->role) ||
-	    (active < 0 && s->held == NULL)) {
+	if (token_role_is_staff(s->role) || (active < 0 && s->held == NULL)) {
 		/* teachers: every device; students: the first one */
 		if (same < 0 || token_role_is_staff(s->role))
 			return insert_device(r, s, "ACTIVE") < 0 ? BIND_ERR
