@@ -17,42 +17,59 @@
 
 #include "token.h"
 
+static const struct {
+	enum role role;
+	const char *name, *short_name;
+} role_names[] = {
+	{ ROLE_STUDENT, "student", "s" },
+	{ ROLE_TEACHER, "teacher", "t" },
+	{ ROLE_HEAD, "head", "h" },
+	{ ROLE_ADMIN, "admin", "a" },
+};
+
+#define NROLES (sizeof(role_names) / sizeof(role_names[0]))
+
 const char *
 token_role_name(enum role r)
 {
-	switch (r) {
-	case ROLE_STUDENT:
-		return "student";
-	case ROLE_TEACHER:
-		return "teacher";
-	default:
-		return "none";
-	}
+	size_t i;
+
+	for (i = 0; i < NROLES; i++)
+		if (role_names[i].role == r)
+			return role_names[i].name;
+	return "none";
 }
 
 const char *
 token_role_name_short(enum role r)
 {
-	return r == ROLE_STUDENT ? "s" : r == ROLE_TEACHER ? "t" : "-";
+	size_t i;
+
+	for (i = 0; i < NROLES; i++)
+		if (role_names[i].role == r)
+			return role_names[i].short_name;
+	return "-";
 }
 
 enum role
 token_role_from_short(const char *s)
 {
-	if (s && strcmp(s, "s") == 0)
-		return ROLE_STUDENT;
-	if (s && strcmp(s, "t") == 0)
-		return ROLE_TEACHER;
+	size_t i;
+
+	for (i = 0; s && i < NROLES; i++)
+		if (strcmp(s, role_names[i].short_name) == 0)
+			return role_names[i].role;
 	return ROLE_NONE;
 }
 
-static enum role
-role_from(const char *s)
+enum role
+token_role_from_name(const char *s)
 {
-	if (s && strcmp(s, "student") == 0)
-		return ROLE_STUDENT;
-	if (s && strcmp(s, "teacher") == 0)
-		return ROLE_TEACHER;
+	size_t i;
+
+	for (i = 0; s && i < NROLES; i++)
+		if (strcmp(s, role_names[i].name) == 0)
+			return role_names[i].role;
 	return ROLE_NONE;
 }
 
@@ -84,6 +101,12 @@ get_cnf(jwt_t *jwt, struct arena *ar)
 	json_decref(j);
 	free(js);
 	return out;
+}
+
+int
+token_role_is_staff(enum role r)
+{
+	return r == ROLE_TEACHER || r == ROLE_HEAD || r == ROLE_ADMIN;
 }
 
 char *
@@ -144,14 +167,14 @@ token_verify(const char *secret, const char *tok, long long now,
 		goto out;
 	dev = jwt_get_grant_int(jwt, "dev");
 	if (errno || !sub || !jti || !typ || strcmp(typ, "access") != 0 ||
-	    role_from(role) == ROLE_NONE)
+	    token_role_from_name(role) == ROLE_NONE)
 		goto out;
 	if (exp <= now) {
 		rc = TOKEN_EXPIRED;
 		goto out;
 	}
 	out->email = arena_strdup(ar, sub);
-	out->role = role_from(role);
+	out->role = token_role_from_name(role);
 	out->device_id = dev;
 	out->jti = arena_strdup(ar, jti);
 	out->exp = exp;

@@ -222,7 +222,7 @@ find_user(struct http_req *r, struct signin *s, const char *email)
 	int rc;
 
 	rc = db_query(r->db, r->arena, &rows,
-	    "SELECT 'teacher', teacher_email, name, verified, blocked "
+	    "SELECT role, teacher_email, name, verified, blocked "
 	    "FROM teacher WHERE teacher_email = ? UNION ALL "
 	    "SELECT 'student', student_email, name, verified, blocked "
 	    "FROM student WHERE student_email = ?",
@@ -233,8 +233,8 @@ find_user(struct http_req *r, struct signin *s, const char *email)
 	if (rows.nrows == 0)
 		return http_reply_error(r, 403, "not_registered",
 		    "%s is not registered with eHazira", email);
-	s->role = strcmp(db_get(&rows, 0, 0), "teacher") == 0 ? ROLE_TEACHER
-							      : ROLE_STUDENT;
+	/* teacher.role: teacher, head or admin (013_roles_dashboard.sql) */
+	s->role = token_role_from_name(db_get(&rows, 0, 0));
 	s->email = db_get(&rows, 0, 1);
 	s->name = db_get(&rows, 0, 2);
 	if (!db_get_int(&rows, 0, 3))
@@ -443,9 +443,9 @@ bind_device(struct http_req *r, struct signin *s)
 	}
 	if (hold_reason(r, s) < 0)
 		return BIND_ERR;
-	if (s->role == ROLE_TEACHER || (active < 0 && s->held == NULL)) {
+	if (token_role_is_staff(s->role) || (active < 0 && s->held == NULL)) {
 		/* teachers: every device; students: the first one */
-		if (same < 0 || s->role == ROLE_TEACHER)
+		if (same < 0 || token_role_is_staff(s->role))
 			return insert_device(r, s, "ACTIVE") < 0 ? BIND_ERR
 								 : BIND_OK;
 		s->device_id = db_get_int(&d, same, 0);
@@ -542,7 +542,7 @@ user_json(struct http_req *r, struct signin *s)
 		    json_string(db_get(&rows, 0, 0)));
 		json_object_set_new(u, "class_id",
 		    json_integer(db_get_int(&rows, 0, 1)));
-	} else if (s->role == ROLE_TEACHER &&
+	} else if (token_role_is_staff(s->role) &&
 	    db_query_one(r->db, r->arena, &rows,
 		"SELECT designation, department_id FROM teacher WHERE "
 		"teacher_email = ?",
@@ -819,8 +819,7 @@ refresh_find(struct http_req *r, struct refresh *t)
 	if (rc != DB_OK)
 		return -1;
 	t->email = db_get(&rows, 0, 0);
-	t->role = strcmp(db_get(&rows, 0, 1), "teacher") == 0 ? ROLE_TEACHER
-							      : ROLE_STUDENT;
+	t->role = token_role_from_name(db_get(&rows, 0, 1));
 	t->dev = db_get_int(&rows, 0, 2);
 	t->family = db_get(&rows, 0, 3);
 	t->jkt = db_get(&rows, 0, 7);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "admin.h"
 #include "cidr.h"
 #include "clock.h"
 #include "crypto.h"
@@ -46,6 +47,7 @@
 #define A ROUTE_AUTH
 #define S ROUTE_STUDENT
 #define T ROUTE_TEACHER
+#define H ROUTE_HEAD
 
 static const struct route routes[] = {
 	{ "GET", "/healthz", health_get, ROUTE_PUBLIC,
@@ -131,6 +133,21 @@ static const struct route routes[] = {
 	{ "GET", "/attendance/class-summary", reports_class, T,
 	    "a subject's register, at-risk list and weekly trend" },
 
+	/* --- the dashboard (admin.c): heads and administrators --- */
+	{ "GET", "/admin/departments", admin_departments, H,
+	    "the departments in the reader's scope" },
+	{ "GET", "/admin/attendance", admin_attendance, H,
+	    "attendance by department, class, subject or teacher" },
+	{ "GET", "/admin/trend", admin_trend, H, "attendance week by week" },
+	{ "GET", "/admin/shortage", admin_shortage, H,
+	    "students below AT_RISK_PERCENT in a subject" },
+	{ "GET", "/admin/not-marked", admin_not_marked, H,
+	    "timetabled periods where no attendance was taken" },
+	{ "GET", "/admin/accounts", admin_accounts, H,
+	    "devices awaiting approval and blocked accounts" },
+	{ "GET", "/admin/jobs", admin_jobs, H,
+	    "the last imports and cron runs" },
+
 	/* --- web app (appconfig.c) --- */
 	{ "GET", "/app-config", appconfig_get, ROUTE_PUBLIC,
 	    "demo mode, Google client id, web students (public)" },
@@ -144,6 +161,7 @@ static const struct route routes[] = {
 #undef A
 #undef S
 #undef T
+#undef H
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 _Static_assert(NROUTES <= STATS_MAX_ROUTES, "stats.h: more route rows");
@@ -263,9 +281,19 @@ authenticate(struct http_req *r, unsigned flags)
 	if ((flags & ROUTE_STUDENT) && r->auth.role != ROLE_STUDENT)
 		return http_reply_error(r, 403, "forbidden",
 		    "this endpoint is for students");
-	if ((flags & ROUTE_TEACHER) && r->auth.role != ROLE_TEACHER)
+	/* Heads and administrators teach too: teacher routes check the
+	 * subject's teacher, so their wider scope does not widen these. */
+	if ((flags & ROUTE_TEACHER) && !token_role_is_staff(r->auth.role))
 		return http_reply_error(r, 403, "forbidden",
 		    "this endpoint is for teachers");
+	if ((flags & ROUTE_HEAD) && r->auth.role != ROLE_HEAD &&
+	    r->auth.role != ROLE_ADMIN)
+		return http_reply_error(r, 403, "forbidden",
+		    "this endpoint is for heads of department and "
+		    "administrators");
+	if ((flags & ROUTE_ADMIN) && r->auth.role != ROLE_ADMIN)
+		return http_reply_error(r, 403, "forbidden",
+		    "this endpoint is for administrators");
 	return 0;
 }
 
@@ -378,7 +406,7 @@ router_dispatch(struct http_req *r)
 	}
 	row = (int)(rt - routes);
 	router_match(rt->pattern, r->path, r);
-	if (rt->flags & (ROUTE_AUTH | ROUTE_STUDENT | ROUTE_TEACHER)) {
+	if (rt->flags & ROUTE_SIGNED_IN) {
 		if ((status = authenticate(r, rt->flags)) != 0)
 			goto out;
 	}

@@ -47,6 +47,17 @@ int admin_relay_status(struct admin *ad, int argc, char **argv);
 /* --- reports --- */
 int admin_report(struct admin *ad, int argc, char **argv);
 
+/* --- the dashboard's views, roles and run records (views.c) --- */
+int admin_list(struct admin *ad, int argc, char **argv);
+int admin_export(struct admin *ad, int argc, char **argv);
+int admin_shortage(struct admin *ad, int argc, char **argv);
+int admin_not_marked(struct admin *ad, int argc, char **argv);
+int admin_role(struct admin *ad, int argc, char **argv);
+int admin_job_record(struct admin *ad, int argc, char **argv);
+/* One job_run row (started: a Unix time); a DB_* code. */
+int admin_job_record_row(struct admin *ad, const char *kind, long long started,
+    int ok, const char *summary);
+
 /* --- backups (backup.c, restore.c) --- */
 int admin_backup(struct admin *ad, int argc, char **argv);
 int admin_restore(struct admin *ad, int argc, char **argv);

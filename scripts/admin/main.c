@@ -70,6 +70,19 @@ static const struct command {
 	    "report list|class|at-risk|warnings ...  attendance reports" },
 
 	/* --- backups (backup.c, restore.c) --- */
+	{ "list", admin_list,
+	    "list VIEW [--from D --to D --department ID --by X --format "
+	    "csv|json --check]  a dashboard view" },
+	{ "export", admin_export,
+	    "export VIEW --out FILE [--format csv|json|xlsx ...]  into a file" },
+	{ "shortage", admin_shortage,
+	    "shortage [OPTIONS]  students below AT_RISK_PERCENT per subject" },
+	{ "not-marked", admin_not_marked,
+	    "not-marked [OPTIONS]  timetabled periods without attendance" },
+	{ "role", admin_role,
+	    "role EMAIL teacher|head|admin  a staff account's role" },
+	{ "job-record", admin_job_record,
+	    "job-record KIND ok|failed SUMMARY [STARTED]  log a run" },
 	{ "backup", admin_backup,
 	    "backup DIR        consistent online backup into DIR/ehazira-TIME" },
 	{ "restore", admin_restore,

@@ -102,13 +102,16 @@ export function googleButton(container, clientId, onDone, onError) {
 }
 
 export function pageFor(role) {
+	if (role === "head" || role === "admin")
+		return "admin.html";
 	return role === "teacher" ? "teacher.html" : "student.html";
 }
 
-/* On a role's page: the session, or off to the sign-in page. */
+/* On a role's page (one role or a list): the session, or off to sign in. */
 export function requireRole(role) {
 	const s = session();
-	if (!s || s.role !== role) {
+	const roles = Array.isArray(role) ? role : [role];
+	if (!s || !roles.includes(s.role)) {
 		location.replace("index.html" + (s ? "" : "#signed-out"));
 		return null;
 	}
