@@ -82,7 +82,7 @@ parse_hostport(const char *s, const char *e, struct redis_addr *a)
 			return -1;
 	}
 	if (colon == NULL)
-		return copy("6379", "6379" + 4, a->port, sizeof(a->port));
+		return copy("6379", &"6379"[4], a -> port, sizeof(a->port));
 	for (p = colon + 1; p < e; p++)
 		if (*p < '0' || *p > '9')
 			return -1;

@@ -23,14 +23,17 @@
 #include "devshare.h"
 #include "log.h"
 
+/*
+ * The device's student and class, with the student row locked (the lock
+ * order of sign-in), and the teacher's right to decide (teacher may be
+ * NULL: an administrator).  APPROVAL_OK or the refusal.
+ */
 static int
-decide_locked(struct db *db, struct arena *ar, long long id, int approve,
-    const char *teacher, const char *actor)
+lock_student(struct db *db, struct arena *ar, long long id, const char *teacher,
+    const char **email)
 {
-	struct db_rows rows, old;
-	const char *email;
-	long long cls;
-	int rc, i;
+	struct db_rows rows;
+	int rc;
 
 	rc = db_query_one(db, ar, &rows,
 	    "SELECT user_email FROM device "
@@ -38,52 +41,40 @@ decide_locked(struct db *db, struct arena *ar, long long id, int approve,
 	    "I", id);
 	if (rc != DB_OK)
 		return rc == DB_NOTFOUND ? APPROVAL_NOTFOUND : APPROVAL_ERR;
-	email = db_get(&rows, 0, 0);
+	*email = db_get(&rows, 0, 0);
 	rc = db_query_one(db, ar, &rows,
 	    "SELECT class_id FROM student "
 	    "WHERE student_email = ? FOR UPDATE",
-	    "s", email);
+	    "s", *email);
 	if (rc != DB_OK)
 		return rc == DB_NOTFOUND ? APPROVAL_NOTFOUND : APPROVAL_ERR;
-	cls = db_get_int(&rows, 0, 0);
-	if (teacher) {
-		rc = db_query(db, ar, &rows,
-		    "SELECT 1 FROM subject WHERE "
-		    "class_id = ? AND teacher_email = ? LIMIT 1",
-		    "Is", cls, teacher);
-		if (rc != DB_OK)
-			return APPROVAL_ERR;
-		if (rows.nrows == 0)
-			return APPROVAL_FORBIDDEN;
-	}
-	rc = db_query_one(db, ar, &rows,
-	    "SELECT approval FROM device "
-	    "WHERE device_id = ? FOR UPDATE",
-	    "I", id);
+	if (teacher == NULL)
+		return APPROVAL_OK;
+	rc = db_query(db, ar, &rows,
+	    "SELECT 1 FROM subject WHERE "
+	    "class_id = ? AND teacher_email = ? LIMIT 1",
+	    "Is", db_get_int(&rows, 0, 0), teacher);
 	if (rc != DB_OK)
 		return APPROVAL_ERR;
-	if (strcmp(db_get(&rows, 0, 0), "PENDING") != 0)
-		return APPROVAL_NOT_PENDING;
-	if (!approve) {
-		if (db_exec(db,
-			"UPDATE device SET approval = 'REJECTED', "
-			"active = FALSE, decided_by = ?, decided_at = NOW(3) "
-			"WHERE device_id = ?",
-			"sI", actor, id) != DB_OK ||
-		    audit_write(db, actor, "device.reject", email, "PENDING",
-			"REJECTED",
-			arena_printf(ar, "device %lld", id)) != DB_OK)
-			return APPROVAL_ERR;
-		return APPROVAL_OK;
-	}
+	return rows.nrows == 0 ? APPROVAL_FORBIDDEN : APPROVAL_OK;
+}
+
+/* The student's other active devices become REPLACED, their tokens revoked. */
+static int
+replace_others(struct db *db, struct arena *ar, long long id, const char *email,
+    const char *actor)
+{
+	struct db_rows old;
+	long long o;
+	int i;
+
 	if (db_query(db, ar, &old,
 		"SELECT device_id FROM device WHERE "
 		"user_email = ? AND device_id <> ? AND active = TRUE",
 		"sI", email, id) != DB_OK)
 		return APPROVAL_ERR;
 	for (i = 0; i < old.nrows; i++) {
-		long long o = db_get_int(&old, i, 0);
-
+		o = db_get_int(&old, i, 0);
 		if (db_exec(db,
 			"UPDATE refresh_token SET revoked_at = NOW(3) "
 			"WHERE device_id = ? AND revoked_at IS NULL",
@@ -95,19 +86,41 @@ decide_locked(struct db *db, struct arena *ar, long long id, int approve,
 			"sI", actor, o) != DB_OK ||
 		    audit_write(db, actor, "device.replaced", email, "ACTIVE",
 			"REPLACED",
-			arena_printf(ar,
-			    "device %lld replaced by "
-			    "%lld",
-			    o, id)) != DB_OK)
+			arena_printf(ar, "device %lld replaced by %lld", o,
+			    id)) != DB_OK)
 			return APPROVAL_ERR;
 	}
-	/* a phone another student held moves: one phone, one student */
-	if (devshare_release(db, ar, id, actor) != DB_OK ||
-	    db_exec(db,
-		"UPDATE device SET approval = 'ACTIVE', active = TRUE, "
-		"decided_by = ?, decided_at = NOW(3) WHERE device_id = ?",
-		"sI", actor, id) != DB_OK ||
-	    audit_write(db, actor, "device.approve", email, "PENDING", "ACTIVE",
+	return APPROVAL_OK;
+}
+
+static int
+decide_locked(struct db *db, struct arena *ar, long long id, int approve,
+    const char *teacher, const char *actor)
+{
+	struct db_rows rows;
+	const char *email = NULL, *to = approve ? "ACTIVE" : "REJECTED";
+	int rc;
+
+	if ((rc = lock_student(db, ar, id, teacher, &email)) != APPROVAL_OK)
+		return rc;
+	if (db_query_one(db, ar, &rows,
+		"SELECT approval FROM device WHERE device_id = ? FOR UPDATE",
+		"I", id) != DB_OK)
+		return APPROVAL_ERR;
+	if (strcmp(db_get(&rows, 0, 0), "PENDING") != 0)
+		return APPROVAL_NOT_PENDING;
+	/* approving: the old phones go, and a phone another student held
+	 * moves (one phone, one student) */
+	if (approve &&
+	    ((rc = replace_others(db, ar, id, email, actor)) != APPROVAL_OK ||
+		devshare_release(db, ar, id, actor) != DB_OK))
+		return APPROVAL_ERR;
+	if (db_exec(db,
+		"UPDATE device SET approval = ?, active = ?, decided_by = ?, "
+		"decided_at = NOW(3) WHERE device_id = ?",
+		"sisI", to, approve, actor, id) != DB_OK ||
+	    audit_write(db, actor, approve ? "device.approve" : "device.reject",
+		email, "PENDING", to,
 		arena_printf(ar, "device %lld", id)) != DB_OK)
 		return APPROVAL_ERR;
 	return APPROVAL_OK;

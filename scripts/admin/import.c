@@ -598,15 +598,65 @@ record(struct admin *ad, long long started, int ok, const char *fmt, ...)
 		fprintf(stderr, "import: the run was not recorded\n");
 }
 
+/* Every data row through k's apply; the number of bad rows (all printed). */
+static int
+apply_rows(struct admin *ad, const struct kind *k, struct csv *csv,
+    const char *file)
+{
+	struct ctx c = { .ad = ad, .csv = csv };
+	int i, bad = 0;
+
+	for (i = 1; i < csv->nrows; i++) {
+		c.row = &csv->rows[i];
+		c.err[0] = '\0';
+		c.nerr = 0;
+		if (c.row->n != csv->ncols) {
+			fprintf(stderr, "%s:%d: %d fields, the header has %d\n",
+			    file, c.row->line, c.row->n, csv->ncols);
+			bad++;
+			continue;
+		}
+		if (k->apply(&c) < 0) {
+			fprintf(stderr, "%s:%d: %s\n", file, c.row->line,
+			    c.err[0] ? c.err : "bad row");
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* Reads and parses file with its header checked; 0 or -1 (printed). */
+static int
+read_csv(struct admin *ad, const struct kind *k, const char *file, char **text,
+    struct csv *csv)
+{
+	int badline = 0, prc;
+
+	if ((*text = buf_read_file(file, NULL)) == NULL) {
+		fprintf(stderr, "import: cannot read '%s'\n", file);
+		return -1;
+	}
+	if ((prc = parse(*text, ad->arena, csv, &badline)) < 0) {
+		fprintf(stderr, "%s:%d: %s\n", file, badline,
+		    prc == -1 ? "unterminated quoted field"
+			      : "the file is too large to import");
+		return -1;
+	}
+	if (csv->nrows == 0) {
+		fprintf(stderr, "%s:1: no header row\n", file);
+		return -1;
+	}
+	return header(file, k, csv) > 0 ? -1 : 0;
+}
+
 int
 admin_import(struct admin *ad, int argc, char **argv)
 {
 	long long started = (long long)time(NULL);
 	const struct kind *k = NULL;
 	struct csv csv = { 0 };
-	struct ctx c = { 0 };
-	char *text;
-	int i, bad = 0, badline = 0, rc = 1, prc;
+	char *text = NULL;
+	int bad, rc = 1;
 	size_t j;
 
 	for (j = 0; argc == 3 && j < NKINDS; j++)
@@ -619,50 +669,17 @@ admin_import(struct admin *ad, int argc, char **argv)
 		    "periods teachers students\n");
 		return 2;
 	}
-	if ((text = buf_read_file(argv[2], NULL)) == NULL) {
-		fprintf(stderr, "import: cannot read '%s'\n", argv[2]);
-		return 1;
-	}
-	if ((prc = parse(text, ad->arena, &csv, &badline)) < 0) {
-		fprintf(stderr, "%s:%d: %s\n", argv[2], badline,
-		    prc == -1 ? "unterminated quoted field"
-			      : "the file is too large to import");
-		goto out;
-	}
-	if (csv.nrows == 0) {
-		fprintf(stderr, "%s:1: no header row\n", argv[2]);
-		goto out;
-	}
-	if (header(argv[2], k, &csv) > 0)
+	if (read_csv(ad, k, argv[2], &text, &csv) < 0)
 		goto out;
 	if (db_begin(ad->db) != DB_OK) {
 		fprintf(stderr, "import: cannot reach the database\n");
 		goto out;
 	}
-	c.ad = ad;
-	c.csv = &csv;
-	for (i = 1; i < csv.nrows; i++) {
-		c.row = &csv.rows[i];
-		c.err[0] = '\0';
-		c.nerr = 0;
-		if (c.row->n != csv.ncols) {
-			fprintf(stderr, "%s:%d: %d fields, the header has %d\n",
-			    argv[2], c.row->line, c.row->n, csv.ncols);
-			bad++;
-			continue;
-		}
-		if (k->apply(&c) < 0) {
-			fprintf(stderr, "%s:%d: %s\n", argv[2], c.row->line,
-			    c.err[0] ? c.err : "bad row");
-			bad++;
-		}
-	}
-	if (bad) {
+	if ((bad = apply_rows(ad, k, &csv, argv[2])) != 0) {
 		db_rollback(ad->db);
 		fprintf(stderr,
-		    "import: %d bad row%s in '%s'; nothing was "
-		    "imported\n",
-		    bad, bad == 1 ? "" : "s", argv[2]);
+		    "import: %d bad row%s in '%s'; nothing was imported\n", bad,
+		    bad == 1 ? "" : "s", argv[2]);
 		record(ad, started, 0, "%s %s: %d bad row%s, nothing applied",
 		    k->name, argv[2], bad, bad == 1 ? "" : "s");
 		goto out;
@@ -670,8 +687,7 @@ admin_import(struct admin *ad, int argc, char **argv)
 	if (db_commit(ad->db) != DB_OK) {
 		db_rollback(ad->db);
 		fprintf(stderr,
-		    "import: commit failed; nothing was "
-		    "imported\n");
+		    "import: commit failed; nothing was imported\n");
 		record(ad, started, 0, "%s %s: commit failed", k->name,
 		    argv[2]);
 		goto out;
