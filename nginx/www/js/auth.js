@@ -10,6 +10,7 @@
  * random fingerprint (the server binds WEB devices to the address it saw).
  */
 import { api, ApiError, clearSession, saveSession, session } from "./api.js";
+import { t } from "./i18n.js";
 
 let config = null;
 
@@ -72,7 +73,7 @@ export async function demoSignIn(email) {
 	if (!res.ok || !body.id_token)
 		throw new ApiError(res.status, "demo_signin",
 		    (body.error && body.error.message) ||
-		    "The demo sign-in service is not answering.");
+		    t("err.demo_signin"));
 	return signInWithIdToken(body.id_token);
 }
 
@@ -81,8 +82,7 @@ export function googleButton(container, clientId, onDone, onError) {
 	const s = document.createElement("script");
 	s.src = "https://accounts.google.com/gsi/client";
 	s.async = true;
-	s.onerror = () => onError(new Error("Google sign-in could not be " +
-	    "loaded; check the network."));
+	s.onerror = () => onError(new Error(t("err.google_load")));
 	s.onload = () => {
 		/* global google */
 		google.accounts.id.initialize({

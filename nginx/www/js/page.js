@@ -6,10 +6,12 @@
  * once, in front of the page's own markup, instead of being repeated in
  * student.html and teacher.html.  startPage() also sends a visitor with
  * no session, or the wrong role, to the sign-in page and takes them there
- * again when the session ends (a refresh token refused).
+ * again when the session ends (a refresh token refused).  The language
+ * switch (i18n.js) sits in the top bar too.
  */
 import { el, onSignedOut } from "./api.js";
 import { requireRole, signOut } from "./auth.js";
+import { langSwitch, t } from "./i18n.js";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -23,18 +25,19 @@ export function startPage(role, beforeSignOut) {
 	if (!me)
 		return null;
 	document.body.prepend(
-	    el("a.skip", { href: "#main" }, "Skip to content"),
+	    el("a.skip", { href: "#main" }, t("common.skip")),
 	    el("header.topbar", {},
 		el("span.logo", {}, "eHazira"),
 		el("span.who", { id: "who" }),
 		el("span.conn", { id: "conn", role: "status",
-		    "aria-live": "polite" }, "connecting\u2026"),
+		    "aria-live": "polite" }, t("conn.connecting")),
+		langSwitch(),
 		el("button.quiet", { type: "button", id: "signout",
 		    onclick: () => {
 			if (beforeSignOut)
 				beforeSignOut();
 			signOut();
-		    } }, "Sign out")),
+		    } }, t("common.sign_out"))),
 	    el("div.toast", { id: "toast", role: "alert", hidden: true }));
 	onSignedOut(() => location.replace("index.html#signed-out"));
 	return me;
@@ -48,6 +51,7 @@ export function showWho(text) {
 /* The connection state in the top bar: "open" is live, else reconnecting. */
 export function showConn(state) {
 	const c = $("conn");
-	c.textContent = state === "open" ? "live" : "reconnecting\u2026";
+	c.textContent = state === "open" ? t("conn.live") :
+	    t("conn.reconnecting");
 	c.className = "conn " + state;
 }

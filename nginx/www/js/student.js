@@ -10,6 +10,7 @@
  * the page says so: that is what the teacher's "flagged" means.
  */
 import { api, el, showError } from "./api.js";
+import { fmtDay, pct, t } from "./i18n.js";
 import { $, showConn, showWho, startPage } from "./page.js";
 import { LiveSocket } from "./ws.js";
 
@@ -37,7 +38,8 @@ function show(w, serverTime) {
 		setTries(w.wrong ? 1 : 2);
 	}
 	$("banner-what").textContent = `${w.course_id} ${w.course_name}, ` +
-	    `period ${w.period_no}` + (w.round > 1 ? `, round ${w.round}` : "");
+	    t("student.period", { n: w.period_no }) + (w.round > 1 ?
+	    `, ${t("live.round", { n: w.round })}` : "");
 	$("banner").hidden = false;
 	$("idle").hidden = true;
 	$("otp-form").hidden = marked;
@@ -60,7 +62,8 @@ function tick() {
 		return;
 	const left = win.expires_at - (Date.now() + skew);
 	$("s-countdown").textContent = left > 0 ?
-	    `${Math.ceil(left / 1000)} s left` : "Time is up";
+	    t("live.seconds_left", { n: Math.ceil(left / 1000) }) :
+	    t("student.time_up");
 	if (left < -3000) {
 		/* the close event may be late; the server decides */
 		clearInterval(timer);
@@ -69,11 +72,10 @@ function tick() {
 }
 
 function setTries(n) {
-	const t = $("tries");
-	t.textContent = n >= 2 ? "You have 2 tries." :
-	    n === 1 ? "Wrong code once: one try left. Check the board." :
-	    "No tries left for this round.";
-	t.className = "tries" + (n === 1 ? " warn" : n <= 0 ? " bad" : "");
+	const box = $("tries");
+	box.textContent = n >= 2 ? t("student.tries_two") :
+	    n === 1 ? t("student.tries_one") : t("student.tries_none");
+	box.className = "tries" + (n === 1 ? " warn" : n <= 0 ? " bad" : "");
 	$("otp-form").hidden = n <= 0 || marked;
 }
 
@@ -90,8 +92,8 @@ async function loadOpen() {
 		const { open } = await api("/attendance/open");
 		if (!open.length) {
 			if (win && !marked)
-				result("bad", "The window closed",
-				    "You were not marked present in time.");
+				result("bad", t("student.closed"),
+				    t("student.closed_note"));
 			hide();
 			loadHistory();
 			return;
@@ -99,11 +101,10 @@ async function loadOpen() {
 		show(open[0], open[0].server_time);
 		if (marked)
 			result(open[0].my_status === "R" ? "warn" : "ok",
-			    open[0].my_status === "R" ? "Recorded, flagged" :
-			    "You are marked present",
-			    "Nothing more to do for this window.");
+			    open[0].my_status === "R" ? t("student.flagged_short") :
+			    t("student.present"), t("student.nothing_more"));
 	} catch (e) {
-		showError(e, "Open windows");
+		showError(e, t("student.open_windows"));
 	}
 }
 
@@ -115,9 +116,10 @@ function viaSocket(body) {
 			resolve(null);
 			return;
 		}
-		const t = setTimeout(() => { waiter = null; resolve(null); },
+		const wait = setTimeout(() => { waiter = null; resolve(null); },
 		    4000);
-		waiter = (m) => { clearTimeout(t); waiter = null; resolve(m); };
+		waiter = (m) => { clearTimeout(wait); waiter = null;
+			resolve(m); };
 	});
 }
 
@@ -139,39 +141,37 @@ function answer(m) {
 		marked = true;
 		$("otp-form").hidden = true;
 		if (m.status === "R" || m.flagged)
-			result("warn", "Recorded, but flagged",
-			    "You left the page during the window, so your " +
-			    "teacher will review this mark.");
+			result("warn", t("student.flagged"),
+			    t("student.flagged_note"));
 		else
-			result("ok", "You are marked present",
-			    m.already_marked ? "You were already marked." :
-			    "Thank you. You can close this page.");
+			result("ok", t("student.present"),
+			    m.already_marked ? t("student.already") :
+			    t("student.thanks"));
 		loadHistory();
 		return;
 	}
 	switch (code) {
 	case "wrong_otp":
 		setTries(m.tries_left || 0);
-		result("warn", "Wrong code", m.tries_left ?
-		    "One more try: check the code on the board." :
-		    "No tries left.");
+		result("warn", t("student.wrong"), m.tries_left ?
+		    t("student.one_more") : t("student.tries_none"));
 		$("otp-input").value = "";
 		$("otp-input").focus();
 		break;
 	case "no_tries_left":
 		marked = true;
 		setTries(0);
-		result("bad", "No tries left",
-		    "You entered a wrong code twice. Ask your teacher.");
+		result("bad", t("state.no_tries_left"),
+		    t("student.twice_wrong"));
 		break;
 	case "window_closed":
 	case "no_window":
-		result("bad", "Too late", "The attendance window has closed.");
+		result("bad", t("student.too_late"), t("student.too_late_note"));
 		hide();
 		break;
 	default:
-		result("bad", "Not recorded", (m.error && m.error.message) ||
-		    "Something went wrong; try again.");
+		result("bad", t("student.not_recorded"), (m.error &&
+		    m.error.message) || t("student.try_again"));
 	}
 }
 
@@ -180,8 +180,8 @@ async function submit(ev) {
 	const input = $("otp-input");
 	const otp = input.value.trim();
 	if (!/^[0-9]{4}$/.test(otp)) {
-		result("warn", "Four digits, please",
-		    "The code on the board has four digits.");
+		result("warn", t("student.four_digits"),
+		    t("student.four_digits_note"));
 		input.focus();
 		return;
 	}
@@ -193,7 +193,7 @@ async function submit(ev) {
 	try {
 		answer((await viaSocket(body)) || (await viaHttp(body)));
 	} catch (e) {
-		showError(e, "Submit");
+		showError(e, t("student.submit"));
 	} finally {
 		btn.disabled = false;
 	}
@@ -219,9 +219,9 @@ function report(type, detail) {
 
 /* The bar of a meter.  Its width goes through the CSSOM: the page's CSP
  * (no 'unsafe-inline' styles) refuses a style="" attribute. */
-function meterBar(pct) {
+function meterBar(percent) {
 	const bar = el("span");
-	bar.style.width = `${pct}%`;
+	bar.style.width = `${percent}%`;
 	return bar;
 }
 
@@ -231,25 +231,26 @@ async function loadHistory() {
 		const sub = $("subjects");
 		sub.textContent = "";
 		if (!s.subjects.length) {
-			sub.append(el("p.muted", {}, "No classes held yet."));
+			sub.append(el("p.muted", {}, t("student.no_classes")));
 		} else {
 			const ul = el("ul.plain.subjects");
 			for (const x of s.subjects) {
-				const pct = x.percent === null ? 0 : x.percent;
+				const p = x.percent === null ? 0 : x.percent;
 				ul.append(el(x.at_risk ? "li.risk" : "li", {
 				    "data-course": x.course_id },
 				    el("div.row.between", {},
 					el("strong", {},
 					    `${x.course_id} ${x.course_name}`),
-					el("span.pct", {}, x.percent === null ?
-					    "-" : x.percent + "%")),
+					el("span.pct", {}, pct(x.percent))),
 				    el("div.meter", { role: "img",
-					"aria-label": `${x.course_id}: ${pct}%` },
-					meterBar(pct)),
+					"aria-label": `${x.course_id}: ${pct(p)}` },
+					meterBar(p)),
 				    el("p.muted.small", {},
-					`${x.present} present, ${x.absent} absent, ` +
-					`${x.flagged} flagged of ${x.held}` +
-					(x.at_risk ? ` \u2013 below ${s.threshold}%` :
+					t("student.counts", { present: x.present,
+					    absent: x.absent, flagged: x.flagged,
+					    held: x.held }) +
+					(x.at_risk ? ` \u2013 ${t("student.below",
+					    { threshold: pct(s.threshold) })}` :
 					    ""))));
 			}
 			sub.append(ul);
@@ -259,14 +260,16 @@ async function loadHistory() {
 		const ol = el("ol.plain.days");
 		for (const d of [...s.days].reverse().slice(0, 60))
 			ol.append(el(`li.day.m-${d.status}`, {},
-			    el("span.date", {}, d.date),
-			    el("span", {}, `P${d.period_no} ${d.course_id}`),
-			    el("span.mark", {}, { P: "Present", A: "Absent",
-				R: "Flagged" }[d.status] || d.status)));
+			    el("span.date", {}, fmtDay(d.date)),
+			    el("span", {}, `${t("dash.period_short",
+				{ n: d.period_no })} ${d.course_id}`),
+			    el("span.mark", {}, t({ P: "state.present",
+				A: "state.absent", R: "state.flagged" }[d.status] ||
+				"state.not_marked"))));
 		days.append(s.days.length ? ol :
-		    el("p.muted", {}, "Nothing yet."));
+		    el("p.muted", {}, t("common.nothing_yet")));
 	} catch (e) {
-		showError(e, "History");
+		showError(e, t("student.history"));
 	}
 }
 
@@ -285,8 +288,8 @@ function onEvent(m) {
 	case "attendance.closed":
 		if (win && m.session_id === win.session_id) {
 			if (!marked)
-				result("bad", "The window closed",
-				    "You were not marked present in time.");
+				result("bad", t("student.closed"),
+				    t("student.closed_note"));
 			hide();
 			loadHistory();
 		}
