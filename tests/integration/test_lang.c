@@ -4,7 +4,6 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "db.h"
 #include "it.h"
@@ -74,7 +73,8 @@ Test(lang, a_device_keeps_the_language_its_app_reports)
 		{ "{}", 400, "ur" },
 		{ "{\"lang\":\"en\"}", 200, "en" },
 	};
-	char email[128], *at;
+	char email[128];
+	const char *at;
 	long long dev;
 	struct it_resp r;
 	size_t i;
@@ -94,5 +94,4 @@ Test(lang, a_device_keeps_the_language_its_app_reports)
 		cr_assert_str_eq(lang_of(dev), cases[i].after, "after %s",
 		    cases[i].body);
 	}
-	free(at);
 }

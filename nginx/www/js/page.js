@@ -9,9 +9,9 @@
  * again when the session ends (a refresh token refused).  The language
  * switch (i18n.js) sits in the top bar too.
  */
-import { el, onSignedOut } from "./api.js";
+import { api, el, onSignedOut } from "./api.js";
 import { requireRole, signOut } from "./auth.js";
-import { langSwitch, t } from "./i18n.js";
+import { lang, langSwitch, t } from "./i18n.js";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -40,7 +40,22 @@ export function startPage(role, beforeSignOut) {
 		    } }, t("common.sign_out"))),
 	    el("div.toast", { id: "toast", role: "alert", hidden: true }));
 	onSignedOut(() => location.replace("index.html#signed-out"));
+	reportLang(me);
 	return me;
+}
+
+/*
+ * The device's pushes and notices in the page's language: POST /me/lang
+ * once per user and language (the server keeps it on the device row).
+ */
+function reportLang(me) {
+	const key = "ehazira.lang.sent";
+	const mark = `${me.user ? me.user.email || me.user.name : ""}:${lang}`;
+	if (localStorage.getItem(key) === mark)
+		return;
+	api("/me/lang", { body: { lang } })
+	    .then(() => localStorage.setItem(key, mark))
+	    .catch(() => {});	/* told again on the next page */
 }
 
 /* The name in the top bar. */
