@@ -52,6 +52,46 @@ open_wake_socket(const char *path)
 	return fd;
 }
 
+/*
+ * One round: the database state (logged when it changes), then the due
+ * timers and pushes.  Returns the wall-clock ms of the next thing due.
+ */
+static long long
+tick(struct relay *rl, int *db_up)
+{
+	long long next = clock_wall_ms() + 1000;
+	int up = db_ping(rl->db) == DB_OK;
+
+	if (up != *db_up) {
+		if (up)
+			log_info("database up");
+		else
+			log_warn("database down; retrying");
+		*db_up = up;
+	}
+	if (up)
+		next = relay_run(rl, next);
+	arena_reset(rl->arena);
+	return next;
+}
+
+/* Sleeps until next (at most 1 s) or a wake-up datagram, drained. */
+static void
+wait_wake(int fd, long long next)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	long long timeout = next - clock_wall_ms();
+	char buf[64];
+
+	if (timeout < 0)
+		timeout = 0;
+	if (timeout > 1000)
+		timeout = 1000;
+	if (poll(&pfd, 1, (int)timeout) > 0)
+		while (recv(fd, buf, sizeof(buf), 0) > 0)
+			;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -59,10 +99,8 @@ main(int argc, char **argv)
 	static struct config cfg;
 	struct relay rl = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
-	char err[512], buf[64];
-	int wake_fd, db_up = -1, timeout;
-	long long next;
-	struct pollfd pfd;
+	char err[512];
+	int wake_fd, db_up = -1;
 
 	(void)argc;
 	(void)argv;
@@ -92,37 +130,12 @@ main(int argc, char **argv)
 		return 1;
 	log_info("started");
 	while (!stop) {
-		int up;
-
 		if (reopen) {
 			reopen = 0;
 			if (log_reopen() == 0)
 				log_info("log reopened");
 		}
-		up = db_ping(rl.db) == DB_OK;
-
-		if (up != db_up) {
-			if (up)
-				log_info("database up");
-			else
-				log_warn("database down; retrying");
-			db_up = up;
-		}
-		next = clock_wall_ms() + 1000;
-		if (up)
-			next = relay_run(&rl, next);
-		arena_reset(rl.arena);
-		timeout = (int)(next - clock_wall_ms());
-		if (timeout < 0)
-			timeout = 0;
-		if (timeout > 1000)
-			timeout = 1000;
-		pfd.fd = wake_fd;
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		if (poll(&pfd, 1, timeout) > 0)
-			while (recv(wake_fd, buf, sizeof(buf), 0) > 0)
-				;
+		wait_wake(wake_fd, tick(&rl, &db_up));
 	}
 	log_info("stopping");
 	relay_release(&rl);

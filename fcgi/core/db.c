@@ -373,78 +373,120 @@ collect(struct params *p, const char *types, va_list ap)
 	return 0;
 }
 
+/* The result buffers of one fetch: one CELL_BUF string per column. */
+struct cells {
+	MYSQL_BIND *rb;
+	char (*bufs)[CELL_BUF];
+	unsigned long *lens;
+	my_bool *nulls;
+};
+
+static void
+cells_free(struct cells *c)
+{
+	free(c->rb);
+	free(c->bufs);
+	free(c->lens);
+	free(c->nulls);
+}
+
+/* Allocates and binds the buffers and copies the column names; 0 or -1. */
+static int
+cells_bind(struct cells *c, MYSQL_RES *meta, struct arena *a,
+    struct db_rows *out)
+{
+	MYSQL_FIELD *f = mysql_fetch_fields(meta);
+	int n = out->ncols, i;
+
+	c->rb = calloc((size_t)n, sizeof(*c->rb));
+	c->bufs = calloc((size_t)n, CELL_BUF);
+	c->lens = calloc((size_t)n, sizeof(*c->lens));
+	c->nulls = calloc((size_t)n, sizeof(*c->nulls));
+	out->names = arena_alloc(a, sizeof(char *) * (size_t)n);
+	if (!c->rb || !c->bufs || !c->lens || !c->nulls || !out->names)
+		return -1;
+	for (i = 0; i < n; i++) {
+		out->names[i] = arena_strdup(a, f[i].name);
+		c->rb[i].buffer_type = MYSQL_TYPE_STRING;
+		c->rb[i].buffer = c->bufs[i];
+		c->rb[i].buffer_length = CELL_BUF;
+		c->rb[i].length = &c->lens[i];
+		c->rb[i].is_null = &c->nulls[i];
+	}
+	return 0;
+}
+
+/* Column i of the current row into arena memory (long values refetched). */
+static int
+cell_copy(MYSQL_STMT *st, const struct cells *c, int i, struct arena *a,
+    char **cell)
+{
+	MYSQL_BIND one = { 0 };
+
+	if (c->nulls[i]) {
+		*cell = NULL;
+		return 0;
+	}
+	if (c->lens[i] < CELL_BUF) {
+		*cell = arena_strndup(a, c->bufs[i], c->lens[i]);
+		return *cell ? 0 : -1;
+	}
+	if ((*cell = arena_alloc(a, c->lens[i] + 1)) == NULL)
+		return -1;
+	one.buffer_type = MYSQL_TYPE_STRING;
+	one.buffer = *cell;
+	one.buffer_length = c->lens[i] + 1;
+	if (mysql_stmt_fetch_column(st, &one, (unsigned int)i, 0) != 0)
+		return -1;
+	(*cell)[c->lens[i]] = '\0';
+	return 0;
+}
+
+/* Doubles the row array when full; 0 or -1. */
+static int
+rows_grow(struct db_rows *out, struct arena *a, char ***v, int *cap)
+{
+	char **nv;
+	size_t had = sizeof(char *) * (size_t)(*cap * out->ncols);
+
+	if (out->nrows < *cap)
+		return 0;
+	if ((nv = arena_alloc(a, 2 * had)) == NULL)
+		return -1;
+	memcpy(nv, *v, had);
+	*v = nv;
+	*cap *= 2;
+	return 0;
+}
+
 static int
 fetch_rows(struct db *db, MYSQL_STMT *st, struct arena *a, struct db_rows *out)
 {
 	MYSQL_RES *meta = mysql_stmt_result_metadata(st);
-	MYSQL_FIELD *f;
-	MYSQL_BIND *rb = NULL;
-	char(*bufs)[CELL_BUF] = NULL;
-	unsigned long *lens = NULL;
-	my_bool *nulls = NULL;
-	int ncols, cap = 16, rc = DB_ERR, i, fr;
-	char **v = NULL;
+	struct cells c = { 0 };
+	int cap = 16, rc = DB_ERR, i, fr;
+	char **v;
 
 	memset(out, 0, sizeof(*out));
 	if (meta == NULL)
 		return DB_OK;
-	ncols = (int)mysql_num_fields(meta);
-	f = mysql_fetch_fields(meta);
-	rb = calloc((size_t)ncols, sizeof(*rb));
-	bufs = calloc((size_t)ncols, CELL_BUF);
-	lens = calloc((size_t)ncols, sizeof(*lens));
-	nulls = calloc((size_t)ncols, sizeof(*nulls));
-	out->names = arena_alloc(a, sizeof(char *) * (size_t)ncols);
-	v = arena_alloc(a, sizeof(char *) * (size_t)(cap * ncols));
-	if (!rb || !bufs || !lens || !nulls || !out->names || !v)
+	out->ncols = (int)mysql_num_fields(meta);
+	v = arena_alloc(a, sizeof(char *) * (size_t)(cap * out->ncols));
+	if (v == NULL || cells_bind(&c, meta, a, out) < 0)
 		goto out;
-	out->ncols = ncols;
-	for (i = 0; i < ncols; i++) {
-		out->names[i] = arena_strdup(a, f[i].name);
-		rb[i].buffer_type = MYSQL_TYPE_STRING;
-		rb[i].buffer = bufs[i];
-		rb[i].buffer_length = CELL_BUF;
-		rb[i].length = &lens[i];
-		rb[i].is_null = &nulls[i];
-	}
-	if (mysql_stmt_bind_result(st, rb) != 0 ||
+	if (mysql_stmt_bind_result(st, c.rb) != 0 ||
 	    mysql_stmt_store_result(st) != 0) {
 		rc = map_err(db, mysql_stmt_errno(st), "fetch",
 		    mysql_stmt_error(st));
 		goto out;
 	}
 	while ((fr = mysql_stmt_fetch(st)) == 0 || fr == MYSQL_DATA_TRUNCATED) {
-		if (out->nrows == cap) {
-			char **nv = arena_alloc(a,
-			    sizeof(char *) * (size_t)(cap * 2 * ncols));
-			if (nv == NULL)
+		if (rows_grow(out, a, &v, &cap) < 0)
+			goto out;
+		for (i = 0; i < out->ncols; i++)
+			if (cell_copy(st, &c, i, a,
+				&v[out->nrows * out->ncols + i]) < 0)
 				goto out;
-			memcpy(nv, v, sizeof(char *) * (size_t)(cap * ncols));
-			v = nv;
-			cap *= 2;
-		}
-		for (i = 0; i < ncols; i++) {
-			char **cell = &v[out->nrows * ncols + i];
-
-			if (nulls[i]) {
-				*cell = NULL;
-			} else if (lens[i] < CELL_BUF) {
-				*cell = arena_strndup(a, bufs[i], lens[i]);
-			} else {
-				MYSQL_BIND one = { 0 };
-
-				*cell = arena_alloc(a, lens[i] + 1);
-				if (*cell == NULL)
-					goto out;
-				one.buffer_type = MYSQL_TYPE_STRING;
-				one.buffer = *cell;
-				one.buffer_length = lens[i] + 1;
-				if (mysql_stmt_fetch_column(st, &one,
-					(unsigned int)i, 0) != 0)
-					goto out;
-				(*cell)[lens[i]] = '\0';
-			}
-		}
 		out->nrows++;
 	}
 	if (fr != MYSQL_NO_DATA) {
@@ -457,10 +499,7 @@ fetch_rows(struct db *db, MYSQL_STMT *st, struct arena *a, struct db_rows *out)
 out:
 	mysql_stmt_free_result(st);
 	mysql_free_result(meta);
-	free(rb);
-	free(bufs);
-	free(lens);
-	free(nulls);
+	cells_free(&c);
 	return rc;
 }
 
