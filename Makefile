@@ -169,7 +169,7 @@ deb:
 	@echo "deb: build/ehazira_$(DEB_VERSION)_$(DEB_ARCH).deb"
 
 # Line coverage of the workers and the relay (fcgi/ and relay/) from the
-# unit and integration tests: a --coverage build into build/cov (no
+# unit, integration and browser tests: a --coverage build into build/cov (no
 # sanitizers), its tests run against a stack of those binaries (which
 # leave through exit(), so their counts are written), then gcovr's report
 # per file and in total (also build/cov/coverage.txt).
@@ -179,6 +179,7 @@ coverage:
 	$(MAKE) $(COV_FLAGS) tests
 	-EHAZIRA_BIN=$(CURDIR)/build/cov tests/run unit
 	-EHAZIRA_BIN=$(CURDIR)/build/cov tests/run integration
+	-EHAZIRA_BIN=$(CURDIR)/build/cov tests/run e2e
 	gcovr -r . --object-directory build/cov/obj -f 'fcgi/' -f 'relay/' \
 		--sort-percentage -o build/cov/coverage.txt --print-summary
 	cat build/cov/coverage.txt

@@ -14,7 +14,8 @@
  * What FCM answers decides the row's fate (push_classify): sent; retried
  * with exponential backoff and jitter, never sooner than a Retry-After;
  * dropped on a refusal; the device's token cleared when FCM no longer
- * knows it; failed after FCM_MAX_TRIES.  A 401 gets a new access token
+ * knows it; failed when the next try would come after the row's expiry
+ * (push_deadline) or, as a ceiling, after FCM_MAX_TRIES.  A 401 gets a new access token
  * and one more go.  The device's token is read when the batch is claimed,
  * a moment before the send, so a row never goes to a token the app has
  * since replaced or a device no longer active.
@@ -41,8 +42,6 @@
 #define CONNECT_TIMEOUT_S 5
 #define ANSWER_MAX (16 * 1024) /* FCM answers are small */
 #define BATCH_PER_SLOT 16      /* rows claimed per transfer slot */
-#define BACKOFF_BASE_MS 1000LL
-#define BACKOFF_CAP_MS (15 * 60 * 1000LL)
 #define RETRY_AFTER_CAP_S 86400L
 #define AUTH_PAUSE_CAP_MS 60000LL /* token endpoint down: wait at most */
 #define SETTLE_GIVE_UP 5
@@ -109,6 +108,7 @@ struct push {
 	long long started_ms, renew_ms;
 
 	long long pause_until, auth_pause;
+	long long retry_at;      /* soonest retry this relay scheduled, or 0 */
 	long long batch[ST_N];   /* this batch, for its log line */
 	long long pending[ST_N]; /* not yet added to relay_stat */
 };
@@ -247,16 +247,19 @@ push_classify(long status, const char *body, char *code, size_t codelen)
 }
 
 long long
-push_backoff(int tries, long retry_after_s, unsigned long rnd)
+push_backoff(int tries, long retry_after_s, unsigned long rnd,
+    long long base_ms, long long cap_ms)
 {
 	int shift = tries > 1 ? tries - 1 : 0;
 	long long d, ra;
 
 	if (shift > 20)
 		shift = 20;
-	d = BACKOFF_BASE_MS << shift;
-	if (d > BACKOFF_CAP_MS)
-		d = BACKOFF_CAP_MS;
+	if (base_ms < 1)
+		base_ms = 1;
+	d = base_ms << shift;
+	if (d > cap_ms)
+		d = cap_ms;
 	d += (long long)(rnd % (unsigned long)(d / 2 + 1));
 	if (retry_after_s > 0) {
 		if (retry_after_s > RETRY_AFTER_CAP_S)
@@ -267,6 +270,14 @@ push_backoff(int tries, long retry_after_s, unsigned long rnd)
 			d = ra + (long long)(rnd % (unsigned long)(ra / 4 + 1));
 	}
 	return d;
+}
+
+long long
+push_deadline(long long expires_ms, long long created_ms, long retry_for_s)
+{
+	if (expires_ms > 0)
+		return expires_ms;
+	return created_ms + (long long)retry_for_s * 1000;
 }
 
 long
@@ -509,7 +520,13 @@ finish(struct push *p, struct item *it, enum push_verdict v, const char *code,
 		}
 		/* FALLTHROUGH */
 	case PUSH_RETRY:
-		if (it->row.tries >= p->cfg->fcm_max_tries) {
+		it->res.delay_ms = push_backoff(it->row.tries, retry_after,
+		    (unsigned long)random(), p->cfg->fcm_backoff_base,
+		    p->cfg->fcm_backoff_cap);
+		if (it->row.tries >= p->cfg->fcm_max_tries ||
+		    clock_wall_ms() + it->res.delay_ms >=
+			push_deadline(it->row.expires_ms, it->row.created_ms,
+			    p->cfg->fcm_retry_for)) {
 			snprintf(err, sizeof(err), "%s after %d tries", code,
 			    it->row.tries);
 			log_warn("push: outbox %lld failed: %s", it->row.id,
@@ -517,8 +534,6 @@ finish(struct push *p, struct item *it, enum push_verdict v, const char *code,
 			resolve(p, it, OUTBOX_FAILED, err);
 			return;
 		}
-		it->res.delay_ms = push_backoff(it->row.tries, retry_after,
-		    (unsigned long)random());
 		log_debug("push: outbox %lld: %s; retry in %lld ms", it->row.id,
 		    code, it->res.delay_ms);
 		resolve(p, it, OUTBOX_RETRY, code);
@@ -634,6 +649,7 @@ static int
 flush(struct push *p, struct relay *rl)
 {
 	struct outbox_result *res;
+	long long now;
 	int i, n = 0, rc, any = 0;
 
 	p->pending[ST_TOKENS] += fcmauth_take_requests(p->auth);
@@ -665,9 +681,20 @@ flush(struct push *p, struct relay *rl)
 		return 0;
 	}
 	memset(p->pending, 0, sizeof(p->pending));
-	for (i = 0; i < p->nitems; i++)
-		if (p->items[i].state == IT_DONE)
-			p->items[i].state = IT_SETTLED;
+	now = clock_wall_ms(); /* after the commit: not_before <= now + delay */
+	if (p->retry_at != 0 && p->retry_at <= now)
+		p->retry_at = 0; /* passed: this claim took it */
+	for (i = 0; i < p->nitems; i++) {
+		if (p->items[i].state != IT_DONE)
+			continue;
+		p->items[i].state = IT_SETTLED;
+		/* Wake for a retry rather than at the next poll: a backoff
+		 * of 100 ms must not become a second. */
+		if (p->items[i].res.fate == OUTBOX_RETRY &&
+		    (p->retry_at == 0 ||
+			now + p->items[i].res.delay_ms < p->retry_at))
+			p->retry_at = now + p->items[i].res.delay_ms + 1;
+	}
 	return 1;
 }
 
@@ -698,7 +725,7 @@ end_batch(struct push *p, int abandoned)
 
 /* Drives the transfers for up to PASS_MS. */
 static void
-pass(struct push *p)
+drive_transfers(struct push *p)
 {
 	long long stop = clock_wall_ms() + PASS_MS, left;
 	int running;
@@ -721,6 +748,15 @@ pass(struct push *p)
 	}
 }
 
+/* next, or sooner when a retry this relay scheduled falls due first. */
+static long long
+wake_at(struct push *p, long long next)
+{
+	if (p->retry_at != 0 && p->retry_at <= clock_wall_ms())
+		p->retry_at = 0; /* due: this pass's claim took it */
+	return p->retry_at != 0 && p->retry_at < next ? p->retry_at : next;
+}
+
 long long
 push_run(struct relay *rl, long long next)
 {
@@ -740,15 +776,15 @@ push_run(struct relay *rl, long long next)
 			return p->pause_until < next ? p->pause_until : next;
 		if ((rc = begin_batch(p, rl)) <= 0) {
 			flush(p, rl);
-			return next;
+			return wake_at(p, next);
 		}
 	}
-	pass(p);
+	drive_transfers(p);
 	if (flush(p, rl) && all_done(p)) {
 		full = p->nitems >= p->nslots * BATCH_PER_SLOT;
 		end_batch(p, 0);
 		/* A full batch means more may be due right now. */
-		return full ? clock_wall_ms() : next;
+		return full ? clock_wall_ms() : wake_at(p, next);
 	}
 	if (p->settle_fails >= SETTLE_GIVE_UP && p->inflight == 0) {
 		end_batch(p, 1);
@@ -817,9 +853,13 @@ push_init(struct relay *rl)
 		return 0;
 	}
 	if (cfg->fcm_parallel < 1 || cfg->fcm_parallel > 1024 ||
-	    cfg->fcm_max_tries < 1 || cfg->fcm_lease < 2) {
-		log_error("FCM_PARALLEL must be 1..1024, FCM_MAX_TRIES >= 1 "
-			  "and FCM_LEASE >= 2");
+	    cfg->fcm_max_tries < 1 || cfg->fcm_lease < 2 ||
+	    cfg->fcm_backoff_base < 1 ||
+	    cfg->fcm_backoff_cap < cfg->fcm_backoff_base ||
+	    cfg->fcm_retry_for < 1) {
+		log_error("FCM_PARALLEL must be 1..1024, FCM_MAX_TRIES >= 1, "
+			  "FCM_LEASE >= 2, FCM_BACKOFF_CAP >= FCM_BACKOFF_BASE "
+			  ">= 1 and FCM_RETRY_FOR >= 1");
 		return -1;
 	}
 	if ((p->auth = fcmauth_new(cfg->fcm_credentials, err, sizeof(err))) ==

@@ -42,11 +42,22 @@ enum push_verdict
 push_classify(long status, const char *body, char *code, size_t codelen);
 
 /*
- * The delay before try number tries + 1: 1 s, 2 s, 4 s ... (capped at
- * 15 min) plus up to half again of jitter from rnd, and never less than
- * retry_after_s (a Retry-After; <= 0 when none).
+ * The delay before try number tries + 1: base_ms, twice that, four times
+ * ... (capped at cap_ms) plus up to half again of jitter from rnd, and
+ * never less than retry_after_s (a Retry-After; <= 0 when none).
  */
-long long push_backoff(int tries, long retry_after_s, unsigned long rnd);
+long long push_backoff(int tries, long retry_after_s, unsigned long rnd,
+    long long base_ms, long long cap_ms);
+
+/*
+ * The moment after which a row is no longer worth a try: its expiry, or
+ * for a row without one, created_ms + retry_for_s.  A failed send is
+ * retried while the next try falls before it, so a start push is retried
+ * until its window ends and an absence notice for its day, whatever the
+ * number of tries.
+ */
+long long
+push_deadline(long long expires_ms, long long created_ms, long retry_for_s);
 
 /*
  * A Retry-After header value, seconds or an HTTP date, as seconds from

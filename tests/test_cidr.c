@@ -3,6 +3,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <string.h>
 
 #include "cidr.h"
 
@@ -41,4 +42,34 @@ ParameterizedTest(struct cidr_case *c, cidr,
 {
 	cr_assert_eq(cidr_match(c->list, c->addr), c->match, "%s in '%s'",
 	    c->addr, c->list);
+}
+
+Test(cidr, a_policy_list_is_checked_entry_by_entry)
+{
+	static const struct {
+		char list[64];
+		int ok;
+		char names[24]; /* the bad entry the message names */
+	} cases[] = {
+		{ "", 1, "" },
+		{ "10.0.0.0/8, 2001:db8::/32,192.168.1.7", 1, "" },
+		{ "::1, fe80::/10", 1, "" },
+		{ "10.0.0.0/33", 0, "10.0.0.0/33" },
+		{ "10.0.0.0/8,2001:db8::/129", 0, "2001:db8::/129" },
+		{ "10.0.0/8", 0, "10.0.0/8" },
+		{ "10.0.0.0/", 0, "10.0.0.0/" },
+		{ "10.0.0.0/+8", 0, "10.0.0.0/+8" },
+		{ "campus-wifi", 0, "campus-wifi" },
+	};
+	char err[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		cr_assert_eq(cidr_list_valid(cases[i].list, err, sizeof(err)),
+		    cases[i].ok, "'%s'", cases[i].list);
+		if (!cases[i].ok)
+			cr_assert(strstr(err, cases[i].names), "'%s': %s",
+			    cases[i].list, err);
+	}
 }

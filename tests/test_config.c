@@ -53,6 +53,10 @@ Test(config, defaults_fill_what_the_file_leaves_out, .fini = teardown)
 	cr_assert_str_eq(c.db_password, "pw-0123456789abcdef");
 	cr_assert_str_eq(c.db_socket, "/tmp/ehz-state/run/mysqld.sock");
 	cr_assert_str_eq(c.public_url, "http://127.0.0.1:8080");
+	/* not weaker than Android: what a certified phone gets, and an
+	 * unverifiable iPhone waits for a teacher */
+	cr_assert_str_eq(c.integrity_min_level, "DEVICE");
+	cr_assert_str_eq(c.ios_policy, "approve-first");
 }
 
 Test(config, the_environment_overrides_the_file, .fini = teardown)
@@ -116,7 +120,14 @@ static struct bad_case bad[] = {
 	{ GOOD "LOG_LEVEL = inf\n", "'LOG_LEVEL' must be one of" },
 	{ GOOD "LOG_LEVEL = \n", "'LOG_LEVEL' must be one of" },
 	{ GOOD "INTEGRITY_MIN_LEVEL = strong\n",
-	    "'INTEGRITY_MIN_LEVEL' must be one of STRONG|BASIC" },
+	    "'INTEGRITY_MIN_LEVEL' must be one of STRONG|DEVICE|BASIC" },
+	{ GOOD "INTEGRITY_MIN_LEVEL = FAIL\n",
+	    "'INTEGRITY_MIN_LEVEL' must be" },
+	{ GOOD "INTEGRITY_MIN_LEVEL = device\n",
+	    "'INTEGRITY_MIN_LEVEL' must be" },
+	{ GOOD "IOS_POLICY = maybe\n",
+	    "'IOS_POLICY' must be one of refuse|approve-first|allow" },
+	{ GOOD "IOS_POLICY = approve\n", "'IOS_POLICY' must be one of" },
 	/* the file itself */
 	{ GOOD "NO_SUCH_KEY = 1\n", "unknown key 'NO_SUCH_KEY'" },
 	{ GOOD "just words\n", "expected KEY = value" },

@@ -117,6 +117,49 @@ Test(integrity, device_labels_map_to_strong_basic_and_fail)
 	}
 }
 
+Test(integrity, the_strongest_play_label_is_kept)
+{
+	static const struct {
+		char labels[96];
+		int label;
+		char name[8];
+	} cases[] = {
+		{ "MEETS_BASIC_INTEGRITY,MEETS_DEVICE_INTEGRITY,"
+		  "MEETS_STRONG_INTEGRITY",
+		    INTEGRITY_LABEL_STRONG, "STRONG" },
+		{ "MEETS_BASIC_INTEGRITY,MEETS_DEVICE_INTEGRITY",
+		    INTEGRITY_LABEL_DEVICE, "DEVICE" },
+		{ "MEETS_DEVICE_INTEGRITY", INTEGRITY_LABEL_DEVICE, "DEVICE" },
+		{ "MEETS_BASIC_INTEGRITY", INTEGRITY_LABEL_BASIC, "BASIC" },
+		{ "MEETS_VIRTUAL_INTEGRITY", INTEGRITY_LABEL_NONE, "NONE" },
+		{ "", INTEGRITY_LABEL_NONE, "NONE" },
+	};
+	struct integrity_verdict v;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mint_integrity o = opts(cases[i].labels);
+
+		cr_assert_eq(check(&o, &v), INTEGRITY_OK);
+		cr_assert_eq(v.label, cases[i].label, "labels '%s'",
+		    cases[i].labels);
+		cr_assert_str_eq(integrity_label_name(v.label), cases[i].name);
+	}
+}
+
+Test(integrity, the_minimum_level_names_play_tiers)
+{
+	cr_assert_eq(integrity_label_parse("STRONG"), INTEGRITY_LABEL_STRONG);
+	cr_assert_eq(integrity_label_parse("DEVICE"), INTEGRITY_LABEL_DEVICE);
+	cr_assert_eq(integrity_label_parse("BASIC"), INTEGRITY_LABEL_BASIC);
+	cr_assert_eq(integrity_label_parse("FAIL"), -1);
+	cr_assert_eq(integrity_label_parse("device"), -1);
+	cr_assert_eq(integrity_label_level(INTEGRITY_LABEL_DEVICE),
+	    INTEGRITY_BASIC);
+	cr_assert_eq(integrity_label_level(INTEGRITY_LABEL_NONE),
+	    INTEGRITY_FAIL);
+}
+
 Test(integrity, an_unrecognised_app_is_a_fail)
 {
 	struct mint_integrity o = opts("MEETS_STRONG_INTEGRITY");

@@ -17,10 +17,12 @@
 #include "pubsub.h"
 
 enum reply_mode {
-	ALL_AT_ONCE,  /* every reply in one write */
-	BYTE_BY_BYTE, /* each reply dribbled out a byte at a time */
-	CLOSE_FIRST,  /* the first connection is closed without a reply */
-	REFUSE,       /* 403 to everything */
+	ALL_AT_ONCE,     /* every reply in one write */
+	BYTE_BY_BYTE,    /* each reply dribbled out a byte at a time */
+	CLOSE_FIRST,     /* the first connection is closed without a reply */
+	REFUSE,          /* 403 to everything */
+	FAIL_MIDDLE,     /* first connection: 201, 500, 201; then all 201 */
+	CLOSE_AFTER_ONE, /* first connection: one 201, then closed */
 };
 
 struct publisher {
@@ -35,6 +37,8 @@ static const char reply_ok[] =
     "ago";
 static const char reply_refused[] =
     "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n";
+static const char reply_failed[] =
+    "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n";
 
 /* Reads requests until n complete ones (JSON bodies) have arrived. */
 static int
@@ -71,11 +75,28 @@ converse(struct publisher *pb, int c)
 	int n, i;
 
 	for (;;) {
-		n = read_requests(c, pb->mode == ALL_AT_ONCE ? 3 : 1,
+		/* The partial modes' first batch is three events. */
+		n = read_requests(c,
+		    pb->mode == ALL_AT_ONCE ||
+			    (pb->mode >= FAIL_MIDDLE && pb->conns == 1 &&
+				pb->requests == 0)
+			? 3
+			: 1,
 		    pb->last_body, sizeof(pb->last_body));
 		if (n <= 0 || (pb->mode == CLOSE_FIRST && pb->conns == 1))
 			return;
 		pb->requests += n;
+		if (pb->conns == 1 && n == 3 && pb->mode == FAIL_MIDDLE) {
+			snprintf(all, sizeof(all), "%s%s%s", reply_ok,
+			    reply_failed, reply_ok);
+			if (write(c, all, strlen(all)) < 0)
+				return;
+			continue;
+		}
+		if (pb->conns == 1 && n == 3 && pb->mode == CLOSE_AFTER_ONE) {
+			(void)write(c, reply_ok, strlen(reply_ok));
+			return;
+		}
 		r = pb->mode == REFUSE ? reply_refused : reply_ok;
 		if (pb->mode == BYTE_BY_BYTE) {
 			for (j = 0; j < strlen(r); j++) {
@@ -183,6 +204,26 @@ Test(pubsub, a_refused_event_is_reported, .fini = stop)
 {
 	start(REFUSE);
 	cr_expect_eq(pubsub_publish(&cfg, "u-a", "ping", NULL), -1);
+}
+
+Test(pubsub, an_event_nchan_failed_is_sent_again_and_only_that_one,
+    .fini = stop)
+{
+	start(FAIL_MIDDLE);
+	cr_assert_eq(publish_three(), 0);
+	cr_expect_eq(pb.requests, 4, "three, then the failed one");
+	cr_expect_eq(pb.conns, 1, "on the same connection");
+	cr_expect(strstr(pb.last_body, "\"n\":1") != NULL, "%s", pb.last_body);
+}
+
+Test(pubsub, events_not_answered_before_a_close_go_out_on_a_new_connection,
+    .fini = stop)
+{
+	start(CLOSE_AFTER_ONE);
+	cr_assert_eq(publish_three(), 0);
+	cr_expect_eq(pb.conns, 2);
+	cr_expect_eq(pb.requests, 5, "three, then the two unanswered");
+	cr_expect(strstr(pb.last_body, "\"n\":2") != NULL, "%s", pb.last_body);
 }
 
 Test(pubsub, no_publisher_socket_is_an_error_not_a_crash)

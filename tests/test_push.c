@@ -149,31 +149,60 @@ Test(push, backoff_doubles_with_jitter_up_to_half_again)
 	long long base = 1000, lo, hi;
 
 	for (tries = 1; tries <= 6; tries++, base *= 2) {
-		lo = push_backoff(tries, -1, 0);
-		hi = push_backoff(tries, -1, (unsigned long)base / 2);
+		lo = push_backoff(tries, -1, 0, 1000, 900000);
+		hi = push_backoff(tries, -1, (unsigned long)base / 2, 1000,
+		    900000);
 		cr_assert_eq(lo, base, "try %d: %lld", tries, lo);
 		cr_assert_eq(hi, base + base / 2, "try %d: %lld", tries, hi);
-		cr_assert_leq(push_backoff(tries, -1, 123456789UL),
+		cr_assert_leq(push_backoff(tries, -1, 123456789UL, 1000,
+				  900000),
 		    base + base / 2);
 	}
 }
 
 Test(push, backoff_is_capped_and_survives_huge_try_counts)
 {
-	long long d = push_backoff(1000, -1, 0);
+	long long d = push_backoff(1000, -1, 0, 1000, 900000);
 
 	cr_assert_eq(d, 15 * 60 * 1000LL);
-	cr_assert_leq(push_backoff(1000, -1, ~0UL), 15 * 60 * 1500LL);
+	cr_assert_leq(push_backoff(1000, -1, ~0UL, 1000, 900000),
+	    15 * 60 * 1500LL);
 }
 
 Test(push, retry_after_is_a_floor_not_a_suggestion)
 {
-	long long d = push_backoff(1, 30, 0);
+	long long d = push_backoff(1, 30, 0, 1000, 900000);
 
 	cr_assert_geq(d, 30000, "Retry-After 30 s honoured: %lld", d);
-	cr_assert_leq(push_backoff(1, 30, ~0UL), 30000 + 7500);
+	cr_assert_leq(push_backoff(1, 30, ~0UL, 1000, 900000), 30000 + 7500);
 	/* a short Retry-After does not shorten the exponential delay */
-	cr_assert_geq(push_backoff(4, 1, 0), 8000);
+	cr_assert_geq(push_backoff(4, 1, 0, 1000, 900000), 8000);
+}
+
+Test(push, backoff_base_and_cap_come_from_the_settings)
+{
+	cr_assert_eq(push_backoff(1, -1, 0, 50, 400), 50);
+	cr_assert_eq(push_backoff(3, -1, 0, 50, 400), 200);
+	cr_assert_eq(push_backoff(30, -1, 0, 50, 400), 400);
+}
+
+Test(push, a_row_is_retried_until_its_expiry_or_else_for_retry_for)
+{
+	static const struct {
+		long long expires, created;
+		long retry_for;
+		long long deadline;
+	} cases[] = {
+		{ 5000, 1000, 10, 5000 },     /* its own expiry */
+		{ 0, 1000, 10, 11000 },       /* none: created + retry_for */
+		{ 0, 1000, 86400, 86401000 }, /* a day */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_assert_eq(push_deadline(cases[i].expires, cases[i].created,
+				 cases[i].retry_for),
+		    cases[i].deadline, "case %zu", i);
 }
 
 Test(push, retry_after_reads_seconds_and_http_dates)

@@ -4,6 +4,7 @@
  * address is the one nginx saw.  Malformed entries never match.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,4 +64,51 @@ cidr_match(const char *list, const char *addr)
 		p = comma ? comma + 1 : p + strlen(p);
 	}
 	return 0;
+}
+
+/* One entry: an address, or an address and a prefix within its family. */
+static int
+entry_valid(char *item)
+{
+	unsigned char net[16];
+	char *slash = strchr(item, '/'), *end;
+	int fam = strchr(item, ':') ? AF_INET6 : AF_INET;
+	long bits = fam == AF_INET ? 32 : 128;
+
+	if (slash) {
+		*slash = '\0';
+		bits = strtol(slash + 1, &end, 10);
+		if (*end != '\0' || end == slash + 1 || slash[1] == '-' ||
+		    slash[1] == '+' || bits > (fam == AF_INET ? 32 : 128))
+			return 0;
+	}
+	return inet_pton(fam, item, net) == 1;
+}
+
+int
+cidr_list_valid(const char *list, char *err, size_t errlen)
+{
+	const char *p = list ? list : "", *comma;
+	char item[80];
+	size_t n;
+
+	while (*p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		comma = strchr(p, ',');
+		n = comma ? (size_t)(comma - p) : strlen(p);
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		if (n >= sizeof(item) ||
+		    (n > 0 &&
+			(memcpy(item, p, n), item[n] = '\0',
+			    !entry_valid(item)))) {
+			snprintf(err, errlen,
+			    "'%.*s' is not an IPv4 or IPv6 network (CIDR)",
+			    (int)(n > 60 ? 60 : n), p);
+			return 0;
+		}
+		p = comma ? comma + 1 : p + strlen(p);
+	}
+	return 1;
 }

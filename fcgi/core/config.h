@@ -46,7 +46,7 @@
 	X(DB_USER, db_user, STR, "ehazira", 0, "", "database user")           \
 	X(DB_PASSWORD, db_password, SECRET, "", 1, "16", "database password") \
 	X(DB_TIMEOUT, db_timeout, INT, "2", 0, "1..60",                       \
-	    "DB connect/read timeout, s")                                     \
+	    "DB connect/read/write timeout, s (nginx waits 4x + 5 s)")        \
 	X(FCGI_SOCKET, fcgi_socket, STR, "", 0, "",                           \
 	    "worker socket (STATE/run)")                                      \
 	X(FCGI_PROCESSES, fcgi_processes, INT, "1", 0, "1..64",               \
@@ -86,8 +86,10 @@
 	    "Play Integrity EC public key PEM file")                          \
 	X(INTEGRITY_PACKAGE, integrity_package, STR, "in.ehazira.app", 0, "", \
 	    "Android package name")                                           \
-	X(INTEGRITY_MIN_LEVEL, integrity_min_level, ENUM, "BASIC", 0,         \
-	    "STRONG|BASIC", "lowest accepted level: STRONG|BASIC")            \
+	X(INTEGRITY_MIN_LEVEL, integrity_min_level, ENUM, "DEVICE", 0,        \
+	    "STRONG|DEVICE|BASIC", "lowest accepted Play Integrity label")    \
+	X(IOS_POLICY, ios_policy, ENUM, "approve-first", 0,                   \
+	    "refuse|approve-first|allow", "iOS students until App Attest")    \
 	X(INTEGRITY_MAX_AGE, integrity_max_age, INT, "300", 0, "10..86400",   \
 	    "oldest accepted verdict, s")                                     \
 	X(REQUIRE_INTEGRITY, require_integrity, INT, "1", 0, "0..1",          \
@@ -107,8 +109,14 @@
 	    "", "FCM base URL")                                               \
 	X(FCM_CREDENTIALS, fcm_credentials, STR, "", 0, "",                   \
 	    "service-account JSON file (empty: no push)")                     \
-	X(FCM_MAX_TRIES, fcm_max_tries, INT, "5", 0, "1..50",                 \
-	    "tries before failed")                                            \
+	X(FCM_MAX_TRIES, fcm_max_tries, INT, "1000", 0, "1..100000",          \
+	    "ceiling on tries (a push's expiry ends it first)")               \
+	X(FCM_BACKOFF_BASE, fcm_backoff_base, INT, "1000", 0, "1..3600000",   \
+	    "first retry delay of a push, ms (doubles per try)")              \
+	X(FCM_BACKOFF_CAP, fcm_backoff_cap, INT, "900000", 0, "1..86400000",  \
+	    "longest retry delay of a push, ms")                              \
+	X(FCM_RETRY_FOR, fcm_retry_for, INT, "86400", 0, "1..2592000",        \
+	    "how long a push with no expiry is retried, s")                   \
 	X(FCM_PARALLEL, fcm_parallel, INT, "64", 0, "1..1024",                \
 	    "pushes in flight")                                               \
 	X(FCM_LEASE, fcm_lease, INT, "30", 0, "1..3600",                      \

@@ -40,7 +40,8 @@ struct db {
 	 * fresh autocommit connection) until the caller rolls back.
 	 */
 	int broken;
-	int was_connected; /* a new connection is then a reconnect */
+	int was_connected;       /* a new connection is then a reconnect */
+	unsigned int io_timeout; /* read/write bound, s; 0: DB_TIMEOUT */
 	long long affected, insert_id;
 	struct stmt_entry cache[STMT_CACHE];
 	int ncache;
@@ -66,6 +67,13 @@ db_new(const struct config *cfg)
 	if (db)
 		db->cfg = cfg;
 	return db;
+}
+
+void
+db_set_io_timeout(struct db *db, unsigned int seconds)
+{
+	if (db)
+		db->io_timeout = seconds;
 }
 
 static void
@@ -104,7 +112,10 @@ static int
 connect_db(struct db *db)
 {
 	const struct config *c = db->cfg;
-	unsigned int timeout = (unsigned int)c->db_timeout, rtimeout = 60;
+	/* One bound for connect, read and write: a hung (not dead) server
+	 * costs a request DB_TIMEOUT, not a minute, and it answers 503. */
+	unsigned int timeout = (unsigned int)c->db_timeout;
+	unsigned int io = db->io_timeout ? db->io_timeout : timeout;
 	int local = strcmp(c->db_host, "localhost") == 0;
 
 	if (db->my)
@@ -112,8 +123,8 @@ connect_db(struct db *db)
 	if ((db->my = mysql_init(NULL)) == NULL)
 		return DB_DOWN;
 	mysql_options(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &rtimeout);
-	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &rtimeout);
+	mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &io);
+	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &io);
 	mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	/*
 	 * READ COMMITTED: no gap locks, so two students inserting their

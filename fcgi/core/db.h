@@ -34,6 +34,13 @@ struct db_rows {
 /* A handle that connects lazily; NULL on OOM. */
 struct db *db_new(const struct config *cfg);
 void db_free(struct db *db);
+/*
+ * How long a read or write of this handle's connections may wait, s
+ * (default DB_TIMEOUT, the request path's bound).  The admin CLI and the
+ * tests' own connection run bulk statements (restore, migrations, fixture
+ * loads) that may take longer; they set more before the first statement.
+ */
+void db_set_io_timeout(struct db *db, unsigned int seconds);
 /* Call once per process before threads start. */
 void db_library_init(void);
 void db_thread_end(void);

@@ -8,7 +8,9 @@
  * Approval keeps the invariant "one active device per student": in one
  * transaction the old device becomes REPLACED, inactive, and its refresh
  * tokens are revoked, so it is refused at its next request (guard.c
- * re-checks the device on every call).
+ * re-checks the device on every call).  The same holds across accounts:
+ * approving a phone that is another student's active device (held as
+ * device.shared at sign-in) moves it, and the other binding is REPLACED.
  *
  * Lock order matches sign-in: the student row first, then device rows.
  */
@@ -18,6 +20,7 @@
 #include "approval.h"
 #include "audit.h"
 #include "db.h"
+#include "devshare.h"
 #include "log.h"
 
 static int
@@ -98,7 +101,9 @@ decide_locked(struct db *db, struct arena *ar, long long id, int approve,
 			    o, id)) != DB_OK)
 			return APPROVAL_ERR;
 	}
-	if (db_exec(db,
+	/* a phone another student held moves: one phone, one student */
+	if (devshare_release(db, ar, id, actor) != DB_OK ||
+	    db_exec(db,
 		"UPDATE device SET approval = 'ACTIVE', active = TRUE, "
 		"decided_by = ?, decided_at = NOW(3) WHERE device_id = ?",
 		"sI", actor, id) != DB_OK ||

@@ -58,6 +58,42 @@ integrity_level_parse(const char *s)
 }
 
 const char *
+integrity_label_name(enum integrity_label l)
+{
+	static const char *const names[] = { "NONE", "BASIC", "DEVICE",
+		"STRONG" };
+
+	return l >= INTEGRITY_LABEL_NONE && l <= INTEGRITY_LABEL_STRONG
+	    ? names[l]
+	    : "NONE";
+}
+
+int
+integrity_label_parse(const char *s)
+{
+	if (s && strcmp(s, "STRONG") == 0)
+		return INTEGRITY_LABEL_STRONG;
+	if (s && strcmp(s, "DEVICE") == 0)
+		return INTEGRITY_LABEL_DEVICE;
+	if (s && strcmp(s, "BASIC") == 0)
+		return INTEGRITY_LABEL_BASIC;
+	return -1;
+}
+
+/*
+ * The seed's column has no DEVICE: a certified phone is BASIC there, and
+ * only "no label at all" is FAIL (what blocks the account), so a rooted
+ * phone (BASIC label) is refused by policy, not punished as a cheat.
+ */
+enum integrity_level
+integrity_label_level(enum integrity_label l)
+{
+	return l == INTEGRITY_LABEL_STRONG ? INTEGRITY_STRONG
+	    : l == INTEGRITY_LABEL_NONE    ? INTEGRITY_FAIL
+					   : INTEGRITY_BASIC;
+}
+
+const char *
 integrity_reason(int rc)
 {
 	switch (rc) {
@@ -272,6 +308,21 @@ ts_value(json_t *v)
 	return -1;
 }
 
+/* MEETS_VIRTUAL_INTEGRITY (emulators) and unknown labels count as none. */
+static int
+label_of(const char *s)
+{
+	if (s == NULL)
+		return INTEGRITY_LABEL_NONE;
+	if (strcmp(s, "MEETS_STRONG_INTEGRITY") == 0)
+		return INTEGRITY_LABEL_STRONG;
+	if (strcmp(s, "MEETS_DEVICE_INTEGRITY") == 0)
+		return INTEGRITY_LABEL_DEVICE;
+	if (strcmp(s, "MEETS_BASIC_INTEGRITY") == 0)
+		return INTEGRITY_LABEL_BASIC;
+	return INTEGRITY_LABEL_NONE;
+}
+
 static int
 read_verdict(const struct config *cfg, json_t *c, long long now_ms,
     struct integrity_verdict *out, struct arena *ar)
@@ -279,7 +330,7 @@ read_verdict(const struct config *cfg, json_t *c, long long now_ms,
 	json_t *rd = json_object_get(c, "requestDetails"), *labels, *l;
 	const char *pkg, *nonce, *app;
 	long long ts;
-	int strong = 0, basic = 0;
+	enum integrity_label best = INTEGRITY_LABEL_NONE;
 	size_t i;
 
 	pkg = json_string_value(json_object_get(rd, "requestPackageName"));
@@ -299,22 +350,17 @@ read_verdict(const struct config *cfg, json_t *c, long long now_ms,
 		return INTEGRITY_STALE;
 	json_array_foreach(labels, i, l)
 	{
-		const char *s = json_string_value(l);
+		int got = label_of(json_string_value(l));
 
-		if (s && strcmp(s, "MEETS_STRONG_INTEGRITY") == 0)
-			strong = 1;
-		else if (s &&
-		    (strcmp(s, "MEETS_DEVICE_INTEGRITY") == 0 ||
-			strcmp(s, "MEETS_BASIC_INTEGRITY") == 0))
-			basic = 1;
+		if (got > (int)best)
+			best = (enum integrity_label)got;
 	}
 	out->package = arena_strdup(ar, pkg);
 	out->nonce = nonce ? arena_strdup(ar, nonce) : NULL;
 	out->timestamp_ms = ts;
 	out->app_recognized = app && strcmp(app, "PLAY_RECOGNIZED") == 0;
-	out->level = strong ? INTEGRITY_STRONG
-	    : basic         ? INTEGRITY_BASIC
-			    : INTEGRITY_FAIL;
+	out->label = best;
+	out->level = integrity_label_level(best);
 	/* A repackaged or unknown build is as untrustworthy as a bad device. */
 	if (!out->app_recognized)
 		out->level = INTEGRITY_FAIL;

@@ -11,9 +11,10 @@
  * moment get disjoint sets: a row the other is stamping is skipped, and
  * once stamped its lease keeps it out of every later claim until it runs
  * out.  A relay killed mid-batch leaves its leases behind; they run out
- * and the rows are claimed again.  That makes delivery at-least-once,
- * bounded by the tries counted at claim time, and the collapse key makes
- * the rare duplicate harmless on the phone.
+ * and the rows are claimed again.  That makes delivery at-least-once
+ * (retried until the row's expiry; FCM_MAX_TRIES, counted at claim time,
+ * is only a ceiling), and the collapse key makes the rare duplicate
+ * harmless on the phone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,7 +193,8 @@ outbox_claim(struct db *db, struct arena *a, const char *owner, int lease_s,
 	    "SELECT o.outbox_id, o.device_id, "
 	    "CAST(ROUND(UNIX_TIMESTAMP(o.expires_at) * 1000) AS SIGNED), "
 	    "o.tries, d.active, o.kind, o.collapse_key, o.payload, "
-	    "d.push_token "
+	    "d.push_token, "
+	    "CAST(ROUND(UNIX_TIMESTAMP(o.created_at) * 1000) AS SIGNED) "
 	    "FROM outbox o LEFT JOIN device d ON d.device_id = o.device_id "
 	    "WHERE o.state = 'PENDING' AND o.lease_owner = ? "
 	    "ORDER BY o.outbox_id",
@@ -212,6 +214,7 @@ outbox_claim(struct db *db, struct arena *a, const char *owner, int lease_s,
 		out[i].collapse_key = db_get(&r, i, 6);
 		out[i].payload = db_get(&r, i, 7);
 		out[i].push_token = db_get(&r, i, 8);
+		out[i].created_ms = db_get_int(&r, i, 9);
 	}
 	*rows = out;
 	*n = r.nrows;

@@ -44,6 +44,7 @@ struct outbox_row {
 	long long id;
 	long long device_id;  /* 0 when the row has none */
 	long long expires_ms; /* 0: no expiry */
+	long long created_ms; /* when it was queued */
 	int tries;            /* including this attempt */
 	int device_active;
 	const char *kind;

@@ -4,7 +4,8 @@
  * out to subscribers and keeps a buffer for clients that reconnect with
  * last_event_id.  Each thread keeps one HTTP/1.1 connection open to it;
  * the exchange is a fixed request and a short reply, written by hand
- * because a general client cost more than the event itself.
+ * because a general client cost more than the event itself.  Events of a
+ * batch that nchan failed (5xx) or never answered are sent again.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -134,16 +135,76 @@ connect_pub(const char *path)
 	return fd;
 }
 
+/* One event's request inside the pipelined buffer, and its fate. */
+struct pub_ev {
+	size_t off, len;
+	int state; /* PUB_PENDING, PUB_DONE, PUB_REFUSED */
+};
+
+enum { PUB_PENDING, PUB_DONE, PUB_REFUSED };
+
+#define PUB_ROUNDS 3 /* a partly failed batch is sent again, this often */
+
+/*
+ * Sends every pending event, pipelined in one write, and reads their
+ * replies in order.  201/202: published; 5xx (nchan could not store it):
+ * pending again; another status: refused.  A connection that breaks
+ * leaves the events not yet answered pending: nginx handles pipelined
+ * requests in order, so those were not published.  Returns the number of
+ * events sent, or -1 when the publisher cannot be reached.
+ */
+static int
+pub_round(const struct config *cfg, const struct buf *all, struct pub_ev *ev,
+    int n, long *code)
+{
+	struct buf req = { 0 };
+	char reply[4096];
+	size_t carry = 0;
+	int i, rc, sent = 0, close_after = 0;
+
+	for (i = 0; i < n; i++)
+		if (ev[i].state == PUB_PENDING) {
+			buf_append(&req, all->p + ev[i].off, ev[i].len);
+			sent++;
+		}
+	if (sent == 0)
+		return 0;
+	if (pub_fd < 0 && (pub_fd = connect_pub(cfg->pub_socket)) < 0) {
+		buf_release(&req);
+		return -1;
+	}
+	rc = send_all(pub_fd, req.p, req.n) == 0 ? 0 : -1;
+	buf_release(&req);
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (ev[i].state != PUB_PENDING)
+			continue;
+		rc = read_reply(pub_fd, reply, sizeof(reply), &carry, code,
+		    &close_after);
+		if (rc == 0 && (*code == 201 || *code == 202))
+			ev[i].state = PUB_DONE;
+		else if (rc == 0 && *code < 500)
+			ev[i].state = PUB_REFUSED;
+	}
+	/* Bytes past the last reply, a break or a close: start afresh. */
+	if (rc != 0 || close_after || carry) {
+		close(pub_fd);
+		pub_fd = -1;
+	}
+	return sent;
+}
+
 int
 pubsub_publish_many(const struct config *cfg, int n,
     const char *const *channels, const char *const *types, json_t **data)
 {
-	struct buf req = { 0 };
-	char head[512], reply[4096], *body;
-	size_t carry = 0;
+	struct buf all = { 0 };
+	struct pub_ev *ev = calloc((size_t)(n > 0 ? n : 1), sizeof(*ev));
+	char head[512], *body;
 	long code = 0;
-	int i, rc = -1, tries, close_after = 0, ok = 0;
+	int i, round, ok = 0;
 
+	if (ev == NULL)
+		return -1;
 	/* Every event is its own request; they go out in one write. */
 	for (i = 0; i < n; i++) {
 		json_t *d = data[i] ? data[i] : json_object();
@@ -151,46 +212,34 @@ pubsub_publish_many(const struct config *cfg, int n,
 		json_object_set_new(d, "type", json_string(types[i]));
 		body = json_dumps(d, JSON_COMPACT);
 		json_decref(d);
+		ev[i].state = body ? PUB_PENDING : PUB_REFUSED;
 		if (body == NULL)
 			continue;
 		snprintf(head, sizeof(head),
 		    "POST /pub/%s HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
 		    "application/json\r\nContent-Length: %zu\r\n\r\n",
 		    channels[i], strlen(body));
-		buf_append(&req, head, strlen(head));
-		buf_append(&req, body, strlen(body));
+		ev[i].off = all.n;
+		buf_append(&all, head, strlen(head));
+		buf_append(&all, body, strlen(body));
+		ev[i].len = all.n - ev[i].off;
 		free(body);
 	}
-	if (req.p == NULL)
-		return -1;
 	/*
-	 * The connection is kept per thread.  nginx may have closed an idle
-	 * one; that shows as nothing read back, and only then are the
-	 * events sent again, so none is published twice.
+	 * The connection is kept per thread; nginx may have closed an idle
+	 * one, and nchan may fail some events of a batch and not others.
+	 * Only events not published are sent again, so none goes twice.
 	 */
-	for (tries = 0; tries < 2; tries++) {
-		if (pub_fd < 0 && (pub_fd = connect_pub(cfg->pub_socket)) < 0)
-			break;
-		carry = 0;
-		rc = send_all(pub_fd, req.p, req.n) == 0 ? 0 : 1;
-		for (i = 0; rc == 0 && i < n; i++) {
-			rc = read_reply(pub_fd, reply, sizeof(reply), &carry,
-			    &code, &close_after);
-			if (rc == 1 && i > 0)
-				rc = -1;
-			ok += rc == 0 && (code == 201 || code == 202);
-		}
-		if (rc != 0 || close_after) {
-			close(pub_fd);
-			pub_fd = -1;
-		}
-		if (rc != 1)
-			break;
-	}
-	buf_release(&req);
+	for (round = 0; round < PUB_ROUNDS && all.p != NULL; round++)
+		if (pub_round(cfg, &all, ev, n, &code) <= 0)
+			break; /* all answered, or no publisher */
+	for (i = 0; i < n; i++)
+		ok += ev[i].state == PUB_DONE;
+	buf_release(&all);
+	free(ev);
 	if (ok < n) {
 		log_warn("publish: %d of %d events to %s failed (%ld)", n - ok,
-		    n, channels[0], code);
+		    n, n > 0 ? channels[0] : "-", code);
 		return -1;
 	}
 	return 0;

@@ -61,9 +61,9 @@ queue_warning(struct db *db, struct arena *a, const char *email,
 
 /* One flip in its own transaction; *flipped is 1 if this run made it. */
 static int
-flip(struct db *db, struct arena *a, const char *email, long long subject_id,
-    int below, const char *course, int held, int present, long thr,
-    int *flipped)
+record_crossing(struct db *db, struct arena *a, const char *email,
+    long long subject_id, int below, const char *course, int held, int present,
+    long thr, int *flipped)
 {
 	int rc;
 
@@ -142,8 +142,9 @@ warnings_check(struct db *db, struct arena *a, const struct config *cfg,
 		    attstats_below(present, held, thr);
 		if (was == now)
 			continue;
-		rc = flip(db, a, db_get(&rows, i, 0), db_get_int(&rows, i, 1),
-		    now, db_get(&rows, i, 5), held, present, thr, &flipped);
+		rc = record_crossing(db, a, db_get(&rows, i, 0),
+		    db_get_int(&rows, i, 1), now, db_get(&rows, i, 5), held,
+		    present, thr, &flipped);
 		if (rc != DB_OK) {
 			log_error("reports: warning flip failed for %s/%lld",
 			    db_get(&rows, i, 0), db_get_int(&rows, i, 1));

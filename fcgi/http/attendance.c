@@ -22,6 +22,7 @@
 #include "config.h"
 #include "db.h"
 #include "guard.h"
+#include "ratelimit.h"
 #include "jsonio.h"
 #include "log.h"
 #include "outbox.h"
@@ -257,13 +258,19 @@ initiate_window(struct http_req *r, struct initiate *in)
 		    "this session has had 20 rounds already");
 	if (window_new_otp(in->otp) < 0)
 		return 500;
+	/* the class's policy as it is now holds for this whole window */
 	if ((rc = db_exec(r->db,
 		 "INSERT INTO attendance_window (session_id, round, otp, "
-		 "opened_by, opened_at, expires_at, grace_ms) VALUES (?, ?, "
-		 "?, ?, NOW(3), NOW(3) + INTERVAL ? SECOND, ?)",
-		 "IissII", in->session_id, in->round, in->otp, r->auth.email,
+		 "opened_by, opened_at, expires_at, grace_ms, "
+		 "flag_on_focus_loss, allowed_cidrs) SELECT ?, ?, ?, ?, "
+		 "NOW(3), NOW(3) + INTERVAL ? SECOND, ?, c.flag_on_focus_loss, "
+		 "c.allowed_cidrs FROM session se JOIN period p ON "
+		 "p.period_id = se.period_id JOIN subject sj ON sj.subject_id "
+		 "= p.subject_id JOIN class c ON c.class_id = sj.class_id "
+		 "WHERE se.session_id = ?",
+		 "IissIII", in->session_id, in->round, in->otp, r->auth.email,
 		 (long long)r->cfg->otp_ttl,
-		 (long long)r->cfg->otp_grace * 1000)) != DB_OK)
+		 (long long)r->cfg->otp_grace * 1000, in->session_id)) != DB_OK)
 		return statement_failed(r, rc);
 	in->window_id = db_insert_id(r->db);
 	/* a submit finds the window through the session: no MAX(round) */
@@ -634,7 +641,7 @@ attendance_evidence_core(struct http_req *r, json_t *msg, json_t **result)
 		return jsonio_refuse(result, 400, "bad_request", err);
 	/* Evidence is cheap to send: bound it per student all the same. */
 	snprintf(key, sizeof(key), "telemetry:%s", r->auth.email);
-	if (guard_rate(r, key, 120, 60) != 0)
+	if (ratelimit_hit(r, key, 120, 60) != 0)
 		return jsonio_refuse(result, 429, "rate_limited",
 		    "too many reports");
 	/* Only evidence from an enrolled student during an open window. */

@@ -11,14 +11,26 @@
  *              is a reinstall (UUID updated, audited); another fingerprint
  *              is a new phone: a PENDING row (one per fingerprint) and 403
  *              device_pending_approval until a teacher decides (devices.c).
+ *              One phone, one student: a phone that is another student's
+ *              ACTIVE device is held PENDING the same way, audited
+ *              device.shared and shown to the teacher as such
+ *              (devshare.c says why held, not refused).
  *   teachers   any number of devices, each ACTIVE on first use.
  *   WEB        UUID "DUMMY", fingerprint = the client address nginx saw;
  *              students only when WEB_STUDENTS=1.
  *   ANDROID    a Play Integrity token (integrity.c) bound to a nonce from
  *              GET /auth/challenge; required when REQUIRE_INTEGRITY=1.  A
  *              genuine FAIL verdict blocks and flags the account (audited;
- *              only an administrator unblocks).
- *   IOS        recorded BASIC: no App Attest verification exists yet.
+ *              only an administrator unblocks); a label below
+ *              INTEGRITY_MIN_LEVEL (STRONG|DEVICE|BASIC) is refused.
+ *   IOS        no App Attest verification exists yet, and the platform is
+ *              only the client's claim: an Android phone can say IOS.  So
+ *              IOS_POLICY decides: refuse, approve-first (default: a
+ *              student's iOS phone is PENDING until a teacher approves it,
+ *              like a second phone) or allow.  Teachers are not held (no
+ *              one approves their devices, and WEB is open to them
+ *              without attestation anyway), but refuse refuses them too.
+ *              Recorded BASIC with no verdict.
  *
  * Identifiers are validated by shape so that nothing like a MAC address or
  * a hardware serial is ever stored: the UUID must be a random (v4) UUID,
@@ -42,9 +54,11 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "devshare.h"
 #include "audit.h"
 #include "idtoken.h"
 #include "guard.h"
+#include "ratelimit.h"
 #include "integrity.h"
 #include "jsonio.h"
 #include "log.h"
@@ -68,7 +82,10 @@ struct signin {
 	const char *name;
 	enum role role;
 	struct integrity_verdict verdict;
-	int level; /* enum integrity_level */
+	int level;                 /* enum integrity_level */
+	const char *verdict_label; /* integrity_label_name, NULL: no verdict */
+	const char *held;   /* why a student's new device waits, or NULL */
+	const char *holder; /* device.shared: the student holding the phone */
 	long long device_id;
 };
 
@@ -128,7 +145,7 @@ rate(struct http_req *r, const char *what)
 	char key[160];
 
 	snprintf(key, sizeof(key), "%s:%s", what, r->remote_addr);
-	return guard_rate(r, key, r->cfg->addr_rate, 60);
+	return ratelimit_hit(r, key, r->cfg->addr_rate, 60);
 }
 
 static int
@@ -229,6 +246,12 @@ check_platform(struct http_req *r, struct signin *s)
 	    !c->web_students)
 		return http_reply_error(r, 403, "web_not_allowed",
 		    "students sign in with the eHazira app");
+	if (s->platform == PLATFORM_IOS && strcmp(c->ios_policy, "refuse") == 0)
+		return http_reply_error(r, 403, "ios_not_allowed",
+		    "iOS devices cannot be verified yet; use the Android app");
+	if (s->platform == PLATFORM_IOS && s->role == ROLE_STUDENT &&
+	    strcmp(c->ios_policy, "allow") != 0)
+		s->held = "ios_unattested";
 	if (s->platform != PLATFORM_ANDROID) {
 		s->integrity_token = NULL; /* iOS: BASIC until App Attest */
 		return 0;
@@ -253,6 +276,7 @@ check_platform(struct http_req *r, struct signin *s)
 		    integrity_reason(rc));
 	}
 	s->level = (int)s->verdict.level;
+	s->verdict_label = integrity_label_name(s->verdict.label);
 	return 0;
 }
 
@@ -305,24 +329,42 @@ insert_device(struct http_req *r, struct signin *s, const char *approval)
 {
 	if (db_exec(r->db,
 		"INSERT INTO device (user_email, role, device_uuid, "
-		"fingerprint_hash, integrity_level, platform, active, approval, "
-		"push_token, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		"NOW(3))",
-		"ssssssiss", s->email, token_role_name(s->role), s->uuid, s->fp,
-		integrity_level_name(s->level), platforms[s->platform],
-		strcmp(approval, "ACTIVE") == 0, approval,
-		s->push_token) != DB_OK)
+		"fingerprint_hash, integrity_level, integrity_verdict, "
+		"platform, active, approval, push_token, last_seen_at) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3))",
+		"sssssssiss", s->email, token_role_name(s->role), s->uuid,
+		s->fp, integrity_level_name(s->level), s->verdict_label,
+		platforms[s->platform], strcmp(approval, "ACTIVE") == 0,
+		approval, s->push_token) != DB_OK)
 		return -1;
 	s->device_id = db_insert_id(r->db);
 	return audit_write(r->db, s->email,
 		   strcmp(approval, "ACTIVE") == 0 ? "device.bind"
+		       : s->holder                 ? "device.shared"
 						   : "device.request",
 		   s->email, NULL,
 		   arena_printf(r->arena, "device %lld %s", s->device_id,
 		       platforms[s->platform]),
-		   NULL) == DB_OK
+		   s->holder
+		       ? arena_printf(r->arena,
+			     "the phone is the active device of %s", s->holder)
+		       : s->held) == DB_OK
 	    ? 0
 	    : -1;
+}
+
+/* Why a student's new device must wait for a teacher (s->held), if so. */
+static int
+hold_reason(struct http_req *r, struct signin *s)
+{
+	int rc;
+
+	if (s->role != ROLE_STUDENT || s->platform == PLATFORM_WEB)
+		return 0;
+	rc = devshare_holder(r->db, r->arena, s->fp, s->email, &s->holder);
+	if (rc == DB_OK)
+		s->held = "shared_device";
+	return rc == DB_OK || rc == DB_NOTFOUND ? 0 : -1;
 }
 
 /* Same phone, new app install: keep the row, take the new UUID. */
@@ -382,7 +424,9 @@ bind_device(struct http_req *r, struct signin *s)
 		    ? BIND_ERR
 		    : BIND_OK;
 	}
-	if (s->role == ROLE_TEACHER || active < 0) {
+	if (hold_reason(r, s) < 0)
+		return BIND_ERR;
+	if (s->role == ROLE_TEACHER || (active < 0 && s->held == NULL)) {
 		/* teachers: every device; students: the first one */
 		if (same < 0 || s->role == ROLE_TEACHER)
 			return insert_device(r, s, "ACTIVE") < 0 ? BIND_ERR
@@ -402,7 +446,7 @@ bind_device(struct http_req *r, struct signin *s)
 			return BIND_ERR;
 		return BIND_OK;
 	}
-	/* A student's other phone. */
+	/* A student's other phone, or a first one that must wait. */
 	if (same < 0)
 		return insert_device(r, s, "PENDING") < 0 ? BIND_ERR
 							  : BIND_PENDING;
@@ -418,8 +462,9 @@ bind_device(struct http_req *r, struct signin *s)
 		"active = FALSE, device_uuid = ?, decided_by = NULL, "
 		"decided_at = NULL WHERE device_id = ?",
 		"sI", s->uuid, s->device_id) != DB_OK ||
-	    audit_write(r->db, s->email, "device.request", s->email, "REPLACED",
-		"PENDING",
+	    audit_write(r->db, s->email,
+		s->holder ? "device.shared" : "device.request", s->email,
+		"REPLACED", "PENDING",
 		arena_printf(r->arena, "device %lld", s->device_id)) != DB_OK)
 		return BIND_ERR;
 	return BIND_PENDING;
@@ -569,8 +614,10 @@ signin_integrity(struct http_req *r, struct signin *s)
 		    "the device failed the integrity check; the "
 		    "account is blocked");
 	}
-	min = integrity_level_parse(r->cfg->integrity_min_level);
-	if (s->level < (min < INTEGRITY_BASIC ? INTEGRITY_BASIC : min)) {
+	/* config.c admits only STRONG, DEVICE and BASIC */
+	min = integrity_label_parse(r->cfg->integrity_min_level);
+	if ((int)s->verdict.label <
+	    (min < INTEGRITY_LABEL_BASIC ? INTEGRITY_LABEL_DEVICE : min)) {
 		if (db_commit(r->db) != DB_OK) /* the nonce is spent */
 			return -1;
 		return http_reply_error(r, 403, "integrity_too_low",
@@ -593,8 +640,8 @@ signin_bind(struct http_req *r, struct signin *s)
 		return http_reply_error(r, 403, "device_rejected",
 		    "this device was rejected for the account");
 	return http_reply_error(r, 403, "device_pending_approval",
-	    "this is a new device (id %lld); a teacher of your class "
-	    "must approve it",
+	    "this %s (id %lld); a teacher of your class must approve it",
+	    s->holder ? "phone is another student's device" : "is a new device",
 	    s->device_id);
 }
 
@@ -605,10 +652,10 @@ signin_issue(struct http_req *r, struct signin *s)
 	char *access, *refresh;
 
 	if (db_exec(r->db,
-		"UPDATE device SET integrity_level = ?, "
+		"UPDATE device SET integrity_level = ?, integrity_verdict = ?, "
 		"platform = ?, last_seen_at = NOW(3) WHERE device_id = ?",
-		"ssI", integrity_level_name(s->level), platforms[s->platform],
-		s->device_id) != DB_OK ||
+		"sssI", integrity_level_name(s->level), s->verdict_label,
+		platforms[s->platform], s->device_id) != DB_OK ||
 	    (s->push_token &&
 		pushtoken_store(r->db, s->device_id, s->push_token) != DB_OK) ||
 	    (access = new_access(r, s->email, s->role, s->device_id)) == NULL ||
@@ -619,13 +666,14 @@ signin_issue(struct http_req *r, struct signin *s)
 	log_info("signin %s (%s) device %lld %s", s->email,
 	    token_role_name(s->role), s->device_id, platforms[s->platform]);
 	return http_reply_json(r, 200,
-	    json_pack("{s:s,s:s,s:I,s:s,s:s,s:{s:I,s:s,s:s,s:s},s:o}",
+	    json_pack("{s:s,s:s,s:I,s:s,s:s,s:{s:I,s:s,s:s,s:s,s:s?},s:o}",
 		"access_token", access, "refresh_token", refresh, "expires_in",
 		(json_int_t)r->cfg->access_ttl, "token_type", "Bearer", "role",
 		token_role_name(s->role), "device", "device_id",
 		(json_int_t)s->device_id, "status", "ACTIVE", "platform",
 		platforms[s->platform], "integrity_level",
-		integrity_level_name(s->level), "user", user_json(r, s)));
+		integrity_level_name(s->level), "integrity_verdict",
+		s->verdict_label, "user", user_json(r, s)));
 }
 
 /* POST /auth/google {id_token, device: {...}, integrity_token?, ...} */

@@ -22,18 +22,5 @@ int guard_account(struct http_req *r, const char **code, const char **msg);
  */
 int guard_late(struct http_req *r, const char **code, const char **msg);
 void guard_settle(struct http_req *r);
-/*
- * Counts one hit on key in a fixed window of window_s seconds.  0 while
- * within limit, else 429 with the error reply set (and Retry-After).
- * Inside a transaction the hit commits with it, and the key's row stays
- * locked until then.
- */
-int guard_rate(struct http_req *r, const char *key, long limit, long window_s);
-
-/*
- * The start (unix seconds) of guard_rate's window (window_s > 0) that now
- * falls in, for a caller that reads a count without adding to it.
- */
-long long guard_window_start(long long now, long window_s);
 
 #endif

@@ -105,6 +105,7 @@ http_req_init(struct http_req *r, struct arena *a, const struct config *cfg,
 	r->authorization = http_env(r, "HTTP_AUTHORIZATION");
 	r->content_type = http_env(r, "CONTENT_TYPE");
 	r->orig_uri = http_env(r, "ORIG_URI");
+	r->ws_protocols = http_env(r, "HTTP_SEC_WEBSOCKET_PROTOCOL");
 	r->internal =
 	    (v = http_env(r, "EHAZIRA_INTERNAL")) && strcmp(v, "1") == 0;
 	/* The hook server sees nginx as the client; the real one is here. */

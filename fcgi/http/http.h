@@ -28,9 +28,10 @@ struct http_req {
 	const char *remote_addr;
 	const char *authorization;
 	const char *content_type;
-	const char *orig_uri; /* set by nginx on auth subrequests */
-	int internal;         /* came through nginx's internal hook server */
-	char **envp;          /* every FastCGI param */
+	const char *orig_uri;     /* set by nginx on auth subrequests */
+	const char *ws_protocols; /* Sec-WebSocket-Protocol: offered list */
+	int internal; /* came through nginx's internal hook server */
+	char **envp;  /* every FastCGI param */
 	const char *body;
 	size_t body_len;
 	json_t *json; /* the parsed body for ROUTE_JSON routes */

@@ -45,6 +45,7 @@
 #include "log.h"
 #include "router.h"
 #include "stats.h"
+#include "websocket.h"
 
 #define ARENA_CAP (64u * 1024 * 1024)
 #define MAX_CHILDREN 64
@@ -74,6 +75,9 @@ read_body(struct http_req *r, FCGX_Request *req)
 
 	if (n <= 0)
 		return 0;
+	if (n > cfg.body_max && r->internal &&
+	    strcmp(r->path, "/ws/message") == 0)
+		return websocket_too_large(r); /* a 413 would end the socket */
 	if (n > cfg.body_max)
 		return http_reply_error(r, 413, "payload_too_large",
 		    "the body is larger than %ld bytes", cfg.body_max);

@@ -49,9 +49,10 @@ query_id(struct http_req *r, const char *name)
 	return v > 0 && v <= 0xffffffffLL ? v : -1;
 }
 
-/* Common parameters; 0, or the status with the error reply set. */
+/* The date range and format both reports take; 0, or the status with the
+ * error reply set. */
 static int
-common(struct http_req *r, long *from, long *to, int *fmt)
+range_and_format(struct http_req *r, long *from, long *to, int *fmt)
 {
 	long days = r->cfg->report_days;
 
@@ -91,7 +92,7 @@ reports_student(struct http_req *r)
 	char *buf;
 	size_t len;
 
-	if ((rc = common(r, &from, &to, &fmt)) != 0)
+	if ((rc = range_and_format(r, &from, &to, &fmt)) != 0)
 		return rc;
 	if (subject_id < 0)
 		return http_reply_error(r, 400, "bad_request",
@@ -148,7 +149,7 @@ reports_class(struct http_req *r)
 	char *buf;
 	size_t len;
 
-	if ((rc = common(r, &from, &to, &fmt)) != 0)
+	if ((rc = range_and_format(r, &from, &to, &fmt)) != 0)
 		return rc;
 	if (subject_id <= 0)
 		return http_reply_error(r, 400, "bad_request",

@@ -85,7 +85,7 @@ static const struct route routes[] = {
 	{ "POST", "/attendance/telemetry", attendance_telemetry, S | J,
 	    "anti-proxy evidence (focus lost ...)" },
 	{ "GET", "/ws/auth", websocket_authorize,
-	    ROUTE_INTERNAL | A | ROUTE_TOKEN_IN_URI,
+	    ROUTE_INTERNAL | A | ROUTE_WS_TOKEN,
 	    "nginx auth_request for GET /ws" },
 	{ "POST", "/ws/message", websocket_message,
 	    ROUTE_INTERNAL | ROUTE_WS_SUBJECT, "a client WebSocket frame" },
@@ -165,26 +165,36 @@ router_match(const char *pattern, const char *path, struct http_req *r)
 	return 1;
 }
 
+/*
+ * A browser cannot set headers on a WebSocket, so the token travels as
+ * the offered subprotocol "bearer.<token>" (next to ws+meta.nchan, the
+ * one nchan picks).  Not in the URL: nginx's error log writes the
+ * request line of every error as it is, and cannot filter it.
+ */
+static const char *
+ws_token(struct http_req *r)
+{
+	const char *p = r->ws_protocols, *e;
+
+	while (p && *p) {
+		p += strspn(p, " \t,");
+		e = p + strcspn(p, " \t,");
+		if (e - p > 7 && strncmp(p, "bearer.", 7) == 0)
+			return arena_strndup(r->arena, p + 7,
+			    (size_t)(e - p - 7));
+		p = e;
+	}
+	return NULL;
+}
+
 static const char *
 bearer(struct http_req *r, unsigned flags)
 {
-	const char *h = r->authorization, *q;
+	const char *h = r->authorization;
 
 	if (h && strncasecmp(h, "Bearer ", 7) == 0)
 		return h + 7;
-	if (flags & ROUTE_TOKEN_IN_URI) {
-		/* nginx's auth subrequest has no query; nginx sends ORIG_URI. */
-		if (r->orig_uri && (q = strchr(r->orig_uri, '?')) != NULL) {
-			const char *saved = r->query, *t;
-
-			r->query = q + 1;
-			t = http_query(r, "token");
-			r->query = saved;
-			return t;
-		}
-		return http_query(r, "token");
-	}
-	return NULL;
+	return flags & ROUTE_WS_TOKEN ? ws_token(r) : NULL;
 }
 
 static int

@@ -12,13 +12,13 @@ typedef int (*route_handler)(struct http_req *r);
 
 enum route_flags {
 	ROUTE_PUBLIC = 0,
-	ROUTE_AUTH = 1 << 0,         /* any signed-in user */
-	ROUTE_STUDENT = 1 << 1,      /* implies AUTH */
-	ROUTE_TEACHER = 1 << 2,      /* implies AUTH */
-	ROUTE_JSON = 1 << 3,         /* body must be a JSON object */
-	ROUTE_INTERNAL = 1 << 4,     /* only via nginx's internal hooks */
-	ROUTE_TOKEN_IN_URI = 1 << 5, /* token=... in the original URI (ws) */
-	ROUTE_WS_SUBJECT = 1 << 6,   /* identity from nginx's X-WS-Subject */
+	ROUTE_AUTH = 1 << 0,       /* any signed-in user */
+	ROUTE_STUDENT = 1 << 1,    /* implies AUTH */
+	ROUTE_TEACHER = 1 << 2,    /* implies AUTH */
+	ROUTE_JSON = 1 << 3,       /* body must be a JSON object */
+	ROUTE_INTERNAL = 1 << 4,   /* only via nginx's internal hooks */
+	ROUTE_WS_TOKEN = 1 << 5,   /* bearer.<token> subprotocol (ws) */
+	ROUTE_WS_SUBJECT = 1 << 6, /* identity from nginx's X-WS-Subject */
 	/*
 	 * The device/account re-check is owed by the handler's own first
 	 * read (the submit batch folds it into its one statement).  The

@@ -48,6 +48,7 @@
 #include "config.h"
 #include "db.h"
 #include "guard.h"
+#include "ratelimit.h"
 #include "jsonio.h"
 #include "log.h"
 #include "pubsub.h"
@@ -79,7 +80,8 @@ struct sub {
 
 static const char read_sql[] =
     "SELECT STRAIGHT_JOIN j.k, w.window_id, w.otp, (" WINDOW_OPEN "), "
-    "sj.teacher_email, c.flag_on_focus_loss, c.allowed_cidrs, se.online, "
+    "sj.teacher_email, COALESCE(w.flag_on_focus_loss, c.flag_on_focus_loss), "
+    "COALESCE(w.allowed_cidrs, c.allowed_cidrs), se.online, "
     "st.class_id = sj.class_id AND (st.joined_on IS NULL OR "
     "st.joined_on <= se.date), at.status, at.source, COALESCE(aa.wrong, 0), "
     "COALESCE(aa.evidence, 0), "
@@ -194,7 +196,7 @@ read_inputs(struct http_req *r, struct sub **subs, int n)
 	if (js == NULL)
 		return DB_ERR;
 	rc = db_query(r->db, r->arena, &rows, read_sql, "Is",
-	    guard_window_start((long long)time(NULL), RATE_WINDOW), js);
+	    ratelimit_window_start((long long)time(NULL), RATE_WINDOW), js);
 	free(js);
 	for (i = 0; rc == DB_OK && i < rows.nrows; i++) {
 		k = (int)db_get_int(&rows, i, 0);
@@ -612,7 +614,7 @@ submit_single(struct http_req *r, struct sub *s, json_t **result)
 		goto out;
 	}
 	snprintf(key, sizeof(key), RATE_PREFIX "%s", s->email);
-	if (guard_rate(r, key, r->cfg->submit_rate, RATE_WINDOW) != 0) {
+	if (ratelimit_hit(r, key, r->cfg->submit_rate, RATE_WINDOW) != 0) {
 		status = jsonio_refuse(result, 429, "rate_limited",
 		    "too many submissions");
 		goto out;
@@ -706,7 +708,7 @@ submit_post(struct http_req *r)
 	int status = submit_core(r, r->json, &result);
 
 	if (status == 429) {
-		/* guard_rate set the reply and Retry-After; ours is unused */
+		/* ratelimit_hit set the reply and Retry-After; ours is unused */
 		json_decref(result);
 		return status;
 	}

@@ -1,5 +1,6 @@
 /*
- * websocket.c - the workers' side of GET /ws?token=<JWT>.
+ * websocket.c - the workers' side of GET /ws (the token offered as the
+ * subprotocol bearer.<JWT>, see router.c).
  *
  * nginx asks websocket_authorize (an auth_request subrequest) whether the socket
  * may open; the router has already verified the token from the original
@@ -14,12 +15,16 @@
  * Frames a client sends are POSTed by nchan to websocket_message via nginx's
  * internal hook server, with that subject.  The reply body is published to
  * the sender's private channel; 204 publishes nothing.  Errors are replies
- * too ({"type":"error"}): any other status would close the socket.
+ * too ({"type":"error"}): any other status would close the socket.  So a
+ * frame over WS_FRAME_MAX is answered with an error frame, and so is one
+ * over BODY_MAX (main.c asks websocket_too_large instead of its plain 413,
+ * which nchan would turn into a closed socket).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ratelimit.h"
 #include "crypto.h"
 #include "attendance.h"
 #include "config.h"
@@ -29,6 +34,9 @@
 #include "submit.h"
 #include "token.h"
 #include "websocket.h"
+
+/* Every client message is a small JSON object: a submit is ~60 bytes. */
+#define WS_FRAME_MAX 8192
 
 int
 websocket_authorize(struct http_req *r)
@@ -74,6 +82,15 @@ publish_reply(struct http_req *r, const char *type, int status, json_t *result)
 }
 
 int
+websocket_too_large(struct http_req *r)
+{
+	return publish_reply(r, "error", 413,
+	    jsonio_error("frame_too_large",
+		arena_printf(r->arena, "a message is at most %d bytes",
+		    WS_FRAME_MAX)));
+}
+
+int
 websocket_message(struct http_req *r)
 {
 	char err[256];
@@ -81,6 +98,8 @@ websocket_message(struct http_req *r)
 	const char *type;
 	int status;
 
+	if (r->body_len > WS_FRAME_MAX)
+		return websocket_too_large(r);
 	msg = jsonio_parse_object(r->body, r->body_len, err, sizeof(err));
 	if (msg == NULL)
 		return publish_reply(r, "error", 400,
@@ -113,7 +132,7 @@ websocket_message(struct http_req *r)
 	json_decref(msg);
 	if (status == 429 && result == NULL)
 		result = jsonio_error("rate_limited", "too many submissions");
-	/* guard_rate may have set an HTTP reply; the socket needs ours. */
+	/* ratelimit_hit may have set an HTTP reply; the socket needs ours. */
 	r->nhdrs = 0;
 	return publish_reply(r, type, status, result);
 }

@@ -32,6 +32,8 @@ int admin_devices(struct admin *ad, int argc, char **argv);
 int admin_approve_device(struct admin *ad, int argc, char **argv);
 int admin_reject_device(struct admin *ad, int argc, char **argv);
 int admin_show(struct admin *ad, int argc, char **argv);
+/* class-policy show|set: campus networks, focus-loss flag (classpolicy.c) */
+int admin_class_policy(struct admin *ad, int argc, char **argv);
 
 /* --- relay --- */
 

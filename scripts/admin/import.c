@@ -19,6 +19,7 @@
 
 #include "admin.h"
 #include "buf.h"
+#include "classpolicy.h"
 #include "db.h"
 
 #define MAX_COLS 16
@@ -216,6 +217,33 @@ do_department(struct ctx *c)
 	return rc == DB_OK ? 0 : sql_fail(c, rc, "the department");
 }
 
+/*
+ * The optional policy columns: present, allowed_cidrs is the list (empty:
+ * anywhere); an empty flag_on_focus_loss leaves the flag as it is.  Each
+ * change is audited (classpolicy.c) and applies from the next window.
+ */
+static int
+class_policy(struct ctx *c)
+{
+	long long id;
+	size_t i;
+
+	for (i = 0; classpolicy_keys[i]; i++) {
+		const char *v = col(c, classpolicy_keys[i]);
+
+		if (v == NULL ||
+		    (*v == '\0' &&
+			strcmp(classpolicy_keys[i], "flag_on_focus_loss") == 0))
+			continue;
+		if ((id = class_id(c)) < 0 ||
+		    classpolicy_set(c->ad->db, c->ad->arena, id,
+			classpolicy_keys[i], v, "admin", c->err,
+			sizeof(c->err)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 do_class(struct ctx *c)
 {
@@ -235,7 +263,7 @@ do_class(struct ctx *c)
 	    "semester, section) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
 	    "batch = VALUES(batch)",
 	    "Isis", dep, batch, (int)sem, section);
-	return rc == DB_OK ? 0 : sql_fail(c, rc, "the class");
+	return rc == DB_OK ? class_policy(c) : sql_fail(c, rc, "the class");
 }
 
 static int
@@ -389,7 +417,8 @@ static const struct kind {
 } kinds[] = {
 	{ "departments", do_department, { "*department_name" } },
 	{ "classes", do_class,
-	    { "*department", "*batch", "*semester", "*section" } },
+	    { "*department", "*batch", "*semester", "*section", "allowed_cidrs",
+		"flag_on_focus_loss" } },
 	{ "courses", do_course, { "*course_id", "*course_name" } },
 	{ "teachers", do_teacher,
 	    { "*teacher_email", "*name", "designation", "*department",

@@ -50,6 +50,9 @@ static const struct command {
 	    "reject-device ID  reject a pending device" },
 	{ "show", admin_show,
 	    "show EMAIL        a user, their devices and recent audit" },
+	{ "class-policy", admin_class_policy,
+	    "class-policy show|set CLASS [key=value...]  campus networks "
+	    "(allowed_cidrs), flag_on_focus_loss" },
 
 	/* --- relay (relaystat.c) --- */
 	{ "relay-status", admin_relay_status,
@@ -109,6 +112,8 @@ main(int argc, char **argv)
 			continue;
 		ad.cfg = &cfg;
 		ad.db = db_new(&cfg);
+		/* an operator's restore or migration may run for long */
+		db_set_io_timeout(ad.db, 3600);
 		ad.arena = arena_new(256u * 1024 * 1024);
 		rc = commands[i].fn(&ad, argc - 1, argv + 1);
 		db_free(ad.db);

@@ -387,9 +387,9 @@ main(void)
 	}
 	curl_global_init(CURL_GLOBAL_ALL);
 	fixture(&ttok);
-	snprintf(path, sizeof(path), "/ws?token=%s", ttok);
-	w = ws_connect(atoi(getenv("EHAZIRA_HTTP_PORT")), path, "ws+meta.nchan",
-	    5000, &status);
+	snprintf(path, sizeof(path), "ws+meta.nchan, bearer.%s", ttok);
+	w = ws_connect(atoi(getenv("EHAZIRA_HTTP_PORT")), "/ws", path, 5000,
+	    &status);
 	if (w == NULL) {
 		fprintf(stderr, "bench: teacher socket refused (%d)\n", status);
 		return 1;

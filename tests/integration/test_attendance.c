@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "guard.h"
+#include "ratelimit.h"
 #include "it.h"
 #include "ws.h"
 
@@ -162,13 +163,15 @@ initiate(struct klass *k, char otp[5])
 static struct ws *
 connect_as(const char *token, const char *proto, const char *extra)
 {
-	char path[4200];
+	char path[256], offer[4200];
 	int status = 0;
 	struct ws *w;
 
-	snprintf(path, sizeof(path), "/ws?token=%s%s", token,
-	    extra ? extra : "");
-	w = ws_connect(port(), path, proto, 5000, &status);
+	/* extra: "?last_event_id=..." */
+	snprintf(path, sizeof(path), "/ws%s", extra ? extra : "");
+	snprintf(offer, sizeof(offer), "%s%sbearer.%s", proto ? proto : "",
+	    proto ? ", " : "", token);
+	w = ws_connect(port(), path, offer, 5000, &status);
 	cr_assert_not_null(w, "WebSocket upgrade refused (%d)", status);
 	return w;
 }
@@ -713,7 +716,7 @@ Test(attendance, a_reconnecting_teacher_misses_no_event, .timeout = 30)
 		cr_assert_eq(r.status, 200);
 		it_resp_free(&r);
 	}
-	snprintf(extra, sizeof(extra), "&last_event_id=%s", last);
+	snprintf(extra, sizeof(extra), "?last_event_id=%s", last);
 	t = connect_as(k.teacher_tok, "ws+meta.nchan", extra);
 	for (i = 0; i < NSTUDENTS; i++) {
 		const char *email;
@@ -739,7 +742,8 @@ Test(attendance, the_websocket_refuses_bad_tokens)
 	struct ws *w;
 
 	IT_REQUIRE_STACK();
-	w = ws_connect(port(), "/ws?token=not.a.token", NULL, 3000, &status);
+	w = ws_connect(port(), "/ws", "ws+meta.nchan, bearer.not.a.token", 3000,
+	    &status);
 	cr_assert_null(w);
 	cr_assert_eq(status, 401);
 	w = ws_connect(port(), "/ws", NULL, 3000, &status);
@@ -790,6 +794,43 @@ Test(attendance, the_campus_network_policy_applies_unless_online, .timeout = 30)
 	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[0], body, &r),
 	    0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
+	it_resp_free(&r);
+}
+
+Test(attendance, a_policy_change_applies_from_the_next_window, .timeout = 30)
+{
+	struct klass k;
+	struct it_resp r;
+	char otp[5], body[128];
+	long long sid;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "midwin");
+	sid = initiate(&k, otp);
+	/* a campus network is set while the window is open */
+	cr_assert_eq(it_sql("UPDATE class SET allowed_cidrs = '10.0.0.0/8' "
+			    "WHERE class_id = ?",
+			 "I", k.class_id),
+	    DB_OK);
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp);
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[0], body, &r),
+	    0);
+	cr_assert_eq(r.status, 200, "not half-way through: %s", r.body);
+	it_resp_free(&r);
+	/* the next window holds the new policy */
+	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
+	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body, &r),
+	    0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	it_resp_free(&r);
+	cr_assert_eq(initiate(&k, otp), sid);
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp);
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[1], body, &r),
+	    0);
+	cr_assert_eq(r.status, 403, "%s", r.body);
+	cr_assert_str_eq(it_error_code(&r), "off_campus");
 	it_resp_free(&r);
 }
 
@@ -949,7 +990,7 @@ Test(attendance, a_reconnecting_student_misses_no_event, .timeout = 30)
 		p += strchr(":[],", *q)
 		    ? sprintf(p, "%%%02X", (unsigned char)*q)
 		    : sprintf(p, "%c", *q);
-	snprintf(extra, sizeof(extra), "&last_event_id=%s", enc);
+	snprintf(extra, sizeof(extra), "?last_event_id=%s", enc);
 	s = connect_as(k.tokens[0], "ws+meta.nchan", extra);
 	m = ws_expect_type(s, "attendance.closed", 3000);
 	cr_assert_not_null(m, "the close was replayed");
@@ -1146,11 +1187,11 @@ Test(attendance, a_class_submitting_at_once_gets_what_one_at_a_time_would,
 	ws_close(teacher);
 }
 
-/* The limiter's window now (guard_rate's clock is this machine's). */
+/* The limiter's window now (ratelimit_hit's clock is this machine's). */
 static long long
 rate_window(void)
 {
-	return guard_window_start((long long)time(NULL), 60);
+	return ratelimit_window_start((long long)time(NULL), 60);
 }
 
 /*

@@ -359,6 +359,57 @@ Test(auth, a_nonce_is_single_use)
 	it_resp_free(&r);
 }
 
+Test(auth, integrity_labels_are_kept_and_basic_alone_is_below_the_minimum)
+{
+	static const struct {
+		char labels[96];
+		long status;
+		char verdict[8]; /* integrity_verdict stored; "" refused */
+		char level[8];
+	} cases[] = {
+		/* rooted or unlocked phones: below INTEGRITY_MIN_LEVEL=DEVICE */
+		{ "MEETS_BASIC_INTEGRITY", 403, "", "" },
+		{ "MEETS_BASIC_INTEGRITY,MEETS_DEVICE_INTEGRITY", 200, "DEVICE",
+		    "BASIC" },
+		{ "MEETS_BASIC_INTEGRITY,MEETS_DEVICE_INTEGRITY,"
+		  "MEETS_STRONG_INTEGRITY",
+		    200, "STRONG", "STRONG" },
+	};
+	struct it_resp r;
+	size_t i;
+
+	IT_REQUIRE_STACK();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *e = student(), *fp = itauth_fp(), *n = itauth_nonce(),
+		     *v = itauth_integrity(n, cases[i].labels),
+		     *t = itauth_id_token(e);
+
+		cr_assert_eq(itauth_signin(t, "ANDROID", itauth_uuid(), fp, v,
+				 &r),
+		    0);
+		cr_assert_eq(r.status, cases[i].status, "%s: %s",
+		    cases[i].labels, r.body);
+		if (r.status == 403)
+			cr_assert_str_eq(it_error_code(&r),
+			    "integrity_too_low");
+		else
+			cr_assert_str_eq(itauth_str(&r, "integrity_verdict"),
+			    cases[i].verdict);
+		cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM device WHERE "
+					"fingerprint_hash = ? AND "
+					"integrity_verdict = ? AND "
+					"integrity_level = ?",
+				 "sss", fp, cases[i].verdict, cases[i].level),
+		    r.status == 200, "%s", cases[i].labels);
+		it_resp_free(&r);
+		free(e);
+		free(fp);
+		free(n);
+		free(v);
+		free(t);
+	}
+}
+
 Test(auth, android_without_an_integrity_token_is_refused)
 {
 	struct it_resp r;

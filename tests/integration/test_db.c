@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "guard.h"
+#include "ratelimit.h"
 #include "it.h"
 
 Test(db, a_transaction_whose_connection_dies_writes_nothing)
@@ -69,12 +70,13 @@ Test(db, the_rate_limiter_counts_per_key_and_refuses_past_the_limit)
 	snprintf(key, sizeof(key), "test:%s", it_uniq());
 	snprintf(other, sizeof(other), "test-other:%s", it_uniq());
 	for (i = 0; i < 3; i++)
-		cr_assert_eq(guard_rate(&r, key, 3, 3600), 0, "hit %d", i + 1);
-	cr_assert_eq(guard_rate(&r, key, 3, 3600), 429);
+		cr_assert_eq(ratelimit_hit(&r, key, 3, 3600), 0, "hit %d",
+		    i + 1);
+	cr_assert_eq(ratelimit_hit(&r, key, 3, 3600), 429);
 	cr_assert_eq(r.status, 429);
 	cr_assert_eq(r.nhdrs, 1);
 	cr_assert_str_eq(r.hdr_names[0], "Retry-After");
-	cr_assert_eq(guard_rate(&r, other, 3, 3600), 0, "keys are separate");
+	cr_assert_eq(ratelimit_hit(&r, other, 3, 3600), 0, "keys are separate");
 	cr_assert_eq(it_sql_int("SELECT hits FROM rate_limit WHERE rl_key = ?",
 			 "s", key),
 	    4);

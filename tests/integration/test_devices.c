@@ -197,3 +197,116 @@ Test(devices, only_a_teacher_of_the_class_decides)
 			 "I", w.new_dev),
 	    1, "nothing changed");
 }
+
+/* The pending entry of dev in token's list (a new reference), or NULL. */
+static json_t *
+pending_entry(const char *token, long long dev)
+{
+	struct it_resp r;
+	json_t *d, *found = NULL;
+	size_t i;
+
+	cr_assert_eq(it_get("/devices/pending", token, &r), 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	json_array_foreach(json_object_get(r.json, "devices"), i,
+	    d) if (json_integer_value(json_object_get(d, "device_id")) == dev)
+	    found = json_incref(d);
+	it_resp_free(&r);
+	return found;
+}
+
+Test(devices, a_second_student_on_a_bound_phone_is_held_as_shared)
+{
+	struct world w;
+	struct it_resp r;
+	char *owner = strdup(itauth_email("owner")),
+	     *other = strdup(itauth_email("sibling")), *u = itauth_uuid(),
+	     *fp = itauth_fp();
+	long long owner_dev, dev;
+	json_t *d;
+
+	IT_REQUIRE_STACK();
+	make_world(&w);
+	itauth_student(owner, w.cls, 1);
+	itauth_student(other, w.cls, 1);
+	cr_assert_eq(itauth_android(owner, u, fp, &r), 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	owner_dev = itauth_device_id(&r);
+	it_resp_free(&r);
+	/* a classmate's first sign-in on the very same phone and install */
+	cr_assert_eq(itauth_android(other, u, fp, &r), 0);
+	cr_assert_eq(r.status, 403, "%s", r.body);
+	cr_assert_str_eq(it_error_code(&r), "device_pending_approval");
+	cr_assert_null(json_object_get(r.json, "access_token"));
+	it_resp_free(&r);
+	dev = it_sql_int("SELECT device_id FROM device WHERE user_email = ? "
+			 "AND approval = 'PENDING' AND active = FALSE",
+	    "s", other);
+	cr_assert_gt(dev, 0, "held PENDING, not bound ACTIVE");
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM audit_log WHERE "
+				"action = 'device.shared' AND subject = ? AND "
+				"reason LIKE CONCAT('%', ?)",
+			 "ss", other, owner),
+	    1);
+	/* the teacher sees whose phone it is */
+	d = pending_entry(w.teacher_tok, dev);
+	cr_assert_not_null(d);
+	cr_assert_str_eq(json_string_value(json_object_get(d, "reason")),
+	    "shared_device");
+	cr_assert_str_eq(json_string_value(
+			     json_object_get(json_object_get(d, "shared_with"),
+				 "student_email")),
+	    owner);
+	json_decref(d);
+	/* approving moves the phone: still one student per phone */
+	cr_assert_eq(post("approve", dev, w.teacher_tok, NULL, 0), 200);
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM device WHERE "
+				"fingerprint_hash = ? AND active = TRUE",
+			 "s", fp),
+	    1);
+	cr_assert_eq(it_sql_int("SELECT approval = 'REPLACED' FROM device "
+				"WHERE device_id = ?",
+			 "I", owner_dev),
+	    1);
+	cr_assert_eq(itauth_android(owner, u, fp, &r), 0);
+	cr_assert_eq(r.status, 403, "the old owner now waits: %s", r.body);
+	it_resp_free(&r);
+	free(owner);
+	free(other);
+}
+
+Test(devices, an_ios_student_waits_for_a_teacher_by_default)
+{
+	struct world w;
+	struct it_resp r;
+	char *s = strdup(itauth_email("iphone")), *t, *u = itauth_uuid(),
+	     *fp = itauth_fp();
+	long long dev;
+	json_t *d;
+
+	IT_REQUIRE_STACK();
+	make_world(&w);
+	itauth_student(s, w.cls, 1);
+	t = itauth_id_token(s);
+	/* an Android phone saying IOS gets no way round Play Integrity */
+	cr_assert_eq(itauth_signin(t, "IOS", u, fp, NULL, &r), 0);
+	cr_assert_eq(r.status, 403, "%s", r.body);
+	cr_assert_str_eq(it_error_code(&r), "device_pending_approval");
+	it_resp_free(&r);
+	dev = it_sql_int("SELECT device_id FROM device WHERE user_email = ? "
+			 "AND platform = 'IOS' AND approval = 'PENDING' AND "
+			 "active = FALSE AND integrity_verdict IS NULL",
+	    "s", s);
+	cr_assert_gt(dev, 0);
+	d = pending_entry(w.teacher_tok, dev);
+	cr_assert_not_null(d);
+	cr_assert_str_eq(json_string_value(json_object_get(d, "reason")),
+	    "ios_unattested");
+	json_decref(d);
+	cr_assert_eq(post("approve", dev, w.teacher_tok, NULL, 0), 200);
+	cr_assert_eq(itauth_signin(t, "IOS", u, fp, NULL, &r), 0);
+	cr_assert_eq(r.status, 200, "approved, it signs in: %s", r.body);
+	it_resp_free(&r);
+	free(t);
+	free(s);
+}

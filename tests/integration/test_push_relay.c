@@ -472,24 +472,86 @@ Test(push, the_last_try_failing_marks_the_row_failed)
 	dev = new_device(email, tok, 1);
 	json_decref(
 	    fcm("POST", "/control/fail?status=503&count=1&token=%s", tok));
-	/* Four tries already spent (FCM_MAX_TRIES is 5), in the same
-	 * transaction, so the relay cannot claim it before. */
+	/* All tries but one already spent (FCM_MAX_TRIES, a ceiling), in
+	 * the same transaction, so the relay cannot claim it before. */
 	cr_assert_eq(db_begin(it_db()), DB_OK);
 	cr_assert_eq(outbox_add(it_db(), "push.started", dev, "session-80",
 			 started_payload("80"), now_ms() + 60000),
 	    DB_OK);
 	id = db_insert_id(it_db());
 	cr_assert_eq(db_exec(it_db(),
-			 "UPDATE outbox SET tries = 4 WHERE "
+			 "UPDATE outbox SET tries = ? WHERE "
 			 "outbox_id = ?",
-			 "I", id),
+			 "iI", (int)it_config()->fcm_max_tries - 1, id),
 	    DB_OK);
 	cr_assert_eq(db_commit(it_db()), DB_OK);
 	outbox_wake(it_config());
 	cr_assert(wait_state(id, "FAILED", 5000), "%s", outbox_state(id));
 	cr_assert_eq(it_sql_int("SELECT tries FROM outbox WHERE outbox_id = ?",
 			 "I", id),
+	    it_config()->fcm_max_tries);
+	free(pre);
+}
+
+/*
+ * An FCM outage longer than the old five tries lasted (the stack's test
+ * settings make backoff FCM_BACKOFF_BASE 100 ms, capped at 400 ms, so
+ * five tries are spent in about a second): the row keeps being retried
+ * for as long as it is worth sending and is sent once FCM is back.
+ */
+Test(push, an_outage_longer_than_five_tries_still_ends_in_a_send)
+{
+	char *pre = prefix_for("outage"), tok[128], email[128];
+	long long dev, id, t0 = now_ms();
+	json_t *got;
+
+	FCM_REQUIRE();
+	token_name(tok, sizeof(tok), pre, 0);
+	snprintf(email, sizeof(email), "o%s@x.edu", it_uniq());
+	dev = new_device(email, tok, 1);
+	json_decref(
+	    fcm("POST", "/control/fail?status=503&ms=3000&token=%s", tok));
+	id = queue_one(dev);
+	cr_assert_eq(wait_delivered(pre, 1, 8000), 1, "%s", outbox_state(id));
+	cr_assert(wait_state(id, "SENT", 2000), "%s", outbox_state(id));
+	cr_assert_geq(now_ms() - t0, 3000, "sent after the outage only");
+	got = received(pre);
+	cr_assert_gt(jint(got, "count"), 5, "more than five tries: %lld",
+	    jint(got, "count"));
+	json_decref(got);
+	cr_assert_gt(it_sql_int("SELECT tries FROM outbox WHERE outbox_id = ?",
+			 "I", id),
 	    5);
+	free(pre);
+}
+
+/* ... but never past its expiry: a start push dies with its window. */
+Test(push, a_row_is_not_retried_past_its_expiry)
+{
+	char *pre = prefix_for("dies"), tok[128], email[128];
+	long long dev, id, expires = now_ms() + 1500;
+	json_t *got, *msgs;
+	size_t i;
+
+	FCM_REQUIRE();
+	token_name(tok, sizeof(tok), pre, 0);
+	snprintf(email, sizeof(email), "d%s@x.edu", it_uniq());
+	dev = new_device(email, tok, 1);
+	json_decref(
+	    fcm("POST", "/control/fail?status=503&ms=6000&token=%s", tok));
+	queue(&dev, 1, "session-82", expires);
+	id = it_sql_int("SELECT MAX(outbox_id) FROM outbox WHERE device_id = ?",
+	    "I", dev);
+	cr_assert(wait_state(id, "FAILED", 4000) ||
+		wait_state(id, "DROPPED", 1),
+	    "%s", outbox_state(id));
+	got = received(pre);
+	msgs = json_object_get(got, "messages");
+	cr_assert_gt(json_array_size(msgs), 1, "it was retried");
+	for (i = 0; i < json_array_size(msgs); i++)
+		cr_assert_lt(jint(json_array_get(msgs, i), "t"), expires,
+		    "no try after the expiry");
+	json_decref(got);
 	free(pre);
 }
 

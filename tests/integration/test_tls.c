@@ -629,7 +629,7 @@ Test(tls, wss_upgrades_on_ws_with_a_valid_token_and_carries_frames,
     .timeout = 30)
 {
 	const char *email = itauth_email("tls-teacher");
-	char path[4200], ca[4096];
+	char offer[4200], ca[4096];
 	long long dev;
 	struct ws *w;
 	json_t *m;
@@ -639,10 +639,11 @@ Test(tls, wss_upgrades_on_ws_with_a_valid_token_and_carries_frames,
 	dev = teacher_device(email);
 	cr_assert_gt(dev, 0);
 	snprintf(ca, sizeof(ca), "%s/cert.pem", getenv("EHZ_TLS_DIR"));
-	snprintf(path, sizeof(path), "/ws?token=%s",
+	/* the token travels as the subprotocol, as over plain HTTP */
+	snprintf(offer, sizeof(offer), "bearer.%s",
 	    it_token(email, "teacher", dev, 900));
-	w = ws_connect_tls(env_int("EHAZIRA_HTTPS_PORT"), path, NULL, 5000, &st,
-	    ca);
+	w = ws_connect_tls(env_int("EHAZIRA_HTTPS_PORT"), "/ws", offer, 5000,
+	    &st, ca);
 	cr_assert_not_null(w, "WSS upgrade (status %d)", st);
 	cr_assert_eq(st, 101);
 	cr_assert_eq(ws_send_text(w, "{\"type\":\"ping\"}"), 0);
@@ -651,8 +652,8 @@ Test(tls, wss_upgrades_on_ws_with_a_valid_token_and_carries_frames,
 	json_decref(m);
 	ws_close(w);
 
-	w = ws_connect_tls(env_int("EHAZIRA_HTTPS_PORT"),
-	    "/ws?token=not.a.token", NULL, 5000, &st, ca);
+	w = ws_connect_tls(env_int("EHAZIRA_HTTPS_PORT"), "/ws",
+	    "bearer.not.a.token", 5000, &st, ca);
 	cr_assert_null(w);
 	cr_assert_eq(st, 401, "a bad token is refused over TLS too");
 }

@@ -8,7 +8,8 @@
 # $TEST_STATE/*.pid at teardown; fcm_standin_stop does it by hand), and
 # exports the settings the stack reads:
 #   EHAZIRA_FCM_ENDPOINT, EHAZIRA_FCM_PROJECT_ID, EHAZIRA_FCM_CREDENTIALS,
-#   EHAZIRA_FCM_LEASE (short, so a killed relay's rows come back quickly)
+#   EHAZIRA_FCM_LEASE (short, so a killed relay's rows come back quickly),
+#   EHAZIRA_FCM_BACKOFF_BASE/CAP (short, so retries take milliseconds)
 # and EHAZIRA_TEST_FCM_RECORD (every send as a JSON line) for tests.
 
 fcm_standin_stop() {
@@ -33,6 +34,9 @@ fcm_standin_start() {
 	export EHAZIRA_FCM_PROJECT_ID=ehazira-test
 	export EHAZIRA_FCM_CREDENTIALS=$dir/service-account.json
 	export EHAZIRA_FCM_LEASE=${EHAZIRA_FCM_LEASE:-3}
+	# Fast retries, so an outage of seconds spans many of them.
+	export EHAZIRA_FCM_BACKOFF_BASE=${EHAZIRA_FCM_BACKOFF_BASE:-100}
+	export EHAZIRA_FCM_BACKOFF_CAP=${EHAZIRA_FCM_BACKOFF_CAP:-400}
 	export EHAZIRA_TEST_FCM_RECORD=$dir/messages.jsonl
 }
 

@@ -18,6 +18,9 @@
  *                     [&retry_after=S][&token=T]
  *                           the next N sends (to T only, if given) get that
  *                           error; 404 is FCM's UNREGISTERED
+ *   POST /control/fail?status=...&ms=M[&token=T]
+ *                           every send for the next M ms gets it (an
+ *                           outage of a given length)
  *   POST /control/delay?ms=N  answer every send N ms late
  *   POST /control/revoke      forget every access token issued
  *   POST /control/reset       no failures, no delay
@@ -74,6 +77,7 @@ struct rule {
 	char token[512]; /* "" = any */
 	int status, count;
 	long retry_after;
+	long long until; /* failing every send before then (ms) */
 };
 
 struct record {
@@ -551,17 +555,23 @@ check_shape(json_t *m)
 	return NULL;
 }
 
+static int
+rule_live(const struct rule *r)
+{
+	return r->count > 0 || r->until > now_ms();
+}
+
 static struct rule *
 match_rule(const char *token)
 {
 	int i;
 
 	for (i = 0; i < S.nrules; i++)
-		if (S.rules[i].count > 0 && S.rules[i].token[0] &&
+		if (rule_live(&S.rules[i]) && S.rules[i].token[0] &&
 		    strcmp(S.rules[i].token, token) == 0)
 			return &S.rules[i];
 	for (i = 0; i < S.nrules; i++)
-		if (S.rules[i].count > 0 && S.rules[i].token[0] == '\0')
+		if (rule_live(&S.rules[i]) && S.rules[i].token[0] == '\0')
 			return &S.rules[i];
 	return NULL;
 }
@@ -629,7 +639,8 @@ handle_send(struct conn *c, const char *path, const char *auth,
 		return;
 	}
 	if ((r = match_rule(token)) != NULL) {
-		r->count--;
+		if (r->count > 0)
+			r->count--;
 		record(token, r->status, m);
 		reply_fcm_error(c, r->status, r->retry_after, S.delay_ms);
 		json_decref(o);
@@ -717,7 +728,7 @@ handle_control(struct conn *c, const char *method, const char *path,
 	} else if (strcmp(path, "/control/fail") == 0) {
 		if (S.nrules == MAX_RULES) {
 			/* reuse a spent rule */
-			for (i = 0; i < S.nrules && S.rules[i].count > 0; i++)
+			for (i = 0; i < S.nrules && rule_live(&S.rules[i]); i++)
 				;
 			if (i == S.nrules) {
 				reply(c, 400, NULL, "{\"error\":\"full\"}", 0);
@@ -731,7 +742,10 @@ handle_control(struct conn *c, const char *method, const char *path,
 		snprintf(r->token, sizeof(r->token), "%s", tok ? tok : "");
 		free(tok);
 		r->status = (int)form_long(qs, "status", 503);
-		r->count = (int)form_long(qs, "count", 1);
+		r->until = form_long(qs, "ms", 0);
+		if (r->until > 0)
+			r->until += now_ms();
+		r->count = (int)form_long(qs, "count", r->until > 0 ? 0 : 1);
 		r->retry_after = form_long(qs, "retry_after", -1);
 		reply(c, 200, NULL, "{\"ok\":true}", 0);
 	} else if (strcmp(path, "/control/delay") == 0) {

@@ -149,8 +149,11 @@ it_db(void)
 {
 	static struct db *db;
 
-	if (db == NULL)
+	if (db == NULL) {
 		db = db_new(it_config());
+		/* fixture loads are bulk statements on a busy machine */
+		db_set_io_timeout(db, 120);
+	}
 	return db;
 }
 

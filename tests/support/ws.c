@@ -47,8 +47,10 @@ struct ws {
 	int fd;
 	SSL_CTX *ctx; /* wss:// only, else NULL */
 	SSL *ssl;
-	int meta;   /* the server agreed to ws+meta.nchan */
-	int closed; /* close seen/sent, EOF, or protocol error */
+	int meta;               /* the server agreed to ws+meta.nchan */
+	int closed;             /* close seen/sent, EOF, or protocol error */
+	int close_code;         /* of the server's close frame; 0: none */
+	char close_reason[124]; /* its reason text */
 	char *last_id;
 	/* Bytes read but not yet consumed: [in_off, in_len) of in. */
 	unsigned char *in;
@@ -388,8 +390,11 @@ handshake_read(struct ws *w, const char *key, const char *subprotocol,
 	    strcmp(val, want) != 0)
 		goto out;
 	/* A subprotocol we did not offer is a failure (RFC 6455 4.1). */
-	if (header_get(head, "Sec-WebSocket-Protocol", val, sizeof(val))) {
-		if (subprotocol == NULL || strcmp(val, subprotocol) != 0)
+	/* nchan answers an empty value when it picked none: none */
+	if (header_get(head, "Sec-WebSocket-Protocol", val, sizeof(val)) &&
+	    val[0] != '\0') {
+		if (subprotocol == NULL || strchr(val, ',') != NULL ||
+		    !has_token(subprotocol, val))
 			goto out;
 		w->meta = strcmp(val, WS_META) == 0;
 	}
@@ -439,7 +444,7 @@ ws_open(int port, const char *path_and_query, const char *subprotocol,
 {
 	long long deadline = deadline_of(timeout_ms);
 	unsigned char raw[16];
-	char key[32], req[8192], proto[300] = "";
+	char key[32], req[8192], proto[4200] = "";
 	struct ws *w;
 	int n, st = 0;
 
@@ -622,6 +627,12 @@ frame_handle(struct ws *w, const struct frame *f)
 	case OP_PONG:
 		return 0;
 	case OP_CLOSE:
+		if (f->len >= 2) {
+			w->close_code = f->payload[0] << 8 | f->payload[1];
+			snprintf(w->close_reason, sizeof(w->close_reason),
+			    "%.*s", (int)(f->len - 2),
+			    (const char *)f->payload + 2);
+		}
 		/* Echo the status code, as RFC 6455 5.5.1 asks. */
 		send_frame(w, OP_CLOSE, f->payload, f->len >= 2 ? 2 : 0);
 		return -1;
@@ -769,6 +780,14 @@ int
 ws_fd(struct ws *w)
 {
 	return w ? w->fd : -1;
+}
+
+int
+ws_close_status(struct ws *w, const char **reason)
+{
+	if (reason)
+		*reason = w ? w->close_reason : "";
+	return w ? w->close_code : 0;
 }
 
 int

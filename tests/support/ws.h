@@ -13,7 +13,8 @@ struct ws;
 
 /*
  * Connects to 127.0.0.1:port and upgrades at path_and_query (e.g.
- * "/ws?token=...").  subprotocol may be NULL or e.g. "ws+meta.nchan".
+ * "/ws").  subprotocol may be NULL or the offered list, e.g.
+ * "ws+meta.nchan, bearer.<token>"; the server must pick one of them.
  * Returns NULL on failure; *http_status (when not NULL) gets the handshake's
  * HTTP status: 101 on success, else e.g. 401/403, 0 when no status line was
  * read at all.  A 101 whose Sec-WebSocket-Accept or subprotocol is wrong
@@ -58,6 +59,8 @@ json_t *ws_expect_type(struct ws *w, const char *type, int timeout_ms);
 const char *ws_last_id(struct ws *w);
 /* The socket, for poll() in benchmarks. */
 int ws_fd(struct ws *w);
+/* The server's close code (0: none yet) and its reason text in *reason. */
+int ws_close_status(struct ws *w, const char **reason);
 /* 1 once the peer closed (close frame or EOF) or a protocol error hit. */
 int ws_closed(struct ws *w);
 /* Sends a close frame (unless closed already) and frees w; NULL is fine. */

@@ -141,6 +141,16 @@ function deviceWords(d) {
 	    (lvl.startsWith("dev.") ? d.integrity_level : lvl);
 }
 
+/* Shared phones and unverified iPhones say so: approving them matters. */
+function whyPending(d) {
+	if (d.reason === "shared_device" && d.shared_with)
+		return el("strong.warn", {}, " " + t("dev.shared", {
+		    who: `${d.shared_with.roll_no} ${d.shared_with.name}` }));
+	if (d.reason === "ios_unattested")
+		return el("span.muted", {}, " " + t("dev.ios_unattested"));
+	return "";
+}
+
 export async function loadPending() {
 	const box = $("pending");
 	try {
@@ -159,7 +169,8 @@ export async function loadPending() {
 				cls ? el("span.muted", {}, ` \u00b7 ${cls}`) : null,
 				el("p.muted.small", {}, t("dev.asked", {
 				    what: deviceWords(d),
-				    when: fmtMoment(d.requested_at) }))),
+				    when: fmtMoment(d.requested_at) })),
+				whyPending(d)),
 			    el("button", { type: "button", class: "primary",
 				onclick: () => decide(d, "approve") },
 				t("dev.approve")),

@@ -1,8 +1,11 @@
 /*
- * ws.js - the live socket: GET /ws?token=... with the ws+meta.nchan
- * subprotocol, so every frame carries its message id.  The last id seen is
+ * ws.js - the live socket: GET /ws with the ws+meta.nchan subprotocol, so
+ * every frame carries its message id, and the access token offered as a
+ * second subprotocol "bearer.<token>" (a browser cannot set headers on a
+ * WebSocket, and a token in the URL would land in nginx's error log).  The
+ * server picks ws+meta.nchan, so it must come first.  The last id seen is
  * kept (and, with a storage key, survives a reload); a dropped socket
- * reconnects with &last_event_id=<id> after a growing pause, and the server
+ * reconnects with ?last_event_id=<id> after a growing pause, and the server
  * replays what was published meanwhile, so no event is lost.  A token
  * about to expire is refreshed before each connect (the server checks it
  * only at the upgrade).
@@ -51,11 +54,11 @@ export class LiveSocket {
 			return;
 		}
 		const proto = location.protocol === "https:" ? "wss:" : "ws:";
-		let url = `${proto}//${location.host}/ws?token=` +
-		    encodeURIComponent(token);
+		let url = `${proto}//${location.host}/ws`;
 		if (this.lastId)
-			url += "&last_event_id=" + encodeURIComponent(this.lastId);
-		const ws = new WebSocket(url, "ws+meta.nchan");
+			url += "?last_event_id=" + encodeURIComponent(this.lastId);
+		/* a JWT is base64url and dots: a valid subprotocol token */
+		const ws = new WebSocket(url, ["ws+meta.nchan", `bearer.${token}`]);
 		this.ws = ws;
 		ws.onopen = () => {
 			this.delay = 500;

@@ -1,0 +1,27 @@
+/*
+ * classpolicy.h - a class's anti-proxy policy: validated, written, audited.
+ */
+#ifndef EHZ_CLASSPOLICY_H
+#define EHZ_CLASSPOLICY_H
+
+#include <stddef.h>
+
+#include "arena.h"
+
+struct db;
+
+/* The keys, NULL-terminated: allowed_cidrs, flag_on_focus_loss. */
+extern const char *const classpolicy_keys[];
+
+/*
+ * Sets key to value on class_id inside the caller's transaction: the value
+ * is checked first (a CIDR list, IPv4 and IPv6; a boolean), and a change
+ * writes one audit_log row (action class.policy) by actor.  Windows already
+ * open keep the policy they opened with (attendance_window's copy).
+ * 0 (also when nothing changed), or -1 with a message for people in err.
+ */
+int classpolicy_set(struct db *db, struct arena *ar, long long class_id,
+    const char *key, const char *value, const char *actor, char *err,
+    size_t errlen);
+
+#endif
