@@ -89,7 +89,8 @@ ALL_LIBS := $(LIB_HTTP) $(B)/librelay.a $(LIB_REPORTS) $(LIB_DOMAIN) $(LIB_CORE)
 
 .SECONDARY:
 .PHONY: all tests test test-unit test-integration test-e2e test-deb deb demo \
-	demo-stop bench fmt fmt-check lint clean deps coverage
+	demo-stop bench fmt fmt-check lint clean deps coverage fuzz \
+	fuzz-bins
 
 all: $(BINS) $(STANDIN_BIN)
 
@@ -131,6 +132,7 @@ $(B)/tests/%: $(B)/obj/tests/%.o $(SUPPORT_OBJ) $(ALL_LIBS)
 # and the browser tests; one pass/fail summary at the end.
 test:
 	$(MAKE) SAN=1 tests
+	$(MAKE) $(FUZZ_VARS) fuzz-bins
 	$(MAKE) deb
 	EHAZIRA_BIN=$(CURDIR)/build/san tests/run all
 
@@ -184,6 +186,32 @@ coverage:
 		--sort-percentage -o build/cov/coverage.txt --print-summary
 	cat build/cov/coverage.txt
 
+# libFuzzer targets for every parser of outside input (tests/fuzz/fuzz_<x>.c,
+# seeds in tests/fuzz/corpus/fuzz_<x>/): the layers rebuilt by clang with
+# ASan+UBSan and coverage into build/fuzz, each target linked with
+# libFuzzer's main.  `make fuzz FUZZ_SECONDS=N` runs each for N seconds
+# (tests/fuzz/run); `make test` runs each for a few seconds.
+FUZZ_SECONDS ?= 60
+FUZZ_VARS := SAN=0 B=build/fuzz CC=clang OPT="-O1 -g" \
+	EXTRA_CFLAGS=-Wno-format-nonliteral \
+	SANFLAGS="-fsanitize=address,undefined,fuzzer-no-link \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer"
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/*.c))
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz:
+	$(MAKE) $(FUZZ_VARS) fuzz-bins
+	tests/fuzz/run $(FUZZ_SECONDS)
+
+# The admin CLI without its main(), for the CSV target.
+$(B)/libadmin.a: $(filter-out $(B)/obj/scripts/admin/main.o,$(ADMIN_OBJ))
+
+$(B)/fuzz/%: $(B)/obj/tests/fuzz/%.o $(B)/libadmin.a $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ \
+		$(call libs,$(PKG_ADMIN) libqrencode) -lfcgi
+
 deps:
 	scripts/install-deps
 
@@ -200,7 +228,7 @@ bench: all $(BENCH_BIN)
 
 FMT_SRC = fcgi/*/*.[ch] relay/*.[ch] scripts/admin/*.[ch] tests/*.c \
 	tests/support/*.[ch] tests/integration/*.c tests/standin/*.c \
-	tests/bench/*.c
+	tests/bench/*.c tests/fuzz/*.[ch]
 
 fmt:
 	clang-format -i $(FMT_SRC)

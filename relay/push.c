@@ -36,6 +36,7 @@
 #include "outbox.h"
 #include "push.h"
 #include "relay.h"
+#include "wpsend.h"
 
 #define PASS_MS 100       /* longest wait on transfers per loop pass */
 #define SEND_TIMEOUT_S 10 /* one FCM request */
@@ -60,7 +61,8 @@ struct item {
 struct slot {
 	CURL *easy;
 	struct curl_slist *hdrs;
-	unsigned hdr_gen; /* token generation in hdrs */
+	struct curl_slist *wp_hdrs; /* the last Web Push transfer's */
+	unsigned hdr_gen;           /* token generation in hdrs */
 	char *body;
 	char *answer;
 	size_t nanswer;
@@ -92,7 +94,8 @@ static const char *const stat_names[ST_N] = {
 struct push {
 	const struct config *cfg;
 	int disabled, said_disabled;
-	struct fcmauth *auth;
+	struct fcmauth *auth;  /* NULL: no FCM_CREDENTIALS */
+	struct wpsend *wpsend; /* NULL: no VAPID_PRIVATE_KEY */
 	CURLM *multi;
 	char *url;
 	struct slot *slots;
@@ -346,6 +349,9 @@ item_free(struct item *it)
 	free((char *)it->row.collapse_key);
 	free((char *)it->row.payload);
 	free((char *)it->row.push_token);
+	free((char *)it->row.wp_endpoint);
+	free((char *)it->row.wp_p256dh);
+	free((char *)it->row.wp_auth);
 }
 
 static char *
@@ -381,12 +387,19 @@ resolve(struct push *p, struct item *it, enum outbox_fate fate, const char *err)
 	}
 }
 
-/* Rows that must not (or need not) reach FCM; 1 when it was settled. */
+/* Rows that must not (or need not) be sent; 1 when it was settled. */
 static int
 settle_unsendable(struct push *p, struct item *it, long long now)
 {
-	if (it->row.push_token == NULL || *it->row.push_token == '\0')
+	if (it->row.web && it->row.wp_endpoint == NULL)
+		resolve(p, it, OUTBOX_DROPPED, "no push subscription");
+	else if (it->row.web && p->wpsend == NULL)
+		resolve(p, it, OUTBOX_DROPPED, "Web Push is off");
+	else if (!it->row.web &&
+	    (it->row.push_token == NULL || *it->row.push_token == '\0'))
 		resolve(p, it, OUTBOX_DROPPED, "no push token");
+	else if (!it->row.web && p->auth == NULL)
+		resolve(p, it, OUTBOX_DROPPED, "FCM is off");
 	else if (!it->row.device_active)
 		resolve(p, it, OUTBOX_DROPPED, "device not active");
 	else if (it->row.expires_ms > 0 && it->row.expires_ms <= now)
@@ -424,7 +437,6 @@ set_auth_header(struct push *p, struct slot *s, const char *tok)
 	    "Content-Type: application/json; charset=UTF-8");
 	s->hdrs = curl_slist_append(s->hdrs, "Expect:");
 	s->hdr_gen = gen;
-	curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->hdrs);
 	return s->hdrs ? 0 : -1;
 }
 
@@ -448,6 +460,33 @@ auth_trouble(struct push *p, int idx, long long now)
 }
 
 static void
+launch(struct push *p, struct slot *s, struct item *it)
+{
+	p->nfree--;
+	s->it = it;
+	s->retry_after = -1;
+	s->nanswer = 0;
+	it->state = IT_INFLIGHT;
+	curl_multi_add_handle(p->multi, s->easy);
+	p->inflight++;
+}
+
+/* A WEB device's row: encrypted for its subscription (wpsend.c). */
+static int
+start_web(struct push *p, struct slot *s, struct item *it, long long now)
+{
+	const char *why = NULL;
+
+	if (wpsend_prepare(p->wpsend, s->easy, &it->row, now, &s->wp_hdrs,
+		&s->body, &why) < 0) {
+		log_warn("push: outbox %lld: %s; dropped", it->row.id, why);
+		resolve(p, it, OUTBOX_DROPPED, why);
+		return -1;
+	}
+	return 0;
+}
+
+static void
 start_transfers(struct push *p)
 {
 	long long now = clock_wall_ms();
@@ -461,6 +500,12 @@ start_transfers(struct push *p)
 		it = &p->items[idx];
 		if (settle_unsendable(p, it, now))
 			continue;
+		s = &p->slots[p->free_slots[p->nfree - 1]];
+		if (it->row.web) {
+			if (start_web(p, s, it, now) == 0)
+				launch(p, s, it);
+			continue;
+		}
 		if (tok == NULL &&
 		    (tok = fcmauth_token(p->auth, now)) == NULL) {
 			auth_trouble(p, idx, now);
@@ -469,7 +514,6 @@ start_transfers(struct push *p)
 		p->auth_pause = 0;
 		m = push_message(it->row.payload, it->row.push_token,
 		    it->row.collapse_key, it->row.expires_ms, now);
-		s = &p->slots[p->free_slots[p->nfree - 1]];
 		if (m == NULL ||
 		    (s->body = json_dumps(m, JSON_COMPACT)) == NULL) {
 			json_decref(m);
@@ -486,15 +530,13 @@ start_transfers(struct push *p)
 			resolve(p, it, OUTBOX_RELEASE, NULL);
 			continue;
 		}
-		p->nfree--;
-		s->it = it;
-		s->retry_after = -1;
-		s->nanswer = 0;
 		it->gen = fcmauth_generation(p->auth);
-		it->state = IT_INFLIGHT;
+		/* The slot may have carried a Web Push last time. */
+		curl_easy_setopt(s->easy, CURLOPT_URL, p->url);
+		curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->hdrs);
+		curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE, -1L);
 		curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->body);
-		curl_multi_add_handle(p->multi, s->easy);
-		p->inflight++;
+		launch(p, s, it);
 	}
 }
 
@@ -539,11 +581,14 @@ finish(struct push *p, struct item *it, enum push_verdict v, const char *code,
 		resolve(p, it, OUTBOX_RETRY, code);
 		return;
 	case PUSH_UNREGISTERED:
-		log_info("push: outbox %lld: device %lld's token is %s; "
+		log_info("push: outbox %lld: device %lld's %s is %s; "
 			 "cleared",
-		    it->row.id, it->row.device_id, code);
+		    it->row.id, it->row.device_id,
+		    it->row.web ? "Web Push subscription" : "token", code);
 		it->res.clear_device = it->row.device_id;
-		it->res.clear_token = it->row.push_token;
+		it->res.clear_token =
+		    it->row.web ? it->row.wp_endpoint : it->row.push_token;
+		it->res.clear_web = it->row.web;
 		resolve(p, it, OUTBOX_DROPPED, code);
 		return;
 	case PUSH_DROP:
@@ -574,8 +619,11 @@ collect(struct push *p)
 			curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE,
 			    &status);
 		curl_multi_remove_handle(p->multi, s->easy);
-		v = push_classify(status, s->nanswer ? s->answer : NULL, code,
-		    sizeof(code));
+		if (s->it->row.web)
+			v = wpsend_classify(status, code, sizeof(code));
+		else
+			v = push_classify(status, s->nanswer ? s->answer : NULL,
+			    code, sizeof(code));
 		if (msg->data.result != CURLE_OK)
 			snprintf(code, sizeof(code), "%s",
 			    curl_easy_strerror(msg->data.result));
@@ -628,6 +676,9 @@ begin_batch(struct push *p, struct relay *rl)
 		    dup_or_null(rows[i].collapse_key);
 		p->items[i].row.payload = dup_or_null(rows[i].payload);
 		p->items[i].row.push_token = dup_or_null(rows[i].push_token);
+		p->items[i].row.wp_endpoint = dup_or_null(rows[i].wp_endpoint);
+		p->items[i].row.wp_p256dh = dup_or_null(rows[i].wp_p256dh);
+		p->items[i].row.wp_auth = dup_or_null(rows[i].wp_auth);
 	}
 	p->nitems = n;
 	p->cursor = p->nrequeue = p->inflight = p->counted = 0;
@@ -652,7 +703,8 @@ flush(struct push *p, struct relay *rl)
 	long long now;
 	int i, n = 0, rc, any = 0;
 
-	p->pending[ST_TOKENS] += fcmauth_take_requests(p->auth);
+	if (p->auth)
+		p->pending[ST_TOKENS] += fcmauth_take_requests(p->auth);
 	if (p->items && all_done(p) && !p->counted) {
 		p->counted = 1;
 		p->pending[ST_BATCHES]++;
@@ -766,8 +818,9 @@ push_run(struct relay *rl, long long next)
 
 	if (p->disabled) {
 		if (!p->said_disabled)
-			log_info("push: disabled (FCM_CREDENTIALS is empty); "
-				 "outbox rows stay PENDING");
+			log_info("push: disabled (FCM_CREDENTIALS and "
+				 "VAPID_PRIVATE_KEY are empty); outbox rows "
+				 "stay PENDING");
 		p->said_disabled = 1;
 		return next;
 	}
@@ -827,41 +880,43 @@ slots_init(struct push *p)
 		curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(s->easy, CURLOPT_TCP_KEEPALIVE, 1L);
 		/* Google speaks HTTP/2: wait for a stream, not a socket. */
-		if (strncmp(p->url, "https:", 6) == 0)
+		if (p->url && strncmp(p->url, "https:", 6) == 0)
 			curl_easy_setopt(s->easy, CURLOPT_PIPEWAIT, 1L);
 		p->free_slots[p->nfree++] = i;
 	}
 	return 0;
 }
 
-int
-push_init(struct relay *rl)
+/* The Web Push sender, when VAPID_PRIVATE_KEY is set; 0 or -1. */
+static int
+webpush_init(struct push *p, const struct config *cfg)
 {
-	const struct config *cfg = rl->cfg;
-	struct push *p = calloc(1, sizeof(*p));
+	char err[512];
+
+	if (cfg->vapid_private_key[0] == '\0')
+		return 0;
+	if (cfg->vapid_subject[0] == '\0') {
+		log_error("VAPID_SUBJECT must name a contact (mailto: or "
+			  "https:) when VAPID_PRIVATE_KEY is set");
+		return -1;
+	}
+	p->wpsend = wpsend_new(cfg->vapid_private_key, cfg->vapid_subject, err,
+	    sizeof(err));
+	if (p->wpsend == NULL) {
+		log_error("VAPID_PRIVATE_KEY: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The FCM access tokens and URL; 0 or -1. */
+static int
+fcm_init(struct push *p, const struct config *cfg)
+{
 	const char *project;
 	char err[512];
 	size_t elen;
 
-	if (p == NULL)
-		return -1;
-	rl->push = p;
-	p->cfg = cfg;
-	srandom((unsigned)(clock_wall_ms() ^ getpid()));
-	if (cfg->fcm_credentials[0] == '\0') {
-		p->disabled = 1;
-		return 0;
-	}
-	if (cfg->fcm_parallel < 1 || cfg->fcm_parallel > 1024 ||
-	    cfg->fcm_max_tries < 1 || cfg->fcm_lease < 2 ||
-	    cfg->fcm_backoff_base < 1 ||
-	    cfg->fcm_backoff_cap < cfg->fcm_backoff_base ||
-	    cfg->fcm_retry_for < 1) {
-		log_error("FCM_PARALLEL must be 1..1024, FCM_MAX_TRIES >= 1, "
-			  "FCM_LEASE >= 2, FCM_BACKOFF_CAP >= FCM_BACKOFF_BASE "
-			  ">= 1 and FCM_RETRY_FOR >= 1");
-		return -1;
-	}
 	if ((p->auth = fcmauth_new(cfg->fcm_credentials, err, sizeof(err))) ==
 	    NULL) {
 		log_error("FCM_CREDENTIALS: %s", err);
@@ -882,14 +937,48 @@ push_init(struct relay *rl)
 		p->url = NULL;
 		return -1;
 	}
+	return 0;
+}
+
+int
+push_init(struct relay *rl)
+{
+	const struct config *cfg = rl->cfg;
+	struct push *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return -1;
+	rl->push = p;
+	p->cfg = cfg;
+	srandom((unsigned)(clock_wall_ms() ^ getpid()));
+	if (webpush_init(p, cfg) < 0)
+		return -1;
+	if (cfg->fcm_credentials[0] == '\0' && p->wpsend == NULL) {
+		p->disabled = 1;
+		return 0;
+	}
+	if (cfg->fcm_parallel < 1 || cfg->fcm_parallel > 1024 ||
+	    cfg->fcm_max_tries < 1 || cfg->fcm_lease < 2 ||
+	    cfg->fcm_backoff_base < 1 ||
+	    cfg->fcm_backoff_cap < cfg->fcm_backoff_base ||
+	    cfg->fcm_retry_for < 1) {
+		log_error("FCM_PARALLEL must be 1..1024, FCM_MAX_TRIES >= 1, "
+			  "FCM_LEASE >= 2, FCM_BACKOFF_CAP >= FCM_BACKOFF_BASE "
+			  ">= 1 and FCM_RETRY_FOR >= 1");
+		return -1;
+	}
+	if (cfg->fcm_credentials[0] != '\0' && fcm_init(p, cfg) < 0)
+		return -1;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((p->multi = curl_multi_init()) == NULL || slots_init(p) < 0) {
 		log_error("push: cannot set up libcurl");
 		return -1;
 	}
 	curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, (long)p->nslots);
-	log_info("push: FCM %s, %d in flight, %ld tries, lease %ld s", p->url,
-	    p->nslots, cfg->fcm_max_tries, cfg->fcm_lease);
+	log_info("push: FCM %s, Web Push %s, %d in flight, %ld tries, lease "
+		 "%ld s",
+	    p->url ? p->url : "off", p->wpsend ? "on" : "off", p->nslots,
+	    cfg->fcm_max_tries, cfg->fcm_lease);
 	return 0;
 }
 
@@ -917,6 +1006,7 @@ push_release(struct relay *rl)
 		if (p->slots[i].easy)
 			curl_easy_cleanup(p->slots[i].easy);
 		curl_slist_free_all(p->slots[i].hdrs);
+		curl_slist_free_all(p->slots[i].wp_hdrs);
 		free(p->slots[i].body);
 		free(p->slots[i].answer);
 	}
@@ -926,6 +1016,7 @@ push_release(struct relay *rl)
 	free(p->free_slots);
 	free(p->url);
 	fcmauth_free(p->auth);
+	wpsend_free(p->wpsend);
 	free(p);
 	rl->push = NULL;
 }

@@ -44,6 +44,26 @@ Test(arena, allocations_past_the_cap_fail_cleanly)
 	arena_free(a);
 }
 
+/* Found by tests/fuzz/fuzz_ws: a full arena freed a reply body at once,
+ * and http_reply_json went on to read it. */
+Test(arena, a_cleanup_taken_at_the_cap_waits_for_the_reset)
+{
+	struct arena *a = arena_new(16 * 1024);
+	char *s = strdup("still mine");
+	static int one = 1;
+
+	while (arena_alloc(a, 512) != NULL)
+		;
+	ran = 0;
+	cr_assert_eq(arena_own(a, s), 0);
+	cr_assert_eq(arena_defer(a, bump, &one), 0);
+	cr_assert_str_eq(s, "still mine", "freed before the reset");
+	cr_assert_eq(ran, 0);
+	arena_reset(a);
+	cr_assert_eq(ran, 1);
+	arena_free(a);
+}
+
 Test(arena, printf_and_strdup_copy_into_the_arena)
 {
 	struct arena *a = arena_new(1 << 20);

@@ -273,3 +273,22 @@ Test(http, render_fails_cleanly_when_the_arena_is_full)
 	cr_expect_null(http_render(&r, &len));
 	arena_free(small);
 }
+
+/* Found by tests/fuzz/fuzz_ws: the reply of a request whose arena is full
+ * is still whole (it was freed and then read). */
+Test(http, a_json_reply_in_a_full_arena_is_not_read_after_free)
+{
+	struct arena *small = arena_new(16 * 1024);
+	char *env[] = { NULL };
+	struct http_req r;
+	size_t n;
+
+	http_req_init(&r, small, &cfg, env);
+	for (n = 256; n > 0; n /= 2) /* every byte up to the cap */
+		while (arena_alloc(small, n) != NULL)
+			;
+	(void)http_reply_json(&r, 200, json_pack("{s:s}", "type", "pong"));
+	if (r.status == 200)
+		cr_assert_str_eq(r.resp_body, "{\"type\":\"pong\"}");
+	arena_free(small);
+}

@@ -99,9 +99,9 @@ Test(reportcsv, the_class_register_has_counts_then_one_column_per_session)
 	cr_assert_str_eq(s,
 	    "roll_no,name,email,held,present,absent,flagged,percent,"
 	    "longest_absent_run,at_risk,2025-01-06 P1,2025-01-07 P2,"
-	    "2025-01-08 P1\r\n"
-	    "01,Asha,a@x.edu,3,1,1,1,33.3,1,yes,P,A,R\r\n"
-	    "02,\"Bo, Jr\",b@x.edu,2,2,0,0,100.0,0,no,,P,P\r\n");
+	    "2025-01-08 P1,remarks\r\n"
+	    "01,Asha,a@x.edu,3,1,1,1,33.3,1,yes,P,A,R,\r\n"
+	    "02,\"Bo, Jr\",b@x.edu,2,2,0,0,100.0,0,no,,P,P,\r\n");
 	free(s);
 }
 
@@ -142,4 +142,35 @@ Test(reportcsv, the_at_risk_list_has_only_students_below_the_threshold)
 	    "2025-01-01,2025-01-31,3,CSE 2024 S3 A,7,CS101,Programming,"
 	    "t@x.edu,01,Asha,a@x.edu,3,1,1,1,33.3,75\r\n");
 	free(s);
+}
+
+Test(reportcsv, excused_cells_and_remarks_reach_the_csv_and_edfi)
+{
+	static const char *remarks[6] = { NULL, "fever, note given", NULL, NULL,
+		NULL, NULL };
+	struct class_report rep;
+	char *mem = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&mem, &n);
+
+	fill(&rep);
+	rep.cells = "PER-PP";
+	rep.remarks = remarks;
+	cr_assert_eq(reportcsv_class(fp, &rep), 0);
+	fclose(fp);
+	cr_assert(strstr(mem,
+		      "01,Asha,a@x.edu,3,1,1,1,33.3,1,yes,P,E,R,"
+		      "\"2025-01-07 P2: fever, note given\"\r\n"),
+	    "%s", mem);
+	free(mem);
+	mem = NULL;
+	fp = open_memstream(&mem, &n);
+	cr_assert_eq(reportcsv_edfi_class(fp, &rep), 0);
+	fclose(fp);
+	cr_assert(strstr(mem,
+		      REPORTCSV_EDFI_EXCUSED
+		      ",2025-01-07,CS101-2024-S3-A,a@x.edu,"
+		      "absent on approved leave,P2\r\n"),
+	    "%s", mem);
+	free(mem);
 }

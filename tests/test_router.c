@@ -176,8 +176,7 @@ Test(router, protected_routes_refuse_missing_and_forged_tokens, .init = setup,
 	int tested = 0;
 
 	for (i = 0; i < n; i++) {
-		if (!(rt[i].flags &
-			(ROUTE_AUTH | ROUTE_STUDENT | ROUTE_TEACHER)) ||
+		if (!(rt[i].flags & ROUTE_SIGNED_IN) ||
 		    (rt[i].flags & ROUTE_INTERNAL))
 			continue;
 		for (k = 0; k < sizeof(auths) / sizeof(auths[0]); k++) {

@@ -26,6 +26,7 @@ struct cleanup {
 	struct cleanup *next;
 	void (*fn)(void *);
 	void *arg;
+	int heap; /* malloc'd: the arena was at its cap */
 };
 
 struct arena {
@@ -53,6 +54,8 @@ arena_reset(struct arena *a)
 	while ((c = a->cleanups) != NULL) {
 		a->cleanups = c->next;
 		c->fn(c->arg);
+		if (c->heap)
+			free(c);
 	}
 	/*
 	 * Keep one normal-sized chunk, which most requests fit in; a large
@@ -160,6 +163,13 @@ arena_defer(struct arena *a, void (*fn)(void *), void *arg)
 {
 	struct cleanup *c = arena_alloc(a, sizeof(*c));
 
+	/*
+	 * A full arena must not free arg now: the caller goes on using it
+	 * (a reply body, a parsed request).  The record goes on the heap;
+	 * only a failed malloc runs fn at once.
+	 */
+	if (c == NULL && (c = calloc(1, sizeof(*c))) != NULL)
+		c->heap = 1;
 	if (c == NULL) {
 		fn(arg);
 		return -1;

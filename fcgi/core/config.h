@@ -37,6 +37,13 @@
 	X(PUBLIC_URL, public_url, STR, "", 0, "", "URL users open (derived)") \
 	X(NGINX_WORKERS, nginx_workers, INT, "2", 0, "1..64",                 \
 	    "nginx worker processes")                                         \
+	X(NGINX_CONNECTIONS, nginx_connections, INT, "16384", 0,              \
+	    "512..1048576", "connections per nginx worker")                   \
+	X(NGINX_NOFILE, nginx_nofile, INT, "40000", 0, "1024..1048576",       \
+	    "open-file limit of each nginx worker")                           \
+	X(REDIS_URL, redis_url, STR, "", 0, "",                               \
+	    "nchan's Redis, redis://[:password@]host[:port][/db] "            \
+	    "(empty: the stack's private one)")                               \
 	X(DB_HOST, db_host, STR, "localhost", 0, "",                          \
 	    "MariaDB host; localhost means the unix socket")                  \
 	X(DB_PORT, db_port, INT, "3307", 0, "1..65535",                       \
@@ -96,10 +103,20 @@
 	    "Android sign-in needs an integrity token")                       \
 	X(CHALLENGE_TTL, challenge_ttl, INT, "300", 0, "10..3600",            \
 	    "nonce life, s")                                                  \
-	X(WEB_STUDENTS, web_students, INT, "0", 0, "0..1",                    \
+	X(WEB_STUDENTS, web_students, INT, "1", 0, "0..1",                    \
 	    "students may use WEB")                                           \
+	X(DPOP_NONCE, dpop_nonce, INT, "0", 0, "0..1",                        \
+	    "DPoP proofs must carry the server's nonce")                      \
 	X(OTP_TTL, otp_ttl, INT, "15", 0, "5..600", "OTP life, s")            \
 	X(OTP_GRACE, otp_grace, INT, "2", 0, "0..30", "network-lag grace, s") \
+	X(OTP_TTL_MIN, otp_ttl_min, INT, "5", 0, "5..600",                    \
+	    "shortest window a teacher may choose, s")                        \
+	X(OTP_TTL_MAX, otp_ttl_max, INT, "120", 0, "5..600",                  \
+	    "longest window a teacher may choose, s")                         \
+	X(BACKDATE_DAYS, backdate_days, INT, "7", 0, "0..365",                \
+	    "how many days back a class may be taken")                        \
+	X(LEAVE_COUNTS, leave_counts, ENUM, "excluded", 0, "excluded|absent", \
+	    "an absence on approved leave: left out of held, or absent")      \
 	X(SUBMIT_RATE, submit_rate, INT, "10", 0, "1..100000",                \
 	    "submits/min per student")                                        \
 	X(ADDR_RATE, addr_rate, INT, "3000", 0, "1..1000000000",              \
@@ -121,6 +138,12 @@
 	    "pushes in flight")                                               \
 	X(FCM_LEASE, fcm_lease, INT, "30", 0, "1..3600",                      \
 	    "claim lease of a push batch, s")                                 \
+	X(VAPID_PRIVATE_KEY, vapid_private_key, STR, "", 0, "",               \
+	    "Web Push: PEM P-256 key file (empty: no Web Push)")              \
+	X(VAPID_SUBJECT, vapid_subject, STR, "", 0, "",                       \
+	    "Web Push contact: mailto: or https: URL")                        \
+	X(WEBPUSH_ALLOW_HTTP, webpush_allow_http, INT, "0", 0, "0..1",        \
+	    "accept http:// push endpoints (tests only)")                     \
 	X(AT_RISK_PERCENT, at_risk_percent, INT, "75", 0, "1..100",           \
 	    "at-risk threshold")                                              \
 	X(REPORT_DAYS, report_days, INT, "120", 0, "1..3660",                 \

@@ -194,8 +194,10 @@ outbox_claim(struct db *db, struct arena *a, const char *owner, int lease_s,
 	    "CAST(ROUND(UNIX_TIMESTAMP(o.expires_at) * 1000) AS SIGNED), "
 	    "o.tries, d.active, o.kind, o.collapse_key, o.payload, "
 	    "d.push_token, "
-	    "CAST(ROUND(UNIX_TIMESTAMP(o.created_at) * 1000) AS SIGNED) "
+	    "CAST(ROUND(UNIX_TIMESTAMP(o.created_at) * 1000) AS SIGNED), "
+	    "d.platform = 'WEB', w.endpoint, w.p256dh, w.auth "
 	    "FROM outbox o LEFT JOIN device d ON d.device_id = o.device_id "
+	    "LEFT JOIN web_push_subscription w ON w.device_id = o.device_id "
 	    "WHERE o.state = 'PENDING' AND o.lease_owner = ? "
 	    "ORDER BY o.outbox_id",
 	    "s", owner);
@@ -215,6 +217,10 @@ outbox_claim(struct db *db, struct arena *a, const char *owner, int lease_s,
 		out[i].payload = db_get(&r, i, 7);
 		out[i].push_token = db_get(&r, i, 8);
 		out[i].created_ms = db_get_int(&r, i, 9);
+		out[i].web = db_get_int(&r, i, 10) == 1;
+		out[i].wp_endpoint = db_get(&r, i, 11);
+		out[i].wp_p256dh = db_get(&r, i, 12);
+		out[i].wp_auth = db_get(&r, i, 13);
 	}
 	*rows = out;
 	*n = r.nrows;
@@ -294,6 +300,11 @@ settle_one(struct db *db, const char *owner, const struct outbox_result *r)
 		    "ssI", fate_state[r->fate], r->error, r->id);
 		if (rc != DB_OK || r->clear_device <= 0)
 			return rc;
+		if (r->clear_web) /* the push service forgot it: 404/410 */
+			return db_exec(db,
+			    "DELETE FROM web_push_subscription "
+			    "WHERE device_id = ? AND endpoint = ?",
+			    "Is", r->clear_device, r->clear_token);
 		/* Only the token that was refused: the app may have a new one. */
 		return db_exec(db,
 		    "UPDATE device SET push_token = NULL "

@@ -51,6 +51,9 @@ struct outbox_row {
 	const char *collapse_key; /* may be NULL */
 	const char *payload;      /* JSON text */
 	const char *push_token;   /* NULL: no token (or no device) */
+	/* A WEB device's Web Push subscription (webpush.h); NULL: none. */
+	int web;
+	const char *wp_endpoint, *wp_p256dh, *wp_auth;
 };
 
 /* What became of a claimed row. */
@@ -69,6 +72,7 @@ struct outbox_result {
 	const char *error;       /* last_error, or NULL */
 	long long clear_device;  /* >0: clear this device's token ... */
 	const char *clear_token; /* ... if it is still this one */
+	int clear_web; /* ... its Web Push subscription (that endpoint) */
 };
 
 /*

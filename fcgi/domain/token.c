@@ -3,53 +3,110 @@
  *
  * libjwt 1.10 takes the algorithm from the token header and checks no
  * claims, so verification here pins HS256, refuses anything else (alg:none,
- * RS256, ...) and checks exp and the claim types itself.
+ * RS256, ...) and checks exp and the claim types itself.  A token bound
+ * to a device key carries cnf.jkt (RFC 9449): the router then wants a
+ * DPoP proof signed by that key with every call.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <jwt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "token.h"
 
+static const struct {
+	enum role role;
+	const char *name, *short_name;
+} role_names[] = {
+	{ ROLE_STUDENT, "student", "s" },
+	{ ROLE_TEACHER, "teacher", "t" },
+	{ ROLE_HEAD, "head", "h" },
+	{ ROLE_ADMIN, "admin", "a" },
+};
+
+#define NROLES (sizeof(role_names) / sizeof(role_names[0]))
+
 const char *
 token_role_name(enum role r)
 {
-	switch (r) {
-	case ROLE_STUDENT:
-		return "student";
-	case ROLE_TEACHER:
-		return "teacher";
-	default:
-		return "none";
-	}
+	size_t i;
+
+	for (i = 0; i < NROLES; i++)
+		if (role_names[i].role == r)
+			return role_names[i].name;
+	return "none";
 }
 
 const char *
 token_role_name_short(enum role r)
 {
-	return r == ROLE_STUDENT ? "s" : r == ROLE_TEACHER ? "t" : "-";
+	size_t i;
+
+	for (i = 0; i < NROLES; i++)
+		if (role_names[i].role == r)
+			return role_names[i].short_name;
+	return "-";
 }
 
 enum role
 token_role_from_short(const char *s)
 {
-	if (s && strcmp(s, "s") == 0)
-		return ROLE_STUDENT;
-	if (s && strcmp(s, "t") == 0)
-		return ROLE_TEACHER;
+	size_t i;
+
+	for (i = 0; s && i < NROLES; i++)
+		if (strcmp(s, role_names[i].short_name) == 0)
+			return role_names[i].role;
 	return ROLE_NONE;
 }
 
-static enum role
-role_from(const char *s)
+enum role
+token_role_from_name(const char *s)
 {
-	if (s && strcmp(s, "student") == 0)
-		return ROLE_STUDENT;
-	if (s && strcmp(s, "teacher") == 0)
-		return ROLE_TEACHER;
+	size_t i;
+
+	for (i = 0; s && i < NROLES; i++)
+		if (strcmp(s, role_names[i].name) == 0)
+			return role_names[i].role;
 	return ROLE_NONE;
+}
+
+/* cnf: {"jkt": <thumbprint>} (base64url: nothing to escape). */
+static int
+add_cnf(jwt_t *jwt, const char *jkt)
+{
+	char js[128];
+
+	if (strlen(jkt) > 64 || strpbrk(jkt, "\"\\") != NULL)
+		return -1;
+	snprintf(js, sizeof(js), "{\"cnf\":{\"jkt\":\"%s\"}}", jkt);
+	return jwt_add_grants_json(jwt, js);
+}
+
+/* cnf.jkt of a verified token: NULL when absent, "" when ill-typed. */
+static const char *
+get_cnf(jwt_t *jwt, struct arena *ar)
+{
+	char *js = jwt_get_grants_json(jwt, "cnf");
+	json_t *j;
+	const char *jkt, *out = NULL;
+
+	if (js == NULL)
+		return NULL;
+	j = json_loads(js, 0, NULL);
+	jkt = json_string_value(json_object_get(j, "jkt"));
+	out = arena_strdup(ar, jkt && *jkt ? jkt : "");
+	json_decref(j);
+	free(js);
+	return out;
+}
+
+int
+token_role_is_staff(enum role r)
+{
+	return r == ROLE_TEACHER || r == ROLE_HEAD || r == ROLE_ADMIN;
 }
 
 char *
@@ -69,6 +126,7 @@ token_issue(const char *secret, const struct auth *a, long ttl,
 	    jwt_add_grant(jwt, "typ", "access") ||
 	    jwt_add_grant_int(jwt, "iat", now) ||
 	    jwt_add_grant_int(jwt, "exp", now + ttl) ||
+	    (a->jkt && add_cnf(jwt, a->jkt)) ||
 	    jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)secret,
 		(int)strlen(secret)))
 		goto out;
@@ -109,17 +167,20 @@ token_verify(const char *secret, const char *tok, long long now,
 		goto out;
 	dev = jwt_get_grant_int(jwt, "dev");
 	if (errno || !sub || !jti || !typ || strcmp(typ, "access") != 0 ||
-	    role_from(role) == ROLE_NONE)
+	    token_role_from_name(role) == ROLE_NONE)
 		goto out;
 	if (exp <= now) {
 		rc = TOKEN_EXPIRED;
 		goto out;
 	}
 	out->email = arena_strdup(ar, sub);
-	out->role = role_from(role);
+	out->role = token_role_from_name(role);
 	out->device_id = dev;
 	out->jti = arena_strdup(ar, jti);
 	out->exp = exp;
+	out->jkt = get_cnf(jwt, ar);
+	if (out->jkt && *out->jkt == '\0')
+		goto out; /* a cnf without a usable jkt binds to nothing */
 	rc = TOKEN_OK;
 out:
 	jwt_free(jwt);

@@ -9,7 +9,17 @@
 
 #include "arena.h"
 
-enum role { ROLE_NONE = 0, ROLE_STUDENT = 1, ROLE_TEACHER = 2 };
+/*
+ * A head of department and an administrator are teachers with a wider
+ * read scope (teacher.role; fcgi/domain/scope.c decides what they see).
+ */
+enum role {
+	ROLE_NONE = 0,
+	ROLE_STUDENT = 1,
+	ROLE_TEACHER = 2,
+	ROLE_HEAD = 3,
+	ROLE_ADMIN = 4,
+};
 
 /* Who is calling: filled by the router from a verified access token. */
 struct auth {
@@ -18,6 +28,9 @@ struct auth {
 	long long device_id;
 	const char *jti;
 	long long exp;
+	/* cnf.jkt: the device key's thumbprint the token is bound to
+	 * (DPoP, dpop.h), or NULL for a bearer token. */
+	const char *jkt;
 };
 
 enum token_rc {
@@ -34,8 +47,12 @@ char *token_issue(const char *secret, const struct auth *a, long ttl,
 int token_verify(const char *secret, const char *tok, long long now,
     struct auth *out, struct arena *ar);
 const char *token_role_name(enum role r);
-/* "s" or "t", and back (ROLE_NONE when unknown). */
+/* "s", "t", "h" or "a", and back (ROLE_NONE when unknown). */
 const char *token_role_name_short(enum role r);
 enum role token_role_from_short(const char *s);
+/* "student", "teacher", "head", "admin" to the role; ROLE_NONE otherwise. */
+enum role token_role_from_name(const char *s);
+/* Teachers, heads and administrators: the accounts of the teacher table. */
+int token_role_is_staff(enum role r);
 
 #endif

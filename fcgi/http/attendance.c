@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "attendance.h"
 #include "audit.h"
+#include "calendar.h"
 #include "cidr.h"
 #include "config.h"
 #include "db.h"
@@ -27,6 +28,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "pubsub.h"
+#include "rotating.h"
 #include "token.h"
 #include "window.h"
 
@@ -122,9 +124,11 @@ teacher_session(struct http_req *r, long long session_id, struct db_rows *rows)
 /* What opening a window gathers on its way, step by step. */
 struct initiate {
 	long long period_id, session_id, window_id, expires_ms, class_id;
+	long long ttl; /* the window's length: the teacher's or OTP_TTL */
 	const char *date;
 	char today[11], otp[5];
 	int online, round;
+	struct rotating rot; /* the class's rotating codes, if any */
 	struct db_rows p; /* the period: teacher?, class, course, period_no */
 	struct db_rows w; /* the new window's expiry (ms, ISO) */
 };
@@ -149,6 +153,10 @@ initiate_parse(struct http_req *r, struct initiate *in)
 	    jsonio_string(r->json, "date", JSONH_OPTIONAL, 10, &in->date, err,
 		sizeof(err)) < 0)
 		return http_reply_error(r, 400, "bad_request", "%s", err);
+	in->ttl = r->cfg->otp_ttl;
+	if (jsonio_int(r->json, "ttl", JSONH_OPTIONAL, r->cfg->otp_ttl_min,
+		r->cfg->otp_ttl_max, &in->ttl, err, sizeof(err)) < 0)
+		return http_reply_error(r, 422, "bad_ttl", "%s", err);
 	in->online = json_is_true(json_object_get(r->json, "online"));
 	local_today(in->today);
 	if (in->date == NULL)
@@ -160,7 +168,32 @@ initiate_parse(struct http_req *r, struct initiate *in)
 	else if (strcmp(in->date, in->today) > 0)
 		return http_reply_error(r, 400, "future_date",
 		    "'date' is after today (%s)", in->today);
+	else if (calendar_days_back(in->today, in->date) >
+	    r->cfg->backdate_days)
+		return http_reply_error(r, 422, "too_far_back",
+		    "a class may be taken at most %ld days back",
+		    r->cfg->backdate_days);
 	return 0;
+}
+
+/* No session on a holiday or a cancelled class (calendar.c). */
+static int
+initiate_calendar(struct http_req *r, struct initiate *in)
+{
+	const char *kind, *why;
+	int rc = calendar_noclass_find(r->db, r->arena, in->period_id, in->date,
+	    &kind, &why);
+
+	if (rc == DB_NOTFOUND)
+		return 0;
+	if (rc != DB_OK)
+		return 503;
+	return http_reply_error(r, 409,
+	    strcmp(kind, "HOLIDAY") == 0 ? "holiday" : "class_cancelled",
+	    "%s on %s%s%s: no class is expected",
+	    strcmp(kind, "HOLIDAY") == 0 ? "a holiday"
+					 : "the class is cancelled",
+	    in->date, *why ? ": " : "", why);
 }
 
 /* The period, which the caller must teach. */
@@ -259,6 +292,8 @@ initiate_window(struct http_req *r, struct initiate *in)
 	if (window_new_otp(in->otp) < 0)
 		return 500;
 	/* the class's policy as it is now holds for this whole window */
+	if ((rc = rotating_open(r, in->class_id, &in->rot, in->otp)) != 0)
+		return rc;
 	if ((rc = db_exec(r->db,
 		 "INSERT INTO attendance_window (session_id, round, otp, "
 		 "opened_by, opened_at, expires_at, grace_ms, "
@@ -269,10 +304,12 @@ initiate_window(struct http_req *r, struct initiate *in)
 		 "= p.subject_id JOIN class c ON c.class_id = sj.class_id "
 		 "WHERE se.session_id = ?",
 		 "IissIII", in->session_id, in->round, in->otp, r->auth.email,
-		 (long long)r->cfg->otp_ttl,
-		 (long long)r->cfg->otp_grace * 1000, in->session_id)) != DB_OK)
+		 in->ttl, (long long)r->cfg->otp_grace * 1000,
+		 in->session_id)) != DB_OK)
 		return statement_failed(r, rc);
 	in->window_id = db_insert_id(r->db);
+	if ((rc = rotating_store(r, in->window_id, &in->rot)) != 0)
+		return rc;
 	/* a submit finds the window through the session: no MAX(round) */
 	if ((rc = db_exec(r->db,
 		 "UPDATE session SET window_id = ? WHERE session_id = ?", "II",
@@ -327,7 +364,9 @@ initiate_push(struct http_req *r, struct initiate *in)
 	    "expires_at) "
 	    "SELECT 'push.started', d.device_id, ?, ?, FROM_UNIXTIME(? / 1000) "
 	    "FROM student s JOIN device d ON d.user_email = s.student_email "
-	    "  AND d.active = 1 AND d.push_token IS NOT NULL "
+	    "  AND d.active = 1 AND (d.push_token IS NOT NULL OR EXISTS "
+	    "  (SELECT 1 FROM web_push_subscription w "
+	    "   WHERE w.device_id = d.device_id)) "
 	    "WHERE s.class_id = ? AND s.blocked = 0 AND s.verified = 1 "
 	    "AND NOT EXISTS (SELECT 1 FROM attendance at WHERE "
 	    "  at.session_id = ? AND at.student_email = s.student_email "
@@ -353,8 +392,8 @@ initiate_reply(struct http_req *r, struct initiate *in)
 	    "round", in->round, "expires_at", (json_int_t)in->expires_ms,
 	    "course_id", db_get(&in->p, 0, 2), "course_name",
 	    db_get(&in->p, 0, 3), "period_no",
-	    (json_int_t)db_get_int(&in->p, 0, 4), "ttl", (int)cfg->otp_ttl,
-	    "date", in->date);
+	    (json_int_t)db_get_int(&in->p, 0, 4), "ttl", (int)in->ttl, "date",
+	    in->date);
 	pubsub_publish(cfg, pubsub_class_channel(in->class_id, r->arena),
 	    "attendance.started", json_deep_copy(ev));
 	pubsub_publish(cfg, pubsub_user_channel(cfg, r->auth.email, r->arena),
@@ -363,6 +402,9 @@ initiate_reply(struct http_req *r, struct initiate *in)
 	json_object_set_new(ev, "expires_at_iso",
 	    json_string(db_get(&in->w, 0, 1)));
 	json_object_set_new(ev, "grace", json_integer(cfg->otp_grace));
+	if (in->rot.every > 0) /* the screen asks live-status for the next */
+		json_object_set_new(ev, "rotate_every",
+		    json_integer(in->rot.every));
 	json_object_set_new(ev, "server_time",
 	    json_integer((json_int_t)clock_wall_ms()));
 	json_object_set_new(ev, "totals",
@@ -371,7 +413,7 @@ initiate_reply(struct http_req *r, struct initiate *in)
 }
 
 /*
- * POST /attendance/initiate {period_id, date?, online?}
+ * POST /attendance/initiate {period_id, date?, online?, ttl?}
  *
  * Each step answers its own refusals; a transaction a step leaves open
  * is rolled back at the request's end (router.c).
@@ -384,6 +426,7 @@ attendance_initiate(struct http_req *r)
 
 	if ((status = initiate_parse(r, &in)) != 0 ||
 	    (status = initiate_period(r, &in)) != 0 ||
+	    (status = initiate_calendar(r, &in)) != 0 ||
 	    (status = initiate_session(r, &in)) != 0 ||
 	    (status = initiate_window(r, &in)) != 0 ||
 	    (status = initiate_push(r, &in)) != 0)
@@ -454,6 +497,26 @@ state_name(const char *status, long long wrong, int open)
 }
 
 /*
+ * The code on the teacher's screen: a rotating window's code of the
+ * moment, when it changes next and how often (rotate_every, next_code_ms),
+ * else the window's one code.
+ */
+static void
+latest_code(struct http_req *r, json_t *win, long long window_id,
+    const char *otp)
+{
+	long every;
+	long long next;
+	const char *code = rotating_now(r, window_id, &every, &next);
+
+	json_object_set_new(win, "otp", json_string(code ? code : otp));
+	if (code) {
+		json_object_set_new(win, "rotate_every", json_integer(every));
+		json_object_set_new(win, "next_code_ms", json_integer(next));
+	}
+}
+
+/*
  * The session's latest window as the teacher's screen shows it (left
  * alone when none), with its id and whether it is open.
  */
@@ -484,7 +547,7 @@ latest_window(struct http_req *r, long long session_id, long long *window_id,
 	    "server_time", (json_int_t)db_get_int(&w, 0, 6));
 	/* The code is shown only while it can still be used. */
 	if (*open)
-		json_object_set_new(*win, "otp", json_string(db_get(&w, 0, 2)));
+		latest_code(r, *win, *window_id, db_get(&w, 0, 2));
 	return DB_OK;
 }
 
@@ -511,7 +574,8 @@ attendance_live_status(struct http_req *r)
 	    "COALESCE(aa.wrong, 0), "
 	    "(SELECT COUNT(*) FROM telemetry t WHERE t.session_id = ? AND "
 	    "  t.student_email = s.student_email), "
-	    "DATE_FORMAT(at.marked_at, '%Y-%m-%dT%H:%i:%s.%fZ') "
+	    "DATE_FORMAT(at.marked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), at.delay_ms, "
+	    "at.remark "
 	    "FROM student s "
 	    "LEFT JOIN attendance at ON at.session_id = ? AND "
 	    "  at.student_email = s.student_email "
@@ -533,15 +597,20 @@ attendance_live_status(struct http_req *r)
 		    strcmp(db_get(&st, i, 4), "TIMEOUT") == 0)
 			status = NULL;
 		json_array_append_new(students,
-		    json_pack("{s:s,s:s,s:s,s:s,s:s?,s:I,s:I,s:s?}",
+		    json_pack("{s:s,s:s,s:s,s:s,s:s?,s:I,s:I,s:s?,s:s?}",
 			"student_email", db_get(&st, i, 0), "roll_no",
 			db_get(&st, i, 1), "name", db_get(&st, i, 2), "state",
 			state_name(status, db_get_int(&st, i, 5), open),
 			"status", status, "wrong",
 			(json_int_t)db_get_int(&st, i, 5), "evidence",
 			(json_int_t)db_get_int(&st, i, 6), "marked_at",
-			status ? db_get(&st, i, 7) : NULL));
+			status ? db_get(&st, i, 7) : NULL, "remark",
+			db_get(&st, i, 9)));
+		if (status && db_get(&st, i, 8))
+			json_object_set_new(json_array_get(students, i),
+			    "delay_ms", json_integer(db_get_int(&st, i, 8)));
 	}
+	rotating_mark_slow(r, db_get_int(&s, 0, 1), students);
 	body = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:I,s:I,s:b},s:o,s:o,s:o}",
 	    "session", "session_id", (json_int_t)session_id, "class_id",
 	    (json_int_t)db_get_int(&s, 0, 1), "date", db_get(&s, 0, 2),
@@ -594,9 +663,10 @@ attendance_manual_mark(struct http_req *r)
 	old = db_get(&st, 0, 2);
 	rc = db_exec(r->db,
 	    "INSERT INTO attendance (session_id, student_email, status, "
-	    "source) VALUES (?, ?, ?, 'MANUAL') ON DUPLICATE KEY UPDATE "
-	    "status = VALUES(status), source = 'MANUAL', marked_at = NOW(3)",
-	    "Iss", session_id, email, statuses[idx]);
+	    "source, remark) VALUES (?, ?, ?, 'MANUAL', ?) ON DUPLICATE KEY "
+	    "UPDATE status = VALUES(status), source = 'MANUAL', "
+	    "remark = VALUES(remark), marked_at = NOW(3)",
+	    "Isss", session_id, email, statuses[idx], reason);
 	if (rc != DB_OK)
 		goto fail;
 	rc = audit_write_detail(r->db, r->auth.email, "attendance.manual",
@@ -724,6 +794,9 @@ attendance_qr(struct http_req *r)
 	struct db_rows s, w;
 	long long session_id;
 	char err[256], text[64], *svg;
+	const char *code;
+	long every;
+	long long next;
 	QRcode *qr;
 	int rc, x, y, size, margin = 4;
 	size_t cap, len;
@@ -733,7 +806,8 @@ attendance_qr(struct http_req *r)
 	if ((rc = teacher_session(r, session_id, &s)) != 0)
 		return rc;
 	rc = db_query_one(r->db, r->arena, &w,
-	    "SELECT otp FROM attendance_window WHERE session_id = ? AND " WINDOW_OPEN,
+	    "SELECT otp, window_id FROM attendance_window WHERE session_id = ? "
+	    "AND " WINDOW_OPEN,
 	    "I", session_id);
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(r, 409, "no_open_window",
@@ -742,6 +816,9 @@ attendance_qr(struct http_req *r)
 		return 503;
 	snprintf(text, sizeof(text), "ehazira:%lld:%s", session_id,
 	    db_get(&w, 0, 0));
+	if ((code = rotating_now(r, db_get_int(&w, 0, 1), &every, &next)))
+		snprintf(text, sizeof(text), "ehazira:%lld:%s", session_id,
+		    code);
 	if ((qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1)) ==
 	    NULL)
 		return 500;

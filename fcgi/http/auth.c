@@ -16,8 +16,14 @@
  *              device.shared and shown to the teacher as such
  *              (devshare.c says why held, not refused).
  *   teachers   any number of devices, each ACTIVE on first use.
- *   WEB        UUID "DUMMY", fingerprint = the client address nginx saw;
- *              students only when WEB_STUDENTS=1.
+ *   WEB        the browser's device key: a non-extractable P-256 key the
+ *              app made with WebCrypto, shown by the DPoP proof of this
+ *              request (dpopcheck.c).  Fingerprint = the key's RFC 7638
+ *              thumbprint in hex, UUID = a v4-shaped UUID from it, so a
+ *              new browser or a lost key is a new device (PENDING for a
+ *              student).  Students need the key and WEB_STUDENTS=1;
+ *              teachers without a proof get the old UUID "DUMMY" and the
+ *              client address as fingerprint.
  *   ANDROID    a Play Integrity token (integrity.c) bound to a nonce from
  *              GET /auth/challenge; required when REQUIRE_INTEGRITY=1.  A
  *              genuine FAIL verdict blocks and flags the account (audited;
@@ -35,6 +41,10 @@
  * Identifiers are validated by shape so that nothing like a MAC address or
  * a hardware serial is ever stored: the UUID must be a random (v4) UUID,
  * the fingerprint a SHA-256 hex digest computed by the app.
+ *
+ * Any platform that signs in with a DPoP proof has its key recorded on
+ * the device (dpop_jkt) and gets access tokens bound to it (cnf.jkt);
+ * its refresh needs a proof of the same key.
  *
  * Tokens: an HS256 access token (token.c, ACCESS_TTL) naming the device,
  * and an opaque refresh token stored as its SHA-256, bound to the device
@@ -54,6 +64,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "dpopcheck.h"
 #include "devshare.h"
 #include "audit.h"
 #include "idtoken.h"
@@ -77,6 +88,8 @@ struct signin {
 	enum platform platform;
 	const char *integrity_token;
 	const char *push_token;
+	const char *jkt; /* the device key's thumbprint (DPoP), or NULL */
+	const char *jwk; /* its public JWK */
 
 	const char *email; /* as registered */
 	const char *name;
@@ -209,7 +222,7 @@ find_user(struct http_req *r, struct signin *s, const char *email)
 	int rc;
 
 	rc = db_query(r->db, r->arena, &rows,
-	    "SELECT 'teacher', teacher_email, name, verified, blocked "
+	    "SELECT role, teacher_email, name, verified, blocked "
 	    "FROM teacher WHERE teacher_email = ? UNION ALL "
 	    "SELECT 'student', student_email, name, verified, blocked "
 	    "FROM student WHERE student_email = ?",
@@ -220,8 +233,8 @@ find_user(struct http_req *r, struct signin *s, const char *email)
 	if (rows.nrows == 0)
 		return http_reply_error(r, 403, "not_registered",
 		    "%s is not registered with eHazira", email);
-	s->role = strcmp(db_get(&rows, 0, 0), "teacher") == 0 ? ROLE_TEACHER
-							      : ROLE_STUDENT;
+	/* teacher.role: teacher, head or admin (013_roles_dashboard.sql) */
+	s->role = token_role_from_name(db_get(&rows, 0, 0));
 	s->email = db_get(&rows, 0, 1);
 	s->name = db_get(&rows, 0, 2);
 	if (!db_get_int(&rows, 0, 3))
@@ -246,6 +259,10 @@ check_platform(struct http_req *r, struct signin *s)
 	    !c->web_students)
 		return http_reply_error(r, 403, "web_not_allowed",
 		    "students sign in with the eHazira app");
+	if (s->platform == PLATFORM_WEB && s->role == ROLE_STUDENT &&
+	    s->jkt == NULL)
+		return http_reply_error(r, 400, "dpop_required",
+		    "the web app signs in with its device key (a DPoP proof)");
 	if (s->platform == PLATFORM_IOS && strcmp(c->ios_policy, "refuse") == 0)
 		return http_reply_error(r, 403, "ios_not_allowed",
 		    "iOS devices cannot be verified yet; use the Android app");
@@ -426,9 +443,9 @@ bind_device(struct http_req *r, struct signin *s)
 	}
 	if (hold_reason(r, s) < 0)
 		return BIND_ERR;
-	if (s->role == ROLE_TEACHER || (active < 0 && s->held == NULL)) {
+	if (token_role_is_staff(s->role) || (active < 0 && s->held == NULL)) {
 		/* teachers: every device; students: the first one */
-		if (same < 0 || s->role == ROLE_TEACHER)
+		if (same < 0 || token_role_is_staff(s->role))
 			return insert_device(r, s, "ACTIVE") < 0 ? BIND_ERR
 								 : BIND_OK;
 		s->device_id = db_get_int(&d, same, 0);
@@ -494,10 +511,11 @@ new_refresh(struct http_req *r, const char *email, enum role role,
 
 static char *
 new_access(struct http_req *r, const char *email, enum role role,
-    long long device_id)
+    long long device_id, const char *jkt)
 {
 	struct auth a = { 0 };
 
+	a.jkt = jkt;
 	a.email = email;
 	a.role = role;
 	a.device_id = device_id;
@@ -524,7 +542,7 @@ user_json(struct http_req *r, struct signin *s)
 		    json_string(db_get(&rows, 0, 0)));
 		json_object_set_new(u, "class_id",
 		    json_integer(db_get_int(&rows, 0, 1)));
-	} else if (s->role == ROLE_TEACHER &&
+	} else if (token_role_is_staff(s->role) &&
 	    db_query_one(r->db, r->arena, &rows,
 		"SELECT designation, department_id FROM teacher WHERE "
 		"teacher_email = ?",
@@ -543,6 +561,43 @@ user_json(struct http_req *r, struct signin *s)
  * transaction a step leaves open is rolled back at the request's end.
  */
 
+/*
+ * The device key, when the request carries a DPoP proof: any valid proof
+ * for this request (no token yet).  For WEB the key is the device's
+ * identity: fingerprint = the thumbprint's bytes in hex, UUID = the first
+ * 16 of them shaped as a v4 UUID.
+ */
+static int
+signin_key(struct http_req *r, struct signin *s)
+{
+	struct dpop_proof p;
+	unsigned char *raw;
+	size_t n;
+	char *fp, *u;
+	int rc;
+
+	if (!dpopcheck_present(r))
+		return 0;
+	if ((rc = dpopcheck_request(r, 0, NULL, NULL, &p)) != 0)
+		return rc;
+	s->jkt = p.jkt;
+	s->jwk = p.jwk;
+	if (s->platform != PLATFORM_WEB)
+		return 0;
+	if ((raw = crypto_b64url_decode(p.jkt, &n, r->arena)) == NULL ||
+	    n != 32 || (fp = arena_alloc(r->arena, 65)) == NULL)
+		return -1;
+	for (size_t i = 0; i < 32; i++)
+		snprintf(fp + 2 * i, 3, "%02x", raw[i]);
+	u = arena_printf(r->arena, "%.8s-%.4s-4%.3s-%c%.3s-%.12s", fp, fp + 8,
+	    fp + 13, "89ab"[raw[8] & 3], fp + 17, fp + 20);
+	if (u == NULL)
+		return -1;
+	s->fp = fp;
+	s->uuid = u;
+	return 0;
+}
+
 /* The body, the Google ID token, the registered user and the platform. */
 static int
 signin_verify(struct http_req *r, struct signin *s)
@@ -550,7 +605,8 @@ signin_verify(struct http_req *r, struct signin *s)
 	struct idtoken_id id;
 	int rc;
 
-	if ((rc = rate(r, "signin")) != 0 || (rc = read_body(r, s)) != 0)
+	if ((rc = rate(r, "signin")) != 0 || (rc = read_body(r, s)) != 0 ||
+	    (rc = signin_key(r, s)) != 0)
 		return rc;
 	rc = idtoken_verify(r->cfg, s->id_token, (long long)time(NULL), &id,
 	    r->arena);
@@ -653,12 +709,15 @@ signin_issue(struct http_req *r, struct signin *s)
 
 	if (db_exec(r->db,
 		"UPDATE device SET integrity_level = ?, integrity_verdict = ?, "
-		"platform = ?, last_seen_at = NOW(3) WHERE device_id = ?",
-		"sssI", integrity_level_name(s->level), s->verdict_label,
-		platforms[s->platform], s->device_id) != DB_OK ||
+		"platform = ?, dpop_jkt = ?, dpop_jwk = ?, "
+		"last_seen_at = NOW(3) WHERE device_id = ?",
+		"sssssI", integrity_level_name(s->level), s->verdict_label,
+		platforms[s->platform], s->jkt, s->jwk,
+		s->device_id) != DB_OK ||
 	    (s->push_token &&
 		pushtoken_store(r->db, s->device_id, s->push_token) != DB_OK) ||
-	    (access = new_access(r, s->email, s->role, s->device_id)) == NULL ||
+	    (access = new_access(r, s->email, s->role, s->device_id, s->jkt)) ==
+		NULL ||
 	    (refresh = new_refresh(r, s->email, s->role, s->device_id, NULL)) ==
 		NULL ||
 	    db_commit(r->db) != DB_OK)
@@ -728,6 +787,7 @@ auth_challenge(struct http_req *r)
 /* A refresh token's row, locked for its rotation. */
 struct refresh {
 	const char *hash, *email, *family;
+	const char *jkt; /* the device's key, when it has one */
 	enum role role;
 	long long dev;
 };
@@ -748,7 +808,9 @@ refresh_find(struct http_req *r, struct refresh *t)
 		    "the database is not reachable");
 	rc = db_query_one(r->db, r->arena, &rows,
 	    "SELECT user_email, role, device_id, family, "
-	    "expires_at > NOW(), used_at IS NOT NULL, revoked_at IS NOT NULL "
+	    "expires_at > NOW(), used_at IS NOT NULL, revoked_at IS NOT NULL, "
+	    "(SELECT dpop_jkt FROM device d WHERE d.device_id = "
+	    "refresh_token.device_id) "
 	    "FROM refresh_token WHERE token_hash = ? FOR UPDATE",
 	    "s", t->hash);
 	if (rc == DB_NOTFOUND || (rc == DB_OK && db_get_int(&rows, 0, 6)))
@@ -757,10 +819,12 @@ refresh_find(struct http_req *r, struct refresh *t)
 	if (rc != DB_OK)
 		return -1;
 	t->email = db_get(&rows, 0, 0);
-	t->role = strcmp(db_get(&rows, 0, 1), "teacher") == 0 ? ROLE_TEACHER
-							      : ROLE_STUDENT;
+	t->role = token_role_from_name(db_get(&rows, 0, 1));
 	t->dev = db_get_int(&rows, 0, 2);
 	t->family = db_get(&rows, 0, 3);
+	t->jkt = db_get(&rows, 0, 7);
+	if (t->jkt && *t->jkt == '\0')
+		t->jkt = NULL;
 	if (db_get_int(&rows, 0, 5)) {
 		/* A rotated token came back: someone holds a copy. */
 		if (db_exec(r->db,
@@ -797,7 +861,8 @@ refresh_rotate(struct http_req *r, const struct refresh *t)
 		"s", t->hash) != DB_OK ||
 	    (next = new_refresh(r, t->email, t->role, t->dev, t->family)) ==
 		NULL ||
-	    (access = new_access(r, t->email, t->role, t->dev)) == NULL ||
+	    (access = new_access(r, t->email, t->role, t->dev, t->jkt)) ==
+		NULL ||
 	    db_exec(r->db,
 		"UPDATE device SET last_seen_at = NOW(3) "
 		"WHERE device_id = ?",
@@ -816,6 +881,7 @@ int
 auth_refresh(struct http_req *r)
 {
 	struct refresh t = { 0 };
+	struct dpop_proof p;
 	const char *tok = NULL;
 	char err[256];
 	int status;
@@ -829,6 +895,9 @@ auth_refresh(struct http_req *r)
 	}
 	t.hash = crypto_sha256_hex(tok, strlen(tok), r->arena);
 	if ((status = refresh_find(r, &t)) != 0)
+		goto out;
+	/* a key-bound device refreshes only with a proof of its key */
+	if (t.jkt && (status = dpopcheck_request(r, 0, NULL, t.jkt, &p)) != 0)
 		goto out;
 	/* the same device/account checks as every authenticated call */
 	r->auth.email = t.email;

@@ -19,13 +19,15 @@ guard_account(struct http_req *r, const char **code, const char **msg)
 	const char *sql;
 
 	if (r->auth.role == ROLE_STUDENT)
-		sql = "SELECT d.active, s.verified, s.blocked FROM device d "
-		      "JOIN student s ON s.student_email = d.user_email "
-		      "WHERE d.device_id = ? AND d.user_email = ?";
+		sql =
+		    "SELECT d.active, s.verified, s.blocked, 'student' "
+		    "FROM device d JOIN student s ON s.student_email = d.user_email "
+		    "WHERE d.device_id = ? AND d.user_email = ?";
 	else
-		sql = "SELECT d.active, t.verified, t.blocked FROM device d "
-		      "JOIN teacher t ON t.teacher_email = d.user_email "
-		      "WHERE d.device_id = ? AND d.user_email = ?";
+		sql =
+		    "SELECT d.active, t.verified, t.blocked, t.role "
+		    "FROM device d JOIN teacher t ON t.teacher_email = d.user_email "
+		    "WHERE d.device_id = ? AND d.user_email = ?";
 	rc = db_query_one(r->db, r->arena, &rows, sql, "Is",
 	    (long long)r->auth.device_id, r->auth.email);
 	if (rc == DB_NOTFOUND)
@@ -42,6 +44,12 @@ guard_account(struct http_req *r, const char **code, const char **msg)
 	if (!db_get_int(&rows, 0, 1))
 		return *code = "not_verified",
 		       *msg = "the account is not verified", 403;
+	/* A promoted or demoted account signs in again: the token's
+	 * role is what the router checked. */
+	if (token_role_from_name(db_get(&rows, 0, 3)) != r->auth.role)
+		return *code = "role_changed",
+		       *msg = "the account's role has changed; sign in again",
+		       401;
 	if (!db_get_int(&rows, 0, 0))
 		return *code = "device_inactive",
 		       *msg = "this device is no longer active for the account",

@@ -229,7 +229,8 @@ http_reply_json(struct http_req *r, int status, json_t *body)
 	json_decref(body);
 	if (s == NULL)
 		return http_reply_error(r, 500, "internal", "internal error");
-	arena_own(r->arena, s);
+	if (arena_own(r->arena, s) < 0) /* s is gone */
+		return http_reply_error(r, 500, "internal", "internal error");
 	return http_reply_raw(r, status, "application/json", s, strlen(s));
 }
 

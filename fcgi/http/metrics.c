@@ -1,13 +1,13 @@
 /*
  * metrics.c - GET /metrics in the Prometheus text format (version 0.0.4).
  *
- * Three sources, read at scrape time: the workers' shared counters
+ * Four sources, read at scrape time: the workers' shared counters
  * (stats.h: requests, latency, submit verdicts and batches, DB errors,
  * worker restarts), the database (outbox depth and age, the relay's
  * counters in relay_stat: the relay is another process and keeps them
- * there), and nchan's stub status through the publisher socket (WebSocket
- * subscribers).  A source that cannot be read says so in its *_up gauge
- * and leaves its series out, so a dead database never fails the scrape.
+ * there), nchan's stub status through the publisher socket (WebSocket
+ * subscribers) and a PING to nchan's Redis (ehazira_redis_up).  A source
+ * that cannot be read says so in its *_up gauge and leaves its series out, so a dead database never fails the scrape.
  * docs/metrics.md lists every series and example alert rules.
  */
 #include <errno.h>
@@ -24,6 +24,7 @@
 #include "config.h"
 #include "db.h"
 #include "metrics.h"
+#include "redisping.h"
 #include "router.h"
 #include "stats.h"
 
@@ -309,6 +310,12 @@ metrics_get(struct http_req *r)
 	    "# TYPE ehazira_db_up gauge\nehazira_db_up %d\n",
 	    db_up);
 	websockets(&b, r->cfg);
+	if (r->cfg->redis_url[0] != '\0')
+		pf(&b,
+		    "# HELP ehazira_redis_up nchan's Redis answered PING "
+		    "for this scrape.\n"
+		    "# TYPE ehazira_redis_up gauge\nehazira_redis_up %d\n",
+		    redisping(r->cfg->redis_url, 500) == 1);
 	if (b.p == NULL || (body = arena_strndup(r->arena, b.p, b.n)) == NULL) {
 		status = http_reply_error(r, 500, "internal", "internal error");
 		goto out;

@@ -35,16 +35,20 @@ profile_get(struct http_req *r)
 		return http_reply_json(r, 200, body);
 	}
 	rc = db_query_one(r->db, r->arena, &rows,
-	    "SELECT t.name, t.designation, d.department_name FROM teacher t "
+	    "SELECT t.name, t.designation, d.department_name, t.department_id "
+	    "FROM teacher t "
 	    "JOIN department d ON d.department_id = t.department_id "
 	    "WHERE t.teacher_email = ?",
 	    "s", r->auth.email);
 	if (rc != DB_OK)
 		return 500;
-	body = json_pack("{s:s,s:s,s:I,s:s?,s:s?,s:s?}", "email", r->auth.email,
-	    "role", "teacher", "device_id", (json_int_t)r->auth.device_id,
-	    "name", db_get(&rows, 0, 0), "designation", db_get(&rows, 0, 1),
-	    "department", db_get(&rows, 0, 2));
+	/* heads and administrators are teachers with a role of their own */
+	body = json_pack("{s:s,s:s,s:I,s:s?,s:s?,s:s?,s:I}", "email",
+	    r->auth.email, "role", token_role_name(r->auth.role), "device_id",
+	    (json_int_t)r->auth.device_id, "name", db_get(&rows, 0, 0),
+	    "designation", db_get(&rows, 0, 1), "department",
+	    db_get(&rows, 0, 2), "department_id",
+	    (json_int_t)db_get_int(&rows, 0, 3));
 	rc = db_query(r->db, r->arena, &rows,
 	    "SELECT sj.subject_id, sj.course_id, co.course_name, sj.class_id, "
 	    "c.batch, c.semester, c.section FROM subject sj "

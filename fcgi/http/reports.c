@@ -6,7 +6,11 @@
  * Access: a student sees only their own summary; a teacher sees a student
  * only through the subjects the teacher teaches in that student's class,
  * and a class register only for a subject they teach.  A student asking
- * for someone else gets 403 whether or not the e-mail exists.
+ * for someone else gets 403 whether or not the e-mail exists.  A head of
+ * department reads every student and subject of their department, an
+ * administrator everything (scope.c); outside that a head is a teacher.
+ * Refusals of an existing object are 403 out_of_scope; a missing one is
+ * 404 for staff (a student never learns whether an e-mail exists).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +24,39 @@
 #include "reportfile.h"
 #include "reportjson.h"
 #include "reports.h"
+#include "scope.h"
 
 #define MAX_RANGE_DAYS 400
+
+/*
+ * The teacher filter for the report builders: NULL when a head or an
+ * administrator reads the object through their department (or the
+ * institution), the caller's e-mail otherwise (the teacher path).  0, or
+ * the status already answered.
+ */
+static int
+wide_scope(struct http_req *r, const char *student, long long subject_id,
+    const char **teacher)
+{
+	struct scope s;
+	int rc;
+
+	*teacher = r->auth.email;
+	if (r->auth.role != ROLE_HEAD && r->auth.role != ROLE_ADMIN)
+		return 0;
+	if (scope_load(r->db, r->arena, &r->auth, &s) != SCOPE_IN)
+		return 503;
+	rc = student ? scope_student(r->db, r->arena, &s, student)
+		     : scope_subject(r->db, r->arena, &s, subject_id);
+	if (rc == SCOPE_DBERR)
+		return 503;
+	if (rc == SCOPE_MISSING)
+		return http_reply_error(r, 404, "not_found",
+		    student ? "no such student" : "no such subject");
+	if (rc == SCOPE_IN)
+		*teacher = NULL;
+	return 0;
+}
 
 static int
 reply_file(struct http_req *r, int fmt, const char *name, char *buf, size_t len)
@@ -105,14 +140,15 @@ reports_student(struct http_req *r)
 		    "student_email is too long");
 	if (r->auth.role == ROLE_STUDENT) {
 		if (email && strcasecmp(email, r->auth.email) != 0)
-			return http_reply_error(r, 403, "forbidden",
+			return http_reply_error(r, 403, "out_of_scope",
 			    "students may only see their own attendance");
 		email = r->auth.email;
 	} else {
 		if (email == NULL)
 			return http_reply_error(r, 400, "bad_request",
 			    "student_email is required");
-		teacher = r->auth.email;
+		if ((rc = wide_scope(r, email, 0, &teacher)) != 0)
+			return rc;
 	}
 	rc = reportbuild_student(r->db, r->arena, r->cfg, email, subject_id,
 	    teacher, from, to, &rep);
@@ -121,7 +157,7 @@ reports_student(struct http_req *r)
 	if (rc != DB_OK)
 		return 503;
 	if (rep.nsubjects == 0 && teacher)
-		return http_reply_error(r, 403, "forbidden",
+		return http_reply_error(r, 403, "out_of_scope",
 		    subject_id ? "you do not teach this subject to this student"
 			       : "you do not teach this student");
 	if (rep.nsubjects == 0 && subject_id)
@@ -142,6 +178,7 @@ int
 reports_class(struct http_req *r)
 {
 	struct class_report rep;
+	const char *teacher;
 	long long subject_id = query_id(r, "subject_id");
 	long long class_id = query_id(r, "class_id");
 	long from, to;
@@ -157,12 +194,14 @@ reports_class(struct http_req *r)
 	if (class_id < 0)
 		return http_reply_error(r, 400, "bad_request",
 		    "class_id must be a positive whole number");
-	rc = reportbuild_class(r->db, r->arena, r->cfg, subject_id,
-	    r->auth.email, from, to, &rep);
+	if ((rc = wide_scope(r, NULL, subject_id, &teacher)) != 0)
+		return rc;
+	rc = reportbuild_class(r->db, r->arena, r->cfg, subject_id, teacher,
+	    from, to, &rep);
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(r, 404, "not_found", "no such subject");
 	if (rc == REPORTBUILD_FORBIDDEN)
-		return http_reply_error(r, 403, "forbidden",
+		return http_reply_error(r, 403, "out_of_scope",
 		    "only the subject's teacher may see its register");
 	if (rc != DB_OK)
 		return 503;

@@ -3,7 +3,8 @@
  *
  * Every endpoint is a row: method, path pattern, handler, flags.  Dispatch
  * does everything a handler must be able to rely on: 404/405, the JSON body,
- * the bearer token (HS256, exp), the per-request device/account re-check
+ * the bearer token (HS256, exp; with cnf.jkt its DPoP proof), the
+ * per-request device/account re-check
  * and the role.  Handlers never look at tokens.  After the handler it
  * rolls back a transaction left open (the request's cleanup) and holds a
  * late-guard route's handler to the re-check it owes.
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "admin.h"
 #include "cidr.h"
 #include "clock.h"
 #include "crypto.h"
@@ -20,14 +22,19 @@
 #include "auth.h"
 #include "config.h"
 #include "devices.h"
+#include "dpopcheck.h"
 #include "guard.h"
 #include "health.h"
+#include "holiday.h"
+#include "leave.h"
+#include "register.h"
 #include "jsonio.h"
 #include "log.h"
 #include "metrics.h"
 #include "profile.h"
 #include "attendance.h"
 #include "timetable.h"
+#include "webpushsub.h"
 #include "websocket.h"
 #include "pushtoken.h"
 #include "lang.h"
@@ -41,6 +48,7 @@
 #define A ROUTE_AUTH
 #define S ROUTE_STUDENT
 #define T ROUTE_TEACHER
+#define H ROUTE_HEAD
 
 static const struct route routes[] = {
 	{ "GET", "/healthz", health_get, ROUTE_PUBLIC,
@@ -90,15 +98,58 @@ static const struct route routes[] = {
 	{ "POST", "/ws/message", websocket_message,
 	    ROUTE_INTERNAL | ROUTE_WS_SUBJECT, "a client WebSocket frame" },
 
+	/* --- the register (register.c, leave.c, holiday.c) --- */
+	{ "POST", "/attendance/mark-all", register_mark_all, T | J,
+	    "mark every student still unmarked P or A, with one reason" },
+	{ "POST", "/attendance/remark", register_remark, T | J,
+	    "set the remark of one mark" },
+	{ "GET", "/register/day", register_day, T,
+	    "the caller's sessions on a date, extra classes included" },
+	{ "GET", "/register/settings", register_settings, T,
+	    "window length bounds, back-dating limit, leave rule" },
+	{ "POST", "/leave", leave_create, A | J,
+	    "a teacher records leave; a student applies for it" },
+	{ "GET", "/leave", leave_list, A,
+	    "leave records: a student's own, a teacher's classes'" },
+	{ "POST", "/leave/:id/approve", leave_approve, T,
+	    "approve a student's leave application" },
+	{ "POST", "/leave/:id/reject", leave_reject, T,
+	    "reject a student's leave application" },
+	{ "POST", "/holidays", holiday_create, T | J,
+	    "a class's holiday or a cancelled period on a date" },
+	{ "GET", "/holidays", holiday_list, A,
+	    "days without class that concern the caller" },
+	{ "DELETE", "/holidays/:id", holiday_delete, T,
+	    "remove a holiday or cancellation the caller made" },
+
 	/* --- push (pushtoken.c) --- */
 	{ "POST", "/devices/push-token", pushtoken_set, A | J,
 	    "store this device's FCM registration token" },
+	{ "POST", "/devices/web-push", webpushsub_set, A | J,
+	    "store this web device's Web Push subscription" },
+	{ "DELETE", "/devices/web-push", webpushsub_delete, A,
+	    "forget this web device's Web Push subscription" },
 
 	/* --- reports (reports.c) --- */
 	{ "GET", "/attendance/student-summary", reports_student, A,
 	    "a student's attendance per subject and day by day" },
 	{ "GET", "/attendance/class-summary", reports_class, T,
 	    "a subject's register, at-risk list and weekly trend" },
+
+	/* --- the dashboard (admin.c): heads and administrators --- */
+	{ "GET", "/admin/departments", admin_departments, H,
+	    "the departments in the reader's scope" },
+	{ "GET", "/admin/attendance", admin_attendance, H,
+	    "attendance by department, class, subject or teacher" },
+	{ "GET", "/admin/trend", admin_trend, H, "attendance week by week" },
+	{ "GET", "/admin/shortage", admin_shortage, H,
+	    "students below AT_RISK_PERCENT in a subject" },
+	{ "GET", "/admin/not-marked", admin_not_marked, H,
+	    "timetabled periods where no attendance was taken" },
+	{ "GET", "/admin/accounts", admin_accounts, H,
+	    "devices awaiting approval and blocked accounts" },
+	{ "GET", "/admin/jobs", admin_jobs, H,
+	    "the last imports and cron runs" },
 
 	/* --- web app (appconfig.c) --- */
 	{ "GET", "/app-config", appconfig_get, ROUTE_PUBLIC,
@@ -113,6 +164,7 @@ static const struct route routes[] = {
 #undef A
 #undef S
 #undef T
+#undef H
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 _Static_assert(NROUTES <= STATS_MAX_ROUTES, "stats.h: more route rows");
@@ -194,6 +246,8 @@ bearer(struct http_req *r, unsigned flags)
 
 	if (h && strncasecmp(h, "Bearer ", 7) == 0)
 		return h + 7;
+	if (h && strncasecmp(h, "DPoP ", 5) == 0) /* RFC 9449's scheme */
+		return h + 5;
 	return flags & ROUTE_WS_TOKEN ? ws_token(r) : NULL;
 }
 
@@ -201,6 +255,7 @@ static int
 authenticate(struct http_req *r, unsigned flags)
 {
 	const char *tok = bearer(r, flags);
+	struct dpop_proof proof;
 	int rc;
 
 	if (tok == NULL || *tok == '\0')
@@ -214,6 +269,12 @@ authenticate(struct http_req *r, unsigned flags)
 	if (rc != TOKEN_OK)
 		return http_reply_error(r, 401, "invalid_token",
 		    "the access token is not valid");
+	/* A token bound to a device key (cnf.jkt) is worth nothing without
+	 * a fresh proof signed by that key (dpopcheck.c). */
+	if (r->auth.jkt != NULL &&
+	    (rc = dpopcheck_request(r, (flags & ROUTE_WS_TOKEN) != 0, tok,
+		 r->auth.jkt, &proof)) != 0)
+		return rc;
 	/* A late guard folds the re-check into the handler's first read;
 	 * run_handler holds the handler to it. */
 	if (flags & ROUTE_GUARD_LATE)
@@ -223,9 +284,19 @@ authenticate(struct http_req *r, unsigned flags)
 	if ((flags & ROUTE_STUDENT) && r->auth.role != ROLE_STUDENT)
 		return http_reply_error(r, 403, "forbidden",
 		    "this endpoint is for students");
-	if ((flags & ROUTE_TEACHER) && r->auth.role != ROLE_TEACHER)
+	/* Heads and administrators teach too: teacher routes check the
+	 * subject's teacher, so their wider scope does not widen these. */
+	if ((flags & ROUTE_TEACHER) && !token_role_is_staff(r->auth.role))
 		return http_reply_error(r, 403, "forbidden",
 		    "this endpoint is for teachers");
+	if ((flags & ROUTE_HEAD) && r->auth.role != ROLE_HEAD &&
+	    r->auth.role != ROLE_ADMIN)
+		return http_reply_error(r, 403, "forbidden",
+		    "this endpoint is for heads of department and "
+		    "administrators");
+	if ((flags & ROUTE_ADMIN) && r->auth.role != ROLE_ADMIN)
+		return http_reply_error(r, 403, "forbidden",
+		    "this endpoint is for administrators");
 	return 0;
 }
 
@@ -338,7 +409,7 @@ router_dispatch(struct http_req *r)
 	}
 	row = (int)(rt - routes);
 	router_match(rt->pattern, r->path, r);
-	if (rt->flags & (ROUTE_AUTH | ROUTE_STUDENT | ROUTE_TEACHER)) {
+	if (rt->flags & ROUTE_SIGNED_IN) {
 		if ((status = authenticate(r, rt->flags)) != 0)
 			goto out;
 	}

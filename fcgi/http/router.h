@@ -14,7 +14,7 @@ enum route_flags {
 	ROUTE_PUBLIC = 0,
 	ROUTE_AUTH = 1 << 0,       /* any signed-in user */
 	ROUTE_STUDENT = 1 << 1,    /* implies AUTH */
-	ROUTE_TEACHER = 1 << 2,    /* implies AUTH */
+	ROUTE_TEACHER = 1 << 2,    /* teachers, heads and admins; AUTH */
 	ROUTE_JSON = 1 << 3,       /* body must be a JSON object */
 	ROUTE_INTERNAL = 1 << 4,   /* only via nginx's internal hooks */
 	ROUTE_WS_TOKEN = 1 << 5,   /* bearer.<token> subprotocol (ws) */
@@ -30,7 +30,18 @@ enum route_flags {
 	ROUTE_GUARD_LATE = 1 << 7,
 	ROUTE_LOCAL = 1 << 8, /* only from 127.0.0.1, ::1 or a
 				 METRICS_ALLOW peer; else 404 */
+	/*
+	 * The dashboard's readers.  The router checks the role; which
+	 * department or class a head may read is the handler's object
+	 * check (scope.c), since only the handler knows the object.
+	 */
+	ROUTE_HEAD = 1 << 9,   /* heads of department and admins; AUTH */
+	ROUTE_ADMIN = 1 << 10, /* institution administrators only; AUTH */
 };
+
+/* The flags that need a signed-in caller. */
+#define ROUTE_SIGNED_IN \
+	(ROUTE_AUTH | ROUTE_STUDENT | ROUTE_TEACHER | ROUTE_HEAD | ROUTE_ADMIN)
 
 struct route {
 	const char *method;

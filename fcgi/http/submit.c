@@ -52,6 +52,7 @@
 #include "jsonio.h"
 #include "log.h"
 #include "pubsub.h"
+#include "rotation.h"
 #include "stats.h"
 #include "submit.h"
 #include "verdict.h"
@@ -73,6 +74,7 @@ struct sub {
 
 	int found, open, enrolled, flag_focus, online, allowed;
 	long long window_id, wrong, evidence, spent; /* spent: counted hits */
+	long long delay_ms; /* since the code typed was first shown */
 	const char *code, *cidrs, *teacher, *cur, *source, *roll, *name;
 
 	int written; /* the batch committed its mark */
@@ -87,7 +89,9 @@ static const char read_sql[] =
     "COALESCE(aa.evidence, 0), "
     "st.roll_no, st.name, "
     "COALESCE(d.active, 0) AND st.verified AND NOT st.blocked, "
-    "IF(rl.window_start = FROM_UNIXTIME(?), rl.hits, 0) "
+    "IF(rl.window_start = FROM_UNIXTIME(?), rl.hits, 0), "
+    "w.otp_secret, w.rotate_every, w.rotate_overlap, "
+    "TIMESTAMPDIFF(MICROSECOND, w.opened_at, NOW(3)) DIV 1000 "
     "FROM JSON_TABLE(?, '$[*]' COLUMNS (k INT PATH '$[0]', "
     "  email VARCHAR(190) PATH '$[1]', sid INT UNSIGNED PATH '$[2]', "
     "  dev BIGINT UNSIGNED PATH '$[3]')) j "
@@ -127,8 +131,8 @@ static json_t *
 write_row(int i, const struct sub *s)
 {
 	(void)i;
-	return json_pack("[s,I,s]", s->email, (json_int_t)s->window_id,
-	    mark_of(s));
+	return json_pack("[s,I,s,I]", s->email, (json_int_t)s->window_id,
+	    mark_of(s), (json_int_t)s->delay_ms);
 }
 
 /*
@@ -147,6 +151,29 @@ table_json(struct sub **subs, int n, json_t *(*row)(int, const struct sub *))
 	js = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);
 	return js;
+}
+
+/*
+ * The code a submit to a rotating window is held to (read_sql's columns
+ * 17-20: secret, period, overlap, ms since the window opened): the one
+ * the student typed when it is the current slot's or, within the
+ * overlap, the previous one's, with *delay_ms counted from when that
+ * code was first shown; else the current slot's code (a wrong code).
+ */
+static const char *
+submit_rotating_code(const struct db_rows *rows, int i, const char *typed,
+    long long *delay_ms, struct arena *a)
+{
+	const char *secret = db_get(rows, i, 17);
+	long every = (long)db_get_int(rows, i, 18);
+	long long slot, elapsed = db_get_int(rows, i, 20);
+
+	if (every <= 0 || elapsed < 0)
+		return arena_strdup(a, db_get(rows, i, 2));
+	if (rotation_accept(secret, every, (long)db_get_int(rows, i, 19),
+		elapsed, typed, &slot, delay_ms, a))
+		return arena_strdup(a, typed);
+	return rotation_code(secret, elapsed / (every * 1000LL), a);
 }
 
 /*
@@ -176,6 +203,12 @@ take_row(const struct db_rows *rows, int i, struct sub *s)
 	s->name = arena_strdup(sa, db_get(rows, i, 14));
 	s->allowed = (int)db_get_int(rows, i, 15);
 	s->spent = db_get_int(rows, i, 16);
+	s->delay_ms = db_get_int(rows, i, 20) > 0 ? db_get_int(rows, i, 20) : 0;
+	/* a rotating window: the code the student may type now */
+	if (db_get(rows, i, 17) != NULL && s->code != NULL &&
+	    (s->code = submit_rotating_code(rows, i, s->otp, &s->delay_ms,
+		 sa)) == NULL)
+		return DB_ERR;
 	if (s->code == NULL || s->teacher == NULL || s->cidrs == NULL ||
 	    s->roll == NULL || s->name == NULL || (s->cur && s->source == NULL))
 		return DB_ERR;
@@ -243,9 +276,10 @@ write_fresh(struct http_req *r, struct sub **subs, int n)
 		return DB_ERR;
 	rc = db_query(r->db, r->arena, &rows,
 	    "INSERT IGNORE INTO attendance (session_id, student_email, status, "
-	    "source) SELECT w.session_id, j.email, j.st, 'OTP' FROM "
-	    "JSON_TABLE(?, '$[*]' COLUMNS (email VARCHAR(190) PATH '$[0]', "
-	    "wid BIGINT UNSIGNED PATH '$[1]', st CHAR(1) PATH '$[2]')) j "
+	    "source, delay_ms) SELECT w.session_id, j.email, j.st, 'OTP', "
+	    "j.delay FROM JSON_TABLE(?, '$[*]' COLUMNS (email VARCHAR(190) "
+	    "PATH '$[0]', wid BIGINT UNSIGNED PATH '$[1]', st CHAR(1) PATH "
+	    "'$[2]', delay INT UNSIGNED PATH '$[3]')) j "
 	    "JOIN attendance_window w ON w.window_id = j.wid WHERE " WINDOW_OPEN
 	    " LOCK IN SHARE MODE RETURNING session_id, student_email",
 	    "s", js);
@@ -273,11 +307,13 @@ write_retake(struct db *db, const struct sub *s)
 {
 	if (db_exec(db,
 		"INSERT INTO attendance (session_id, student_email, status, "
-		"source) SELECT session_id, ?, ?, 'OTP' FROM attendance_window "
-		"WHERE window_id = ? AND " WINDOW_OPEN " LOCK IN SHARE MODE "
-		"ON DUPLICATE KEY UPDATE status = VALUES(status), source = "
-		"'OTP', marked_at = NOW(3)",
-		"ssI", s->email, mark_of(s), s->window_id) != DB_OK)
+		"source, delay_ms) SELECT session_id, ?, ?, 'OTP', ? FROM "
+		"attendance_window WHERE window_id = ? AND " WINDOW_OPEN
+		" LOCK IN SHARE MODE ON DUPLICATE KEY UPDATE status = "
+		"VALUES(status), source = 'OTP', marked_at = NOW(3), "
+		"delay_ms = VALUES(delay_ms)",
+		"ssII", s->email, mark_of(s), s->delay_ms,
+		s->window_id) != DB_OK)
 		return -1;
 	return db_affected(db) == 2 ? 0 : 1; /* ODKU counts an update 2 */
 }

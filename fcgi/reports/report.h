@@ -12,6 +12,13 @@
  *   (the code came with anti-proxy evidence): flagged is NOT present.
  * - percent = present / held * 100, one decimal; null when held is 0.
  * - at risk: held > 0 and present/held below AT_RISK_PERCENT.
+ * - excused ('E'): an A mark on a day inside one of the student's APPROVED
+ *   leave records (student_leave).  LEAVE_COUNTS=excluded (the default)
+ *   leaves it out of held, so it lowers neither the percentage nor the
+ *   at-risk test; LEAVE_COUNTS=absent counts it as held and absent.
+ *   Either way it is counted in `excused` and shown as E.  A P or R mark
+ *   on a leave day stays what it is: the student came.
+ * - a mark's remark (attendance.remark) travels with its cell / day.
  */
 #ifndef EHZ_REPORT_H
 #define EHZ_REPORT_H
@@ -20,11 +27,13 @@
 
 enum report_format { REPORT_JSON, REPORT_CSV, REPORT_XLSX, REPORT_EDFI };
 
-/* A cell of the register: 'P', 'A', 'R', or '-' (not counted). */
+/* A cell of the register: 'P', 'A', 'R', 'E' (excused), or '-' (not counted). */
+#define REPORT_EXCUSED 'E'
 #define REPORT_NOT_COUNTED '-'
 
 struct rep_counts {
 	int held, present, absent, flagged;
+	int excused; /* absences on approved leave (see LEAVE_COUNTS) */
 };
 
 struct rep_session {
@@ -62,6 +71,7 @@ struct class_report {
 	struct rep_student *students; /* by roll number */
 	char *cells;                  /* [student * nsessions + session] */
 	char *sources;                /* 'O'TP, 'T'IMEOUT, 'M'ANUAL, 0 */
+	const char **remarks;         /* per cell, NULL = none (or no array) */
 	struct rep_counts total;
 	double total_percent;
 	struct attstats_week *weeks;
@@ -73,8 +83,10 @@ struct rep_day {
 	char date[ATTSTATS_DATE_LEN];
 	int period_no;
 	int subject;        /* index into student_report.subjects */
-	char status;        /* 'P', 'A', 'R' */
+	char status;        /* 'P', 'A', 'R', 'E' */
 	const char *source; /* "OTP", "TIMEOUT", "MANUAL" */
+	const char *remark; /* NULL = none */
+	const char *leave;  /* E: the leave's kind (MEDICAL, DUTY, OTHER) */
 };
 
 struct rep_subject_line {

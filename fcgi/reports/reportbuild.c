@@ -50,9 +50,23 @@ read_subject(const struct db_rows *rows, int i, struct rep_subject *s)
 	s->section = db_get(rows, i, 8);
 }
 
-static void
-count(struct rep_counts *n, char status)
+/* LEAVE_COUNTS=absent: an excused absence is held and absent too. */
+static int
+leave_counts_absent(const struct config *cfg)
 {
+	return strcmp(cfg->leave_counts, "absent") == 0;
+}
+
+/* One mark into the counts, by the rules of report.h. */
+static void
+count(struct rep_counts *n, char status, int leave_absent)
+{
+	if (status == REPORT_EXCUSED) {
+		n->excused++;
+		if (!leave_absent)
+			return;
+		status = 'A';
+	}
 	n->held++;
 	if (status == 'P')
 		n->present++;
@@ -62,6 +76,13 @@ count(struct rep_counts *n, char status)
 		n->flagged++;
 }
 
+/* The cell of a mark: E for an absence on approved leave. */
+static char
+cell_of(const char *status, const char *leave)
+{
+	return leave ? REPORT_EXCUSED : status[0];
+}
+
 static void
 add_counts(struct rep_counts *to, const struct rep_counts *n)
 {
@@ -69,6 +90,7 @@ add_counts(struct rep_counts *to, const struct rep_counts *n)
 	to->present += n->present;
 	to->absent += n->absent;
 	to->flagged += n->flagged;
+	to->excused += n->excused;
 }
 
 static char
@@ -113,7 +135,7 @@ at_risk(const struct rep_counts *n, long threshold)
 
 /* Counts, percentages, runs, at-risk list, totals and weeks of a report. */
 static int
-finish_class(struct arena *a, struct class_report *rep)
+finish_class(struct arena *a, struct class_report *rep, int leave_absent)
 {
 	int i, j, ns = rep->nsessions;
 	int *marks, *present;
@@ -126,7 +148,7 @@ finish_class(struct arena *a, struct class_report *rep)
 
 		for (j = 0; j < ns; j++)
 			if (row[j] != REPORT_NOT_COUNTED)
-				count(&st->n, row[j]);
+				count(&st->n, row[j], leave_absent);
 		st->percent = attstats_percent(st->n.present, st->n.held);
 		st->at_risk = at_risk(&st->n, rep->threshold);
 		rep->nat_risk += st->at_risk;
@@ -147,7 +169,8 @@ finish_class(struct arena *a, struct class_report *rep)
 		days[j] = rep->sessions[j].day;
 		for (i = 0; i < rep->nstudents; i++) {
 			c = rep->cells[(size_t)i * (size_t)ns + (size_t)j];
-			if (c == REPORT_NOT_COUNTED)
+			if (c == REPORT_NOT_COUNTED ||
+			    (c == REPORT_EXCUSED && !leave_absent))
 				continue;
 			marks[j]++;
 			present[j] += c == 'P';
@@ -191,7 +214,10 @@ class_read(struct db *db, struct arena *a, long long subject_id,
 	/* every mark of the subject in the range, in register order */
 	return db_query(db, a, &b->rows,
 	    "SELECT a.session_id, DATE_FORMAT(se.date, '%Y-%m-%d'), "
-	    "p.period_no, a.student_email, a.status, a.source "
+	    "p.period_no, a.student_email, a.status, a.source, a.remark, "
+	    "(SELECT l.kind FROM student_leave l WHERE l.student_email = "
+	    "  a.student_email AND l.state = 'APPROVED' AND a.status = 'A' "
+	    "  AND se.date BETWEEN l.from_date AND l.to_date LIMIT 1) "
 	    "FROM period p JOIN session se ON se.period_id = p.period_id "
 	    "JOIN attendance a ON a.session_id = se.session_id "
 	    "WHERE p.subject_id = ? AND se.date BETWEEN ? AND ? "
@@ -269,8 +295,10 @@ class_cells(struct arena *a, struct class_report *out,
 
 	out->cells = arena_alloc(a, ncells + 1);
 	out->sources = arena_alloc(a, ncells + 1);
-	if (!out->cells || !out->sources)
+	out->remarks = arena_alloc(a, sizeof(*out->remarks) * (ncells + 1));
+	if (!out->cells || !out->sources || !out->remarks)
 		return DB_ERR;
+	memset(out->remarks, 0, sizeof(*out->remarks) * (ncells + 1));
 	memset(out->cells, REPORT_NOT_COUNTED, ncells);
 	for (i = 0, k = -1; i < b->rows.nrows; i++) {
 		sid = db_get_int(&b->rows, i, 0);
@@ -284,8 +312,10 @@ class_cells(struct arena *a, struct class_report *out,
 		if (out->sessions[k].day < b->joined[s])
 			continue; /* before they joined: never counts */
 		c = (size_t)s * (size_t)out->nsessions + (size_t)k;
-		out->cells[c] = db_get(&b->rows, i, 4)[0];
+		out->cells[c] =
+		    cell_of(db_get(&b->rows, i, 4), db_get(&b->rows, i, 7));
 		out->sources[c] = source_code(db_get(&b->rows, i, 5));
+		out->remarks[c] = db_get(&b->rows, i, 6);
 	}
 	return DB_OK;
 }
@@ -307,7 +337,7 @@ reportbuild_class(struct db *db, struct arena *a, const struct config *cfg,
 	    (rc = class_sessions(a, from, out, &b)) != DB_OK ||
 	    (rc = class_cells(a, out, &b)) != DB_OK)
 		goto out;
-	rc = finish_class(a, out);
+	rc = finish_class(a, out, leave_counts_absent(cfg));
 out:
 	return rc;
 }
@@ -368,7 +398,7 @@ student_subjects(struct db *db, struct arena *a, long long subject_id,
 /* The student's own marks in those subjects from eff_s on, counted. */
 static int
 student_days(struct db *db, struct arena *a, const char *eff_s,
-    struct student_report *out)
+    int leave_absent, struct student_report *out)
 {
 	struct db_rows rows;
 	struct rep_day *d;
@@ -377,7 +407,10 @@ student_days(struct db *db, struct arena *a, const char *eff_s,
 
 	rc = db_query(db, a, &rows,
 	    "SELECT a.session_id, DATE_FORMAT(se.date, '%Y-%m-%d'), "
-	    "p.period_no, p.subject_id, a.status, a.source "
+	    "p.period_no, p.subject_id, a.status, a.source, a.remark, "
+	    "(SELECT l.kind FROM student_leave l WHERE l.student_email = "
+	    "  a.student_email AND l.state = 'APPROVED' AND a.status = 'A' "
+	    "  AND se.date BETWEEN l.from_date AND l.to_date LIMIT 1) "
 	    "FROM attendance a JOIN session se ON se.session_id = a.session_id "
 	    "JOIN period p ON p.period_id = se.period_id "
 	    "JOIN subject sj ON sj.subject_id = p.subject_id "
@@ -403,9 +436,11 @@ student_days(struct db *db, struct arena *a, const char *eff_s,
 		snprintf(d->date, sizeof(d->date), "%s", db_get(&rows, i, 1));
 		d->period_no = (int)db_get_int(&rows, i, 2);
 		d->subject = j;
-		d->status = db_get(&rows, i, 4)[0];
+		d->leave = db_get(&rows, i, 7);
+		d->status = cell_of(db_get(&rows, i, 4), d->leave);
 		d->source = db_get(&rows, i, 5);
-		count(&out->subjects[j].n, d->status);
+		d->remark = db_get(&rows, i, 6);
+		count(&out->subjects[j].n, d->status, leave_absent);
 	}
 	return DB_OK;
 }
@@ -427,7 +462,8 @@ reportbuild_student(struct db *db, struct arena *a, const struct config *cfg,
 		goto out;
 	attstats_format_date(eff, eff_s);
 	if (out->nsubjects > 0 && eff <= to &&
-	    (rc = student_days(db, a, eff_s, out)) != DB_OK)
+	    (rc = student_days(db, a, eff_s, leave_counts_absent(cfg), out)) !=
+		DB_OK)
 		goto out;
 	for (j = 0; j < out->nsubjects; j++) {
 		struct rep_subject_line *l = &out->subjects[j];

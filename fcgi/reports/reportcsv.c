@@ -8,11 +8,13 @@
  * Ed-Fi: one StudentSectionAttendanceEvent-shaped row per counted mark.
  * P is "In Attendance"; A is "Unexcused Absence"; R (flagged) is also an
  * absence with the reason saying so, because the reports do not count a
- * flagged mark as present and the SIS must agree with them.  The section
+ * flagged mark as present and the SIS must agree with them.  E (an
+ * absence on approved leave) is "Excused Absence".  The section
  * is "<course_id>-<batch>-S<semester>-<section>"; the student's unique id
  * is their e-mail (the key of the student table); classPeriodName keeps
  * two periods of one day apart.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "reportcsv.h"
@@ -68,6 +70,30 @@ counts(FILE *fp, const struct rep_counts *n, double p)
 	percent(fp, p);
 }
 
+/* A student's remarks as one field: "YYYY-MM-DD P<n>: text; ...". */
+static void
+remarks(FILE *fp, const struct class_report *rep, int i)
+{
+	char *mem = NULL;
+	size_t n = 0, k;
+	FILE *m;
+	int j, any = 0;
+
+	if (rep->remarks == NULL || (m = open_memstream(&mem, &n)) == NULL)
+		return;
+	for (j = 0; j < rep->nsessions; j++) {
+		k = (size_t)i * (size_t)rep->nsessions + (size_t)j;
+		if (rep->remarks[k] == NULL)
+			continue;
+		fprintf(m, "%s%s P%d: %s", any++ ? "; " : "",
+		    rep->sessions[j].date, rep->sessions[j].period_no,
+		    rep->remarks[k]);
+	}
+	fclose(m);
+	reportcsv_field(fp, mem);
+	free(mem);
+}
+
 int
 reportcsv_class(FILE *fp, const struct class_report *rep)
 {
@@ -80,6 +106,7 @@ reportcsv_class(FILE *fp, const struct class_report *rep)
 	for (j = 0; j < rep->nsessions; j++)
 		fprintf(fp, ",%s P%d", rep->sessions[j].date,
 		    rep->sessions[j].period_no);
+	fputs(",remarks", fp);
 	eol(fp);
 	for (i = 0; i < rep->nstudents; i++) {
 		const struct rep_student *st = &rep->students[i];
@@ -99,6 +126,8 @@ reportcsv_class(FILE *fp, const struct class_report *rep)
 			/* '-' alone would be read as a formula start */
 			fputs(c[0] == REPORT_NOT_COUNTED ? "" : c, fp);
 		}
+		sep(fp);
+		remarks(fp, rep, i);
 		eol(fp);
 	}
 	return ferror(fp) ? -1 : 0;
@@ -110,8 +139,8 @@ reportcsv_student(FILE *fp, const struct student_report *rep)
 	int i;
 	char c[2] = { 0, 0 };
 
-	fputs(
-	    "date,period_no,subject_id,course_id,course_name,status,source\r\n",
+	fputs("date,period_no,subject_id,course_id,course_name,status,source,"
+	      "remark,leave\r\n",
 	    fp);
 	for (i = 0; i < rep->ndays; i++) {
 		const struct rep_day *d = &rep->days[i];
@@ -125,6 +154,10 @@ reportcsv_student(FILE *fp, const struct student_report *rep)
 		reportcsv_field(fp, s->course_name);
 		fprintf(fp, ",%s,", c);
 		reportcsv_field(fp, d->source);
+		sep(fp);
+		reportcsv_field(fp, d->remark);
+		sep(fp);
+		reportcsv_field(fp, d->leave);
 		eol(fp);
 	}
 	return ferror(fp) ? -1 : 0;
@@ -144,6 +177,8 @@ section_id(FILE *fp, const struct rep_subject *s)
 static const char *
 reason(char status, char source)
 {
+	if (status == REPORT_EXCUSED)
+		return "absent on approved leave";
 	if (status == 'R')
 		return "flagged by the anti-proxy checks; pending review";
 	if (source == 'M')
@@ -158,7 +193,9 @@ static void
 edfi_row(FILE *fp, char status, const char *date, const struct rep_subject *s,
     const char *student, char source, int period_no)
 {
-	fputs(status == 'P' ? REPORTCSV_EDFI_PRESENT : REPORTCSV_EDFI_ABSENT,
+	fputs(status == 'P'                ? REPORTCSV_EDFI_PRESENT
+		: status == REPORT_EXCUSED ? REPORTCSV_EDFI_EXCUSED
+					   : REPORTCSV_EDFI_ABSENT,
 	    fp);
 	fprintf(fp, ",%s,", date);
 	section_id(fp, s);

@@ -15,6 +15,8 @@ struct student_report;
 	"uri://ed-fi.org/AttendanceEventCategoryDescriptor#In Attendance"
 #define REPORTCSV_EDFI_ABSENT \
 	"uri://ed-fi.org/AttendanceEventCategoryDescriptor#Unexcused Absence"
+#define REPORTCSV_EDFI_EXCUSED \
+	"uri://ed-fi.org/AttendanceEventCategoryDescriptor#Excused Absence"
 
 /*
  * Writes one field: quoted when it holds a comma, quote, CR or LF; a
@@ -26,7 +28,9 @@ void reportcsv_field(FILE *fp, const char *s);
 /*
  * The class register: one row per student (roll_no, name, email, held,
  * present, absent, flagged, percent, longest_absent_run, at_risk) then one
- * column per held session ("YYYY-MM-DD P<n>") with P/A/R/-.  0 or -1.
+ * column per held session ("YYYY-MM-DD P<n>") with P/A/R/E (empty = not
+ * counted), then "remarks": "YYYY-MM-DD P<n>: remark" joined by "; ".
+ * 0 or -1.
  */
 int reportcsv_class(FILE *fp, const struct class_report *rep);
 /* A student's day-by-day list (date, period_no, subject, status ...). */

@@ -28,8 +28,9 @@ reportexport_tmpdir(struct arena *a, const struct config *cfg)
 }
 
 /* Reads and removes a finished temporary file into the arena. */
-static int
-slurp_unlink(const char *path, struct arena *a, char **buf, size_t *len)
+int
+reportexport_slurp_unlink(const char *path, struct arena *a, char **buf,
+    size_t *len)
 {
 	FILE *fp = fopen(path, "rb");
 	long n;
@@ -54,8 +55,8 @@ out:
 }
 
 /* A fresh name for a temporary file in tmpdir (created, then closed). */
-static char *
-temp_path(struct arena *a, const char *tmpdir, const char *ext)
+char *
+reportexport_temp_path(struct arena *a, const char *tmpdir, const char *ext)
 {
 	char *path = arena_printf(a, "%s/report-XXXXXX.%s", tmpdir, ext);
 	int fd;
@@ -104,7 +105,7 @@ export_report(const struct class_report *c, const struct student_report *st,
 	int rc;
 
 	if (fmt == REPORT_XLSX) {
-		if ((path = temp_path(a, tmpdir, "xlsx")) == NULL)
+		if ((path = reportexport_temp_path(a, tmpdir, "xlsx")) == NULL)
 			return -1;
 		rc = c ? reportxlsx_class(path, tmpdir, c)
 		       : reportxlsx_student(path, tmpdir, st);
@@ -112,7 +113,7 @@ export_report(const struct class_report *c, const struct student_report *st,
 			unlink(path);
 			return -1;
 		}
-		return slurp_unlink(path, a, buf, len);
+		return reportexport_slurp_unlink(path, a, buf, len);
 	}
 	if ((fp = open_memstream(&mem, &n)) == NULL)
 		return -1;

@@ -2,6 +2,8 @@
  * reportjson.c - the JSON bodies of the report endpoints, from the plain
  * report structs.
  */
+#include <stdio.h>
+
 #include "reportjson.h"
 
 static json_t *
@@ -13,9 +15,9 @@ percent_json(double p)
 static json_t *
 counts_json(const struct rep_counts *n, double percent)
 {
-	return json_pack("{s:i,s:i,s:i,s:i,s:o}", "held", n->held, "present",
-	    n->present, "absent", n->absent, "flagged", n->flagged, "percent",
-	    percent_json(percent));
+	return json_pack("{s:i,s:i,s:i,s:i,s:i,s:o}", "held", n->held,
+	    "present", n->present, "absent", n->absent, "flagged", n->flagged,
+	    "excused", n->excused, "percent", percent_json(percent));
 }
 
 static json_t *
@@ -27,6 +29,33 @@ subject_json(const struct rep_subject *s)
 	    "class", "class_id", (json_int_t)s->class_id, "department",
 	    s->department, "batch", s->batch, "semester", s->semester,
 	    "section", s->section);
+}
+
+/*
+ * A student's row of the register: one mark per held session ("P", "A",
+ * "R", "E" excused, or null = not counted), with remarks by session id.
+ */
+static json_t *
+marks_json(const struct class_report *rep, int i)
+{
+	json_t *marks = json_array(), *remarks = json_object();
+	char c[2] = { 0, 0 }, sid[24];
+	size_t k;
+	int j;
+
+	for (j = 0; j < rep->nsessions; j++) {
+		k = (size_t)i * (size_t)rep->nsessions + (size_t)j;
+		c[0] = rep->cells[k];
+		json_array_append_new(marks,
+		    c[0] == REPORT_NOT_COUNTED ? json_null() : json_string(c));
+		if (rep->remarks && rep->remarks[k]) {
+			snprintf(sid, sizeof(sid), "%lld",
+			    rep->sessions[j].session_id);
+			json_object_set_new(remarks, sid,
+			    json_string(rep->remarks[k]));
+		}
+	}
+	return json_pack("{s:o,s:o}", "cells", marks, "remarks", remarks);
 }
 
 json_t *
@@ -64,6 +93,7 @@ reportjson_class(const struct class_report *rep)
 		json_object_set_new(o, "longest_absent_to",
 		    st->run_len ? json_string(rep->sessions[st->run_last].date)
 				: json_null());
+		json_object_set_new(o, "marks", marks_json(rep, i));
 		json_array_append_new(students, o);
 		if (st->at_risk)
 			json_array_append_new(risk,
@@ -121,11 +151,13 @@ reportjson_student(const struct student_report *rep)
 		s = &rep->subjects[d->subject].subj;
 		st[0] = d->status;
 		json_array_append_new(days,
-		    json_pack("{s:s,s:i,s:I,s:s?,s:s?,s:s,s:s?,s:I}", "date",
-			d->date, "period_no", d->period_no, "subject_id",
-			(json_int_t)s->subject_id, "course_id", s->course_id,
-			"course_name", s->course_name, "status", st, "source",
-			d->source, "session_id", (json_int_t)d->session_id));
+		    json_pack("{s:s,s:i,s:I,s:s?,s:s?,s:s,s:s?,s:I,s:s?,s:s?}",
+			"date", d->date, "period_no", d->period_no,
+			"subject_id", (json_int_t)s->subject_id, "course_id",
+			s->course_id, "course_name", s->course_name, "status",
+			st, "source", d->source, "session_id",
+			(json_int_t)d->session_id, "remark", d->remark, "leave",
+			d->leave));
 	}
 	return json_pack("{s:{s:s,s:s?,s:s?,s:I,s:s?},s:s,s:s,s:I,s:o,s:o,"
 			 "s:o}",

@@ -161,6 +161,19 @@ class_title(char *buf, size_t n, const struct rep_subject *s, const char *from,
 	return buf;
 }
 
+/* A mark's remark as the cell's note (E cells say they are excused). */
+static void
+remark_note(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
+    const struct class_report *rep, int i, int j)
+{
+	size_t k = (size_t)i * (size_t)rep->nsessions + (size_t)j;
+
+	if (rep->remarks && rep->remarks[k])
+		worksheet_write_comment(ws, r, c, rep->remarks[k]);
+	else if (rep->cells[k] == REPORT_EXCUSED)
+		worksheet_write_comment(ws, r, c, "absent on approved leave");
+}
+
 static void
 class_register(lxw_workbook *wb, const struct fmts *f,
     const struct class_report *rep, const char *title)
@@ -200,6 +213,7 @@ class_register(lxw_workbook *wb, const struct fmts *f,
 			    (size_t)j];
 			worksheet_write_string(ws, r, (lxw_col_t)(j + 2), c,
 			    mark_format(f, c[0]));
+			remark_note(ws, r, (lxw_col_t)(j + 2), rep, i, j);
 		}
 		worksheet_write_string(ws, r, remarks, "", f->text);
 	}
@@ -349,7 +363,7 @@ reportxlsx_student(const char *path, const char *tmpdir,
     const struct student_report *rep)
 {
 	static const char *const reg_names[] = { "Date", "Period", "Course",
-		"Subject", "Status", "Source", NULL };
+		"Subject", "Status", "Source", "Remark", NULL };
 	static const char *const sum_names[] = { "Course", "Subject", "Held",
 		"Present", "Absent", "Flagged", "%", "At risk", NULL };
 	char title[512], c[2] = { 0, 0 };
@@ -384,6 +398,8 @@ reportxlsx_student(const char *path, const char *tmpdir,
 		worksheet_write_string(ws, r, 3, s->course_name, f.text);
 		worksheet_write_string(ws, r, 4, c, mark_format(&f, c[0]));
 		worksheet_write_string(ws, r, 5, d->source ? d->source : "",
+		    f.text);
+		worksheet_write_string(ws, r, 6, d->remark ? d->remark : "",
 		    f.text);
 	}
 	worksheet_freeze_panes(ws, FIRST_DATA_ROW, 1);

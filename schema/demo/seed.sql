@@ -50,3 +50,9 @@ SELECT (cls - 1) * 4 + 1 + (day + no) % 4, day, no,
        SEC_TO_TIME((8 * 60 + (no - 1) * 60) * 60 + 30 * 60),
        SEC_TO_TIME((8 * 60 + (no - 1) * 60) * 60 + 30 * 60 + 50 * 60)
 FROM d, p, c;
+
+-- A head of department and an institution administrator for the college
+-- dashboard (admin.html; roles: 013_roles_dashboard.sql).
+INSERT IGNORE INTO teacher (teacher_email, name, designation, department_id, verified, role)
+VALUES ('hod.cs@demo.ehazira.in', 'Prof. Lakshmi Rao', 'Head of Department', 1, TRUE, 'head'),
+       ('principal@demo.ehazira.in', 'Dr. S. Kulkarni', 'Principal', 1, TRUE, 'admin');

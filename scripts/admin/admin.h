@@ -35,6 +35,10 @@ int admin_show(struct admin *ad, int argc, char **argv);
 /* class-policy show|set: campus networks, focus-loss flag (classpolicy.c) */
 int admin_class_policy(struct admin *ad, int argc, char **argv);
 
+/* --- the register (calendar.c) --- */
+int admin_leave(struct admin *ad, int argc, char **argv);
+int admin_holiday(struct admin *ad, int argc, char **argv);
+
 /* --- relay --- */
 
 /* relay-status: counters, outbox by state, oldest pending (relaystat.c) */
@@ -42,6 +46,17 @@ int admin_relay_status(struct admin *ad, int argc, char **argv);
 
 /* --- reports --- */
 int admin_report(struct admin *ad, int argc, char **argv);
+
+/* --- the dashboard's views, roles and run records (views.c) --- */
+int admin_list(struct admin *ad, int argc, char **argv);
+int admin_export(struct admin *ad, int argc, char **argv);
+int admin_shortage(struct admin *ad, int argc, char **argv);
+int admin_not_marked(struct admin *ad, int argc, char **argv);
+int admin_role(struct admin *ad, int argc, char **argv);
+int admin_job_record(struct admin *ad, int argc, char **argv);
+/* One job_run row (started: a Unix time); a DB_* code. */
+int admin_job_record_row(struct admin *ad, const char *kind, long long started,
+    int ok, const char *summary);
 
 /* --- backups (backup.c, restore.c) --- */
 int admin_backup(struct admin *ad, int argc, char **argv);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "admin.h"
 #include "buf.h"
@@ -41,7 +42,8 @@ struct ctx {
 	struct admin *ad;
 	struct csv *csv;
 	struct row *row;
-	char err[256];
+	char err[1024]; /* every problem of the row, "; "-separated */
+	int nerr;
 };
 
 /* The value of column name in the current row, or NULL when absent. */
@@ -56,14 +58,24 @@ col(struct ctx *c, const char *name)
 	return NULL;
 }
 
+/*
+ * Records a problem of the row and goes on: a row reports all of its
+ * problems at once (a fixed file then imports at the next try).
+ */
 static int __attribute__((format(printf, 2, 3)))
 fail(struct ctx *c, const char *fmt, ...)
 {
+	size_t used = strlen(c->err);
 	va_list ap;
 
+	if (used && used + 2 < sizeof(c->err)) {
+		strcpy(c->err + used, "; ");
+		used += 2;
+	}
 	va_start(ap, fmt);
-	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	vsnprintf(c->err + used, sizeof(c->err) - used, fmt, ap);
 	va_end(ap);
+	c->nerr++;
 	return -1;
 }
 
@@ -93,11 +105,8 @@ to_int(struct ctx *c, const char *name, long lo, long hi, long *out)
 	if (v == NULL)
 		return -1;
 	*out = strtol(v, &end, 10);
-	if (*end != '\0' || *out < lo || *out > hi) {
-		snprintf(c->err, sizeof(c->err), "'%s' must be %ld..%ld", name,
-		    lo, hi);
-		return -1;
-	}
+	if (*end != '\0' || *out < lo || *out > hi)
+		return fail(c, "'%s' must be %ld..%ld", name, lo, hi);
 	return 0;
 }
 
@@ -177,25 +186,24 @@ department_id(struct ctx *c, const char *col_name)
 static long long
 class_id(struct ctx *c)
 {
+	int before = c->nerr;
 	long long dep = department_id(c, "department");
 	const char *batch, *section;
 	long sem;
 	struct db_rows r;
 	int rc;
 
-	if (dep < 0 || (batch = need(c, "batch")) == NULL ||
-	    to_int(c, "semester", 1, 12, &sem) < 0 ||
-	    (section = need(c, "section")) == NULL)
+	batch = need(c, "batch");
+	to_int(c, "semester", 1, 12, &sem);
+	section = need(c, "section");
+	if (dep < 0 || c->nerr > before)
 		return -1;
 	rc = db_query_one(c->ad->db, c->ad->arena, &r,
 	    "SELECT class_id FROM class WHERE department_id = ? AND batch = ? "
 	    "AND semester = ? AND section = ?",
 	    "Isis", dep, batch, (int)sem, section);
-	if (rc == DB_NOTFOUND) {
-		snprintf(c->err, sizeof(c->err), "unknown class %s/%ld/%s",
-		    batch, sem, section);
-		return -1;
-	}
+	if (rc == DB_NOTFOUND)
+		return fail(c, "unknown class %s/%ld/%s", batch, sem, section);
 	if (rc != DB_OK)
 		return sql_fail(c, rc, "the class lookup");
 	return db_get_int(&r, 0, 0);
@@ -252,12 +260,13 @@ do_class(struct ctx *c)
 	long sem;
 	int rc;
 
-	if (dep < 0 || (batch = need(c, "batch")) == NULL ||
-	    to_int(c, "semester", 1, 12, &sem) < 0 ||
-	    (section = need(c, "section")) == NULL)
+	batch = need(c, "batch");
+	to_int(c, "semester", 1, 12, &sem);
+	section = need(c, "section");
+	if (batch && section && (strlen(batch) > 32 || strlen(section) > 16))
+		fail(c, "%s is too long", "batch or section");
+	if (dep < 0 || c->nerr)
 		return -1;
-	if (strlen(batch) > 32 || strlen(section) > 16)
-		return fail(c, "%s is too long", "batch or section");
 	rc = db_exec(c->ad->db,
 	    "INSERT INTO class (department_id, batch, "
 	    "semester, section) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
@@ -272,10 +281,11 @@ do_course(struct ctx *c)
 	const char *id = need(c, "course_id"), *name;
 	int rc;
 
-	if (id == NULL || (name = need(c, "course_name")) == NULL)
+	name = need(c, "course_name");
+	if (id && strlen(id) > 32)
+		fail(c, "'%s' is too long", "course_id");
+	if (c->nerr)
 		return -1;
-	if (strlen(id) > 32)
-		return fail(c, "'%s' is too long", "course_id");
 	rc = db_exec(c->ad->db,
 	    "INSERT INTO course (course_id, course_name) "
 	    "VALUES (?, ?) ON DUPLICATE KEY UPDATE course_name = "
@@ -287,22 +297,33 @@ do_course(struct ctx *c)
 static int
 do_teacher(struct ctx *c)
 {
-	const char *e = email(c, "teacher_email"), *name, *title;
+	const char *e = email(c, "teacher_email"), *name, *title, *role;
 	long long dep;
 	int ver, rc;
 
-	if (e == NULL || (name = need(c, "name")) == NULL ||
-	    (dep = department_id(c, "department")) < 0 ||
-	    to_bool(c, "verified", &ver) < 0)
+	name = need(c, "name");
+	dep = department_id(c, "department");
+	to_bool(c, "verified", &ver);
+	/* role: teacher (default), head (of the department) or admin */
+	role = col(c, "role");
+	if (role && *role == '\0')
+		role = NULL;
+	if (role && strcmp(role, "teacher") != 0 && strcmp(role, "head") != 0 &&
+	    strcmp(role, "admin") != 0)
+		fail(c, "'role' must be teacher, head or admin");
+	if (e == NULL || dep < 0 || c->nerr)
 		return -1;
 	title = col(c, "designation");
 	rc = db_exec(c->ad->db,
 	    "INSERT INTO teacher (teacher_email, name, "
-	    "designation, department_id, verified) VALUES (?, ?, ?, ?, ?) "
+	    "designation, department_id, verified, role) "
+	    "VALUES (?, ?, ?, ?, ?, COALESCE(?, 'teacher')) "
 	    "ON DUPLICATE KEY UPDATE name = VALUES(name), designation = "
 	    "VALUES(designation), department_id = VALUES(department_id), "
-	    "verified = IF(? < 0, verified, VALUES(verified))",
-	    "sssIii", e, name, title ? title : "", dep, ver > 0, ver);
+	    "verified = IF(? < 0, verified, VALUES(verified)), "
+	    "role = IF(? IS NULL, role, VALUES(role))",
+	    "sssIisis", e, name, title ? title : "", dep, ver > 0, role, ver,
+	    role);
 	return rc == DB_OK ? 0 : sql_fail(c, rc, "the teacher");
 }
 
@@ -313,18 +334,20 @@ do_student(struct ctx *c)
 	long long cls;
 	int ver, rc;
 
-	if (e == NULL || (name = need(c, "name")) == NULL ||
-	    (roll = need(c, "roll_no")) == NULL || (cls = class_id(c)) < 0 ||
-	    to_bool(c, "verified", &ver) < 0)
-		return -1;
-	if (strlen(roll) > 32)
-		return fail(c, "'%s' is too long", "roll_no");
+	name = need(c, "name");
+	roll = need(c, "roll_no");
+	cls = class_id(c);
+	to_bool(c, "verified", &ver);
+	if (roll && strlen(roll) > 32)
+		fail(c, "'%s' is too long", "roll_no");
 	joined = col(c, "joined_on");
 	if (joined && *joined == '\0')
 		joined = NULL;
 	if (joined &&
 	    (strlen(joined) != 10 || joined[4] != '-' || joined[7] != '-'))
-		return fail(c, "'%s' must be YYYY-MM-DD", "joined_on");
+		fail(c, "'%s' must be YYYY-MM-DD", "joined_on");
+	if (e == NULL || cls < 0 || c->nerr)
+		return -1;
 	rc = db_exec(c->ad->db,
 	    "INSERT INTO student (student_email, name, "
 	    "roll_no, class_id, verified, joined_on) VALUES (?, ?, ?, ?, ?, ?) "
@@ -348,8 +371,9 @@ do_subject(struct ctx *c)
 	long long cls;
 	int rc;
 
-	if (course == NULL || (cls = class_id(c)) < 0 ||
-	    (t = email(c, "teacher_email")) == NULL)
+	cls = class_id(c);
+	t = email(c, "teacher_email");
+	if (course == NULL || cls < 0 || t == NULL || c->nerr)
 		return -1;
 	rc = db_exec(c->ad->db,
 	    "INSERT INTO subject (course_id, class_id, "
@@ -384,14 +408,15 @@ do_period(struct ctx *c)
 	struct db_rows r;
 	int rc;
 
-	if (course == NULL || (cls = class_id(c)) < 0 ||
-	    to_int(c, "day_of_week", 1, 7, &day) < 0 ||
-	    to_int(c, "period_no", 1, 24, &no) < 0)
-		return -1;
+	cls = class_id(c);
+	to_int(c, "day_of_week", 1, 7, &day);
+	to_int(c, "period_no", 1, 24, &no);
 	st = col(c, "start_time");
 	et = col(c, "end_time");
 	if (!time_ok(st) || !time_ok(et))
-		return fail(c, "%s must be HH:MM", "start_time/end_time");
+		fail(c, "%s must be HH:MM", "start_time/end_time");
+	if (course == NULL || cls < 0 || c->nerr)
+		return -1;
 	rc = db_query_one(c->ad->db, c->ad->arena, &r,
 	    "SELECT subject_id "
 	    "FROM subject WHERE course_id = ? AND class_id = ?",
@@ -422,7 +447,7 @@ static const struct kind {
 	{ "courses", do_course, { "*course_id", "*course_name" } },
 	{ "teachers", do_teacher,
 	    { "*teacher_email", "*name", "designation", "*department",
-		"verified" } },
+		"verified", "role" } },
 	{ "students", do_student,
 	    { "*student_email", "*name", "*roll_no", "*department", "*batch",
 		"*semester", "*section", "verified", "joined_on" } },
@@ -439,7 +464,8 @@ static const struct kind {
 /*
  * RFC 4180 CSV: quoted fields may hold commas, "" and newlines; CRLF or
  * LF; a UTF-8 BOM is skipped; blank lines are ignored.  -1 with the line
- * of an unterminated quote in *bad.
+ * of an unterminated quote in *bad; -2 when the file does not fit in
+ * memory (the arena's cap), with the line reached in *bad.
  */
 static int
 parse(char *s, struct arena *a, struct csv *out, int *bad)
@@ -451,6 +477,9 @@ parse(char *s, struct arena *a, struct csv *out, int *bad)
 
 	out->rows = malloc(sizeof(struct row) * (size_t)cap);
 	out->nrows = 0;
+	*bad = 1;
+	if (field == NULL || out->rows == NULL)
+		return -2;
 	if (strncmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3;
 	cur.line = 1;
@@ -482,8 +511,12 @@ parse(char *s, struct arena *a, struct csv *out, int *bad)
 			continue;
 		}
 		/* end of a field */
-		if (cur.n < MAX_COLS)
-			cur.f[cur.n] = arena_strndup(a, field, fl);
+		/* a full arena must not leave a NULL field behind */
+		if (cur.n < MAX_COLS &&
+		    (cur.f[cur.n] = arena_strndup(a, field, fl)) == NULL) {
+			*bad = cur.line;
+			return -2;
+		}
 		cur.n++;
 		fl = 0;
 		if (ch == ',') {
@@ -493,9 +526,15 @@ parse(char *s, struct arena *a, struct csv *out, int *bad)
 		/* end of a record; a blank line is none */
 		if (!(cur.n == 1 && cur.f[0][0] == '\0' && !quoted)) {
 			if (out->nrows == cap) {
+				struct row *more = realloc(out->rows,
+				    sizeof(struct row) * (size_t)cap * 2);
+
+				if (more == NULL) {
+					*bad = cur.line;
+					return -2;
+				}
+				out->rows = more;
 				cap *= 2;
-				out->rows = realloc(out->rows,
-				    sizeof(struct row) * (size_t)cap);
 			}
 			out->rows[out->nrows++] = cur;
 		}
@@ -544,14 +583,30 @@ header(const char *file, const struct kind *k, struct csv *csv)
 	return bad;
 }
 
+/* The run's job_run row for the dashboard, after the import's own
+ * transaction (a failed import is recorded too). */
+static void __attribute__((format(printf, 4, 5)))
+record(struct admin *ad, long long started, int ok, const char *fmt, ...)
+{
+	char summary[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(summary, sizeof(summary), fmt, ap);
+	va_end(ap);
+	if (admin_job_record_row(ad, "import", started, ok, summary) != DB_OK)
+		fprintf(stderr, "import: the run was not recorded\n");
+}
+
 int
 admin_import(struct admin *ad, int argc, char **argv)
 {
+	long long started = (long long)time(NULL);
 	const struct kind *k = NULL;
 	struct csv csv = { 0 };
 	struct ctx c = { 0 };
 	char *text;
-	int i, bad = 0, badline = 0, rc = 1;
+	int i, bad = 0, badline = 0, rc = 1, prc;
 	size_t j;
 
 	for (j = 0; argc == 3 && j < NKINDS; j++)
@@ -568,9 +623,10 @@ admin_import(struct admin *ad, int argc, char **argv)
 		fprintf(stderr, "import: cannot read '%s'\n", argv[2]);
 		return 1;
 	}
-	if (parse(text, ad->arena, &csv, &badline) < 0) {
-		fprintf(stderr, "%s:%d: unterminated quoted field\n", argv[2],
-		    badline);
+	if ((prc = parse(text, ad->arena, &csv, &badline)) < 0) {
+		fprintf(stderr, "%s:%d: %s\n", argv[2], badline,
+		    prc == -1 ? "unterminated quoted field"
+			      : "the file is too large to import");
 		goto out;
 	}
 	if (csv.nrows == 0) {
@@ -588,6 +644,7 @@ admin_import(struct admin *ad, int argc, char **argv)
 	for (i = 1; i < csv.nrows; i++) {
 		c.row = &csv.rows[i];
 		c.err[0] = '\0';
+		c.nerr = 0;
 		if (c.row->n != csv.ncols) {
 			fprintf(stderr, "%s:%d: %d fields, the header has %d\n",
 			    argv[2], c.row->line, c.row->n, csv.ncols);
@@ -606,6 +663,8 @@ admin_import(struct admin *ad, int argc, char **argv)
 		    "import: %d bad row%s in '%s'; nothing was "
 		    "imported\n",
 		    bad, bad == 1 ? "" : "s", argv[2]);
+		record(ad, started, 0, "%s %s: %d bad row%s, nothing applied",
+		    k->name, argv[2], bad, bad == 1 ? "" : "s");
 		goto out;
 	}
 	if (db_commit(ad->db) != DB_OK) {
@@ -613,10 +672,14 @@ admin_import(struct admin *ad, int argc, char **argv)
 		fprintf(stderr,
 		    "import: commit failed; nothing was "
 		    "imported\n");
+		record(ad, started, 0, "%s %s: commit failed", k->name,
+		    argv[2]);
 		goto out;
 	}
 	printf("import: %d %s from '%s' applied\n", csv.nrows - 1, k->name,
 	    argv[2]);
+	record(ad, started, 1, "%s %s: %d rows applied", k->name, argv[2],
+	    csv.nrows - 1);
 	rc = 0;
 out:
 	free(csv.rows);

@@ -54,6 +54,13 @@ static const struct command {
 	    "class-policy show|set CLASS [key=value...]  campus networks "
 	    "(allowed_cidrs), flag_on_focus_loss" },
 
+	/* --- the register (calendar.c) --- */
+	{ "leave", admin_leave,
+	    "leave add EMAIL KIND FROM TO [REASON]  approved leave "
+	    "(KIND: MEDICAL DUTY OTHER)" },
+	{ "holiday", admin_holiday,
+	    "holiday add DATE [--class ID] [REASON]  no class that day" },
+
 	/* --- relay (relaystat.c) --- */
 	{ "relay-status", admin_relay_status,
 	    "relay-status      push counters, outbox by state, oldest pending" },
@@ -63,6 +70,19 @@ static const struct command {
 	    "report list|class|at-risk|warnings ...  attendance reports" },
 
 	/* --- backups (backup.c, restore.c) --- */
+	{ "list", admin_list,
+	    "list VIEW [--from D --to D --department ID --by X --format "
+	    "csv|json --check]  a dashboard view" },
+	{ "export", admin_export,
+	    "export VIEW --out FILE [--format csv|json|xlsx ...]  into a file" },
+	{ "shortage", admin_shortage,
+	    "shortage [OPTIONS]  students below AT_RISK_PERCENT per subject" },
+	{ "not-marked", admin_not_marked,
+	    "not-marked [OPTIONS]  timetabled periods without attendance" },
+	{ "role", admin_role,
+	    "role EMAIL teacher|head|admin  a staff account's role" },
+	{ "job-record", admin_job_record,
+	    "job-record KIND ok|failed SUMMARY [STARTED]  log a run" },
 	{ "backup", admin_backup,
 	    "backup DIR        consistent online backup into DIR/ehazira-TIME" },
 	{ "restore", admin_restore,

@@ -4,6 +4,11 @@
  *
  *   node attendance.mjs <base URL> <artifacts dir>
  *
+ * The student pages are bound to a device key (DPoP, js/dpop.js): the
+ * run checks the key is non-extractable and named by the token, that a
+ * copied token without the key is refused, and that the same account in
+ * a fresh browser profile is a PENDING device until the teacher approves.
+ *
  * Drives Debian's chromium (/usr/bin/chromium, or $EHAZIRA_CHROMIUM) with
  * playwright-core; never downloads a browser.  Each check is counted; the
  * last line is "e2e: N passed, M failed".
@@ -56,6 +61,7 @@ process.env.TMPDIR = profile;
 let ctxBrowser = null;
 
 const consoleErrors = [];
+const departures = {};
 async function newPage(label, viewport) {
 	const ctx = await ctxBrowser.newContext({ viewport,
 	    acceptDownloads: true, hasTouch: viewport.width < 500 });
@@ -67,6 +73,19 @@ async function newPage(label, viewport) {
 	});
 	page.on("pageerror", (e) => consoleErrors.push(`${label}: ${e.message}`));
 	page.setDefaultTimeout(8000);
+	/* departures the page reports (socket frames or HTTP telemetry) */
+	departures[label] = 0;
+	const isDeparture = (t) => /"type":"(focus_lost|blur|visibility_hidden)"/
+	    .test(String(t));
+	page.on("websocket", (ws) => ws.on("framesent", (f) => {
+		if (isDeparture(f.payload))
+			departures[label]++;
+	}));
+	page.on("request", (r) => {
+		if (r.url().includes("/attendance/telemetry") &&
+		    isDeparture(r.postData()))
+			departures[label]++;
+	});
 	return { ctx, page };
 }
 
@@ -110,6 +129,63 @@ try {
 		await teacher.locator("#periods table").waitFor();
 		for (const p of studs)
 			await p.locator("#idle").waitFor();
+	});
+
+	await check("the student's key is non-extractable and binds the token",
+	    async () => {
+		const r = await studs[0].evaluate(async () => {
+			const db = await new Promise((ok, ko) => {
+				const o = indexedDB.open("ehazira-keys");
+				o.onsuccess = () => ok(o.result);
+				o.onerror = () => ko(o.error);
+			});
+			if (!db.objectStoreNames.contains("keys"))
+				return { missing: true };
+			const k = await new Promise((ok) => {
+				const q = db.transaction("keys").objectStore("keys")
+				    .get("device");
+				q.onsuccess = () => ok(q.result);
+			});
+			db.close();
+			if (!k)
+				return { missing: true };
+			let exported = true;
+			await crypto.subtle.exportKey("jwk", k.privateKey)
+			    .catch(() => { exported = false; });
+			const tok = JSON.parse(localStorage.getItem(
+			    "ehazira.session")).access_token;
+			const b = tok.split(".")[1].replace(/-/g, "+")
+			    .replace(/_/g, "/");
+			return { jkt: k.jkt, exported, curve: k.jwk.crv,
+			    cnf: JSON.parse(atob(b)).cnf, tok,
+			    nonce: localStorage.getItem("ehazira.dpop-nonce") };
+		});
+		assert(!r.missing, "no device key in IndexedDB");
+		assert(!r.exported, "the private key could be exported");
+		assert(r.curve === "P-256", `curve ${r.curve}`);
+		/* tests/e2e/run sets DPOP_NONCE=1: the page keeps the nonce */
+		assert(/^\d+\.[0-9a-f]+$/.test(r.nonce || ""),
+		    `no server nonce kept: ${r.nonce}`);
+		assert(r.cnf && r.cnf.jkt === r.jkt,
+		    `token cnf ${JSON.stringify(r.cnf)} is not the key ${r.jkt}`);
+		/* the same token copied off the phone, without the key */
+		const res = await fetch(BASE + "/me",
+		    { headers: { Authorization: "Bearer " + r.tok } });
+		const body = await res.json().catch(() => ({}));
+		assert(res.status === 401 && body.error &&
+		    body.error.code === "dpop_required",
+		    `a copied token got ${res.status} ${JSON.stringify(body)}`);
+	});
+
+	await check("the header keeps the student's name on one line",
+	    async () => {
+		const h = await studs[0].evaluate(() => {
+			const w = document.getElementById("who");
+			return { who: w.getBoundingClientRect().height,
+			    line: parseFloat(getComputedStyle(w).lineHeight) ||
+				24 };
+		});
+		assert(h.who <= h.line * 1.5, `#who is ${h.who}px high`);
 	});
 
 	await check("the teacher starts attendance: OTP, QR code, countdown",
@@ -158,6 +234,22 @@ try {
 		await p.locator("#spotted").waitFor({ timeout: 2000 });
 		await tile(teacher, S[1]).locator(".evidence").waitFor(
 		    { timeout: 2000 });
+		await new Promise((r) => setTimeout(r, 500));
+		assert(departures.student2 === 1,
+		    `one departure reported ${departures.student2} times`);
+		/* blur and visibilitychange of one departure: one event (on
+		 * student 3, who reported nothing yet: no throttle involved) */
+		await studs[2].evaluate(() => {
+			window.dispatchEvent(new Event("blur"));
+			Object.defineProperty(document, "visibilityState",
+			    { value: "hidden", configurable: true });
+			document.dispatchEvent(new Event("visibilitychange"));
+			delete document.visibilityState;
+			window.dispatchEvent(new Event("focus"));
+		});
+		await new Promise((r) => setTimeout(r, 500));
+		assert(departures.student3 === 1, "one departure (blur and " +
+		    `hidden together) reported ${departures.student3} times`);
 	});
 
 	await check("a wrong code: one try left, the teacher sees it",
@@ -166,9 +258,11 @@ try {
 		const wrong = String((Number(otp) + 1) % 10000).padStart(4, "0");
 		await p.getByLabel("The 4-digit code on the board").fill(wrong);
 		await p.getByRole("button", { name: "Submit code" }).click();
-		await p.locator("#result.warn", { hasText: "Wrong code" }).waitFor();
+		await p.locator("#tries", { hasText: "Wrong code" }).waitFor();
 		assert(/one try left/.test(await p.locator("#tries").textContent()),
 		    "the retry is not shown");
+		const said = await p.getByText(/wrong code/i).count();
+		assert(said === 1, `"wrong code" is said ${said} times`);
 		await stateWithin(teacher, S[0], "wrong_once", 1000);
 	});
 
@@ -208,6 +302,8 @@ try {
 		await stateWithin(teacher, S[2], "absent", 25000);
 		await studs[2].locator("#result.bad",
 		    { hasText: "window closed" }).waitFor({ timeout: 5000 });
+		assert(/mark you present by hand/.test(await studs[2]
+		    .locator("#result").textContent()), "no next step given");
 		assert((await teacher.locator("#otp").textContent()) === "Closed",
 		    "the OTP is still shown");
 		const absent = Number(await teacher.locator(
@@ -233,6 +329,10 @@ try {
 		const otp2 = (await teacher.locator("#otp").textContent()).trim();
 		const p = studs[2];
 		await p.locator("#otp-input").waitFor({ timeout: 3000 });
+		/* student 1 is present already: the banner, never the entry */
+		await studs[0].locator("#banner").waitFor({ timeout: 3000 });
+		assert(await studs[0].locator("#otp-form").isHidden(),
+		    "a present student is asked for the code again");
 		/* the projector drops off the network while the student submits */
 		await teacher.context().setOffline(true);
 		await teacher.locator("#conn.closed").waitFor({ timeout: 3000 });
@@ -271,6 +371,17 @@ try {
 		await p.locator(`.subjects li[data-course="${id}"] .pct`,
 		    { hasText: "100%" }).waitFor();
 		await p.locator(".days li.m-P").first().waitFor();
+		const ids = await p.locator(".subjects li").evaluateAll((l) =>
+		    l.map((x) => x.dataset.course));
+		assert(ids.join() === [...ids].sort((a, b) =>
+		    a.localeCompare(b)).join(), `subjects not sorted: ${ids}`);
+		/* the subjects without a class held say so, with no 0% */
+		const none = p.locator(".subjects li.none");
+		assert(await none.count() > 0, "no subject without classes");
+		assert(await none.filter({ hasText: "no classes yet" }).count() ===
+		    await none.count(), "a subject without classes lacks the words");
+		assert(await none.filter({ hasText: /\d%/ }).count() === 0,
+		    "a subject without classes shows a percentage");
 		await p.screenshot({ path: join(ART, "e2e-student-history.png"),
 		    fullPage: true });
 	});
@@ -308,6 +419,30 @@ try {
 	await check("device approvals load", async () => {
 		await teacher.locator("#pending", { hasText: /No devices waiting|Approve/ })
 		    .waitFor();
+	});
+
+	await check("the same student in a fresh browser is PENDING until " +
+	    "the teacher approves", async () => {
+		/* a new context is a new profile: no key, so a new device */
+		const ctx = await ctxBrowser.newContext(
+		    { viewport: { width: 360, height: 740 } });
+		const p = await ctx.newPage();
+		p.setDefaultTimeout(8000);
+		await studs[2].context().close();	/* the old phone */
+		await p.goto(BASE + "/");
+		await p.getByLabel("College e-mail").fill(S[2]);
+		await p.getByRole("button", { name: "Sign in" }).click();
+		await p.locator("#toast", { hasText: "must approve" }).waitFor();
+		await teacher.reload();
+		await teacher.locator("#pending li.device",
+		    { hasText: "Ishaan Reddy" }).getByRole("button",
+		    { name: "Approve" }).click();
+		await teacher.locator("#pending", { hasText: /No devices waiting/ })
+		    .waitFor();
+		await p.getByRole("button", { name: "Sign in" }).click();
+		await p.waitForURL("**/student.html*");
+		await p.locator("#conn.open").waitFor();
+		await ctx.close();
 	});
 
 	await check("no console errors on any page", async () => {

@@ -41,12 +41,19 @@ Test(appconfig, is_public_and_names_the_first_client_id)
 Test(appconfig, says_nothing_secret)
 {
 	struct it_resp r;
+	json_t *v;
 
 	IT_REQUIRE_STACK();
 	cr_assert_eq(it_get("/app-config", NULL, &r), 0);
 	cr_assert_eq(r.status, 200);
-	cr_assert_eq(json_object_size(r.json), 3, "only the three facts: %s",
+	cr_assert_eq(json_object_size(r.json), 4, "only the four facts: %s",
 	    r.body);
 	cr_assert_null(strstr(r.body, it_config()->jwt_secret));
+	/* the VAPID key's public half (87 characters), or null: never more */
+	v = json_object_get(r.json, "vapid_public_key");
+	cr_assert(json_is_null(v) ||
+		(json_is_string(v) && strlen(json_string_value(v)) == 87),
+	    "vapid_public_key: %s", r.body);
+	cr_assert_null(strstr(r.body, "PRIVATE"));
 	it_resp_free(&r);
 }

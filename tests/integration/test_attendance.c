@@ -21,6 +21,7 @@
 #include "guard.h"
 #include "ratelimit.h"
 #include "it.h"
+#include "rotation.h"
 #include "ws.h"
 
 #define NSTUDENTS 4
@@ -1308,5 +1309,118 @@ Test(attendance, a_student_over_the_limit_is_refused_even_with_the_right_code,
 	    0);
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(status_of(&k, sid, 1), "P");
+	it_resp_free(&r);
+}
+
+/* Makes sid's window rotate every 10 s (overlap 3 s) under secret, opened
+ * ago_ms before now (the database's clock), still open. */
+static void
+rotate_window(long long sid, const char *secret, long long ago_ms)
+{
+	cr_assert_eq(it_sql("UPDATE attendance_window SET rotate_every = 10, "
+			    "rotate_overlap = 3, otp_secret = ?, opened_at = "
+			    "NOW(3) - INTERVAL ? MICROSECOND, expires_at = "
+			    "NOW(3) + INTERVAL 30 SECOND WHERE session_id = ?",
+			 "sII", secret, ago_ms * 1000, sid),
+	    DB_OK);
+}
+
+static long long
+delay_of(struct klass *k, long long sid, int i)
+{
+	return it_sql_int("SELECT delay_ms FROM attendance WHERE session_id = "
+			  "? AND student_email = ?",
+	    "Is", sid, k->students[i]);
+}
+
+Test(attendance, a_rotating_code_is_taken_now_and_briefly_after_the_change,
+    .timeout = 30)
+{
+	const char *secret = "0123456789abcdef0123456789abcdef";
+	struct arena *ar = arena_new(1 << 16);
+	struct klass k;
+	struct it_resp r;
+	char otp[5], body[128], path[96];
+	long long sid;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "rot");
+	sid = initiate(&k, otp);
+	/* 11 s in: slot 1 shows, slot 0's code lives 2 s more */
+	rotate_window(sid, secret, 11000);
+	cr_assert_str_eq(submit_status(k.tokens[0], sid,
+			     rotation_code(secret, 1, ar)),
+	    "P");
+	cr_assert_str_eq(submit_status(k.tokens[1], sid,
+			     rotation_code(secret, 0, ar)),
+	    "P", "typed at the change: the overlap takes it");
+	/* the delay counts from when the typed code was first shown */
+	cr_assert_lt(delay_of(&k, sid, 0), 5000);
+	cr_assert_gt(delay_of(&k, sid, 1), 10000);
+
+	/* 15 s in: slot 0's code was relayed too late */
+	rotate_window(sid, secret, 15000);
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, rotation_code(secret, 0, ar));
+	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[2], body, &r),
+	    0);
+	cr_assert_eq(r.status, 422, "%s", r.body);
+	cr_assert_str_eq(it_error_code(&r), "wrong_otp");
+	it_resp_free(&r);
+
+	/* the teacher's screen shows the code of the moment */
+	snprintf(path, sizeof(path), "/attendance/live-status?session_id=%lld",
+	    sid);
+	cr_assert_eq(it_get(path, k.teacher_tok, &r), 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_str_eq(json_string_value(
+			     json_object_get(json_object_get(r.json, "window"),
+				 "otp")),
+	    rotation_code(secret, 1, ar));
+	cr_assert_eq(json_integer_value(
+			 json_object_get(json_object_get(r.json, "window"),
+			     "rotate_every")),
+	    10);
+	it_resp_free(&r);
+	arena_free(ar);
+}
+
+Test(attendance, a_submission_far_slower_than_the_class_is_marked_slow,
+    .timeout = 30)
+{
+	struct klass k;
+	struct it_resp r;
+	char otp[5], path[96];
+	long long sid;
+	size_t i;
+	json_t *st;
+	int slow = 0, slow_one = 0;
+
+	IT_REQUIRE_STACK();
+	make_class_n(&k, "slow", 6);
+	sid = initiate(&k, otp);
+	for (i = 0; i < 6; i++)
+		cr_assert_str_eq(submit_status(k.tokens[i], sid, otp), "P");
+	cr_assert_geq(delay_of(&k, sid, 0), 0, "a delay is recorded");
+	/* the last one came a minute after the code was shown */
+	cr_assert_eq(it_sql("UPDATE attendance SET delay_ms = 60000 WHERE "
+			    "session_id = ? AND student_email = ?",
+			 "Is", sid, k.students[5]),
+	    DB_OK);
+	snprintf(path, sizeof(path), "/attendance/live-status?session_id=%lld",
+	    sid);
+	cr_assert_eq(it_get(path, k.teacher_tok, &r), 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	json_array_foreach(json_object_get(r.json, "students"), i, st)
+	{
+		if (!json_is_true(json_object_get(st, "slow")))
+			continue;
+		slow++;
+		slow_one += strcmp(json_string_value(
+				       json_object_get(st, "student_email")),
+				k.students[5]) == 0;
+	}
+	cr_assert_eq(slow, 1, "%s", r.body);
+	cr_assert_eq(slow_one, 1);
 	it_resp_free(&r);
 }

@@ -476,7 +476,7 @@ Test(auth, logout_revokes_the_refresh_token)
 	it_resp_free(&r);
 }
 
-Test(auth, web_students_are_refused_by_default_but_teachers_may)
+Test(auth, web_students_are_refused_when_the_policy_is_off_but_teachers_may)
 {
 	struct it_resp r;
 	char *t = itauth_id_token(student()), *te = strdup(itauth_email("t"));

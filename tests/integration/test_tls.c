@@ -40,8 +40,9 @@
 	"https://accounts.google.com/gsi/client; style-src 'self' "           \
 	"https://accounts.google.com/gsi/style; frame-src "                   \
 	"https://accounts.google.com/gsi/; connect-src 'self' "               \
-	"https://accounts.google.com/gsi/; img-src 'self' data:; object-src " \
-	"'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	"https://accounts.google.com/gsi/; img-src 'self' data:; worker-src " \
+	"'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; "   \
+	"form-action 'self'; frame-ancestors 'none'"
 
 /* ---------- the TLS stack (runner process) ---------- */
 

@@ -27,3 +27,6 @@ unset _keys
 
 # FCM stand-in
 source tests/standin/fcm-env.sh
+
+# Web Push stand-in and a VAPID key
+source tests/standin/webpush-env.sh

@@ -201,7 +201,7 @@ it_token(const char *email, const char *role, long long device_id, long ttl)
 	char jti[32];
 
 	a.email = email;
-	a.role = strcmp(role, "teacher") == 0 ? ROLE_TEACHER : ROLE_STUDENT;
+	a.role = token_role_from_name(role);
 	a.device_id = device_id;
 	snprintf(jti, sizeof(jti), "it-%ld-%d", (long)time(NULL),
 	    (int)getpid());

@@ -10,7 +10,12 @@
  * message; showError() is the one place errors are shown (in the page's
  * language: a code the catalogue knows as err.<code> is shown in its words,
  * else the server's message).
+ *
+ * Tokens are bound to the browser's device key (dpop.js): every call that
+ * carries a token, and the sign-in and refresh calls, carry a DPoP proof;
+ * a 401 use_dpop_nonce is retried once with the server's nonce.
  */
+import { noteNonce, proof, supported as dpopSupported } from "./dpop.js";
 import { t } from "./i18n.js";
 
 const KEY = "ehazira.session";
@@ -61,11 +66,9 @@ export function refresh() {
 		return Promise.reject(new ApiError(401, "signed_out",
 		    t("err.signed_out")));
 	refreshing = (async () => {
-		const res = await fetch("/auth/refresh", {
-			method: "POST",
-			headers: { "Content-Type": "application/json" },
-			body: JSON.stringify({ refresh_token: s.refresh_token }),
-		});
+		const res = await keyedFetch("/auth/refresh", "POST", null,
+		    { "Content-Type": "application/json" },
+		    JSON.stringify({ refresh_token: s.refresh_token }));
 		const body = await res.json().catch(() => ({}));
 		if (!res.ok) {
 			if (res.status === 401)
@@ -79,6 +82,30 @@ export function refresh() {
 		return cur.access_token;
 	})().finally(() => { refreshing = null; });
 	return refreshing;
+}
+
+/*
+ * fetch with the device key's proof (when the browser has WebCrypto; the
+ * server refuses a bound token without one): "Authorization: DPoP" for a
+ * token, a fresh proof per try, one retry when the server wants a nonce.
+ */
+export async function keyedFetch(path, method, token, headers, body,
+    keepalive) {
+	const go = async () => {
+		const h = Object.assign({}, headers);
+		if (dpopSupported()) {
+			h.DPoP = await proof(method, path, token);
+			if (token)
+				h.Authorization = "DPoP " + token;
+		} else if (token) {
+			h.Authorization = "Bearer " + token;
+		}
+		return fetch(path, { method, headers: h, body, keepalive });
+	};
+	let res = await go();
+	if (dpopSupported() && noteNonce(res))
+		res = await go();
+	return res;
 }
 
 /* A valid access token, refreshed first when it is about to expire. */
@@ -105,18 +132,22 @@ export async function api(path, opts = {}) {
 	const auth = opts.auth !== false;
 	const send = async (token) => {
 		const headers = {};
-		if (token)
-			headers.Authorization = "Bearer " + token;
 		if (opts.body !== undefined)
 			headers["Content-Type"] = "application/json";
-		return fetch(path, {
-			method: opts.method || (opts.body !== undefined ?
-			    "POST" : "GET"),
-			headers,
-			body: opts.body !== undefined ?
-			    JSON.stringify(opts.body) : undefined,
-			keepalive: !!opts.keepalive,
-		});
+		const method = opts.method || (opts.body !== undefined ?
+		    "POST" : "GET");
+		const body = opts.body !== undefined ?
+		    JSON.stringify(opts.body) : undefined;
+		/* no key for public calls, except the sign-in that binds it */
+		if (!token && !opts.bindKey) {
+			const res = await fetch(path, { method, headers, body,
+			    keepalive: !!opts.keepalive });
+			if (dpopSupported())
+				noteNonce(res);	/* /app-config hands one out */
+			return res;
+		}
+		return keyedFetch(path, method, token, headers, body,
+		    !!opts.keepalive);
 	};
 	let res;
 	try {

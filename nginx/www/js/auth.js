@@ -6,10 +6,14 @@
  * Demo mode: the local stand-in (POST /demo/google/token {email}) signs an
  * ID token with the demo key.  Either way the token goes to POST
  * /auth/google as a WEB device and the API verifies it; there is no other
- * way in.  The WEB device has no stable id: uuid "DUMMY" and a per-browser
- * random fingerprint (the server binds WEB devices to the address it saw).
+ * way in.  The WEB device is the browser's device key (dpop.js): the
+ * sign-in carries a DPoP proof, the server takes the key's thumbprint as
+ * the device and binds the tokens to it.  A browser without WebCrypto
+ * (plain http off localhost) signs in the old way: "DUMMY" and a
+ * per-browser random fingerprint; the server then refuses students.
  */
 import { api, ApiError, clearSession, saveSession, session } from "./api.js";
+import { deviceKey, supported as keySupported } from "./dpop.js";
 import { t } from "./i18n.js";
 
 let config = null;
@@ -42,16 +46,17 @@ async function fingerprint() {
 
 /* Exchanges a Google ID token for our tokens; stores the session. */
 export async function signInWithIdToken(idToken) {
+	const device = { platform: "WEB" };
+	if (keySupported()) {
+		await deviceKey();	/* made here, on the first sign-in */
+	} else {
+		device.uuid = "DUMMY";
+		device.fingerprint_hash = await fingerprint();
+	}
 	const body = await api("/auth/google", {
 		auth: false,
-		body: {
-			id_token: idToken,
-			device: {
-				uuid: "DUMMY",
-				platform: "WEB",
-				fingerprint_hash: await fingerprint(),
-			},
-		},
+		bindKey: keySupported(),
+		body: { id_token: idToken, device },
 	});
 	saveSession({
 		access_token: body.access_token,
@@ -97,13 +102,16 @@ export function googleButton(container, clientId, onDone, onError) {
 }
 
 export function pageFor(role) {
+	if (role === "head" || role === "admin")
+		return "admin.html";
 	return role === "teacher" ? "teacher.html" : "student.html";
 }
 
-/* On a role's page: the session, or off to the sign-in page. */
+/* On a role's page (one role or a list): the session, or off to sign in. */
 export function requireRole(role) {
 	const s = session();
-	if (!s || s.role !== role) {
+	const roles = Array.isArray(role) ? role : [role];
+	if (!s || !roles.includes(s.role)) {
 		location.replace("index.html" + (s ? "" : "#signed-out"));
 		return null;
 	}

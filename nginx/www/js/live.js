@@ -73,6 +73,7 @@ function hideLive() {
 	live.window = null;
 	clearInterval(live.timer);
 	clearTimeout(live.closeCheck);
+	clearTimeout(live.rotateTimer);
 	setHash();
 	if (document.fullscreenElement)
 		document.exitFullscreen().catch(() => {});
@@ -103,7 +104,8 @@ export async function reloadLive() {
 		for (const x of st.students)
 			live.students.set(x.student_email, { roll_no: x.roll_no,
 			    name: x.name, state: x.state, evidence: x.evidence || 0,
-			    wrong: x.wrong || 0 });
+			    wrong: x.wrong || 0, slow: !!x.slow,
+			    delay_ms: x.delay_ms });
 		live.window = st.window;
 		if (st.window) {
 			live.skew = st.window.server_time - Date.now();
@@ -165,6 +167,10 @@ async function renderCode() {
 	$("qr").textContent = "";
 	clearInterval(live.timer);
 	clearTimeout(live.closeCheck);
+	clearTimeout(live.rotateTimer);
+	/* A rotating code: ask for the next one when it changes. */
+	if (open && w.rotate_every && w.next_code_ms > 0)
+		live.rotateTimer = setTimeout(refreshCode, w.next_code_ms + 50);
 	if (!open) {
 		$("countdown").textContent = w ?
 		    t("live.round_ended", { n: w.round }) : t("live.no_window");
@@ -190,6 +196,23 @@ async function renderCode() {
 	} catch (e) {
 		if (e.code !== "no_open_window" && gen === live.drawing)
 			liveError(e, t("live.qr"));
+	}
+}
+
+/* The code of the moment, for a window whose code rotates. */
+async function refreshCode() {
+	const sid = live.sid;
+	if (!sid || live.loading)
+		return;
+	try {
+		const st = await api(`/attendance/live-status?session_id=${sid}`);
+		if (live.sid !== sid || !st.window)
+			return;
+		live.window = st.window;
+		live.skew = st.window.server_time - Date.now();
+		await renderCode();
+	} catch (e) {
+		liveError(e, t("live.status"));
 	}
 }
 
@@ -253,6 +276,9 @@ function studentTile(email, s) {
 		el("span.state", {}, label),
 		s.evidence ? el("span.evidence", {},
 		    t("live.left_page", { n: s.evidence })) : null,
+		s.slow ? el("span.evidence.slow", { title: t("live.slow_title",
+		    { n: Math.round(s.delay_ms / 1000) }) },
+		    t("live.slow")) : null,
 		el("span.sr", {}, ` \u2013 ${t("live.mark_by_hand")}`)));
 }
 

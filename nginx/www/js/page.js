@@ -61,6 +61,7 @@ function reportLang(me) {
 /* The name in the top bar. */
 export function showWho(text) {
 	$("who").textContent = text;
+	$("who").title = text;	/* the whole name when it is cut short */
 }
 
 /* The connection state in the top bar: "open" is live, else reconnecting. */

@@ -7,12 +7,16 @@
  * down or silent, by POST /attendance/submit - the same code path on the
  * server.  While a window is open and the student is not yet marked,
  * leaving the page (visibilitychange, blur, copy) is sent as telemetry and
- * the page says so: that is what the teacher's "flagged" means.
+ * the page says so: that is what the teacher's "flagged" means.  One
+ * departure is one event: the blur and the visibilitychange that leaving
+ * fires together count once, until the student is back.
  */
 import { api, el, showError } from "./api.js";
 import { fmtDay, pct, t } from "./i18n.js";
 import { $, showConn, showWho, startPage } from "./page.js";
+import { lastHistory, saveHistory, showOffline, startPwa } from "./pwa.js";
 import { LiveSocket } from "./ws.js";
+import { initLeaveApply } from "./leaveapply.js";
 
 const me = startPage("student", () => socket.close());
 
@@ -24,6 +28,12 @@ let marked = false;	/* final answer for this window (P/R/no tries) */
 let socket = null;
 let waiter = null;	/* resolves the pending socket submit */
 const lastSent = {};
+/* sessions this student is marked present in: a later round of one of
+ * them never shows the code entry again */
+const presentIn = new Set();
+let away = false;	/* left the page; reported once until back */
+
+/* What to do after a missed window: the teacher can still mark by hand. */
 
 function show(w, serverTime) {
 	const changed = !win || win.window_id !== w.window_id;
@@ -31,7 +41,8 @@ function show(w, serverTime) {
 	if (serverTime)
 		skew = serverTime - Date.now();
 	if (changed) {
-		marked = !!w.my_status && w.my_status !== "A";
+		marked = (!!w.my_status && w.my_status !== "A") ||
+		    presentIn.has(w.session_id);
 		$("otp-input").value = "";
 		$("spotted").hidden = true;
 		$("result").hidden = true;
@@ -73,8 +84,10 @@ function tick() {
 
 function setTries(n) {
 	const box = $("tries");
+	/* the one place the wrong-code message is shown */
 	box.textContent = n >= 2 ? t("student.tries_two") :
 	    n === 1 ? t("student.tries_one") : t("student.tries_none");
+	box.setAttribute("aria-live", "polite");
 	box.className = "tries" + (n === 1 ? " warn" : n <= 0 ? " bad" : "");
 	$("otp-form").hidden = n <= 0 || marked;
 }
@@ -87,17 +100,24 @@ function result(kind, title, text) {
 	r.hidden = false;
 }
 
+/* A window missed: what happened and what to do next. */
+function missed(title, what) {
+	result("bad", title, `${what} ${t("student.missed_next")}`);
+}
+
 async function loadOpen() {
 	try {
 		const { open } = await api("/attendance/open");
 		if (!open.length) {
 			if (win && !marked)
-				result("bad", t("student.closed"),
+				missed(t("student.closed"),
 				    t("student.closed_note"));
 			hide();
 			loadHistory();
 			return;
 		}
+		if (open[0].my_status === "P" || open[0].my_status === "R")
+			presentIn.add(open[0].session_id);
 		show(open[0], open[0].server_time);
 		if (marked)
 			result(open[0].my_status === "R" ? "warn" : "ok",
@@ -139,6 +159,8 @@ function answer(m) {
 	const code = m.error && m.error.code;
 	if (m.status_code === 200) {
 		marked = true;
+		if (win)
+			presentIn.add(win.session_id);
 		$("otp-form").hidden = true;
 		if (m.status === "R" || m.flagged)
 			result("warn", t("student.flagged"),
@@ -152,21 +174,20 @@ function answer(m) {
 	}
 	switch (code) {
 	case "wrong_otp":
+		/* said once, by the tries line under the input */
+		$("result").hidden = true;
 		setTries(m.tries_left || 0);
-		result("warn", t("student.wrong"), m.tries_left ?
-		    t("student.one_more") : t("student.tries_none"));
 		$("otp-input").value = "";
 		$("otp-input").focus();
 		break;
 	case "no_tries_left":
 		marked = true;
 		setTries(0);
-		result("bad", t("state.no_tries_left"),
-		    t("student.twice_wrong"));
+		missed(t("state.no_tries_left"), t("student.twice_wrong"));
 		break;
 	case "window_closed":
 	case "no_window":
-		result("bad", t("student.too_late"), t("student.too_late_note"));
+		missed(t("student.too_late"), t("student.too_late_note"));
 		hide();
 		break;
 	default:
@@ -201,6 +222,18 @@ async function submit(ev) {
 
 /* ---------- "spotted by the system" ---------- */
 
+/* Leaving the page (blur, hidden, or both at once) is one event. */
+function leftPage(detail) {
+	if (away)
+		return;
+	away = true;
+	report("focus_lost", detail);
+}
+
+function backOnPage() {
+	away = false;
+}
+
 function report(type, detail) {
 	if (!win || marked)
 		return;
@@ -225,34 +258,60 @@ function meterBar(percent) {
 	return bar;
 }
 
+/* Subjects in a stable order: by course code, then name. */
+function sortedSubjects(list) {
+	return [...list].sort((a, b) =>
+	    String(a.course_id).localeCompare(String(b.course_id)) ||
+	    String(a.course_name).localeCompare(String(b.course_name)));
+}
+
+/* One subject; one with no session held yet has no percentage. */
+function subjectItem(x, threshold) {
+	const title = el("strong", {}, `${x.course_id} ${x.course_name}`);
+	if (!x.held || x.percent === null)
+		return el("li.none", { "data-course": x.course_id },
+		    el("div.row.between", {}, title,
+			el("span.pct.muted", {}, t("student.no_classes_yet"))));
+	return el(x.at_risk ? "li.risk" : "li", { "data-course": x.course_id },
+	    el("div.row.between", {}, title,
+		el("span.pct", {}, pct(x.percent))),
+	    el("div.meter", { role: "img",
+		"aria-label": `${x.course_id}: ${pct(x.percent)}` },
+		meterBar(x.percent)),
+	    el("p.muted.small", {},
+		t("student.counts", { present: x.present, absent: x.absent,
+		    flagged: x.flagged, held: x.held }) +
+		(x.at_risk ? ` \u2013 ${t("student.below",
+		    { threshold: pct(threshold) })}` : "")));
+}
+
+/* The history from the API, or offline the last one this phone saw. */
 async function loadHistory() {
+	let s;
 	try {
-		const s = await api("/attendance/student-summary");
+		s = await api("/attendance/student-summary");
+		saveHistory(s);
+		showOffline(false);
+	} catch (e) {
+		const last = lastHistory();
+		if (!last || (e.status && e.status < 500))
+			return showError(e, t("student.history"));
+		s = last.summary;
+		showOffline(true, last.saved_at);
+	}
+	renderHistory(s);
+}
+
+function renderHistory(s) {
+	try {
 		const sub = $("subjects");
 		sub.textContent = "";
 		if (!s.subjects.length) {
 			sub.append(el("p.muted", {}, t("student.no_classes")));
 		} else {
 			const ul = el("ul.plain.subjects");
-			for (const x of s.subjects) {
-				const p = x.percent === null ? 0 : x.percent;
-				ul.append(el(x.at_risk ? "li.risk" : "li", {
-				    "data-course": x.course_id },
-				    el("div.row.between", {},
-					el("strong", {},
-					    `${x.course_id} ${x.course_name}`),
-					el("span.pct", {}, pct(x.percent))),
-				    el("div.meter", { role: "img",
-					"aria-label": `${x.course_id}: ${pct(p)}` },
-					meterBar(p)),
-				    el("p.muted.small", {},
-					t("student.counts", { present: x.present,
-					    absent: x.absent, flagged: x.flagged,
-					    held: x.held }) +
-					(x.at_risk ? ` \u2013 ${t("student.below",
-					    { threshold: pct(s.threshold) })}` :
-					    ""))));
-			}
+			for (const x of sortedSubjects(s.subjects))
+				ul.append(subjectItem(x, s.threshold));
 			sub.append(ul);
 		}
 		const days = $("days");
@@ -264,8 +323,10 @@ async function loadHistory() {
 			    el("span", {}, `${t("dash.period_short",
 				{ n: d.period_no })} ${d.course_id}`),
 			    el("span.mark", {}, t({ P: "state.present",
-				A: "state.absent", R: "state.flagged" }[d.status] ||
-				"state.not_marked"))));
+				A: "state.absent", R: "state.flagged",
+				E: "state.excused" }[d.status] ||
+				"state.not_marked")),
+			    d.remark ? el("span.muted", {}, d.remark) : null));
 		days.append(s.days.length ? ol :
 		    el("p.muted", {}, t("common.nothing_yet")));
 	} catch (e) {
@@ -288,7 +349,7 @@ function onEvent(m) {
 	case "attendance.closed":
 		if (win && m.session_id === win.session_id) {
 			if (!marked)
-				result("bad", t("student.closed"),
+				missed(t("student.closed"),
 				    t("student.closed_note"));
 			hide();
 			loadHistory();
@@ -319,14 +380,19 @@ function main() {
 	});
 	document.addEventListener("visibilitychange", () => {
 		if (document.visibilityState === "hidden")
-			report("focus_lost", "visibilitychange");
+			leftPage("visibilitychange");
+		else
+			backOnPage();
 	});
-	window.addEventListener("blur", () => report("blur", "window blur"));
+	window.addEventListener("blur", () => leftPage("window blur"));
+	window.addEventListener("focus", backOnPage);
 	document.addEventListener("copy", () => report("copy", "copy"));
 	socket = new LiveSocket({ onEvent, onState: onSocketState });
 	socket.connect();
+	startPwa();
 	loadOpen();
 	loadHistory();
+	initLeaveApply();
 }
 
 main();

@@ -14,6 +14,7 @@ import { initDashboard, loadPending, loadSubjects, loadTimetable }
 import { applyEvent, fromHash, initLive, liveConn, liveSession, reloadLive,
     showLive } from "./live.js";
 import { showConn, showWho, startPage } from "./page.js";
+import { initRegister, refreshRegister } from "./register.js";
 import { LiveSocket } from "./ws.js";
 
 let socket = null;
@@ -41,7 +42,11 @@ function main() {
 		return;
 	showWho(me.user ? me.user.name : "");
 	initDashboard({ openLive: showLive });
-	initLive({ onHide: loadTimetable });
+	initLive({ onHide: () => {
+		loadTimetable();
+		refreshRegister();
+	} });
+	initRegister({ openLive: showLive });
 	socket = new LiveSocket({ onEvent, onState: onSocketState,
 	    storeKey: "ehazira.teacher.lastEventId" });
 	socket.connect();

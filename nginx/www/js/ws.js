@@ -8,9 +8,12 @@
  * reconnects with ?last_event_id=<id> after a growing pause, and the server
  * replays what was published meanwhile, so no event is lost.  A token
  * about to expire is refreshed before each connect (the server checks it
- * only at the upgrade).
+ * only at the upgrade).  The token is bound to the device key: the
+ * upgrade's DPoP proof (GET, this origin's /ws) is a third subprotocol
+ * entry, "dpop.<proof>", for the same reason as the token.
  */
 import { accessToken, refresh } from "./api.js";
+import { proof, supported as dpopSupported } from "./dpop.js";
 
 export class LiveSocket {
 	/*
@@ -55,10 +58,20 @@ export class LiveSocket {
 		}
 		const proto = location.protocol === "https:" ? "wss:" : "ws:";
 		let url = `${proto}//${location.host}/ws`;
+		/* the device key's proof for this upgrade: dpop.<proof> */
+		const offer = ["ws+meta.nchan", `bearer.${token}`];
+		try {
+			if (dpopSupported())
+				offer.push("dpop." + await proof("GET",
+				    `${location.origin}/ws`, token));
+		} catch {
+			this.schedule();
+			return;
+		}
 		if (this.lastId)
 			url += "?last_event_id=" + encodeURIComponent(this.lastId);
 		/* a JWT is base64url and dots: a valid subprotocol token */
-		const ws = new WebSocket(url, ["ws+meta.nchan", `bearer.${token}`]);
+		const ws = new WebSocket(url, offer);
 		this.ws = ws;
 		ws.onopen = () => {
 			this.delay = 500;

@@ -1,0 +1,397 @@
+/*
+ * dashboard_bench.c - the dashboard's views on a college: 5,040 students
+ * (84 classes of 60 in 12 departments) x a semester (6 subjects a class,
+ * 3 periods a week each, 18 weeks: about 1.6 million marks), and the
+ * class summary of one 600-student subject x 90 sessions.
+ *
+ * Self-contained like reports_bench.c: builds its fixture with INSERT ...
+ * SELECT over recursive sequences, times requests through nginx (server
+ * time = time to first byte minus pre-transfer, kept-alive), removes the
+ * fixture and prints one line per figure, next to /healthz and the class
+ * summary of the same run.  Budgets (issue 21): each view <= 300 ms for
+ * the whole college (an administrator) and for one department (a head);
+ * the 600-student class summary <= 50 ms (medians).  Exit 1 when over.
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "it.h"
+
+#define DEPTS 12
+#define CLASSES 84 /* 7 per department */
+#define PER_CLASS 60
+#define SUBJECTS 6 /* per class */
+#define WEEKS 18
+#define BIG 600 /* students of the one big subject */
+#define BIG_SESSIONS 90
+#define BUDGET_VIEW_MS 300.0
+#define BUDGET_CLASS_MS 50.0
+
+struct sample {
+	double ms[64];
+	int n;
+};
+
+static CURL *curl;
+
+static size_t
+sink(char *d, size_t sz, size_t nm, void *u)
+{
+	(void)d;
+	(void)u;
+	return sz * nm;
+}
+
+static int
+timed_get(const char *path, const char *token, struct sample *s)
+{
+	char url[2048], auth[4200];
+	struct curl_slist *h = NULL;
+	double pre = 0, start = 0;
+	long status = 0;
+
+	snprintf(url, sizeof(url), "%s%s", it_url(), path);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	h = curl_slist_append(h, auth);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink);
+	if (curl_easy_perform(curl) != CURLE_OK) {
+		curl_slist_free_all(h);
+		return -1;
+	}
+	curl_slist_free_all(h);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(curl, CURLINFO_PRETRANSFER_TIME, &pre);
+	curl_easy_getinfo(curl, CURLINFO_STARTTRANSFER_TIME, &start);
+	if (status != 200) {
+		fprintf(stderr, "dashboard_bench: %s -> %ld\n", path, status);
+		return -1;
+	}
+	if (s->n < 64)
+		s->ms[s->n++] = (start - pre) * 1000.0;
+	return 0;
+}
+
+static int
+by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(struct sample *s)
+{
+	qsort(s->ms, (size_t)s->n, sizeof(double), by_value);
+	return s->n ? s->ms[(s->n - 1) / 2] : 0;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+#define SQL(...)                                                           \
+	do {                                                               \
+		if (it_sql(__VA_ARGS__) != DB_OK) {                        \
+			fprintf(stderr,                                    \
+			    "dashboard_bench: fixture SQL failed at line " \
+			    "%d\n",                                        \
+			    __LINE__);                                     \
+			return -1;                                         \
+		}                                                          \
+	} while (0)
+
+#define SEQ(n)                                                             \
+	"(WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM " \
+	"seq WHERE n < " #n ") SELECT n FROM seq)"
+
+static char u[32], admin[96], teacher[96];
+static long long dev_admin, dev_teacher, dep1, big_subject;
+
+/* Departments, classes, teachers, students, subjects and periods. */
+static int
+build_college(void)
+{
+	SQL("INSERT INTO department (department_name) SELECT CONCAT('DB', n, "
+	    "'-', ?) FROM " SEQ(12) " s",
+	    "s", u);
+	SQL("INSERT INTO class (department_id, batch, semester, section) "
+	    "SELECT d.department_id, ?, 1 + s.n % 8, CONCAT('S', s.n) FROM "
+	    "department d JOIN " SEQ(7) " s WHERE d.department_name LIKE "
+					"CONCAT('DB%-', ?)",
+	    "ss", u, u);
+	SQL("INSERT INTO teacher (teacher_email, name, department_id, "
+	    "verified) SELECT CONCAT('dbt', c.class_id, '-', s.n, '-', ?, "
+	    "'@bench.edu'), CONCAT('Teacher ', c.class_id, '/', s.n), "
+	    "c.department_id, 1 FROM class c JOIN " SEQ(6) " s "
+							   "WHERE c.batch = ?",
+	    "ss", u, u);
+	SQL("INSERT INTO student (student_email, name, roll_no, class_id, "
+	    "verified) SELECT CONCAT('dbs', c.class_id, '-', s.n, '-', ?, "
+	    "'@bench.edu'), CONCAT('Student ', s.n), LPAD(s.n, 3, '0'), "
+	    "c.class_id, 1 FROM class c JOIN " SEQ(60) " s WHERE c.batch = ?",
+	    "ss", u, u);
+	SQL("INSERT INTO course (course_id, course_name) SELECT CONCAT('DBC', "
+	    "n, '-', ?), CONCAT('Course ', n) FROM " SEQ(6) " s",
+	    "s", u);
+	SQL("INSERT INTO subject (course_id, class_id, teacher_email) SELECT "
+	    "CONCAT('DBC', s.n, '-', ?), c.class_id, CONCAT('dbt', "
+	    "c.class_id, '-', s.n, '-', ?, '@bench.edu') FROM class c JOIN " SEQ(
+		6) " s WHERE c.batch = ?",
+	    "sss", u, u, u);
+	/* 3 periods a week per subject: 18 periods over Mon-Sat */
+	SQL("INSERT INTO period (subject_id, day_of_week, period_no) SELECT "
+	    "sj.subject_id, 1 + (k.n + sj.subject_id) % 6, 1 + k.n "
+	    "FROM subject sj JOIN class c ON c.class_id = sj.class_id "
+	    "JOIN " SEQ(3) " k WHERE c.batch = ?",
+	    "s", u);
+	return 0;
+}
+
+/*
+ * A semester of sessions (18 weeks back from yesterday) and marks, the
+ * marks one department at a time (a statement stays within DB_TIMEOUT).
+ */
+static int
+build_marks(void)
+{
+	int d;
+
+	SQL("INSERT INTO session (period_id, date) SELECT p.period_id, "
+	    "d.day FROM period p JOIN subject sj ON sj.subject_id = "
+	    "p.subject_id JOIN class c ON c.class_id = sj.class_id JOIN "
+	    "(SELECT CURDATE() - INTERVAL n DAY AS day FROM " SEQ(
+		126) " s) d "
+		     "ON WEEKDAY(d.day) + 1 = p.day_of_week WHERE c.batch = ?",
+	    "s", u);
+	for (d = 0; d < DEPTS; d++)
+		SQL("INSERT INTO attendance (session_id, student_email, status, "
+		    "source) SELECT se.session_id, st.student_email, "
+		    "ELT(1 + CRC32(CONCAT(se.session_id, st.student_email)) % 10, "
+		    "'P','P','P','P','P','P','P','A','A','R'), 'OTP' "
+		    "FROM class c JOIN subject sj ON sj.class_id = c.class_id "
+		    "JOIN period p ON p.subject_id = sj.subject_id "
+		    "JOIN session se ON se.period_id = p.period_id "
+		    "JOIN student st ON st.class_id = c.class_id WHERE c.batch = ? "
+		    "AND c.department_id = (SELECT department_id FROM department "
+		    "WHERE department_name = CONCAT('DB', ?, '-', ?))",
+		    "sis", u, d + 1, u);
+	return 0;
+}
+
+/* One class of 600 with one subject x 90 sessions, for class-summary. */
+static int
+build_big(void)
+{
+	SQL("INSERT INTO class (department_id, batch, semester, section) "
+	    "VALUES (?, ?, 1, 'BIG')",
+	    "Is", dep1, u);
+	SQL("INSERT INTO student (student_email, name, roll_no, class_id, "
+	    "verified) SELECT CONCAT('dbbig', s.n, '-', ?, '@bench.edu'), "
+	    "CONCAT('Big ', s.n), LPAD(s.n, 3, '0'), c.class_id, 1 FROM "
+	    "class c JOIN " SEQ(600) " s WHERE c.batch = ? AND "
+				     "c.section = 'BIG'",
+	    "ss", u, u);
+	SQL("INSERT INTO subject (course_id, class_id, teacher_email) SELECT "
+	    "CONCAT('DBC1-', ?), class_id, ? FROM class WHERE batch = ? AND "
+	    "section = 'BIG'",
+	    "sss", u, teacher, u);
+	big_subject = db_insert_id(it_db());
+	SQL("INSERT INTO period (subject_id, day_of_week, period_no) VALUES "
+	    "(?, 7, 9)",
+	    "I", big_subject);
+	SQL("INSERT INTO session (period_id, date) SELECT p.period_id, "
+	    "CURDATE() - INTERVAL s.n DAY FROM period p JOIN " SEQ(
+		90) " s "
+		    "WHERE p.subject_id = ?",
+	    "I", big_subject);
+	SQL("INSERT INTO attendance (session_id, student_email, status) "
+	    "SELECT se.session_id, st.student_email, IF(CRC32(CONCAT("
+	    "se.session_id, st.student_email)) % 4 = 0, 'A', 'P') FROM "
+	    "session se JOIN period p ON p.period_id = se.period_id "
+	    "JOIN subject sj ON sj.subject_id = p.subject_id "
+	    "JOIN student st ON st.class_id = sj.class_id "
+	    "WHERE sj.subject_id = ?",
+	    "I", big_subject);
+	return 0;
+}
+
+static int
+build(void)
+{
+	struct db_rows rows;
+
+	snprintf(u, sizeof(u), "%s", it_uniq());
+	snprintf(admin, sizeof(admin), "dba-%s@bench.edu", u);
+	if (build_college() < 0)
+		return -1;
+	if (db_query_one(it_db(), it_arena(), &rows,
+		"SELECT MIN(department_id) FROM department WHERE "
+		"department_name LIKE CONCAT('DB%-', ?)",
+		"s", u) != DB_OK)
+		return -1;
+	dep1 = db_get_int(&rows, 0, 0);
+	snprintf(teacher, sizeof(teacher), "dbbigt-%s@bench.edu", u);
+	SQL("INSERT INTO teacher (teacher_email, name, department_id, "
+	    "verified, role) VALUES (?, 'Bench Admin', ?, 1, 'admin'), "
+	    "(?, 'Big Teacher', ?, 1, 'teacher')",
+	    "sIsI", admin, dep1, teacher, dep1);
+	if (build_marks() < 0 || build_big() < 0)
+		return -1;
+	SQL("INSERT INTO device (user_email, role, device_uuid, "
+	    "fingerprint_hash, platform, active, approval) VALUES "
+	    "(?, 'admin', 'b', 'b', 'WEB', 1, 'ACTIVE')",
+	    "s", admin);
+	dev_admin = db_insert_id(it_db());
+	SQL("INSERT INTO device (user_email, role, device_uuid, "
+	    "fingerprint_hash, platform, active, approval) VALUES "
+	    "(?, 'teacher', 'b', 'b', 'WEB', 1, 'ACTIVE')",
+	    "s", teacher);
+	dev_teacher = db_insert_id(it_db());
+	return 0;
+}
+
+static void
+teardown(void)
+{
+	static const char *const sql[] = {
+		"DELETE a FROM attendance a JOIN session se ON se.session_id "
+		"= a.session_id JOIN period p ON p.period_id = se.period_id "
+		"JOIN subject sj ON sj.subject_id = p.subject_id JOIN class c "
+		"ON c.class_id = sj.class_id WHERE c.batch = ?",
+		"DELETE se FROM session se JOIN period p ON p.period_id = "
+		"se.period_id JOIN subject sj ON sj.subject_id = p.subject_id "
+		"JOIN class c ON c.class_id = sj.class_id WHERE c.batch = ?",
+		"DELETE p FROM period p JOIN subject sj ON sj.subject_id = "
+		"p.subject_id JOIN class c ON c.class_id = sj.class_id WHERE "
+		"c.batch = ?",
+		"DELETE sj FROM subject sj JOIN class c ON c.class_id = "
+		"sj.class_id WHERE c.batch = ?",
+		"DELETE st FROM student st JOIN class c ON c.class_id = "
+		"st.class_id WHERE c.batch = ?",
+		"DELETE FROM course WHERE course_id LIKE CONCAT('DBC_-', ?)",
+		"DELETE FROM device WHERE user_email LIKE CONCAT('db%-', ?, "
+		"'@bench.edu')",
+		"DELETE FROM teacher WHERE teacher_email LIKE CONCAT('db%-', ?, "
+		"'@bench.edu')",
+		"DELETE FROM class WHERE batch = ?",
+		"DELETE FROM department WHERE department_name LIKE "
+		"CONCAT('DB%-', ?)",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++)
+		if (it_sql(sql[i], "s", u) != DB_OK)
+			fprintf(stderr,
+			    "dashboard_bench: clean-up %zu failed\n", i);
+}
+
+static int
+measure(const char *label, const char *path, const char *token, double budget,
+    int iters, int *over)
+{
+	struct sample s = { { 0 }, 0 };
+	double med;
+	int i;
+
+	for (i = -2; i < iters; i++) {
+		if (timed_get(path, token, &s) < 0) {
+			/* a timeout is a figure too: over budget, go on */
+			printf("dashboard_bench: %-44s FAILED (no answer)\n",
+			    label);
+			*over = 1;
+			return 0;
+		}
+		if (i < 0)
+			s.n--; /* warm-up */
+	}
+	med = median(&s);
+	printf("dashboard_bench: %-44s median %8.2f ms", label, med);
+	if (budget > 0) {
+		printf("  budget %.0f ms %s", budget,
+		    med <= budget ? "OK" : "OVER");
+		if (med > budget)
+			*over = 1;
+	}
+	printf("\n");
+	return 0;
+}
+
+static int
+run(int *over)
+{
+	static const char *const views[] = { "attendance?by=department",
+		"attendance?by=class", "attendance?by=subject",
+		"attendance?by=teacher", "trend?", "shortage?", "not-marked?",
+		"accounts?", "jobs?" };
+	char *ta = it_token(admin, "admin", dev_admin, 3600);
+	char *tt = it_token(teacher, "teacher", dev_teacher, 3600);
+	char path[256], label[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+		const char *sep = strchr(views[i], '?')[1] ? "&" : "";
+
+		snprintf(path, sizeof(path), "/admin/%s", views[i]);
+		snprintf(label, sizeof(label), "college  %s", views[i]);
+		if (measure(label, path, ta, BUDGET_VIEW_MS, 5, over) < 0)
+			return -1;
+		snprintf(path, sizeof(path), "/admin/%s%sdepartment_id=%lld",
+		    views[i], sep, dep1);
+		snprintf(label, sizeof(label), "one dept %s", views[i]);
+		if (measure(label, path, ta, BUDGET_VIEW_MS, 5, over) < 0)
+			return -1;
+	}
+	snprintf(path, sizeof(path),
+	    "/attendance/class-summary?subject_id=%lld", big_subject);
+	return measure("class-summary json, 600 students x 90", path, tt,
+	    BUDGET_CLASS_MS, 10, over);
+}
+
+int
+main(void)
+{
+	double t0;
+	int over = 0, rc = 1;
+
+	/* the fixture's statements are big; the server keeps its own */
+	setenv("EHAZIRA_DB_TIMEOUT", "60", 1);
+	if (it_url() == NULL) {
+		printf("dashboard_bench: skipped (EHAZIRA_TEST_URL not set)\n");
+		return 0;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	curl = curl_easy_init();
+	t0 = now_s();
+	if (build() < 0)
+		goto out;
+	printf("dashboard_bench: fixture %d students in %d classes, %lld "
+	       "marks, in %.1f s\n",
+	    CLASSES * PER_CLASS, CLASSES,
+	    it_sql_int("SELECT COUNT(*) FROM attendance a JOIN student st ON "
+		       "st.student_email = a.student_email JOIN class c ON "
+		       "c.class_id = st.class_id WHERE c.batch = ?",
+		"s", u),
+	    now_s() - t0);
+	if (run(&over) < 0)
+		goto out;
+	rc = over;
+out:
+	teardown();
+	curl_easy_cleanup(curl);
+	curl_global_cleanup();
+	if (rc)
+		printf("dashboard_bench: FAILED%s\n",
+		    over ? " (over budget)" : "");
+	return rc;
+}

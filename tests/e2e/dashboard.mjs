@@ -1,0 +1,191 @@
+/*
+ * dashboard.mjs - the college dashboard in a browser: a head of
+ * department and an institution administrator walk through the views,
+ * the drill-down to a student's history, the shortage and not-marked
+ * lists, the exports and the print stylesheet.
+ *
+ *   node dashboard.mjs <base URL> <artifacts dir>
+ *
+ * Runs after attendance.mjs on the same stack, once
+ * tests/e2e/dashboard-seed.sql has loaded three weeks of history.  The
+ * last line is "e2e: N passed, M failed".
+ */
+import { chromium } from "playwright-core";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const BASE = process.argv[2] || "http://127.0.0.1:8080";
+const ART = process.argv[3] || "tests/artifacts";
+const HEAD = "hod.cs@demo.ehazira.in";
+const ADMIN = "principal@demo.ehazira.in";
+
+let passed = 0, failed = 0;
+const t0 = Date.now();
+
+function log(...a) {
+	console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+}
+
+async function check(name, fn) {
+	try {
+		await fn();
+		passed++;
+		log("PASS", name);
+	} catch (e) {
+		failed++;
+		log("FAIL", name, "-", (e && e.message || String(e)).split("\n")[0]);
+	}
+}
+
+function assert(cond, msg) {
+	if (!cond)
+		throw new Error(msg);
+}
+
+const profile = mkdtempSync(join(tmpdir(), "ehazira-e2e-dash-"));
+process.env.TMPDIR = profile;
+const consoleErrors = [];
+let browser = null;
+
+async function signedIn(label, email) {
+	const ctx = await browser.newContext({ viewport: { width: 1366,
+	    height: 900 }, acceptDownloads: true });
+	const page = await ctx.newPage();
+	page.on("console", (m) => {
+		if (m.type() === "error")
+			consoleErrors.push(`${label}: ${m.text()}`);
+	});
+	page.on("pageerror", (e) => consoleErrors.push(`${label}: ${e.message}`));
+	page.setDefaultTimeout(10000);
+	await page.goto(BASE + "/");
+	await page.getByLabel("College e-mail").fill(email);
+	await page.getByRole("button", { name: "Sign in" }).click();
+	await page.waitForURL("**/admin.html*");
+	return page;
+}
+
+async function download(page, section, button) {
+	const [dl] = await Promise.all([page.waitForEvent("download"),
+	    page.locator(`#${section} .tools`).getByRole("button",
+		{ name: button }).click()]);
+	const file = join(ART, "e2e-dash-" + dl.suggestedFilename());
+	await dl.saveAs(file);
+	return { name: dl.suggestedFilename(), buf: readFileSync(file) };
+}
+
+try {
+	browser = await chromium.launch({
+		executablePath: process.env.EHAZIRA_CHROMIUM || "/usr/bin/chromium",
+		headless: true,
+		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		    "--no-first-run", "--disable-background-networking",
+		    "--disable-component-update", "--disable-sync"],
+	});
+	let head = null, admin = null;
+
+	await check("a head of department signs in to the dashboard", async () => {
+		head = await signedIn("head", HEAD);
+		await head.locator("#v-attendance table").waitFor();
+		const note = await head.locator("#scope-note").textContent();
+		assert(/head of department/.test(note), note);
+		const opts = await head.locator("#f-dep option").count();
+		assert(opts === 1, `${opts} departments offered to a head`);
+	});
+
+	await check("attendance by class and subject", async () => {
+		await head.locator("#f-by").selectOption("subject");
+		await head.getByRole("button", { name: "Show" }).click();
+		await head.locator("#v-attendance td",
+		    { hasText: "Data Structures" }).first().waitFor();
+	});
+
+	await check("the weekly trend is drawn without a CDN", async () => {
+		await head.locator("#v-trend svg.chart").waitFor();
+		const pts = await head.locator("#v-trend svg.chart circle, " +
+		    "#v-trend svg.chart polyline, #v-trend svg.chart path").count();
+		assert(pts > 0, "an empty chart");
+	});
+
+	await check("the shortage list and a drill-down to one student",
+	    async () => {
+		const rows = head.locator("#v-shortage tbody tr");
+		await rows.first().waitFor();
+		assert(await rows.count() >= 10, `${await rows.count()} rows`);
+		await rows.first().getByRole("button").click();
+		await head.locator("#drill table").first().waitFor();
+		const txt = await head.locator("#drill").textContent();
+		assert(/Per subject/.test(txt) && /Day by day/.test(txt) &&
+		    /Data Structures/.test(txt), "no history");
+	});
+
+	await check("the not-marked list names teachers and days", async () => {
+		await head.locator("#v-not-marked tbody tr").first().waitFor();
+		const txt = await head.locator("#v-not-marked tbody").textContent();
+		assert(/Meera Iyer|Arjun Nair|Farah Khan/.test(txt), "no teacher");
+		assert(/day/.test(txt), "no weekday");
+	});
+
+	await check("the shortage list exports as CSV", async () => {
+		const f = await download(head, "v-shortage", "Export CSV");
+		assert(/\.csv$/.test(f.name), f.name);
+		assert(f.buf.toString().startsWith("roll_no,name,student_email"),
+		    f.buf.toString().slice(0, 40));
+	});
+
+	await check("the print stylesheet drops the page's chrome", async () => {
+		await head.emulateMedia({ media: "print" });
+		assert(!(await head.locator(".topbar").isVisible()),
+		    "the top bar prints");
+		assert(!(await head.locator("#filter").isVisible()),
+		    "the filter prints");
+		assert(await head.locator("#v-shortage table").isVisible(),
+		    "the list does not print");
+		await head.emulateMedia({ media: "screen" });
+	});
+
+	await check("an administrator sees every department and the runs",
+	    async () => {
+		admin = await signedIn("admin", ADMIN);
+		await admin.locator("#v-jobs tbody tr").first().waitFor();
+		const txt = await admin.locator("#v-jobs").textContent();
+		assert(/import/.test(txt), "no import run");
+		const first = await admin.locator("#f-dep option").first()
+		    .textContent();
+		assert(/All departments/.test(first), first);
+		await admin.locator("#v-accounts .out p.count").waitFor();
+	});
+
+	await check("the administrator exports attendance to Excel", async () => {
+		const f = await download(admin, "v-attendance", "Export Excel");
+		assert(/\.xlsx$/.test(f.name), f.name);
+		assert(f.buf.subarray(0, 2).toString() === "PK", "not a zip");
+	});
+
+	await check("another department is out of the head's scope", async () => {
+		/* through the test's own client: the page's console stays clean */
+		const tok = await head.evaluate(() => JSON.parse(
+		    localStorage.getItem("ehazira.session")).access_token);
+		const r = await head.request.get(BASE +
+		    "/admin/shortage?department_id=999999",
+		    { headers: { Authorization: "Bearer " + tok } });
+		assert(r.status() === 404, `status ${r.status()}`);
+		const body = await r.json();
+		assert(body.error.code === "not_found", body.error.code);
+	});
+
+	await check("no console errors on the dashboard", async () => {
+		assert(consoleErrors.length === 0, consoleErrors.join(" | "));
+	});
+} catch (e) {
+	failed++;
+	log("FAIL (aborted)", e && e.stack || e);
+} finally {
+	if (browser)
+		await browser.close().catch(() => {});
+	rmSync(profile, { recursive: true, force: true });
+}
+
+log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
