@@ -98,7 +98,8 @@ try {
 	});
 
 	await check("the calendar moves to yesterday", async () => {
-		await page.getByRole("button", { name: "Previous day" }).click();
+		await page.locator("#register")
+		    .getByRole("button", { name: "Previous day" }).click();
 		await page.waitForFunction((t) =>
 		    document.getElementById("reg-date").value !== t, today);
 		d1 = await page.locator("#reg-date").inputValue();
@@ -210,7 +211,8 @@ try {
 
 	await check("a holiday for the class refuses a class that day",
 	    async () => {
-		await page.getByRole("button", { name: "Previous day" }).click();
+		await page.locator("#register")
+		    .getByRole("button", { name: "Previous day" }).click();
 		await page.waitForFunction((t) =>
 		    document.getElementById("reg-date").value !== t, d1);
 		d2 = await page.locator("#reg-date").inputValue();
@@ -249,11 +251,13 @@ try {
 
 	await check("offline, moving a day fails visibly; Retry works online",
 	    async () => {
-		await page.getByRole("button", { name: "Today" }).click();
+		await page.locator("#register")
+		    .getByRole("button", { name: "Today" }).click();
 		await page.waitForFunction((t) =>
 		    document.getElementById("reg-date").value === t, today);
 		await ctx.setOffline(true);
-		await page.getByRole("button", { name: "Previous day" }).click();
+		await page.locator("#register")
+		    .getByRole("button", { name: "Previous day" }).click();
 		await status.filter({ hasText: /Loading the day failed/ })
 		    .waitFor();
 		await ctx.setOffline(false);
