@@ -49,13 +49,17 @@ function assert(cond, msg) {
 		throw new Error(msg);
 }
 
-/* GET an API path with the page's own session (what the page would see). */
+/* GET an API path with the page's own session (what the page would see):
+ * through the page's api(), as its tokens are bound to its device key
+ * (each call needs a DPoP proof of that key). */
 function apiGet(page, path) {
 	return page.evaluate(async (p) => {
-		const s = JSON.parse(localStorage.getItem("ehazira.session"));
-		const r = await fetch(p, { headers:
-		    { Authorization: "Bearer " + s.access_token } });
-		return { status: r.status, body: await r.json() };
+		const { api } = await import("/js/api.js");
+		try {
+			return { status: 200, body: await api(p) };
+		} catch (e) {
+			return { status: e.status || 0, body: e.body || {} };
+		}
 	}, path);
 }
 

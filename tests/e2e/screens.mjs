@@ -22,7 +22,7 @@ import { join } from "node:path";
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
 const TEACHER = "arjun.nair@demo.ehazira.in";
-const STUDENT = "student04@demo.ehazira.in";
+const STUDENT = "student05@demo.ehazira.in";
 const CLASS = "2024/3/A";
 const WWW = new URL("../../nginx/www/", import.meta.url).pathname;
 const AXE = readFileSync(createRequire(import.meta.url)
