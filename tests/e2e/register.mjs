@@ -23,7 +23,7 @@ const ART = process.argv[3] || "tests/artifacts";
 const TEACHER = "meera.iyer@demo.ehazira.in";
 const S1 = "student01@demo.ehazira.in";
 const S2 = "student02@demo.ehazira.in";
-const S3 = "student03@demo.ehazira.in";
+const S3 = "student06@demo.ehazira.in";
 const CLASS_A = "2024/3/A";
 
 let passed = 0, failed = 0;
