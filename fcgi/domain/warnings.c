@@ -11,6 +11,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "notices.h"
 #include "outbox.h"
 #include "warnings.h"
 
@@ -22,11 +23,12 @@ queue_warning(struct db *db, struct arena *a, const char *email,
 	struct db_rows devs;
 	char key[32], sid[24], pct[16], th[16];
 	double p = attstats_percent(present, held);
+	const char *lang;
 	json_t *msg;
 	int rc, i;
 
 	rc = db_query(db, a, &devs,
-	    "SELECT device_id FROM device WHERE user_email = ? "
+	    "SELECT device_id, lang FROM device WHERE user_email = ? "
 	    "AND role = 'student' AND active = 1 AND approval = 'ACTIVE'",
 	    "s", email);
 	if (rc != DB_OK)
@@ -36,12 +38,14 @@ queue_warning(struct db *db, struct arena *a, const char *email,
 	snprintf(pct, sizeof(pct), "%.1f", p);
 	snprintf(th, sizeof(th), "%ld", thr);
 	for (i = 0; i < devs.nrows; i++) {
+		/* in the device's language (notices.c) */
+		lang = db_get(&devs, i, 1);
 		msg = json_pack("{s:{s:s,s:s},s:{s:s,s:s,s:s,s:s,s:s}}",
-		    "notification", "title", "Low attendance", "body",
-		    arena_printf(a,
-			"Your attendance in %s is %s%%, below "
-			"%s%%.",
-			course ? course : "a subject", pct, th),
+		    "notification", "title",
+		    notices_text(lang, NOTICE_LOW_TITLE), "body",
+		    notices_fill(a, notices_text(lang, NOTICE_LOW_BODY),
+			"course", course ? course : "-", "percent", pct,
+			"threshold", th, (char *)NULL),
 		    "data", "kind", "low_attendance", "subject_id", sid,
 		    "course_name", course ? course : "", "percent", pct,
 		    "threshold", th);

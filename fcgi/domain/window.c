@@ -16,6 +16,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "notices.h"
 #include "pubsub.h"
 #include "outbox.h"
 #include "warnings.h"
@@ -75,34 +76,48 @@ notice(const char *title, const char *body, const char *type,
 	return s;
 }
 
-/* Notices for the relay: who was marked absent or flagged in this window. */
+/*
+ * Notices for the relay: who was marked absent or flagged in this window,
+ * each in the language of the device it goes to (device.lang; notices.c).
+ */
 static int
 queue_notices(struct db *db, long long session_id, const char *opened_at,
     const char *course)
 {
-	char collapse[48], *absent, *flagged;
-	int rc = DB_ERR;
+	char collapse[48], *absent[NOTICES_LANGS], *flagged[NOTICES_LANGS];
+	int rc = DB_ERR, i, ok = 1;
 
 	snprintf(collapse, sizeof(collapse), "session-%lld", session_id);
-	absent =
-	    notice("Marked absent", course, "attendance.absent", session_id);
-	flagged = notice("Attendance flagged for review", course,
-	    "attendance.flagged", session_id);
-	if (absent && flagged)
+	for (i = 0; i < NOTICES_LANGS; i++) {
+		absent[i] =
+		    notice(notices_text(notices_langs[i], NOTICE_ABSENT_TITLE),
+			course, "attendance.absent", session_id);
+		flagged[i] =
+		    notice(notices_text(notices_langs[i], NOTICE_FLAGGED_TITLE),
+			course, "attendance.flagged", session_id);
+		ok = ok && absent[i] && flagged[i];
+	}
+	/* ELT(FIELD(lang, 'hi', 'ur') + 1, en, hi, ur): English otherwise */
+	if (ok)
 		rc = db_exec(db,
 		    "INSERT INTO outbox (kind, device_id, collapse_key, "
 		    "payload, expires_at) "
 		    "SELECT IF(at.status = 'A', 'push.absent', "
-		    "'push.flagged'), d.device_id, ?, IF(at.status = 'A', ?, "
-		    "?), NOW(3) + INTERVAL 1 DAY "
+		    "'push.flagged'), d.device_id, ?, IF(at.status = 'A', "
+		    "ELT(FIELD(d.lang, 'hi', 'ur') + 1, ?, ?, ?), "
+		    "ELT(FIELD(d.lang, 'hi', 'ur') + 1, ?, ?, ?)), "
+		    "NOW(3) + INTERVAL 1 DAY "
 		    "FROM attendance at JOIN device d ON d.user_email = "
 		    "at.student_email AND d.active = 1 "
 		    "WHERE at.session_id = ? AND at.marked_at >= ? "
 		    "AND ((at.status = 'A' AND at.source = 'TIMEOUT') OR "
 		    "(at.status = 'R' AND at.source = 'OTP'))",
-		    "sssIs", collapse, absent, flagged, session_id, opened_at);
-	free(absent);
-	free(flagged);
+		    "sssssssIs", collapse, absent[0], absent[1], absent[2],
+		    flagged[0], flagged[1], flagged[2], session_id, opened_at);
+	for (i = 0; i < NOTICES_LANGS; i++) {
+		free(absent[i]);
+		free(flagged[i]);
+	}
 	return rc;
 }
 

@@ -37,6 +37,7 @@
 #include "webpushsub.h"
 #include "websocket.h"
 #include "pushtoken.h"
+#include "lang.h"
 #include "router.h"
 #include "submit.h"
 #include "reports.h"
@@ -53,6 +54,8 @@ static const struct route routes[] = {
 	{ "GET", "/healthz", health_get, ROUTE_PUBLIC,
 	    "liveness and database state" },
 	{ "GET", "/me", profile_get, A, "the signed-in user" },
+	{ "POST", "/me/lang", lang_set, A | J,
+	    "the language of this device's notices (en, hi, ur)" },
 
 	/* --- sign-in and devices (auth.c, devices.c) --- */
 	{ "POST", "/auth/google", auth_google, J,

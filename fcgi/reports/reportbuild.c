@@ -15,6 +15,7 @@
 #include "db.h"
 #include "log.h"
 #include "reportbuild.h"
+#include "warnings.h"
 
 static void
 set_range(long from, long to, long *f, long *t, char *fs, char *ts)
@@ -120,6 +121,18 @@ find_student(const struct by_email *ix, int n, const char *email)
 	return hit ? hit->idx : -1;
 }
 
+/*
+ * At risk: below the threshold after at least WARNINGS_MIN_HELD held
+ * sessions, the rule of the low-attendance notices: one absence in the
+ * first session of a term is 0% but says nothing about the student yet.
+ */
+static int
+at_risk(const struct rep_counts *n, long threshold)
+{
+	return n->held >= WARNINGS_MIN_HELD &&
+	    attstats_below(n->present, n->held, threshold);
+}
+
 /* Counts, percentages, runs, at-risk list, totals and weeks of a report. */
 static int
 finish_class(struct arena *a, struct class_report *rep, int leave_absent)
@@ -137,8 +150,7 @@ finish_class(struct arena *a, struct class_report *rep, int leave_absent)
 			if (row[j] != REPORT_NOT_COUNTED)
 				count(&st->n, row[j], leave_absent);
 		st->percent = attstats_percent(st->n.present, st->n.held);
-		st->at_risk =
-		    attstats_below(st->n.present, st->n.held, rep->threshold);
+		st->at_risk = at_risk(&st->n, rep->threshold);
 		rep->nat_risk += st->at_risk;
 		st->run_len = attstats_longest_run(row, ns, 'A', &st->run_first,
 		    &st->run_last);
@@ -457,8 +469,7 @@ reportbuild_student(struct db *db, struct arena *a, const struct config *cfg,
 		struct rep_subject_line *l = &out->subjects[j];
 
 		l->percent = attstats_percent(l->n.present, l->n.held);
-		l->at_risk =
-		    attstats_below(l->n.present, l->n.held, out->threshold);
+		l->at_risk = at_risk(&l->n, out->threshold);
 		add_counts(&out->total, &l->n);
 	}
 	out->total_percent =

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "report.h"
 #include "reportxlsx.h"
+#include "warnings.h"
 
 #define FIRST_DATA_ROW 2
 
@@ -96,6 +97,43 @@ headers(lxw_worksheet *ws, const struct fmts *f, const char *const *names)
 		worksheet_write_string(ws, 1, c, names[c], f->head);
 }
 
+/*
+ * Print setup of every sheet: landscape, one page wide (as many tall as it
+ * takes), the title and header rows repeated on each printed page.
+ */
+static void
+print_setup(lxw_worksheet *ws)
+{
+	worksheet_set_landscape(ws);
+	worksheet_set_paper(ws, 9); /* A4 */
+	worksheet_fit_to_pages(ws, 1, 0);
+	worksheet_repeat_rows(ws, 0, FIRST_DATA_ROW - 1);
+	worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
+}
+
+/* What the marks of the register mean, from row r down. */
+static void
+legend(lxw_worksheet *ws, const struct fmts *f, lxw_row_t r)
+{
+	static const char *const rows[][2] = {
+		{ "P", "Present" },
+		{ "A", "Absent" },
+		{ "R",
+		    "Flagged: the code came with anti-proxy evidence "
+		    "(not counted as present)" },
+		{ "-", "Not counted (before the student joined, or no mark)" },
+	};
+	size_t i;
+
+	worksheet_write_string(ws, r, 0, "Legend", f->title);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		worksheet_write_string(ws, r + 1 + (lxw_row_t)i, 0, rows[i][0],
+		    mark_format(f, rows[i][0][0]));
+		worksheet_write_string(ws, r + 1 + (lxw_row_t)i, 1, rows[i][1],
+		    NULL);
+	}
+}
+
 /* held, present, absent, flagged, % from column c on. */
 static void
 counts(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const struct rep_counts *n,
@@ -143,6 +181,7 @@ class_register(lxw_workbook *wb, const struct fmts *f,
 	lxw_worksheet *ws = workbook_add_worksheet(wb, "Register");
 	static const char *const names[] = { "Roll no", "Name", NULL };
 	char head[32], c[2] = { 0, 0 };
+	lxw_col_t remarks = (lxw_col_t)(rep->nsessions + 2);
 	lxw_row_t r;
 	int i, j;
 
@@ -159,6 +198,10 @@ class_register(lxw_workbook *wb, const struct fmts *f,
 		worksheet_write_string(ws, 1, (lxw_col_t)(j + 2), head,
 		    f->head);
 	}
+	/* Remarks: the hook for per-mark remarks once the register keeps
+	 * them (one cell per student: "date P<n>: remark; ..."). */
+	worksheet_write_string(ws, 1, remarks, "Remarks", f->head);
+	worksheet_set_column(ws, remarks, remarks, 40, NULL);
 	for (i = 0; i < rep->nstudents; i++) {
 		r = (lxw_row_t)(FIRST_DATA_ROW + i);
 		worksheet_write_string(ws, r, 0, rep->students[i].roll_no,
@@ -172,8 +215,11 @@ class_register(lxw_workbook *wb, const struct fmts *f,
 			    mark_format(f, c[0]));
 			remark_note(ws, r, (lxw_col_t)(j + 2), rep, i, j);
 		}
+		worksheet_write_string(ws, r, remarks, "", f->text);
 	}
+	legend(ws, f, (lxw_row_t)(FIRST_DATA_ROW + rep->nstudents + 1));
 	worksheet_freeze_panes(ws, FIRST_DATA_ROW, 2);
+	print_setup(ws);
 }
 
 static void
@@ -184,7 +230,7 @@ class_summary(lxw_workbook *wb, const struct fmts *f,
 	static const char *const names[] = { "Roll no", "Name", "Email", "Held",
 		"Present", "Absent", "Flagged", "%", "Longest absence run",
 		"At risk", NULL };
-	char note[96];
+	char note[160];
 	lxw_row_t r;
 	int i, risk;
 
@@ -215,18 +261,20 @@ class_summary(lxw_workbook *wb, const struct fmts *f,
 	r = (lxw_row_t)(FIRST_DATA_ROW + rep->nstudents);
 	worksheet_write_string(ws, r, 0, "Total", f->total_text);
 	worksheet_write_string(ws, r, 1, "", f->total_text);
-	snprintf(note, sizeof(note), "%d sessions held", rep->nsessions);
+	snprintf(note, sizeof(note), "%d session%s held", rep->nsessions,
+	    rep->nsessions == 1 ? "" : "s");
 	worksheet_write_string(ws, r, 2, note, f->total_text);
 	counts(ws, r, 3, &rep->total, rep->total_percent, f->total_num,
 	    f->total_pct);
 	worksheet_write_string(ws, r, 8, "", f->total_text);
 	worksheet_write_number(ws, r, 9, rep->nat_risk, f->total_num);
 	snprintf(note, sizeof(note),
-	    "At risk: below %ld%% present (flagged marks do not count as "
-	    "present).",
-	    rep->threshold);
+	    "At risk: below %ld%% present after at least %d held sessions "
+	    "(flagged marks do not count as present).",
+	    rep->threshold, WARNINGS_MIN_HELD);
 	worksheet_write_string(ws, r + 2, 0, note, NULL);
 	worksheet_freeze_panes(ws, FIRST_DATA_ROW, 2);
+	print_setup(ws);
 }
 
 static void
@@ -256,6 +304,7 @@ class_weekly(lxw_workbook *wb, const struct fmts *f,
 			worksheet_write_number(ws, r, 3, p, f->pct);
 	}
 	worksheet_freeze_panes(ws, FIRST_DATA_ROW, 0);
+	print_setup(ws);
 }
 
 static lxw_workbook *

@@ -15,7 +15,7 @@
  * expires_at}} and never the code.  It is shown as "Attendance is open -
  * <course>, N s"; a click opens (or focuses) the app at the code entry.
  */
-const CACHE = "ehazira-shell-v1";
+const CACHE = "ehazira-shell-v2";
 const SHELL = [
 	"/student.html",
 	"/css/app.css",
@@ -25,6 +25,12 @@ const SHELL = [
 	"/js/page.js",
 	"/js/ws.js",
 	"/js/pwa.js",
+	"/js/dpop.js",
+	"/js/i18n.js",
+	"/js/leaveapply.js",
+	"/i18n/en.json",
+	"/i18n/hi.json",
+	"/i18n/ur.json",
 	"/manifest.json",
 	"/icons/icon-192.png",
 	"/icons/icon-512.png",

@@ -576,6 +576,11 @@ Test(attendance, live_status_close_manual_mark_and_a_second_round,
 	}
 	it_resp_free(&r);
 
+	/* a device that chose Hindi (POST /me/lang) is told in Hindi */
+	cr_assert_eq(it_sql("UPDATE device SET lang = 'hi' WHERE "
+			    "device_id = ?",
+			 "I", k.devices[2]),
+	    DB_OK);
 	/* close now: the rest are absent at once */
 	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
 	cr_assert_eq(it_post_json("/attendance/close", k.teacher_tok, body, &r),
@@ -595,6 +600,18 @@ Test(attendance, live_status_close_manual_mark_and_a_second_round,
 				"'push.absent' AND device_id = ?",
 			 "I", k.devices[1]),
 	    1, "the absentee is told once");
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM outbox WHERE kind = "
+				"'push.absent' AND device_id = ? AND "
+				"payload LIKE ?",
+			 "Is", k.devices[1], "%\"Marked absent\"%"),
+	    1, "English by default");
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM outbox WHERE kind = "
+				"'push.absent' AND device_id = ? AND "
+				"payload LIKE ?",
+			 "Is", k.devices[2],
+			 "%\"\u0905\u0928\u0941\u092a\u0938\u094d\u0925"
+			 "\u093f\u0924 \u0926\u0930\u094d\u091c\"%"),
+	    1, "in the language of the device");
 
 	/* second round: a new code; the absentee can still be present */
 	sid2 = initiate(&k, otp2);

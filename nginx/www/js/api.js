@@ -7,13 +7,16 @@
  * and retries.  Concurrent callers share one refresh: the server revokes a
  * refresh token presented twice, so two parallel rotations would sign the
  * user out.  Every failure becomes an ApiError with the server's code and
- * message; showError() is the one place errors are shown.
+ * message; showError() is the one place errors are shown (in the page's
+ * language: a code the catalogue knows as err.<code> is shown in its words,
+ * else the server's message).
  *
  * Tokens are bound to the browser's device key (dpop.js): every call that
  * carries a token, and the sign-in and refresh calls, carry a DPoP proof;
  * a 401 use_dpop_nonce is retried once with the server's nonce.
  */
 import { noteNonce, proof, supported as dpopSupported } from "./dpop.js";
+import { t } from "./i18n.js";
 
 const KEY = "ehazira.session";
 
@@ -61,7 +64,7 @@ export function refresh() {
 	const s = session();
 	if (!s || !s.refresh_token)
 		return Promise.reject(new ApiError(401, "signed_out",
-		    "Please sign in again."));
+		    t("err.signed_out")));
 	refreshing = (async () => {
 		const res = await keyedFetch("/auth/refresh", "POST", null,
 		    { "Content-Type": "application/json" },
@@ -109,7 +112,7 @@ export async function keyedFetch(path, method, token, headers, body,
 export async function accessToken() {
 	const s = session();
 	if (!s)
-		throw new ApiError(401, "signed_out", "Please sign in.");
+		throw new ApiError(401, "signed_out", t("err.signed_out"));
 	if (secondsLeft(s.access_token) < 30)
 		return refresh();
 	return s.access_token;
@@ -118,7 +121,7 @@ export async function accessToken() {
 function errorOf(status, body) {
 	const e = body && body.error;
 	return new ApiError(status, e ? e.code : "http_" + status,
-	    e ? e.message : "The server answered " + status + ".", body);
+	    e ? e.message : t("err.http", { status }), body);
 }
 
 /*
@@ -158,8 +161,7 @@ export async function api(path, opts = {}) {
 	} catch (e) {
 		if (e instanceof ApiError)
 			throw e;
-		throw new ApiError(0, "network", "The network is unreachable; " +
-		    "retrying when it is back.");
+		throw new ApiError(0, "network", t("err.network"));
 	}
 	if (!res.ok) {
 		const body = await res.json().catch(() => ({}));
@@ -183,11 +185,22 @@ export function onSignedOut(fn) {
 		signedOutHandler();
 }
 
+/* An error's text in the page's language where the catalogue has it. */
+export function errorText(err) {
+	if (err && err.code) {
+		const k = "err." + err.code;
+		const s = t(k);
+		if (s !== k)
+			return s;
+	}
+	return err instanceof ApiError ? err.message :
+	    (err && err.message) || String(err);
+}
+
 /* The one error display: a dismissable line in #toast (role=alert). */
 export function showError(err, where) {
 	const box = document.getElementById("toast");
-	const text = err instanceof ApiError ? err.message :
-	    (err && err.message) || String(err);
+	const text = errorText(err);
 	if (!box) {
 		console.warn(text);
 		return;
@@ -198,18 +211,23 @@ export function showError(err, where) {
 	const close = document.createElement("button");
 	close.type = "button";
 	close.className = "link";
-	close.textContent = "Dismiss";
+	close.textContent = t("common.dismiss");
 	close.addEventListener("click", () => { box.hidden = true; });
 	p.append(" ", close);
 	box.append(p);
+	box.className = "toast";
+	box.setAttribute("role", "alert");
 	box.hidden = false;
 }
 
+/* A passing note (success), styled as one, in the same line. */
 export function showInfo(text) {
 	const box = document.getElementById("toast");
 	if (!box)
 		return;
 	box.textContent = text;
+	box.className = "toast info";
+	box.setAttribute("role", "status");
 	box.hidden = false;
 	setTimeout(() => { if (box.textContent === text) box.hidden = true; },
 	    4000);

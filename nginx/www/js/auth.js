@@ -14,6 +14,7 @@
  */
 import { api, ApiError, clearSession, saveSession, session } from "./api.js";
 import { deviceKey, supported as keySupported } from "./dpop.js";
+import { t } from "./i18n.js";
 
 let config = null;
 
@@ -77,7 +78,7 @@ export async function demoSignIn(email) {
 	if (!res.ok || !body.id_token)
 		throw new ApiError(res.status, "demo_signin",
 		    (body.error && body.error.message) ||
-		    "The demo sign-in service is not answering.");
+		    t("err.demo_signin"));
 	return signInWithIdToken(body.id_token);
 }
 
@@ -86,8 +87,7 @@ export function googleButton(container, clientId, onDone, onError) {
 	const s = document.createElement("script");
 	s.src = "https://accounts.google.com/gsi/client";
 	s.async = true;
-	s.onerror = () => onError(new Error("Google sign-in could not be " +
-	    "loaded; check the network."));
+	s.onerror = () => onError(new Error(t("err.google_load")));
 	s.onload = () => {
 		/* global google */
 		google.accounts.id.initialize({

@@ -4,6 +4,8 @@
  * line) and the weekly trend (a line over ISO weeks).  Built with DOM
  * calls, never from HTML strings, so names cannot inject markup.
  */
+import { pct as fmtPct, t as tr } from "./i18n.js";
+
 const NS = "http://www.w3.org/2000/svg";
 
 function svg(tag, attrs, text) {
@@ -27,7 +29,7 @@ export function percentBars(students, threshold, title) {
 		root.append(svg("line", { x1: x(p), x2: x(p), y1: top - 4,
 		    y2: h - 20, class: "grid" }));
 		root.append(svg("text", { x: x(p), y: h - 6,
-		    "text-anchor": "middle", class: "axis" }, p + "%"));
+		    "text-anchor": "middle", class: "axis" }, fmtPct(p)));
 	}
 	students.forEach((s, i) => {
 		const y = top + i * row;
@@ -40,13 +42,13 @@ export function percentBars(students, threshold, title) {
 		    class: s.at_risk ? "bar risk" : "bar" }));
 		root.append(svg("text", { x: x(pct) + 6, y: y + 14,
 		    class: "value" },
-		    s.percent === null ? "-" : s.percent.toFixed(1) + "%"));
+		    fmtPct(s.percent)));
 	});
 	root.append(svg("line", { x1: x(threshold), x2: x(threshold),
 	    y1: top - 8, y2: h - 20, class: "threshold" }));
 	root.append(svg("text", { x: x(threshold), y: top - 10,
 	    "text-anchor": "middle", class: "axis" },
-	    `at-risk below ${threshold}%`));
+	    tr("rep.risk_line", { threshold: fmtPct(threshold) })));
 	return root;
 }
 
@@ -64,7 +66,7 @@ export function weeklyTrend(weekly, title) {
 		root.append(svg("line", { x1: l, x2: w - r, y1: y(p), y2: y(p),
 		    class: "grid" }));
 		root.append(svg("text", { x: l - 6, y: y(p) + 4,
-		    "text-anchor": "end", class: "axis" }, p + "%"));
+		    "text-anchor": "end", class: "axis" }, fmtPct(p)));
 	}
 	const pts = weekly.map((wk, i) => `${x(i)},${y(wk.percent || 0)}`);
 	if (n > 1)
@@ -73,14 +75,15 @@ export function weeklyTrend(weekly, title) {
 	weekly.forEach((wk, i) => {
 		const c = svg("circle", { cx: x(i), cy: y(wk.percent || 0), r: 4,
 		    class: "dot" });
-		c.append(svg("title", {}, `${wk.week}: ${wk.percent}% ` +
-		    `(${wk.present} of ${wk.marks})`));
+		c.append(svg("title", {}, `${wk.week}: ` + tr("rep.week_point",
+		    { percent: fmtPct(wk.percent), present: wk.present,
+			marks: wk.marks })));
 		root.append(c);
 		root.append(svg("text", { x: x(i), y: h - b + 18,
 		    "text-anchor": "middle", class: "axis" }, wk.week));
 		root.append(svg("text", { x: x(i), y: y(wk.percent || 0) - 8,
 		    "text-anchor": "middle", class: "value" },
-		    wk.percent === null ? "-" : wk.percent + "%"));
+		    fmtPct(wk.percent)));
 	});
 	return root;
 }

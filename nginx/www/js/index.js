@@ -4,12 +4,14 @@
  */
 import { session, showError } from "./api.js";
 import { appConfig, demoSignIn, googleButton, pageFor } from "./auth.js";
+import { langSwitch, t } from "./i18n.js";
 
 function go(result) {
 	location.assign(pageFor(result.role));
 }
 
 async function main() {
+	document.getElementById("lang-slot").append(langSwitch());
 	const s = session();
 	if (s && s.role && location.hash !== "#signed-out") {
 		location.replace(pageFor(s.role));
@@ -19,7 +21,7 @@ async function main() {
 	try {
 		cfg = await appConfig();
 	} catch (e) {
-		showError(e, "Could not load the settings");
+		showError(e, t("index.no_settings"));
 		return;
 	}
 	document.getElementById("signin-loading").hidden = true;
@@ -33,20 +35,20 @@ async function main() {
 		form.addEventListener("submit", async (ev) => {
 			ev.preventDefault();
 			btn.disabled = true;
-			btn.textContent = "Signing in\u2026";
+			btn.textContent = t("index.signing_in");
 			try {
 				go(await demoSignIn(email.value.trim()));
 			} catch (e) {
-				showError(e, "Sign-in failed");
+				showError(e, t("index.failed"));
 				btn.disabled = false;
-				btn.textContent = "Sign in";
+				btn.textContent = t("index.sign_in");
 			}
 		});
 		return;
 	}
 	document.getElementById("google-signin").hidden = false;
 	googleButton(document.getElementById("google-button"),
-	    cfg.google_client_id, go, (e) => showError(e, "Sign-in failed"));
+	    cfg.google_client_id, go, (e) => showError(e, t("index.failed")));
 }
 
 main();

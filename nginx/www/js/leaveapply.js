@@ -6,42 +6,44 @@
  * the form filled, so the student can send it again.
  */
 import { api, el } from "./api.js";
+import { t } from "./i18n.js";
 import { $ } from "./page.js";
 
-const KIND = { MEDICAL: "Medical", DUTY: "On duty", OTHER: "Other" };
-const STATE = { PENDING: "waiting for your teacher", APPROVED: "approved",
-	REJECTED: "rejected" };
+const KIND = { MEDICAL: "leave.medical", DUTY: "leave.duty",
+	OTHER: "leave.other" };
+const STATE = { PENDING: "leave.pending", APPROVED: "leave.approved",
+	REJECTED: "leave.rejected" };
 
 async function loadMine() {
 	const box = $("leave-mine");
 	const r = await api("/leave");
 	box.textContent = "";
 	if (!r.leave.length) {
-		box.append(el("p.muted", {}, "No leave applied for."));
+		box.append(el("p.muted", {}, t("leave.none")));
 		return;
 	}
 	box.append(el("ul.plain", {}, ...r.leave.map((l) => el("li",
 	    { "data-state": l.state },
-	    `${KIND[l.kind] || l.kind}: ` +
+	    `${KIND[l.kind] ? t(KIND[l.kind]) : l.kind}: ` +
 	    (l.from === l.to ? l.from : `${l.from} \u2013 ${l.to}`) +
-	    ` \u2013 ${STATE[l.state] || l.state}`))));
+	    ` \u2013 ${STATE[l.state] ? t(STATE[l.state]) : l.state}`))));
 }
 
 async function apply(ev) {
 	ev.preventDefault();
 	const out = $("leave-out");
 	out.className = "note";
-	out.textContent = "Sending\u2026";
+	out.textContent = t("leave.sending");
 	try {
 		await api("/leave", { body: { kind: $("la-kind").value,
 		    from: $("la-from").value, to: $("la-to").value,
 		    reason: $("la-reason").value.trim() } });
-		out.textContent = "Sent: your teacher will approve or reject it.";
+		out.textContent = t("leave.sent");
 		$("la-reason").value = "";
 		await loadMine();
 	} catch (e) {
 		out.className = "result bad";
-		out.textContent = `Not sent: ${e.message} You can send it again.`;
+		out.textContent = t("leave.not_sent", { error: e.message });
 	}
 }
 

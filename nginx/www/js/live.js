@@ -10,19 +10,22 @@
  * that arrive while the picture loads are buffered and applied after it.
  * Leaving the screen calls the onHide callback of initLive() (teacher.js:
  * back to the dashboard's timetable).
+ *
+ * The code and its QR are drawn by one renderCode() at a time: the socket's
+ * attendance.opened and a click on "second round" may both reload, and
+ * only the latest drawing may put its QR on the screen.  Errors show on
+ * the screen itself (#live-error), not under it, and a dropped socket says
+ * so (#live-offline).  "Code only" hides the roster from the class (the
+ * projector mode), remembered per browser.
  */
-import { api, el, showError } from "./api.js";
+import { api, el, errorText } from "./api.js";
+import { fmtDay, num, t } from "./i18n.js";
 import { $ } from "./page.js";
 
-const STATES = {
-	pending: "Waiting",
-	present: "Present",
-	wrong_once: "Wrong once",
-	no_tries_left: "No tries left",
-	flagged: "Flagged",
-	absent: "Absent",
-	not_marked: "Not marked",
-};
+const STATES = ["pending", "present", "wrong_once", "no_tries_left",
+	"flagged", "absent", "not_marked"];
+const stateText = (st) => STATES.includes(st) ? t("state." + st) : st;
+const CODE_ONLY = "ehazira.codeOnly";
 const FROM_STATUS = { P: "present", R: "flagged", A: "absent",
 	wrong_once: "wrong_once", no_tries_left: "no_tries_left" };
 
@@ -38,6 +41,8 @@ const live = {
 	loadedAt: 0,		/* server time of the picture, ms */
 	timer: null,
 	closeCheck: null,
+	drawing: 0,		/* generation of the latest renderCode() */
+	announced: null,	/* window whose end was announced */
 };
 let onHide = () => {};
 
@@ -58,6 +63,7 @@ export async function showLive(sid, period) {
 	setHash();
 	$("main").hidden = true;
 	$("live").hidden = false;
+	$("live-error").hidden = true;
 	await reloadLive();
 	$("close-now").focus();
 }
@@ -89,9 +95,11 @@ export async function reloadLive() {
 			return;
 		const s = st.session;
 		$("live-title").textContent = `${s.course_id} ${s.course_name}`;
-		$("live-sub").textContent = `Period ${s.period_no}, ${s.date}` +
-		    (s.online ? " (online)" : "") +
-		    (st.window ? `, round ${st.window.round}` : "");
+		$("live-sub").textContent = t("live.sub", { period: s.period_no,
+		    date: fmtDay(s.date, true) }) +
+		    (s.online ? ` ${t("live.online")}` : "") +
+		    (st.window ? `, ${t("live.round", { n: st.window.round })}` :
+			"");
 		live.students.clear();
 		for (const x of st.students)
 			live.students.set(x.student_email, { roll_no: x.roll_no,
@@ -108,7 +116,7 @@ export async function reloadLive() {
 		renderRoster();
 		await renderCode();
 	} catch (e) {
-		showError(e, "Live status");
+		liveError(e, t("live.status"));
 		if (e.status === 404 || e.status === 403)
 			hideLive();
 	} finally {
@@ -120,13 +128,40 @@ export async function reloadLive() {
 	}
 }
 
+/* An error on the live screen itself (it covers the page's toast). */
+export function liveError(e, where) {
+	const box = $("live-error");
+	box.textContent = "";
+	box.append(el("p", {}, `${where}: ${errorText(e)} `,
+	    el("button", { type: "button", class: "link",
+		onclick: () => { box.hidden = true; } }, t("common.dismiss"))));
+	box.hidden = false;
+}
+
+/* The socket's state on the live screen: offline is said, not guessed. */
+export function liveConn(state) {
+	$("live-offline").hidden = state !== "closed" && navigator.onLine;
+}
+
+/* Announced once per round, not per submission (a status line). */
+function announceEnd(w) {
+	if (!w || live.announced === w.window_id)
+		return;
+	live.announced = w.window_id;
+	const c = counts();
+	$("counts-status").textContent = t("live.round_ended_counts", {
+	    n: w.round, present: c.present, absent: c.absent,
+	    flagged: c.flagged, total: c.total });
+}
+
 async function renderCode() {
 	const w = live.window;
 	const open = !!(w && w.open);
-	$("otp").textContent = open ? w.otp : "Closed";
+	const gen = ++live.drawing;
+	$("otp").textContent = open ? w.otp : t("live.closed");
 	$("otp").classList.toggle("closed", !open);
-	$("otp-label").textContent = open ? "Enter this code" :
-	    "The window is closed";
+	$("otp-label").textContent = open ? t("live.enter_code") :
+	    t("live.window_closed");
 	$("close-now").disabled = !open;
 	$("round2").disabled = open || !live.period;
 	$("qr").textContent = "";
@@ -137,8 +172,9 @@ async function renderCode() {
 	if (open && w.rotate_every && w.next_code_ms > 0)
 		live.rotateTimer = setTimeout(refreshCode, w.next_code_ms + 50);
 	if (!open) {
-		$("countdown").textContent = w ? `Round ${w.round} ended.` :
-		    "No window yet.";
+		$("countdown").textContent = w ?
+		    t("live.round_ended", { n: w.round }) : t("live.no_window");
+		announceEnd(w);
 		return;
 	}
 	tick();
@@ -149,14 +185,17 @@ async function renderCode() {
 		const doc = new DOMParser().parseFromString(svgText,
 		    "image/svg+xml");
 		const node = doc.documentElement;
+		/* a later drawing (or none) owns the screen now */
+		if (gen !== live.drawing)
+			return;
 		if (node && node.nodeName.toLowerCase() === "svg") {
 			node.querySelectorAll("script").forEach((n) => n.remove());
 			node.setAttribute("aria-hidden", "true");
-			$("qr").append(document.importNode(node, true));
+			$("qr").replaceChildren(document.importNode(node, true));
 		}
 	} catch (e) {
-		if (e.code !== "no_open_window")
-			showError(e, "QR code");
+		if (e.code !== "no_open_window" && gen === live.drawing)
+			liveError(e, t("live.qr"));
 	}
 }
 
@@ -173,7 +212,7 @@ async function refreshCode() {
 		live.skew = st.window.server_time - Date.now();
 		await renderCode();
 	} catch (e) {
-		showError(e, "Live status");
+		liveError(e, t("live.status"));
 	}
 }
 
@@ -183,8 +222,8 @@ function tick() {
 		return;
 	const left = Math.max(0, w.expires_at - (Date.now() + live.skew));
 	const s = Math.ceil(left / 1000);
-	$("countdown").textContent = left > 0 ? `${s} s left` :
-	    "Time is up \u2013 closing\u2026";
+	$("countdown").textContent = left > 0 ? t("live.seconds_left",
+	    { n: s }) : t("live.time_up");
 	$("countdown").classList.toggle("urgent", left > 0 && s <= 5);
 	if (left <= 0) {
 		clearInterval(live.timer);
@@ -217,32 +256,30 @@ function renderCounts() {
 	const c = counts();
 	const ul = $("counts");
 	ul.textContent = "";
-	for (const [k, label] of [["present", "Present"],
-	    ["flagged", "Flagged"], ["wrong", "Wrong code"],
-	    ["pending", "Waiting"], ["absent", "Absent"], ["total", "Total"]])
+	for (const [k, key] of [["present", "state.present"],
+	    ["flagged", "state.flagged"], ["wrong", "live.count_wrong"],
+	    ["pending", "state.pending"], ["absent", "state.absent"],
+	    ["total", "live.count_total"]])
 		ul.append(el(`li.count.c-${k}`, { "data-count": k },
-		    el("strong", {}, String(c[k])), " ", label));
+		    el("strong", { "data-n": c[k] }, num(c[k])), " ", t(key)));
 }
 
+/* A roster tile: its accessible name is its visible text (axe's
+ * label-content-name-mismatch), with "mark by hand" added for readers. */
 function studentTile(email, s) {
-	const label = STATES[s.state] || s.state;
+	const label = stateText(s.state);
 	return el(`li.st.st-${s.state}`, { "data-email": email,
 	    "data-state": s.state },
-	    el("button", { type: "button",
-		"aria-label": `${s.roll_no} ${s.name}: ${label}` +
-		    (s.evidence ? `, left the page ${s.evidence} times` : "") +
-		    (s.slow ? ", slow \u2013 possibly relayed" : "") +
-		    ". Mark by hand.",
-		onclick: () => openMark(email) },
+	    el("button", { type: "button", onclick: () => openMark(email) },
 		el("span.roll", {}, s.roll_no),
 		el("span.name", {}, s.name),
 		el("span.state", {}, label),
-		s.evidence ? el("span.evidence", { title: "left the page" },
-		    `left page \u00d7${s.evidence}`) : null,
-		s.slow ? el("span.evidence.slow", { title:
-		    `${Math.round(s.delay_ms / 1000)} s after the code was ` +
-		    "shown: far slower than the class" },
-		    "slow \u2013 possibly relayed") : null));
+		s.evidence ? el("span.evidence", {},
+		    t("live.left_page", { n: s.evidence })) : null,
+		s.slow ? el("span.evidence.slow", { title: t("live.slow_title",
+		    { n: Math.round(s.delay_ms / 1000) }) },
+		    t("live.slow")) : null,
+		el("span.sr", {}, ` \u2013 ${t("live.mark_by_hand")}`)));
 }
 
 function renderRoster() {
@@ -313,8 +350,11 @@ async function closeNow() {
 	$("close-now").disabled = true;
 	try {
 		await api("/attendance/close", { body: { session_id: live.sid } });
+		$("live-error").hidden = true;
 	} catch (e) {
-		showError(e, "Close");
+		liveError(e, t("live.close_failed"));
+		$("close-now").disabled = false;	/* to retry */
+		return;
 	}
 	reloadLive();
 }
@@ -327,7 +367,7 @@ async function secondRound() {
 		await api("/attendance/initiate",
 		    { body: { period_id: live.period } });
 	} catch (e) {
-		showError(e, "Second round");
+		liveError(e, t("live.round2_failed"));
 	}
 	reloadLive();
 }
@@ -363,7 +403,7 @@ async function saveMark(ev) {
 		}
 		$("mark-dialog").close();
 	} catch (e) {
-		showError(e, "Manual mark");
+		liveError(e, t("live.mark_failed"));
 	}
 }
 
@@ -374,6 +414,13 @@ export function fromHash() {
 	    null;
 }
 
+/* The projector mode: the code alone, no names or states for the class. */
+function codeOnly(on) {
+	$("live").classList.toggle("code-only", on);
+	$("code-only").setAttribute("aria-pressed", on ? "true" : "false");
+	localStorage.setItem(CODE_ONLY, on ? "1" : "0");
+}
+
 /* Wires the live screen's controls; onHide runs when it is left. */
 export function initLive(opts) {
 	onHide = opts.onHide;
@@ -382,8 +429,13 @@ export function initLive(opts) {
 	$("back").addEventListener("click", hideLive);
 	$("fullscreen").addEventListener("click", () => {
 		$("live").requestFullscreen().catch((e) =>
-		    showError(e, "Full screen"));
+		    liveError(e, t("live.fullscreen")));
 	});
+	$("code-only").addEventListener("click", () =>
+	    codeOnly(!$("live").classList.contains("code-only")));
+	codeOnly(localStorage.getItem(CODE_ONLY) === "1");
+	window.addEventListener("online", () => liveConn("online"));
+	window.addEventListener("offline", () => liveConn("closed"));
 	$("mark-form").addEventListener("submit", saveMark);
 	$("mark-cancel").addEventListener("click", () =>
 	    $("mark-dialog").close());

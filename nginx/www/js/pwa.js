@@ -9,6 +9,7 @@
  * answer is never served from a cache.
  */
 import { api, el } from "./api.js";
+import { fmtMoment, t } from "./i18n.js";
 
 const HISTORY_KEY = "ehazira.history";
 let installEvent = null;
@@ -40,9 +41,9 @@ export function showOffline(off, savedAt) {
 		return;
 	p.hidden = !off;
 	if (off)
-		p.textContent = "Offline \u2014 showing your attendance as of " +
-		    (savedAt ? new Date(savedAt).toLocaleString() : "your last visit") +
-		    ". The code entry needs a connection.";
+		p.textContent = savedAt ? t("pwa.offline_at",
+		    { when: fmtMoment(savedAt) }) :
+		    t("pwa.offline_last");
 }
 
 function bar() {
@@ -89,7 +90,7 @@ async function setUpPush(reg) {
 	    .catch(() => null);
 	if (Notification.permission === "granted")
 		return go();
-	addAction("push-on", "Wake me when attendance opens", async () => {
+	addAction("push-on", t("pwa.push_on"), async () => {
 		if (await Notification.requestPermission() === "granted")
 			go();
 		else
@@ -110,7 +111,7 @@ export function startPwa() {
 	window.addEventListener("beforeinstallprompt", (ev) => {
 		ev.preventDefault();
 		installEvent = ev;
-		addAction("install", "Install eHazira", async () => {
+		addAction("install", t("pwa.install"), async () => {
 			installEvent.prompt();
 			await installEvent.userChoice;
 			installEvent = null;

@@ -15,6 +15,7 @@
  * hands over through the openLive callback of initRegister().
  */
 import { api, el, showError } from "./api.js";
+import { fmtDay, t } from "./i18n.js";
 import { $ } from "./page.js";
 
 let openLive = async () => {};
@@ -24,18 +25,26 @@ let sheetSid = null;
 
 /* "YYYY-MM-DD" plus n days (calendar arithmetic, no time zones). */
 function addDays(d, n) {
-	const t = new Date(d + "T12:00:00Z");
-	t.setUTCDate(t.getUTCDate() + n);
-	return t.toISOString().slice(0, 10);
+	const x = new Date(d + "T12:00:00Z");
+	x.setUTCDate(x.getUTCDate() + n);
+	return x.toISOString().slice(0, 10);
 }
 
 function weekday(d) {
-	return new Date(d + "T12:00:00Z").toLocaleDateString(undefined,
-	    { weekday: "long", day: "numeric", month: "long", year: "numeric",
-		timeZone: "UTC" });
+	return fmtDay(d, true);
 }
 
-const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+/* A weekday's short name (1 = Monday) in the page's language. */
+function dayName(dow) {
+	return new Intl.DateTimeFormat(document.documentElement.lang || "en",
+	    { weekday: "short", timeZone: "UTC" })
+	    .format(new Date(Date.UTC(2024, 0, dow)));
+}
+
+const KIND = { MEDICAL: "leave.medical", DUTY: "leave.duty",
+	OTHER: "leave.other" };
+const LSTATE = { PENDING: "reg.pending", APPROVED: "leave.approved",
+	REJECTED: "leave.rejected" };
 const className = (c) => c ? `${c.batch}/${c.semester}/${c.section}` : "";
 
 /* The status line: a success, or a failure with Retry. */
@@ -49,10 +58,11 @@ function failed(where, err, retry) {
 	const s = $("reg-status");
 	s.textContent = "";
 	s.className = "result bad";
-	s.append(`${where} failed: ${err.message || err}`);
+	s.append(t("reg.failed", { where, error: err.message || err }));
 	if (retry)
 		s.append(" ", el("button", { type: "button", id: "reg-retry",
-		    onclick: () => { s.textContent = ""; retry(); } }, "Retry"));
+		    onclick: () => { s.textContent = ""; retry(); } },
+		    t("reg.retry")));
 }
 
 /* Runs fn; on failure shows where + Retry (which runs it again). */
@@ -73,13 +83,13 @@ function reason() {
 
 function periodState(p, off) {
 	if (off.cancelled.has(p.period_id))
-		return ["cancelled", "Cancelled"];
+		return ["cancelled", t("reg.cancelled")];
 	if (off.holiday.has(p.class.class_id))
-		return ["holiday", "Holiday"];
+		return ["holiday", t("reg.holiday")];
 	if (p.open)
-		return ["open", "Open"];
+		return ["open", t("reg.open")];
 	if (p.session_id)
-		return ["taken", "Taken"];
+		return ["taken", t("reg.taken")];
 	return ["", ""];
 }
 
@@ -88,40 +98,42 @@ function periodActions(p, off, state) {
 	if (state === "cancelled") {
 		const id = off.cancelled.get(p.period_id);
 		b.push(el("button", { type: "button", class: "quiet",
-		    onclick: () => act("Restoring the class", async () => {
+		    onclick: () => act(t("reg.restoring"), async () => {
 			await api(`/holidays/${id}`, { method: "DELETE" });
-			say("The class is back on the timetable.");
+			say(t("reg.restored"));
 			await showDay(day);
-		    }) }, "Restore class"));
+		    }) }, t("reg.restore")));
 		return b;
 	}
 	if (state === "holiday")
 		return b;
 	if (p.session_id)
 		b.push(el("button", { type: "button", class: "primary",
-		    onclick: () => showSheet(p.session_id) }, "Register"));
+		    onclick: () => showSheet(p.session_id) },
+		    t("rep.register")));
 	if (p.open)
 		b.push(el("button", { type: "button",
 		    onclick: () => openLive(p.session_id, p.period_id) },
-		    "Live view"));
+		    t("reg.live_view")));
 	else
 		b.push(el("button", { type: "button",
 		    class: p.session_id ? "quiet" : "primary",
 		    onclick: () => take(p.period_id) },
-		    p.session_id ? "Another round" : "Take attendance"));
+		    t(p.session_id ? "reg.another_round" : "reg.take")));
 	if (!p.session_id)
 		b.push(el("button", { type: "button", class: "quiet",
-		    onclick: () => cancelPeriod(p.period_id) }, "Cancel class"));
+		    onclick: () => cancelPeriod(p.period_id) },
+		    t("reg.cancel_class")));
 	return b;
 }
 
-function dayTable(t, off) {
+function dayTable(tt, off) {
 	const tbody = el("tbody");
-	for (const p of t.periods) {
+	for (const p of tt.periods) {
 		const [state, label] = periodState(p, off);
 		tbody.append(el("tr", { "data-period": p.period_id,
 		    "data-state": state },
-		    el("td", {}, `P${p.period_no}`),
+		    el("td", {}, t("dash.period_short", { n: p.period_no })),
 		    el("th", { scope: "row" }, `${p.course_id} ${p.course_name}`),
 		    el("td", {}, className(p.class)),
 		    el("td", {}, label ? el("span.badge", {}, label) : ""),
@@ -130,23 +142,23 @@ function dayTable(t, off) {
 	}
 	return el("table.table", {},
 	    el("thead", {}, el("tr", {},
-		el("th", { scope: "col" }, "Period"),
-		el("th", { scope: "col" }, "Subject"),
-		el("th", { scope: "col" }, "Class"),
-		el("th", { scope: "col" }, "State"),
-		el("th", { scope: "col" }, el("span.sr", {}, "Actions")))),
+		el("th", { scope: "col" }, t("dash.col_period")),
+		el("th", { scope: "col" }, t("dash.col_subject")),
+		el("th", { scope: "col" }, t("dash.col_class")),
+		el("th", { scope: "col" }, t("dash.col_state")),
+		el("th", { scope: "col" }, el("span.sr", {}, t("reg.actions"))))),
 	    tbody);
 }
 
 /* A holiday button per class of the day (a class the teacher teaches). */
-function holidayButtons(t, off) {
+function holidayButtons(tt, off) {
 	const seen = new Map();
-	for (const p of t.periods)
+	for (const p of tt.periods)
 		if (!off.holiday.has(p.class.class_id))
 			seen.set(p.class.class_id, p.class);
 	return [...seen.values()].map((c) => el("button", { type: "button",
 	    class: "quiet", onclick: () => classHoliday(c.class_id) },
-	    `Holiday for ${className(c)}`));
+	    t("reg.holiday_for", { cls: className(c) })));
 }
 
 async function showDay(d) {
@@ -154,7 +166,7 @@ async function showDay(d) {
 	$("reg-date").value = d;
 	$("reg-weekday").textContent = weekday(d);
 	const box = $("reg-day");
-	const [t, h, taken] = await Promise.all([
+	const [tt, h, taken] = await Promise.all([
 		api(`/timetable?date=${d}`),
 		api(`/holidays?from=${d}&to=${d}`),
 		api(`/register/day?date=${d}`)]);
@@ -169,45 +181,47 @@ async function showDay(d) {
 			off.holiday.add(x.class_id);
 	}
 	if (all)
-		for (const p of t.periods)
+		for (const p of tt.periods)
 			off.holiday.add(p.class.class_id);
 	box.textContent = "";
 	if (all)
-		box.append(el("p.banner", {}, `Holiday: ${all.reason || d}`));
-	if (!t.periods.length)
-		box.append(el("p", {}, "No periods on this day's timetable."));
+		box.append(el("p.banner", {},
+		    t("reg.holiday_banner", { reason: all.reason || fmtDay(d) })));
+	if (!tt.periods.length)
+		box.append(el("p", {}, t("reg.no_periods")));
 	else
-		box.append(dayTable(t, off), el("div.row", {},
-		    ...holidayButtons(t, off)));
-	const extra = extraTable(t, taken.sessions);
+		box.append(dayTable(tt, off), el("div.row", {},
+		    ...holidayButtons(tt, off)));
+	const extra = extraTable(tt, taken.sessions);
 	if (extra)
 		box.append(extra);
 }
 
 /* Sessions of the day whose period is not on its timetable. */
-function extraTable(t, sessions) {
-	const regular = new Set(t.periods.map((p) => p.period_id));
+function extraTable(tt, sessions) {
+	const regular = new Set(tt.periods.map((p) => p.period_id));
 	const rows = sessions.filter((s) => !regular.has(s.period_id));
 	if (!rows.length)
 		return null;
 	return el("table.table", { id: "reg-extra-sessions" },
-	    el("caption", {}, "Extra classes taken this day"),
+	    el("caption", {}, t("reg.extra_taken")),
 	    el("tbody", {}, ...rows.map((s) => el("tr",
 		{ "data-session": s.session_id },
-		el("td", {}, `P${s.period_no}`),
+		el("td", {}, t("dash.period_short", { n: s.period_no })),
 		el("th", { scope: "row" }, s.course_id),
 		el("td", {}, `${s.batch}/${s.semester}/${s.section}`),
-		el("td", {}, el("span.badge", {}, "Extra")),
+		el("td", {}, el("span.badge", {}, t("reg.extra"))),
 		el("td", { class: "actions" },
 		    el("button", { type: "button", class: "primary",
-			onclick: () => showSheet(s.session_id) }, "Register"),
+			onclick: () => showSheet(s.session_id) },
+			    t("rep.register")),
 		    s.open ? el("button", { type: "button",
 			onclick: () => openLive(s.session_id, s.period_id) },
-			"Live view") : null)))));
+			t("reg.live_view")) : null)))));
 }
 
 function goDay(d) {
-	return act("Loading the day", () => showDay(d));
+	return act(t("reg.loading_day"), () => showDay(d));
 }
 
 /* --- actions of the day -------------------------------------------- */
@@ -218,11 +232,12 @@ function ttl() {
 }
 
 function take(periodId) {
-	return act("Taking attendance", async () => {
+	return act(t("reg.taking"), async () => {
 		const w = await api("/attendance/initiate", { body: {
 		    period_id: periodId, date: day, ttl: ttl(),
 		    online: $("reg-online").checked } });
-		say(`Attendance open for ${w.course_id} on ${w.date}.`);
+		say(t("reg.opened", { course: w.course_id,
+		    date: fmtDay(w.date) }));
 		/* back from the live screen, its register is shown */
 		sheetSid = w.session_id;
 		await openLive(w.session_id, periodId);
@@ -230,19 +245,19 @@ function take(periodId) {
 }
 
 function cancelPeriod(periodId) {
-	return act("Cancelling the class", async () => {
+	return act(t("reg.cancelling"), async () => {
 		await api("/holidays", { body: { date: day,
 		    period_id: periodId, reason: reason() } });
-		say("The class is cancelled on this day.");
+		say(t("reg.cancelled_done"));
 		await showDay(day);
 	});
 }
 
 function classHoliday(classId) {
-	return act("Declaring the holiday", async () => {
+	return act(t("reg.declaring"), async () => {
 		await api("/holidays", { body: { date: day, class_id: classId,
 		    reason: reason() } });
-		say("Holiday recorded.");
+		say(t("reg.holiday_done"));
 		await showDay(day);
 	});
 }
@@ -256,36 +271,37 @@ function extraClass(ev) {
 
 /* --- the register of one session ----------------------------------- */
 
-const STATUS = { P: "Present", A: "Absent", R: "Flagged" };
+const STATUS = { P: "state.present", A: "state.absent",
+	R: "state.flagged", E: "state.excused" };
 
 function remarkCell(sid, s) {
 	const td = el("td", { class: "remark" }, s.remark || "");
 	if (!s.status)
 		return td;
 	const edit = el("button", { type: "button", class: "link",
-	    "aria-label": `Remark for ${s.name}`, onclick: () => {
+	    "aria-label": t("reg.remark_for", { name: s.name }), onclick: () => {
 		const input = el("input", { type: "text", maxlength: 500,
-		    "aria-label": `Remark for ${s.name}`,
+		    "aria-label": t("reg.remark_for", { name: s.name }),
 		    value: s.remark || "" });
 		const save = el("button", { type: "button", class: "primary",
-		    onclick: () => act("Saving the remark", async () => {
+		    onclick: () => act(t("reg.saving_remark"), async () => {
 			await api("/attendance/remark", { body: {
 			    session_id: sid, student_email: s.student_email,
 			    remark: input.value.trim() } });
-			say("Remark saved.");
+			say(t("reg.remark_saved"));
 			await showSheet(sid);
-		    }) }, "Save remark");
+		    }) }, t("reg.save_remark"));
 		td.textContent = "";
 		td.append(input, " ", save);
 		input.focus();
-	    } }, "Remark");
+	    } }, t("reg.remark"));
 	td.append(" ", edit);
 	return td;
 }
 
 async function showSheet(sid) {
 	const box = $("reg-sheet");
-	const ls = await act("Loading the register", () =>
+	const ls = await act(t("reg.loading_register"), () =>
 	    api(`/attendance/live-status?session_id=${sid}`));
 	if (!ls)
 		return;
@@ -296,17 +312,18 @@ async function showSheet(sid) {
 		tbody.append(el("tr", { "data-email": s.student_email },
 		    el("td", {}, s.roll_no),
 		    el("th", { scope: "row" }, s.name),
-		    el("td", {}, s.status ? STATUS[s.status] : "not marked"),
+		    el("td", {}, t(STATUS[s.status] || "state.not_marked")),
 		    remarkCell(sid, s)));
 	box.textContent = "";
 	box.append(el("h3", { id: "reg-sheet-h" },
-	    `${se.course_id} P${se.period_no} \u2013 ${weekday(se.date)}`),
+	    `${se.course_id} ${t("dash.period_short", { n: se.period_no })} ` +
+	    `\u2013 ${weekday(se.date)}`),
 	    el("table.table", { "aria-labelledby": "reg-sheet-h" },
 		el("thead", {}, el("tr", {},
-		    el("th", { scope: "col" }, "Roll"),
-		    el("th", { scope: "col" }, "Name"),
-		    el("th", { scope: "col" }, "Mark"),
-		    el("th", { scope: "col" }, "Remark"))), tbody),
+		    el("th", { scope: "col" }, t("rep.col_roll")),
+		    el("th", { scope: "col" }, t("rep.col_name")),
+		    el("th", { scope: "col" }, t("mark.title")),
+		    el("th", { scope: "col" }, t("reg.remark")))), tbody),
 	    markAllForm(sid, ls));
 }
 
@@ -314,24 +331,24 @@ function markAllForm(sid, ls) {
 	const open = ls.window && ls.window.open;
 	const why = el("input", { type: "text", id: "reg-markall-reason",
 	    maxlength: 500, required: true });
-	const go = (status) => act("Marking the rest", async () => {
+	const go = (status) => act(t("reg.marking_rest"), async () => {
 		if (!why.value.trim()) {
 			why.focus();
-			throw new Error("give a reason first");
+			throw new Error(t("reg.reason_first"));
 		}
 		const r = await api("/attendance/mark-all", { body: {
 		    session_id: sid, status, reason: why.value.trim() } });
-		say(`${r.marked} student(s) marked ` +
-		    `${status === "P" ? "present" : "absent"}.`);
+		say(t(status === "P" ? "reg.marked_present" : "reg.marked_absent",
+		    { n: r.marked }));
 		await showSheet(sid);
 	});
 	return el("div.row", {},
 	    el("label", { for: "reg-markall-reason" },
-		"Reason for marking all remaining", why),
+		t("reg.markall_reason"), why),
 	    el("button", { type: "button", disabled: open,
-		onclick: () => go("P") }, "Mark all remaining present"),
+		onclick: () => go("P") }, t("reg.markall_present")),
 	    el("button", { type: "button", disabled: open,
-		onclick: () => go("A") }, "Mark all remaining absent"));
+		onclick: () => go("A") }, t("reg.markall_absent")));
 }
 
 /* --- leave ---------------------------------------------------------- */
@@ -349,23 +366,26 @@ async function loadStudents() {
 }
 
 function leaveRow(l) {
-	const decide = (how) => act("Deciding the leave", async () => {
+	const decide = (how) => act(t("reg.deciding"), async () => {
 		await api(`/leave/${l.leave_id}/${how}`, { body: {} });
-		say(`Leave ${how === "approve" ? "approved" : "rejected"}.`);
+		say(t(how === "approve" ? "reg.leave_approved" :
+		    "reg.leave_rejected"));
 		await loadLeave();
 	});
 	return el("tr", { "data-leave": l.leave_id, "data-state": l.state },
 	    el("td", {}, l.roll_no),
 	    el("th", { scope: "row" }, l.name),
-	    el("td", {}, l.kind),
-	    el("td", {}, l.from === l.to ? l.from : `${l.from} \u2013 ${l.to}`),
+	    el("td", {}, KIND[l.kind] ? t(KIND[l.kind]) : l.kind),
+	    el("td", {}, l.from === l.to ? fmtDay(l.from) :
+		`${fmtDay(l.from)} \u2013 ${fmtDay(l.to)}`),
 	    el("td", {}, l.reason),
-	    el("td", {}, l.state),
+	    el("td", {}, LSTATE[l.state] ? t(LSTATE[l.state]) : l.state),
 	    el("td", { class: "actions" }, ...(l.state === "PENDING" ? [
 		el("button", { type: "button", class: "primary",
-		    onclick: () => decide("approve") }, "Approve"),
+		    onclick: () => decide("approve") }, t("dev.approve")),
 		el("button", { type: "button", class: "quiet",
-		    onclick: () => decide("reject") }, "Reject")] : [])));
+		    onclick: () => decide("reject") }, t("dev.reject"))] :
+		[])));
 }
 
 async function loadLeave() {
@@ -373,26 +393,27 @@ async function loadLeave() {
 	const box = $("leave-list");
 	box.textContent = "";
 	if (!r.leave.length) {
-		box.append(el("p", {}, "No leave recorded."));
+		box.append(el("p", {}, t("reg.no_leave")));
 		return;
 	}
 	box.append(el("table.table", {},
 	    el("thead", {}, el("tr", {},
-		...["Roll", "Name", "Kind", "Days", "Reason", "State"].map(
-		    (h) => el("th", { scope: "col" }, h)),
-		el("th", { scope: "col" }, el("span.sr", {}, "Actions")))),
+		...["rep.col_roll", "rep.col_name", "leave.kind", "reg.days",
+		    "reg.reason", "dash.col_state"].map(
+		    (h) => el("th", { scope: "col" }, t(h))),
+		el("th", { scope: "col" }, el("span.sr", {}, t("reg.actions"))))),
 	    el("tbody", {}, ...r.leave.map(leaveRow))));
 }
 
 function saveLeave(ev) {
 	ev.preventDefault();
-	act("Recording the leave", async () => {
+	act(t("reg.recording_leave"), async () => {
 		await api("/leave", { body: {
 		    student_email: $("leave-student").value,
 		    kind: $("leave-kind").value,
 		    from: $("leave-from").value, to: $("leave-to").value,
 		    reason: $("leave-reason").value.trim() } });
-		say("Leave recorded.");
+		say(t("reg.leave_recorded"));
 		await loadLeave();
 	});
 }
@@ -413,7 +434,8 @@ function fillChoices(s) {
 		extra.append(el("option", { value: p.period_id,
 		    "data-dow": p.day_of_week },
 		    `${p.course_id} ${className(p.class)} ` +
-		    `(${DAYS[p.day_of_week - 1]} P${p.period_no})`));
+		    `(${dayName(p.day_of_week)} ` +
+		    `${t("dash.period_short", { n: p.period_no })})`));
 		if (!seen.has(p.class.class_id)) {
 			seen.add(p.class.class_id);
 			cls.append(el("option", { value: p.subject_id },
@@ -436,17 +458,17 @@ export async function initRegister(opts) {
 	$("reg-extra").addEventListener("submit", extraClass);
 	$("leave-form").addEventListener("submit", saveLeave);
 	$("leave-class").addEventListener("change",
-	    () => act("Loading the students", loadStudents));
+	    () => act(t("reg.loading_students"), loadStudents));
 	try {
 		settings = await api("/register/settings");
 	} catch (e) {
-		showError(e, "Register");
+		showError(e, t("rep.register"));
 		return;
 	}
 	fillChoices(settings);
 	await goDay(settings.today);
-	await act("Loading the students", loadStudents);
-	await act("Loading leave", loadLeave);
+	await act(t("reg.loading_students"), loadStudents);
+	await act(t("reg.loading_leave"), loadLeave);
 }
 
 /* After the live screen: the day's states and an open sheet changed. */

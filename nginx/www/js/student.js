@@ -12,6 +12,7 @@
  * fires together count once, until the student is back.
  */
 import { api, el, showError } from "./api.js";
+import { fmtDay, pct, t } from "./i18n.js";
 import { $, showConn, showWho, startPage } from "./page.js";
 import { lastHistory, saveHistory, showOffline, startPwa } from "./pwa.js";
 import { LiveSocket } from "./ws.js";
@@ -33,7 +34,6 @@ const presentIn = new Set();
 let away = false;	/* left the page; reported once until back */
 
 /* What to do after a missed window: the teacher can still mark by hand. */
-const MISSED_NEXT = "Ask your teacher: they can mark you present by hand.";
 
 function show(w, serverTime) {
 	const changed = !win || win.window_id !== w.window_id;
@@ -49,7 +49,8 @@ function show(w, serverTime) {
 		setTries(w.wrong ? 1 : 2);
 	}
 	$("banner-what").textContent = `${w.course_id} ${w.course_name}, ` +
-	    `period ${w.period_no}` + (w.round > 1 ? `, round ${w.round}` : "");
+	    t("student.period", { n: w.period_no }) + (w.round > 1 ?
+	    `, ${t("live.round", { n: w.round })}` : "");
 	$("banner").hidden = false;
 	$("idle").hidden = true;
 	$("otp-form").hidden = marked;
@@ -72,7 +73,8 @@ function tick() {
 		return;
 	const left = win.expires_at - (Date.now() + skew);
 	$("s-countdown").textContent = left > 0 ?
-	    `${Math.ceil(left / 1000)} s left` : "Time is up";
+	    t("live.seconds_left", { n: Math.ceil(left / 1000) }) :
+	    t("student.time_up");
 	if (left < -3000) {
 		/* the close event may be late; the server decides */
 		clearInterval(timer);
@@ -81,13 +83,12 @@ function tick() {
 }
 
 function setTries(n) {
-	const t = $("tries");
+	const box = $("tries");
 	/* the one place the wrong-code message is shown */
-	t.textContent = n >= 2 ? "You have 2 tries." :
-	    n === 1 ? "Wrong code: one try left. Check the code on the board." :
-	    "No tries left for this round.";
-	t.setAttribute("aria-live", "polite");
-	t.className = "tries" + (n === 1 ? " warn" : n <= 0 ? " bad" : "");
+	box.textContent = n >= 2 ? t("student.tries_two") :
+	    n === 1 ? t("student.tries_one") : t("student.tries_none");
+	box.setAttribute("aria-live", "polite");
+	box.className = "tries" + (n === 1 ? " warn" : n <= 0 ? " bad" : "");
 	$("otp-form").hidden = n <= 0 || marked;
 }
 
@@ -101,7 +102,7 @@ function result(kind, title, text) {
 
 /* A window missed: what happened and what to do next. */
 function missed(title, what) {
-	result("bad", title, what + " " + MISSED_NEXT);
+	result("bad", title, `${what} ${t("student.missed_next")}`);
 }
 
 async function loadOpen() {
@@ -109,8 +110,8 @@ async function loadOpen() {
 		const { open } = await api("/attendance/open");
 		if (!open.length) {
 			if (win && !marked)
-				missed("The window closed",
-				    "You were not marked present in time.");
+				missed(t("student.closed"),
+				    t("student.closed_note"));
 			hide();
 			loadHistory();
 			return;
@@ -120,11 +121,10 @@ async function loadOpen() {
 		show(open[0], open[0].server_time);
 		if (marked)
 			result(open[0].my_status === "R" ? "warn" : "ok",
-			    open[0].my_status === "R" ? "Recorded, flagged" :
-			    "You are marked present",
-			    "Nothing more to do for this window.");
+			    open[0].my_status === "R" ? t("student.flagged_short") :
+			    t("student.present"), t("student.nothing_more"));
 	} catch (e) {
-		showError(e, "Open windows");
+		showError(e, t("student.open_windows"));
 	}
 }
 
@@ -136,9 +136,10 @@ function viaSocket(body) {
 			resolve(null);
 			return;
 		}
-		const t = setTimeout(() => { waiter = null; resolve(null); },
+		const wait = setTimeout(() => { waiter = null; resolve(null); },
 		    4000);
-		waiter = (m) => { clearTimeout(t); waiter = null; resolve(m); };
+		waiter = (m) => { clearTimeout(wait); waiter = null;
+			resolve(m); };
 	});
 }
 
@@ -162,13 +163,12 @@ function answer(m) {
 			presentIn.add(win.session_id);
 		$("otp-form").hidden = true;
 		if (m.status === "R" || m.flagged)
-			result("warn", "Recorded, but flagged",
-			    "You left the page during the window, so your " +
-			    "teacher will review this mark.");
+			result("warn", t("student.flagged"),
+			    t("student.flagged_note"));
 		else
-			result("ok", "You are marked present",
-			    m.already_marked ? "You were already marked." :
-			    "Thank you. You can close this page.");
+			result("ok", t("student.present"),
+			    m.already_marked ? t("student.already") :
+			    t("student.thanks"));
 		loadHistory();
 		return;
 	}
@@ -183,16 +183,16 @@ function answer(m) {
 	case "no_tries_left":
 		marked = true;
 		setTries(0);
-		missed("No tries left", "You entered a wrong code twice.");
+		missed(t("state.no_tries_left"), t("student.twice_wrong"));
 		break;
 	case "window_closed":
 	case "no_window":
-		missed("Too late", "The attendance window has closed.");
+		missed(t("student.too_late"), t("student.too_late_note"));
 		hide();
 		break;
 	default:
-		result("bad", "Not recorded", (m.error && m.error.message) ||
-		    "Something went wrong; try again.");
+		result("bad", t("student.not_recorded"), (m.error &&
+		    m.error.message) || t("student.try_again"));
 	}
 }
 
@@ -201,8 +201,8 @@ async function submit(ev) {
 	const input = $("otp-input");
 	const otp = input.value.trim();
 	if (!/^[0-9]{4}$/.test(otp)) {
-		result("warn", "Four digits, please",
-		    "The code on the board has four digits.");
+		result("warn", t("student.four_digits"),
+		    t("student.four_digits_note"));
 		input.focus();
 		return;
 	}
@@ -214,7 +214,7 @@ async function submit(ev) {
 	try {
 		answer((await viaSocket(body)) || (await viaHttp(body)));
 	} catch (e) {
-		showError(e, "Submit");
+		showError(e, t("student.submit"));
 	} finally {
 		btn.disabled = false;
 	}
@@ -252,9 +252,9 @@ function report(type, detail) {
 
 /* The bar of a meter.  Its width goes through the CSSOM: the page's CSP
  * (no 'unsafe-inline' styles) refuses a style="" attribute. */
-function meterBar(pct) {
+function meterBar(percent) {
 	const bar = el("span");
-	bar.style.width = `${pct}%`;
+	bar.style.width = `${percent}%`;
 	return bar;
 }
 
@@ -271,17 +271,18 @@ function subjectItem(x, threshold) {
 	if (!x.held || x.percent === null)
 		return el("li.none", { "data-course": x.course_id },
 		    el("div.row.between", {}, title,
-			el("span.pct.muted", {}, "no classes yet")));
+			el("span.pct.muted", {}, t("student.no_classes_yet"))));
 	return el(x.at_risk ? "li.risk" : "li", { "data-course": x.course_id },
 	    el("div.row.between", {}, title,
-		el("span.pct", {}, x.percent + "%")),
+		el("span.pct", {}, pct(x.percent))),
 	    el("div.meter", { role: "img",
-		"aria-label": `${x.course_id}: ${x.percent}%` },
+		"aria-label": `${x.course_id}: ${pct(x.percent)}` },
 		meterBar(x.percent)),
 	    el("p.muted.small", {},
-		`${x.present} present, ${x.absent} absent, ` +
-		`${x.flagged} flagged of ${x.held}` +
-		(x.at_risk ? ` \u2013 below ${threshold}%` : "")));
+		t("student.counts", { present: x.present, absent: x.absent,
+		    flagged: x.flagged, held: x.held }) +
+		(x.at_risk ? ` \u2013 ${t("student.below",
+		    { threshold: pct(threshold) })}` : "")));
 }
 
 /* The history from the API, or offline the last one this phone saw. */
@@ -294,7 +295,7 @@ async function loadHistory() {
 	} catch (e) {
 		const last = lastHistory();
 		if (!last || (e.status && e.status < 500))
-			return showError(e, "History");
+			return showError(e, t("student.history"));
 		s = last.summary;
 		showOffline(true, last.saved_at);
 	}
@@ -306,7 +307,7 @@ function renderHistory(s) {
 		const sub = $("subjects");
 		sub.textContent = "";
 		if (!s.subjects.length) {
-			sub.append(el("p.muted", {}, "No classes held yet."));
+			sub.append(el("p.muted", {}, t("student.no_classes")));
 		} else {
 			const ul = el("ul.plain.subjects");
 			for (const x of sortedSubjects(s.subjects))
@@ -318,16 +319,18 @@ function renderHistory(s) {
 		const ol = el("ol.plain.days");
 		for (const d of [...s.days].reverse().slice(0, 60))
 			ol.append(el(`li.day.m-${d.status}`, {},
-			    el("span.date", {}, d.date),
-			    el("span", {}, `P${d.period_no} ${d.course_id}`),
-			    el("span.mark", {}, { P: "Present", A: "Absent",
-				R: "Flagged", E: "Excused (leave)" }[d.status] ||
-				d.status),
+			    el("span.date", {}, fmtDay(d.date)),
+			    el("span", {}, `${t("dash.period_short",
+				{ n: d.period_no })} ${d.course_id}`),
+			    el("span.mark", {}, t({ P: "state.present",
+				A: "state.absent", R: "state.flagged",
+				E: "state.excused" }[d.status] ||
+				"state.not_marked")),
 			    d.remark ? el("span.muted", {}, d.remark) : null));
 		days.append(s.days.length ? ol :
-		    el("p.muted", {}, "Nothing yet."));
+		    el("p.muted", {}, t("common.nothing_yet")));
 	} catch (e) {
-		showError(e, "History");
+		showError(e, t("student.history"));
 	}
 }
 
@@ -346,8 +349,8 @@ function onEvent(m) {
 	case "attendance.closed":
 		if (win && m.session_id === win.session_id) {
 			if (!marked)
-				missed("The window closed",
-				    "You were not marked present in time.");
+				missed(t("student.closed"),
+				    t("student.closed_note"));
 			hide();
 			loadHistory();
 		}

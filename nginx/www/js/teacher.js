@@ -11,8 +11,8 @@
  */
 import { initDashboard, loadPending, loadSubjects, loadTimetable }
     from "./dashboard.js";
-import { applyEvent, fromHash, initLive, liveSession, reloadLive, showLive }
-    from "./live.js";
+import { applyEvent, fromHash, initLive, liveConn, liveSession, reloadLive,
+    showLive } from "./live.js";
 import { showConn, showWho, startPage } from "./page.js";
 import { initRegister, refreshRegister } from "./register.js";
 import { LiveSocket } from "./ws.js";
@@ -31,6 +31,7 @@ function onEvent(m) {
 
 function onSocketState(st) {
 	showConn(st);
+	liveConn(st);
 	/* (back) online: what the replay buffer cannot cover comes from here */
 	if (st === "open")
 		reloadLive();

@@ -1,0 +1,409 @@
+/*
+ * screens.mjs - the teacher's screens on a laptop, a projector and a
+ * phone, axe on every page, and each language (issue 19).
+ *
+ *   node screens.mjs <base URL> <artifacts dir>
+ *
+ * Runs after attendance.mjs on the same stack, as another teacher (Arjun
+ * Nair, CS302 in class 2024/3/A) so its sessions are its own.  Drives
+ * Debian's chromium with playwright-core.  axe-core (npm) runs in each
+ * page (bypassCSP: the page's CSP refuses an injected script) and any
+ * serious or critical violation fails, label-content-name-mismatch
+ * included (axe ships it disabled).  The language checks: the three
+ * catalogues have the same keys, and in Hindi and Urdu no visible text
+ * equals an English catalogue text (nor a bare key).  The last line is
+ * "e2e: N passed, M failed".
+ */
+import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+const BASE = process.argv[2] || "http://127.0.0.1:8080";
+const ART = process.argv[3] || "tests/artifacts";
+const TEACHER = "arjun.nair@demo.ehazira.in";
+const STUDENT = "student05@demo.ehazira.in";
+const CLASS = "2024/3/A";
+const WWW = new URL("../../nginx/www/", import.meta.url).pathname;
+const AXE = readFileSync(createRequire(import.meta.url)
+    .resolve("axe-core/axe.min.js"), "utf8");
+const CAT = Object.fromEntries(["en", "hi", "ur"].map((l) => [l,
+    JSON.parse(readFileSync(join(WWW, "i18n", `${l}.json`), "utf8"))]));
+/* Shown as they are in every language. */
+const PROPER = new Set(["eHazira", "English"]);
+
+let passed = 0, failed = 0;
+const t0 = Date.now();
+const log = (...a) =>
+	console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+
+async function check(name, fn) {
+	try {
+		await fn();
+		passed++;
+		log("PASS", name);
+	} catch (e) {
+		failed++;
+		log("FAIL", name, "-", (e && e.message || String(e)).split("\n")[0]);
+	}
+}
+
+function assert(cond, msg) {
+	if (!cond)
+		throw new Error(msg);
+}
+
+let browser = null;
+const errors = [];
+
+async function newPage(label, opts) {
+	const ctx = await browser.newContext({ bypassCSP: true,
+	    viewport: { width: 1366, height: 768 }, ...opts });
+	const page = await ctx.newPage();
+	page.on("pageerror", (e) => errors.push(`${label}: ${e.message}`));
+	page.setDefaultTimeout(8000);
+	return page;
+}
+
+async function signIn(page, email, role) {
+	await page.goto(BASE + "/");
+	await page.locator("#demo-email").fill(email);
+	await page.locator("#demo-submit").click();
+	await page.waitForURL(`**/${role}.html*`);
+	await page.locator("#conn.open").waitFor();
+}
+
+/* axe in the page; the serious and critical violations as text. */
+async function axeCheck(page, what) {
+	if (!await page.evaluate(() => !!window.axe))
+		await page.addScriptTag({ content: AXE });
+	const v = await page.evaluate(async () => {
+		/* global axe */
+		const r = await axe.run(document, { rules: {
+		    "label-content-name-mismatch": { enabled: true } } });
+		return r.violations.filter((x) =>
+		    x.impact === "serious" || x.impact === "critical")
+		    .map((x) => `${x.id} (${x.impact}, ${x.nodes.length}: ` +
+			`${x.nodes[0].target.join(" ")})`);
+	});
+	log(`  axe ${what}: ${v.length} serious/critical`);
+	assert(v.length === 0, `${what}: ${v.join("; ")}`);
+}
+
+/* Visible texts of the page that are English catalogue texts or keys. */
+async function untranslated(page, lang) {
+	const english = new Set(Object.entries(CAT.en)
+	    .filter(([k, v]) => !/\{\w+\}/.test(v) && CAT[lang][k] !== v &&
+		!PROPER.has(v))
+	    .map(([, v]) => v.trim()));
+	const texts = await page.evaluate(() => {
+		const out = [];
+		const w = document.createTreeWalker(document.body,
+		    NodeFilter.SHOW_TEXT);
+		for (let n = w.nextNode(); n; n = w.nextNode()) {
+			const s = n.nodeValue.replace(/\s+/g, " ").trim();
+			const p = n.parentElement;
+			if (s && p && p.checkVisibility() &&
+			    p.closest("option, script, style") === null)
+				out.push(s);
+		}
+		return out;
+	});
+	const key = /^(common|conn|dash|dev|err|index|live|mark|rep|state|student|teacher)\.[a-z0-9_.]+$/;
+	return texts.filter((s) => english.has(s) || key.test(s));
+}
+
+async function setLang(page, lang) {
+	await page.evaluate((l) => localStorage.setItem("ehazira.lang", l),
+	    lang);
+	/* without a live screen's hash: a failed check leaves no trace */
+	await page.goto(page.url().split("#")[0]);
+}
+
+const qrCount = (page) => page.locator("#qr svg").count();
+
+try {
+	browser = await chromium.launch({
+		executablePath: process.env.EHAZIRA_CHROMIUM || "/usr/bin/chromium",
+		headless: true,
+		args: ["--headless", "--no-sandbox", "--disable-gpu",
+		    "--no-first-run", "--disable-background-networking",
+		    "--disable-component-update", "--disable-sync"],
+	});
+
+	await check("the three catalogues have the same keys", async () => {
+		const keys = (l) => Object.keys(CAT[l]).sort().join("\n");
+		for (const l of ["hi", "ur"])
+			assert(keys(l) === keys("en"), `${l}.json differs from ` +
+			    "en.json in its keys");
+		for (const l of ["hi", "ur"])
+			for (const [k, v] of Object.entries(CAT[l]))
+				assert(typeof v === "string" && v.trim(),
+				    `${l}.json ${k} is empty`);
+	});
+
+	const index = await newPage("index");
+	await index.goto(BASE + "/");
+	await index.locator("#demo-form").waitFor();
+	await check("axe: the sign-in page", () => axeCheck(index, "index.html"));
+
+	const teacher = await newPage("teacher");
+	await signIn(teacher, TEACHER, "teacher");
+	await teacher.locator("#periods table").waitFor();
+
+	await check("the dashboard shows the day with its weekday and moves " +
+	    "between days", async () => {
+		const shown = (await teacher.locator("#today-date").textContent())
+		    .trim();
+		const wd = new Date().toLocaleDateString("en-IN",
+		    { weekday: "long" });
+		assert(shown.includes(wd), `"${shown}" has no ${wd}`);
+		assert(!/\d{4}-\d\d-\d\d/.test(shown), `ISO date "${shown}"`);
+		await teacher.locator("#day-next").click();
+		await teacher.locator("#today-date", { hasNotText: shown })
+		    .waitFor();
+		/* another day: registers only, no Start */
+		assert(await teacher.locator("#periods button",
+		    { hasText: "Start attendance" }).count() === 0,
+		    "Start offered on another day");
+		await teacher.locator("#day-today").click();
+		await teacher.locator("#today-date", { hasText: shown }).waitFor();
+	});
+
+	await check("the period running now is marked", async () => {
+		/* a page of its own: its clock is fixed in a period */
+		const p = await newPage("clock");
+		await signIn(p, TEACHER, "teacher");
+		await p.locator("#periods table").waitFor();
+		const start = (await p.locator("#periods tbody tr").first()
+		    .locator("td").nth(1).textContent()).slice(0, 5);
+		const [h, m] = start.split(":").map(Number);
+		const now = new Date();
+		now.setHours(h, m + 5, 0, 0);
+		await p.clock.setFixedTime(now);
+		await p.locator("#day-today").click();
+		await p.locator("#periods tr.now .badge.now").waitFor();
+		assert(await p.locator("#periods tr.now").count() === 1,
+		    "not exactly one current period");
+		assert(await p.locator("#periods tr[aria-current=time]")
+		    .count() === 1, "no aria-current");
+		await p.context().close();
+	});
+
+	await check("axe: the teacher's dashboard", () =>
+	    axeCheck(teacher, "teacher.html dashboard"));
+
+	let row = null;
+	await check("live screen: one QR code in round 1 and round 2, the " +
+	    "countdown on a 768-px screen", async () => {
+		row = teacher.locator("#periods tr", { hasText: CLASS })
+		    .filter({ has: teacher.getByRole("button",
+			{ name: "Start attendance" }) }).first();
+		await row.getByRole("button", { name: "Start attendance" })
+		    .click();
+		await teacher.locator("#otp").filter({ hasText: /^\d{4}$/ })
+		    .waitFor();
+		await teacher.locator("#qr svg").waitFor();
+		assert(await qrCount(teacher) === 1, "round 1: not one QR");
+		await teacher.getByRole("button", { name: "Close now" }).click();
+		await teacher.locator("#otp", { hasText: "Closed" }).waitFor();
+		await teacher.getByRole("button",
+		    { name: "Open a second round for the missing" }).click();
+		await teacher.locator("#otp").filter({ hasText: /^\d{4}$/ })
+		    .waitFor();
+		await teacher.locator("#qr svg").waitFor();
+		/* the socket's attendance.opened reloads too: let it land */
+		await teacher.waitForTimeout(1500);
+		assert(await qrCount(teacher) === 1,
+		    `round 2: ${await qrCount(teacher)} QR codes`);
+		const box = await teacher.locator("#countdown").boundingBox();
+		assert(box && box.y + box.height <= 768,
+		    `the countdown ends at ${box && box.y + box.height} px`);
+		await teacher.screenshot({ path: join(ART, "screens-live-768.png") });
+	});
+
+	await check("axe: the live screen (open window)", () =>
+	    axeCheck(teacher, "teacher.html live"));
+
+	await check("a failed Close now shows on the live screen, and a " +
+	    "retry works", async () => {
+		await teacher.route("**/attendance/close", (r) => r.fulfill({
+		    status: 503, contentType: "application/json",
+		    body: '{"error":{"code":"unavailable","message":' +
+			'"the service is unavailable"}}' }));
+		await teacher.getByRole("button", { name: "Close now" }).click();
+		const err = teacher.locator("#live-error");
+		await err.waitFor();
+		const b = await err.boundingBox();
+		const onTop = await teacher.evaluate(([x, y]) => {
+			const n = document.elementFromPoint(x, y);
+			return !!(n && n.closest("#live-error"));
+		}, [b.x + b.width / 2, b.y + b.height / 2]);
+		assert(onTop, "the error is covered");
+		await teacher.unroute("**/attendance/close");
+		assert(await teacher.locator("#close-now").isEnabled(),
+		    "Close now cannot be retried");
+		await teacher.getByRole("button", { name: "Close now" }).click();
+		await teacher.locator("#otp", { hasText: "Closed" }).waitFor();
+	});
+
+	await check("the live screen says when it is offline", async () => {
+		await teacher.context().setOffline(true);
+		await teacher.locator("#live-offline").waitFor({ timeout: 5000 });
+		await teacher.context().setOffline(false);
+		await teacher.locator("#live-offline").waitFor({ state: "hidden",
+		    timeout: 8000 });
+	});
+
+	await check("code only: the projector shows no names, remembered; " +
+	    "the 1080p screen is used", async () => {
+		await teacher.setViewportSize({ width: 1920, height: 1080 });
+		await teacher.getByRole("button", { name: "Code only" }).click();
+		assert(!await teacher.locator("#roster").isVisible(),
+		    "the roster is still shown");
+		assert(await teacher.locator("#code-only[aria-pressed=true]")
+		    .count() === 1, "aria-pressed not set");
+		await teacher.reload();
+		await teacher.locator("#live").waitFor();
+		assert(!await teacher.locator("#roster").isVisible(),
+		    "code only is not remembered");
+		await teacher.getByRole("button", { name: "Code only" }).click();
+		await teacher.locator("#roster").waitFor();
+		const grid = await teacher.locator(".live-grid").boundingBox();
+		assert(grid.y + grid.height > 1080 * 0.8,
+		    `the screen ends at ${grid.y + grid.height} of 1080 px`);
+		await teacher.screenshot({ path: join(ART, "screens-live-1080.png") });
+		await teacher.setViewportSize({ width: 1366, height: 768 });
+	});
+
+	await check("the roster has one live summary, not one per submission",
+	    async () => {
+		assert(await teacher.locator("#counts[aria-live]").count() === 0,
+		    "the counts are a live region");
+		const s = await teacher.locator("#counts-status").textContent();
+		assert(/Round 2 ended/.test(s), `status "${s}"`);
+	});
+
+	await check("the report: at risk only after enough sessions, the " +
+	    "range shown, a session's register and one student", async () => {
+		await teacher.getByRole("button", { name: "Back to dashboard" })
+		    .click();
+		await teacher.locator("#rep-subject option", { hasText: CLASS })
+		    .first().waitFor({ state: "attached" });
+		const label = await teacher.locator("#rep-subject option",
+		    { hasText: "CS302" }).filter({ hasText: CLASS }).first()
+		    .textContent();
+		await teacher.locator("#rep-subject").selectOption({ label });
+		await teacher.getByRole("button", { name: "Show report" }).click();
+		await teacher.locator("#report-out table").waitFor();
+		assert(await teacher.locator("#report-out tr.risk").count() === 0,
+		    "students at risk after one session");
+		assert(/^\d{4}-\d\d-\d\d$/.test(await teacher.locator("#rep-from")
+		    .inputValue()), "the From field is empty");
+		await teacher.locator("#report-out th button.link").first()
+		    .click();
+		await teacher.locator("#student-dialog[open] .days li").first()
+		    .waitFor();
+		await axeCheck(teacher, "teacher.html report + student");
+		await teacher.locator("#student-close").click();
+		await teacher.locator("#report-out .sessions button").first()
+		    .click();
+		await teacher.locator("#live").waitFor();
+		await teacher.locator("#roster li").first().waitFor();
+		await teacher.locator("#back").click();
+	});
+
+	await check("on a 360-px phone the dashboard fits and Start is in reach",
+	    async () => {
+		const phone = await newPage("phone", { viewport: { width: 360,
+		    height: 740 }, hasTouch: true, isMobile: true });
+		await signIn(phone, TEACHER, "teacher");
+		await phone.locator("#periods table").waitFor();
+		const w = await phone.evaluate(() =>
+		    document.documentElement.scrollWidth);
+		assert(w <= 360, `the page is ${w} px wide`);
+		const btn = phone.locator("#periods td.actions button").first();
+		const b = await btn.boundingBox();
+		assert(b && b.x >= 0 && b.x + b.width <= 360,
+		    `a period's button at ${b && b.x}..${b && b.x + b.width}`);
+		await phone.screenshot({ path: join(ART, "screens-phone.png"),
+		    fullPage: true });
+		await phone.context().close();
+	});
+
+	const student = await newPage("student", { viewport: { width: 360,
+	    height: 740 } });
+	await signIn(student, STUDENT, "student");
+	await student.locator("#idle").waitFor();
+	await check("axe: the student's page", () => axeCheck(student, "student.html"));
+
+	await check("the language follows the browser (hi-IN): Hindi, nothing " +
+	    "left in English", async () => {
+		const p = await newPage("hindi", { locale: "hi-IN" });
+		await signIn(p, TEACHER, "teacher");
+		await p.locator("#periods table").waitFor();
+		assert(await p.evaluate(() => document.documentElement.lang) ===
+		    "hi", "not Hindi");
+		const left = await untranslated(p, "hi");
+		assert(left.length === 0, `English left: ${left.join(" | ")}`);
+		await axeCheck(p, "teacher.html (hi)");
+		await p.screenshot({ path: join(ART, "screens-hi.png") });
+		await p.context().close();
+	});
+
+	for (const lang of ["hi", "ur"])
+		await check(`every page in ${lang}: ${lang === "ur" ?
+		    "right to left, " : ""}nothing left in English`, async () => {
+			const bad = [];
+			for (const pg of [index, teacher, student]) {
+				await setLang(pg, lang);
+				await pg.locator("body").waitFor();
+				await pg.waitForTimeout(700);
+				const l = await pg.evaluate(() => [
+				    document.documentElement.lang,
+				    document.documentElement.dir]);
+				assert(l[0] === lang, `lang ${l[0]}`);
+				assert(l[1] === (lang === "ur" ? "rtl" : "ltr"),
+				    `dir ${l[1]}`);
+				bad.push(...await untranslated(pg, lang));
+			}
+			/* the live screen of a taken session, and the report */
+			await teacher.locator("#periods button", { hasText:
+			    CAT[lang]["dash.view_register"] }).first().click();
+			await teacher.locator("#roster li").first().waitFor();
+			bad.push(...await untranslated(teacher, lang));
+			await axeCheck(teacher, `live (${lang})`);
+			await teacher.locator("#back").click();
+			await teacher.locator("#rep-show").click();
+			await teacher.locator("#report-out table").waitFor();
+			bad.push(...await untranslated(teacher, lang));
+			await teacher.screenshot({ path: join(ART,
+			    `screens-${lang}.png`), fullPage: true });
+			assert(bad.length === 0, `English left: ${[...new Set(bad)]
+			    .join(" | ")}`);
+		});
+
+	await check("the switch is remembered: back to English", async () => {
+		await teacher.locator("#lang-switch").selectOption("en");
+		await teacher.waitForLoadState("load");
+		await teacher.locator("#periods table").waitFor();
+		assert(await teacher.evaluate(() =>
+		    localStorage.getItem("ehazira.lang")) === "en", "not kept");
+		assert(await teacher.evaluate(() =>
+		    document.documentElement.dir) === "ltr", "still rtl");
+	});
+
+	await check("no script errors on any page", async () => {
+		assert(errors.length === 0, errors.join(" | "));
+	});
+} catch (e) {
+	failed++;
+	log("FAIL (aborted)", e && e.stack || e);
+} finally {
+	if (browser)
+		await browser.close().catch(() => {});
+}
+
+log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
