@@ -310,6 +310,7 @@ static const struct probe probes[] = {
 	    NULL },
 	{ ST1, "DELETE", "/devices/web-push", "/devices/web-push", NULL, 0,
 	    NULL, NULL },
+	{ ST1, "POST", "/me/lang", "/me/lang", "{}", 400, NULL, NULL },
 	/* the dashboard */
 	ADMIN_VIEW("/admin/departments"),
 	ADMIN_VIEW("/admin/attendance"),
