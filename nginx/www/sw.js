@@ -15,7 +15,7 @@
  * expires_at}} and never the code.  It is shown as "Attendance is open -
  * <course>, N s"; a click opens (or focuses) the app at the code entry.
  */
-const CACHE = "ehazira-shell-v2";
+const CACHE = "ehazira-shell-v3";
 const SHELL = [
 	"/student.html",
 	"/css/app.css",
@@ -28,6 +28,7 @@ const SHELL = [
 	"/js/dpop.js",
 	"/js/i18n.js",
 	"/js/leaveapply.js",
+	"/js/presence.js",
 	"/i18n/en.json",
 	"/i18n/hi.json",
 	"/i18n/ur.json",
