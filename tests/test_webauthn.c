@@ -53,7 +53,7 @@ expect(const char *type, const char *challenge)
 /* ---------- attestationObject ---------- */
 
 enum att_case { A_GOOD, A_RP, A_NO_UV, A_GARBAGE, A_TRUNCATED, A_CURVE,
-	A_ARRAY, A_TRAILING, A_EMPTY };
+	A_ARRAY, A_TRAILING, A_EMPTY, A_HUGE };
 
 Test(webauthn, attestation_objects_are_read_or_refused_with_their_reason)
 {
@@ -70,6 +70,7 @@ Test(webauthn, attestation_objects_are_read_or_refused_with_their_reason)
 		{ A_ARRAY, WA_MALFORMED },
 		{ A_TRAILING, WA_MALFORMED },
 		{ A_EMPTY, WA_MALFORMED },
+		{ A_HUGE, WA_MALFORMED },
 	};
 	size_t i;
 
@@ -95,6 +96,8 @@ Test(webauthn, attestation_objects_are_read_or_refused_with_their_reason)
 			buf[n++] = 0x00;
 		if (cases[i].c == A_EMPTY)
 			n = 0;
+		if (cases[i].c == A_HUGE) /* a map of 2^33 pairs, declared */
+			memcpy(buf, "\xbb\x00\x00\x00\x02\x00\x00\x00\x00", 9);
 		rc = webauthn_attestation(buf, n, RP, &cred);
 		cr_expect_eq(rc, cases[i].want, "case %zu: %d, not %d", i, rc,
 		    cases[i].want);
@@ -183,6 +186,24 @@ Test(webauthn, cose_keys_must_be_es256_points_on_p256)
 		free(c);
 	}
 	cr_expect_eq(webauthn_cose_es256((const unsigned char *)"\xa5", 1, pt),
+	    WA_MALFORMED);
+	/* declared sizes beyond the input, indefinite, too deep */
+	cr_expect_eq(webauthn_cose_es256((const unsigned char *)"\xbb\x00\x00"
+							       "\x00\x08\x31"
+							       "\xd9\x76\x30",
+			 9, pt),
+	    WA_MALFORMED);
+	cr_expect_eq(webauthn_cose_es256((const unsigned char *)"\x5a\xff\xff"
+							       "\xff\xff",
+			 5, pt),
+	    WA_MALFORMED);
+	cr_expect_eq(webauthn_cose_es256((const unsigned char *)"\xbf\xff", 2,
+			 pt),
+	    WA_MALFORMED);
+	cr_expect_eq(webauthn_cose_es256(
+			 (const unsigned char *)"\x81\x81\x81\x81\x81\x81"
+						"\x81\x81\x81\x81\x00",
+			 11, pt),
 	    WA_MALFORMED);
 	cr_expect_eq(webauthn_cose_es256((const unsigned char *)"\x80", 1, pt),
 	    WA_KEY); /* an empty array */

@@ -219,6 +219,59 @@ out:
 	return rc;
 }
 
+/*
+ * Checks that p holds one well-formed CBOR item whose every declared
+ * length fits in the bytes there, before libcbor sees it: libcbor 0.8
+ * allocates a container for the size its header declares, so nine bytes
+ * claiming a map of 2^33 pairs would ask for hundreds of gigabytes (found
+ * by tests/fuzz/fuzz_webauthn).  Indefinite lengths (never in WebAuthn's
+ * CTAP2 canonical CBOR) and nesting deeper than 8 are refused.  0 and the
+ * item's length in *used, or -1.
+ */
+static int
+cbor_sane(const unsigned char *p, size_t n, size_t *used, int depth)
+{
+	unsigned major, info;
+	size_t i = 1, k, len, u, per;
+	uint64_t v = 0;
+
+	if (n < 1 || depth > 8)
+		return -1;
+	major = p[0] >> 5;
+	info = p[0] & 31;
+	if (info < 24) {
+		v = info;
+	} else if (info <= 27) {
+		len = (size_t)1 << (info - 24);
+		if (n < 1 + len)
+			return -1;
+		for (k = 0; k < len; k++)
+			v = v << 8 | p[1 + k];
+		i += len;
+	} else {
+		return -1;
+	}
+	if (major == 2 || major == 3) {
+		if (v > n - i)
+			return -1;
+		i += (size_t)v;
+	} else if (major == 4 || major == 5 || major == 6) {
+		per = major == 5 ? 2 : 1;
+		if (major == 6)
+			v = 1; /* a tag wraps one item */
+		/* every item takes at least one byte */
+		if (v > (n - i) / per)
+			return -1;
+		for (k = 0; k < (size_t)v * per; k++) {
+			if (cbor_sane(p + i, n - i, &u, depth + 1) < 0)
+				return -1;
+			i += u;
+		}
+	}
+	*used = i;
+	return 0;
+}
+
 /* A COSE integer key or value as a signed number; 0 or -1. */
 static int
 cose_int(cbor_item_t *it, long long *v)
@@ -309,7 +362,10 @@ webauthn_cose_es256(const unsigned char *cose, size_t n,
 	EVP_PKEY *key;
 	int rc;
 
-	if (cose == NULL || n == 0 || n > WEBAUTHN_MAX_INPUT)
+	size_t used;
+
+	if (cose == NULL || n == 0 || n > WEBAUTHN_MAX_INPUT ||
+	    cbor_sane(cose, n, &used, 0) < 0 || used != n)
 		return WA_MALFORMED;
 	it = cbor_load(cose, n, &res);
 	if (it == NULL || res.error.code != CBOR_ERR_NONE || res.read != n) {
@@ -360,10 +416,8 @@ be32(const unsigned char *p)
 static int
 attested(const unsigned char *ad, size_t n, struct webauthn_cred *out)
 {
-	struct cbor_load_result res;
 	const unsigned char *p = ad + AD_MIN + 16; /* past the AAGUID */
-	size_t left, idn;
-	cbor_item_t *it;
+	size_t left, idn, used;
 	unsigned char point[65];
 	int rc;
 
@@ -381,18 +435,15 @@ attested(const unsigned char *ad, size_t n, struct webauthn_cred *out)
 	p += idn;
 	left -= idn;
 	/* the COSE_Key, then extensions only when ED says so */
-	if ((it = cbor_load(p, left, &res)) == NULL ||
-	    res.error.code != CBOR_ERR_NONE)
+	if (cbor_sane(p, left, &used, 0) < 0 ||
+	    (used != left && !(ad[32] & F_ED)))
 		return WA_MALFORMED;
-	cbor_decref(&it);
-	if (res.read != left && !(ad[32] & F_ED))
-		return WA_MALFORMED;
-	if (res.read > sizeof(out->cose))
+	if (used > sizeof(out->cose))
 		return WA_KEY;
-	if ((rc = webauthn_cose_es256(p, res.read, point)) != WA_OK)
+	if ((rc = webauthn_cose_es256(p, used, point)) != WA_OK)
 		return rc;
-	memcpy(out->cose, p, res.read);
-	out->cose_len = res.read;
+	memcpy(out->cose, p, used);
+	out->cose_len = used;
 	return WA_OK;
 }
 
@@ -428,11 +479,12 @@ webauthn_attestation(const unsigned char *att, size_t n, const char *rp_id,
 	struct cbor_load_result res;
 	cbor_item_t *it = NULL, *adi;
 	const unsigned char *ad;
-	size_t adn;
+	size_t adn, used;
 	int rc = WA_MALFORMED;
 
 	memset(out, 0, sizeof(*out));
-	if (att == NULL || n == 0 || n > WEBAUTHN_MAX_INPUT)
+	if (att == NULL || n == 0 || n > WEBAUTHN_MAX_INPUT ||
+	    cbor_sane(att, n, &used, 0) < 0 || used != n)
 		return WA_MALFORMED;
 	it = cbor_load(att, n, &res);
 	if (it == NULL || res.error.code != CBOR_ERR_NONE || res.read != n ||
