@@ -52,8 +52,18 @@ expect(const char *type, const char *challenge)
 
 /* ---------- attestationObject ---------- */
 
-enum att_case { A_GOOD, A_RP, A_NO_UV, A_GARBAGE, A_TRUNCATED, A_CURVE,
-	A_ARRAY, A_TRAILING, A_EMPTY, A_HUGE };
+enum att_case {
+	A_GOOD,
+	A_RP,
+	A_NO_UV,
+	A_GARBAGE,
+	A_TRUNCATED,
+	A_CURVE,
+	A_ARRAY,
+	A_TRAILING,
+	A_EMPTY,
+	A_HUGE
+};
 
 Test(webauthn, attestation_objects_are_read_or_refused_with_their_reason)
 {
@@ -140,9 +150,9 @@ cose_with(int kty, int alg, int crv, size_t xlen, int drop_y, int off_curve,
 	if (off_curve)
 		y[31] ^= 1;
 	m = cbor_new_definite_map(5);
-#define PUT(k, v)                                                             \
-	cbor_map_add(m,                                                       \
-	    (struct cbor_pair) { .key = cbor_move(k), .value = cbor_move(v) })
+#define PUT(k, v)       \
+	cbor_map_add(m, \
+	    (struct cbor_pair){ .key = cbor_move(k), .value = cbor_move(v) })
 	PUT(cbor_build_uint8(1), cbor_build_uint8((uint8_t)kty));
 	PUT(cbor_build_uint8(3), cbor_build_negint8((uint8_t)(-1 - alg)));
 	PUT(cbor_build_negint8(0), cbor_build_uint8((uint8_t)crv));
@@ -165,21 +175,21 @@ Test(webauthn, cose_keys_must_be_es256_points_on_p256)
 		int drop_y, off_curve, want;
 	} cases[] = {
 		{ 2, -7, 1, 32, 0, 0, WA_OK },
-		{ 3, -7, 1, 32, 0, 0, WA_KEY },	 /* RSA */
-		{ 2, -8, 1, 32, 0, 0, WA_KEY },	 /* EdDSA */
-		{ 2, -7, 2, 32, 0, 0, WA_KEY },	 /* P-384 named */
-		{ 2, -7, 1, 31, 0, 0, WA_KEY },	 /* short x */
-		{ 2, -7, 1, 48, 0, 0, WA_KEY },	 /* long x */
-		{ 2, -7, 1, 32, 1, 0, WA_KEY },	 /* no y */
-		{ 2, -7, 1, 32, 0, 1, WA_KEY },	 /* not on the curve */
+		{ 3, -7, 1, 32, 0, 0, WA_KEY }, /* RSA */
+		{ 2, -8, 1, 32, 0, 0, WA_KEY }, /* EdDSA */
+		{ 2, -7, 2, 32, 0, 0, WA_KEY }, /* P-384 named */
+		{ 2, -7, 1, 31, 0, 0, WA_KEY }, /* short x */
+		{ 2, -7, 1, 48, 0, 0, WA_KEY }, /* long x */
+		{ 2, -7, 1, 32, 1, 0, WA_KEY }, /* no y */
+		{ 2, -7, 1, 32, 0, 1, WA_KEY }, /* not on the curve */
 	};
 	unsigned char pt[65];
 	size_t i, n;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		unsigned char *c = cose_with(cases[i].kty, cases[i].alg,
-		    cases[i].crv, cases[i].xlen, cases[i].drop_y,
-		    cases[i].off_curve, &n);
+		unsigned char *c =
+		    cose_with(cases[i].kty, cases[i].alg, cases[i].crv,
+			cases[i].xlen, cases[i].drop_y, cases[i].off_curve, &n);
 		int rc = webauthn_cose_es256(c, n, pt);
 
 		cr_expect_eq(rc, cases[i].want, "case %zu: %d", i, rc);
@@ -189,20 +199,20 @@ Test(webauthn, cose_keys_must_be_es256_points_on_p256)
 	    WA_MALFORMED);
 	/* declared sizes beyond the input, indefinite, too deep */
 	cr_expect_eq(webauthn_cose_es256((const unsigned char *)"\xbb\x00\x00"
-							       "\x00\x08\x31"
-							       "\xd9\x76\x30",
+								"\x00\x08\x31"
+								"\xd9\x76\x30",
 			 9, pt),
 	    WA_MALFORMED);
 	cr_expect_eq(webauthn_cose_es256((const unsigned char *)"\x5a\xff\xff"
-							       "\xff\xff",
+								"\xff\xff",
 			 5, pt),
 	    WA_MALFORMED);
 	cr_expect_eq(webauthn_cose_es256((const unsigned char *)"\xbf\xff", 2,
 			 pt),
 	    WA_MALFORMED);
-	cr_expect_eq(webauthn_cose_es256(
-			 (const unsigned char *)"\x81\x81\x81\x81\x81\x81"
-						"\x81\x81\x81\x81\x00",
+	cr_expect_eq(webauthn_cose_es256((const unsigned char
+						 *)"\x81\x81\x81\x81\x81\x81"
+						   "\x81\x81\x81\x81\x00",
 			 11, pt),
 	    WA_MALFORMED);
 	cr_expect_eq(webauthn_cose_es256((const unsigned char *)"\x80", 1, pt),
@@ -253,9 +263,9 @@ Test(webauthn, client_data_names_the_ceremony_the_challenge_and_the_origin)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int rc = webauthn_client_data(
-		    (const unsigned char *)cases[i].json,
-		    strlen(cases[i].json), &e, ar);
+		int rc =
+		    webauthn_client_data((const unsigned char *)cases[i].json,
+			strlen(cases[i].json), &e, ar);
 
 		cr_expect_eq(rc, cases[i].want, "case %zu (%s): %d", i,
 		    cases[i].json, rc);
@@ -264,9 +274,24 @@ Test(webauthn, client_data_names_the_ceremony_the_challenge_and_the_origin)
 
 /* ---------- assertions ---------- */
 
-enum as_case { S_GOOD, S_RP, S_NO_UV, S_NO_UP, S_SIG, S_OTHER_KEY,
-	S_CHALLENGE, S_ORIGIN, S_TYPE, S_LOWER, S_EQUAL, S_ZERO, S_CURVE,
-	S_TRUNCATED, S_CD_BROKEN, S_SIG_EMPTY };
+enum as_case {
+	S_GOOD,
+	S_RP,
+	S_NO_UV,
+	S_NO_UP,
+	S_SIG,
+	S_OTHER_KEY,
+	S_CHALLENGE,
+	S_ORIGIN,
+	S_TYPE,
+	S_LOWER,
+	S_EQUAL,
+	S_ZERO,
+	S_CURVE,
+	S_TRUNCATED,
+	S_CD_BROKEN,
+	S_SIG_EMPTY
+};
 
 Test(webauthn, assertions_pass_only_with_uv_the_key_the_window_and_a_new_count)
 {
@@ -301,8 +326,8 @@ Test(webauthn, assertions_pass_only_with_uv_the_key_the_window_and_a_new_count)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		enum as_case c = cases[i].c;
-		char *cd = mint_wa_client_data(
-		    c == S_TYPE ? "webauthn.create" : "webauthn.get",
+		char *cd = mint_wa_client_data(c == S_TYPE ? "webauthn.create"
+							   : "webauthn.get",
 		    c == S_CHALLENGE ? ch2 : ch,
 		    c == S_ORIGIN ? "https://evil.example" : ORIGIN);
 		unsigned char *ad, *sig;
@@ -313,7 +338,7 @@ Test(webauthn, assertions_pass_only_with_uv_the_key_the_window_and_a_new_count)
 
 		cr_assert_eq(mint_wa_assert(c == S_OTHER_KEY ? other : wa,
 				 c == S_RP ? "evil.example" : RP,
-				 c == S_NO_UV	? MINTWA_UP
+				 c == S_NO_UV       ? MINTWA_UP
 				     : c == S_NO_UP ? MINTWA_UV
 						    : UPUV,
 				 cases[i].count, cd, &ad, &adn, &sig, &sn),
@@ -322,7 +347,7 @@ Test(webauthn, assertions_pass_only_with_uv_the_key_the_window_and_a_new_count)
 			sig[sn - 1] ^= 0x01;
 		if (c == S_CD_BROKEN)
 			cd[strlen(cd) - 1] = ',';
-		a = (struct webauthn_assertion) { ad, (unsigned char *)cd, sig,
+		a = (struct webauthn_assertion){ ad, (unsigned char *)cd, sig,
 			c == S_TRUNCATED ? 36 : adn, strlen(cd),
 			c == S_SIG_EMPTY ? 0 : sn };
 		rc = webauthn_verify(&a, c == S_CURVE ? cose384 : cose,

@@ -48,8 +48,9 @@ static const struct {
 	{ WA_TYPE, "uv_invalid", "the WebAuthn data is of another ceremony" },
 	{ WA_CHALLENGE, "uv_invalid",
 	    "the screen-lock check was made for another attendance window" },
-	{ WA_ORIGIN, "uv_invalid", "the screen-lock check came from another "
-				   "site" },
+	{ WA_ORIGIN, "uv_invalid",
+	    "the screen-lock check came from another "
+	    "site" },
 	{ WA_RP, "uv_invalid", "the passkey belongs to another site" },
 	{ WA_NO_UP, "uv_not_verified", "the phone did not confirm presence" },
 	{ WA_NO_UV, "uv_not_verified",
@@ -58,8 +59,9 @@ static const struct {
 	{ WA_SIGNATURE, "uv_invalid", "the screen-lock signature is wrong" },
 	{ WA_REPLAY, "uv_replayed", "this screen-lock check was used before" },
 	{ WA_NO_CRED, "uv_malformed", "the registration carries no passkey" },
-	{ WA_EXPIRED, "uv_invalid", "the registration took too long; try "
-				    "again" },
+	{ WA_EXPIRED, "uv_invalid",
+	    "the registration took too long; try "
+	    "again" },
 };
 
 const char *
@@ -124,8 +126,9 @@ reg_bytes(const char *key, long long device_id, long long t,
 {
 	char msg[128];
 	unsigned char mac[32];
-	int i, n = snprintf(msg, sizeof(msg), "webauthn.create:%lld:%lld",
-	    device_id, t);
+	int i,
+	    n = snprintf(msg, sizeof(msg), "webauthn.create:%lld:%lld",
+		device_id, t);
 
 	for (i = 0; i < 8; i++)
 		out[i] = (unsigned char)((unsigned long long)t >> (56 - 8 * i));
@@ -534,8 +537,8 @@ webauthn_verify(const struct webauthn_assertion *a, const unsigned char *cose,
 	uint32_t count;
 	int rc;
 
-	if ((rc = webauthn_client_data(a->client_data, a->client_len, e,
-		 ar)) != WA_OK ||
+	if ((rc = webauthn_client_data(a->client_data, a->client_len, e, ar)) !=
+		WA_OK ||
 	    (rc = check_auth_data(a->auth_data, a->auth_len, e->rp_id)) !=
 		WA_OK ||
 	    (rc = webauthn_cose_es256(cose, cose_len, pt)) != WA_OK)

@@ -20,18 +20,18 @@
 
 enum webauthn_rc {
 	WA_OK = 0,
-	WA_MALFORMED = -1,  /* bad CBOR, JSON, length or base64url */
-	WA_TYPE = -2,       /* clientData type is not the ceremony's */
-	WA_CHALLENGE = -3,  /* not the challenge issued */
-	WA_ORIGIN = -4,     /* not the configured public origin */
-	WA_RP = -5,         /* rpIdHash is not SHA-256 of the RP ID */
-	WA_NO_UP = -6,      /* user presence flag missing */
-	WA_NO_UV = -7,      /* user verification flag missing */
-	WA_KEY = -8,        /* not an ES256 P-256 COSE_Key, or off the curve */
-	WA_SIGNATURE = -9,  /* the signature does not verify */
-	WA_REPLAY = -10,    /* the sign count did not grow */
-	WA_NO_CRED = -11,   /* no attested credential in the authData */
-	WA_EXPIRED = -12,   /* a registration challenge past its life */
+	WA_MALFORMED = -1, /* bad CBOR, JSON, length or base64url */
+	WA_TYPE = -2,      /* clientData type is not the ceremony's */
+	WA_CHALLENGE = -3, /* not the challenge issued */
+	WA_ORIGIN = -4,    /* not the configured public origin */
+	WA_RP = -5,        /* rpIdHash is not SHA-256 of the RP ID */
+	WA_NO_UP = -6,     /* user presence flag missing */
+	WA_NO_UV = -7,     /* user verification flag missing */
+	WA_KEY = -8,       /* not an ES256 P-256 COSE_Key, or off the curve */
+	WA_SIGNATURE = -9, /* the signature does not verify */
+	WA_REPLAY = -10,   /* the sign count did not grow */
+	WA_NO_CRED = -11,  /* no attested credential in the authData */
+	WA_EXPIRED = -12,  /* a registration challenge past its life */
 };
 
 /* What a ceremony must match. */
@@ -99,8 +99,8 @@ int webauthn_cose_es256(const unsigned char *cose, size_t n,
  * The attestation statement is not checked (attestation "none": the key
  * is trusted because the DPoP-bound, approved device registers it).
  */
-int webauthn_attestation(const unsigned char *att, size_t n,
-    const char *rp_id, struct webauthn_cred *out);
+int webauthn_attestation(const unsigned char *att, size_t n, const char *rp_id,
+    struct webauthn_cred *out);
 /*
  * An assertion against the stored COSE_Key and sign count: clientData,
  * rpIdHash, UP and UV, the signature over authData || SHA-256(clientData),

@@ -284,8 +284,8 @@ assertion_of(json_t *uv, struct webauthn_assertion *a, const char **cred,
 	*cred = json_string_value(json_object_get(uv, "credential_id"));
 	if (*cred == NULL || strlen(*cred) == 0 || strlen(*cred) > 344)
 		return "'uv.credential_id' is required";
-	if ((a->auth_data = member(uv, "authenticator_data", &a->auth_len,
-		 &why, ar)) == NULL ||
+	if ((a->auth_data = member(uv, "authenticator_data", &a->auth_len, &why,
+		 ar)) == NULL ||
 	    (a->client_data = member(uv, "client_data_json", &a->client_len,
 		 &why, ar)) == NULL ||
 	    (a->sig = member(uv, "signature", &a->sig_len, &why, ar)) == NULL)
@@ -299,11 +299,11 @@ assertion_of(json_t *uv, struct webauthn_assertion *a, const char **cred,
  * remembered.  0, 1 when it was used before, or -1 (the database).
  */
 static int
-use_up(struct http_req *r, const char *cred,
-    const struct webauthn_assertion *a, uint32_t count)
+use_up(struct http_req *r, const char *cred, const struct webauthn_assertion *a,
+    uint32_t count)
 {
-	const char *key = crypto_sha256_hex((const char *)a->sig, a->sig_len,
-	    r->arena);
+	const char *key =
+	    crypto_sha256_hex((const char *)a->sig, a->sig_len, r->arena);
 	int rc;
 
 	if (key == NULL ||
@@ -350,12 +350,12 @@ verify(struct http_req *r, json_t *uv, struct webauthn_expect *e,
 		return jsonio_refuse(result, 403, "uv_unknown_credential",
 		    "this passkey is not registered for this phone");
 	if (rc != DB_OK ||
-	    (cose = crypto_b64url_decode(db_get(&rows, 0, 0), &cn,
-		 r->arena)) == NULL)
+	    (cose = crypto_b64url_decode(db_get(&rows, 0, 0), &cn, r->arena)) ==
+		NULL)
 		return jsonio_refuse(result, 503, "db_unavailable",
 		    "try again");
-	rc = webauthn_verify(&a, cose, cn, (uint32_t)db_get_int(&rows, 0, 1),
-	    e, &count, r->arena);
+	rc = webauthn_verify(&a, cose, cn, (uint32_t)db_get_int(&rows, 0, 1), e,
+	    &count, r->arena);
 	if (rc == WA_OK) {
 		if ((used = use_up(r, cred, &a, count)) == 0)
 			return 0;
@@ -380,8 +380,8 @@ passkey_check(struct http_req *r, json_t *uv, long long session_id,
 		return jsonio_refuse(result, 403, "uv_required",
 		    "this class asks for your phone's screen lock "
 		    "(fingerprint, face or PIN) at each submit");
-	e.challenge = webauthn_window_challenge(r->cfg->jwt_secret,
-	    session_id, window_id, r->auth.device_id, r->arena);
+	e.challenge = webauthn_window_challenge(r->cfg->jwt_secret, session_id,
+	    window_id, r->auth.device_id, r->arena);
 	if (e.challenge == NULL || relying_party(r, &e) < 0)
 		return jsonio_refuse(result, 503, "db_unavailable",
 		    "try again");

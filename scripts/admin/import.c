@@ -242,7 +242,8 @@ class_policy(struct ctx *c)
 
 		if (v == NULL ||
 		    (*v == '\0' &&
-			(strcmp(classpolicy_keys[i], "flag_on_focus_loss") == 0 ||
+			(strcmp(classpolicy_keys[i], "flag_on_focus_loss") ==
+				0 ||
 			    strcmp(classpolicy_keys[i], "require_uv") == 0)))
 			continue;
 		if ((id = class_id(c)) < 0 ||

@@ -76,7 +76,7 @@ async function signIn(page, email, role) {
  * "registered" (the page's own way, presence.js), "replay" (the last
  * one again).  The error code, or "accepted".
  */
-const submitWith = (page, otp, how) => page.evaluate(async ({ otp, how }) => {
+const submitWith = (page, code, way) => page.evaluate(async ({ otp, how }) => {
 	const p = await import("/js/presence.js");
 	const { api } = await import("/js/api.js");
 	const { open } = await api("/attendance/open");
@@ -115,7 +115,7 @@ const submitWith = (page, otp, how) => page.evaluate(async ({ otp, how }) => {
 	} catch (e) {
 		return e.code || String(e);
 	}
-}, { otp, how });
+}, { otp: code, how: way });
 
 const profile = mkdtempSync(join(tmpdir(), "ehazira-webauthn-"));
 process.env.TMPDIR = profile;

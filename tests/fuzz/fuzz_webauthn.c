@@ -55,8 +55,7 @@ sign(const unsigned char *ad, size_t adn, const char *cd, unsigned char *sig)
 }
 
 static void
-assertion(const uint8_t *data, size_t size, int signed_here,
-    struct arena *ar)
+assertion(const uint8_t *data, size_t size, int signed_here, struct arena *ar)
 {
 	struct webauthn_expect e = { "webauthn.get", CHALLENGE, ORIGIN, RP };
 	struct webauthn_assertion a = { 0 };
@@ -68,14 +67,14 @@ assertion(const uint8_t *data, size_t size, int signed_here,
 		return;
 	if (signed_here) {
 		cd = mint_wa_client_data("webauthn.get", CHALLENGE, ORIGIN);
-		a = (struct webauthn_assertion) { data, (unsigned char *)cd,
-			sig, size, strlen(cd), sign(data, size, cd, sig) };
+		a = (struct webauthn_assertion){ data, (unsigned char *)cd, sig,
+			size, strlen(cd), sign(data, size, cd, sig) };
 		(void)webauthn_verify(&a, cose, cose_len, 5, &e, &count, ar);
 		free(cd);
 	} else {
 		cd = fuzz_split(in);
 		sigs = fuzz_split(cd);
-		a = (struct webauthn_assertion) { (unsigned char *)in,
+		a = (struct webauthn_assertion){ (unsigned char *)in,
 			(unsigned char *)cd, (unsigned char *)sigs, strlen(in),
 			strlen(cd), strlen(sigs) };
 		(void)webauthn_verify(&a, cose, cose_len, 0, &e, &count, ar);
@@ -86,8 +85,7 @@ assertion(const uint8_t *data, size_t size, int signed_here,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct webauthn_expect e = { "webauthn.create", CHALLENGE, ORIGIN,
-		RP };
+	struct webauthn_expect e = { "webauthn.create", CHALLENGE, ORIGIN, RP };
 	struct webauthn_cred cred;
 	unsigned char pt[65];
 	struct arena *ar;

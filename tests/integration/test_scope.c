@@ -322,11 +322,13 @@ static const struct probe probes[] = {
 	    "forbidden", NULL },
 	{ ST1, "POST", "/webauthn/register", "/webauthn/register", "{}", 400,
 	    "uv_malformed", NULL },
-	{ T1, "GET", "/webauthn/challenge", "/webauthn/challenge?session_id="
-					    "{SES1}",
+	{ T1, "GET", "/webauthn/challenge",
+	    "/webauthn/challenge?session_id="
+	    "{SES1}",
 	    NULL, 403, "forbidden", NULL },
-	{ ST2, "GET", "/webauthn/challenge", "/webauthn/challenge?session_id="
-					     "{SES1}",
+	{ ST2, "GET", "/webauthn/challenge",
+	    "/webauthn/challenge?session_id="
+	    "{SES1}",
 	    NULL, 404, "no_window", NULL },
 	/* the dashboard */
 	ADMIN_VIEW("/admin/departments"),

@@ -86,9 +86,8 @@ make_fixture(struct fx *f)
 			 "I", subj),
 	    DB_OK);
 	f->period_id = db_insert_id(it_db());
-	f->teacher_tok =
-	    it_token(f->teacher, "teacher", add_device(f->teacher, "teacher"),
-		900);
+	f->teacher_tok = it_token(f->teacher, "teacher",
+	    add_device(f->teacher, "teacher"), 900);
 	for (i = 0; i < 2; i++) {
 		snprintf(f->student[i], sizeof(f->student[i]),
 		    "s%d-uv-%s@it.edu", i, it_uniq());
@@ -108,8 +107,8 @@ make_fixture(struct fx *f)
 
 /* The body of POST /webauthn/register for w under the server's options. */
 static char *
-registration(const struct fx *f, int i, const struct mint_wa *w,
-    unsigned flags, const char *origin)
+registration(const struct fx *f, int i, const struct mint_wa *w, unsigned flags,
+    const char *origin)
 {
 	struct it_resp r;
 	const char *ch;
@@ -117,14 +116,15 @@ registration(const struct fx *f, int i, const struct mint_wa *w,
 	unsigned char *att;
 	size_t n;
 
-	cr_assert_eq(it_post_json("/webauthn/register/options", f->tok[i],
-			 "{}", &r),
+	cr_assert_eq(it_post_json("/webauthn/register/options", f->tok[i], "{}",
+			 &r),
 	    0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	ch = json_string_value(json_object_get(r.json, "challenge"));
 	cr_assert_not_null(ch);
-	cr_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(r.json, "rp"), "id")),
+	cr_assert_str_eq(json_string_value(
+			     json_object_get(json_object_get(r.json, "rp"),
+				 "id")),
 	    f->rp);
 	cd = mint_wa_client_data("webauthn.create", ch, origin);
 	att = mint_wa_attestation(w, f->rp, flags, 1, &n);
@@ -132,8 +132,8 @@ registration(const struct fx *f, int i, const struct mint_wa *w,
 	attb = mint_wa_b64(att, n);
 	body = malloc(strlen(cdb) + strlen(attb) + 128);
 	sprintf(body,
-	    "{\"attestation_object\":\"%s\",\"client_data_json\":\"%s\"}",
-	    attb, cdb);
+	    "{\"attestation_object\":\"%s\",\"client_data_json\":\"%s\"}", attb,
+	    cdb);
 	free(cd);
 	free(att);
 	free(cdb);
@@ -143,8 +143,7 @@ registration(const struct fx *f, int i, const struct mint_wa *w,
 }
 
 static int
-post(const char *path, const char *tok, const char *body, char *code,
-    size_t n)
+post(const char *path, const char *tok, const char *body, char *code, size_t n)
 {
 	struct it_resp r;
 	int status;
@@ -216,8 +215,8 @@ uv_json(const struct fx *f, const struct mint_wa *w, const char *challenge,
 	size_t adn, sn;
 	char *adb, *sigb, *cdb, *out;
 
-	cr_assert_eq(mint_wa_assert(w, f->rp, flags, count, cd, &ad, &adn,
-			 &sig, &sn),
+	cr_assert_eq(mint_wa_assert(w, f->rp, flags, count, cd, &ad, &adn, &sig,
+			 &sn),
 	    0);
 	adb = mint_wa_b64(ad, adn);
 	sigb = mint_wa_b64(sig, sn);
@@ -270,17 +269,16 @@ Test(webauthn, a_uv_class_marks_only_a_verified_fresh_assertion_of_the_device,
     .timeout = 60)
 {
 	struct fx f;
-	struct mint_wa *w = mint_wa_new("P-256"), *stranger = mint_wa_new(
-						      "P-256"),
+	struct mint_wa *w = mint_wa_new("P-256"),
+		       *stranger = mint_wa_new("P-256"),
 		       *w1 = mint_wa_new("P-256");
 	struct it_resp r;
 	char code[64], otp[5], wrong[5], *body, *ch, *uv, *replay, msg[4096];
 	long long sid;
 	struct ws *sock;
 	json_t *res;
-	int port = atoi(getenv("EHAZIRA_HTTP_PORT") ? getenv(
-							  "EHAZIRA_HTTP_PORT")
-						    : "8080");
+	int port = atoi(
+	    getenv("EHAZIRA_HTTP_PORT") ? getenv("EHAZIRA_HTTP_PORT") : "8080");
 
 	IT_REQUIRE_STACK();
 	make_fixture(&f);
@@ -299,7 +297,8 @@ Test(webauthn, a_uv_class_marks_only_a_verified_fresh_assertion_of_the_device,
 	snprintf(otp, sizeof(otp), "%s",
 	    json_string_value(json_object_get(r.json, "otp")));
 	it_resp_free(&r);
-	snprintf(wrong, sizeof(wrong), "%04u", (unsigned)(atoi(otp) + 1) % 10000u);
+	snprintf(wrong, sizeof(wrong), "%04u",
+	    (unsigned)(atoi(otp) + 1) % 10000u);
 	cr_expect_eq(it_sql_int("SELECT require_uv FROM attendance_window "
 				"WHERE session_id = ?",
 			 "I", sid),
@@ -370,8 +369,9 @@ Test(webauthn, a_uv_class_marks_only_a_verified_fresh_assertion_of_the_device,
 	cr_assert_eq(ws_send_text(sock, msg), 0);
 	res = ws_expect_type(sock, "submit.result", 5000);
 	cr_assert_not_null(res);
-	cr_expect_str_eq(json_string_value(json_object_get(
-			     json_object_get(res, "error"), "code")),
+	cr_expect_str_eq(json_string_value(
+			     json_object_get(json_object_get(res, "error"),
+				 "code")),
 	    "uv_required");
 	json_decref(res);
 	free(ch);

@@ -82,12 +82,11 @@ static void
 put_int(cbor_item_t *map, int k, int v)
 {
 	cbor_map_add(map,
-	    (struct cbor_pair) {
-		.key = cbor_move(k < 0 ? cbor_build_negint8((uint8_t)(-1 - k))
-				       : cbor_build_uint8((uint8_t)k)),
-		.value = cbor_move(v < 0
-			? cbor_build_negint8((uint8_t)(-1 - v))
-			: cbor_build_uint8((uint8_t)v)) });
+	    (struct cbor_pair){ .key = cbor_move(k < 0
+					? cbor_build_negint8((uint8_t)(-1 - k))
+					: cbor_build_uint8((uint8_t)k)),
+		.value = cbor_move(v < 0 ? cbor_build_negint8((uint8_t)(-1 - v))
+					 : cbor_build_uint8((uint8_t)v)) });
 }
 
 static unsigned char *
@@ -110,13 +109,13 @@ mint_wa_cose(const struct mint_wa *w, size_t *n)
 	put_int(m, 3, w->clen == 32 ? -7 : -35);
 	put_int(m, -1, w->clen == 32 ? 1 : 2);
 	cbor_map_add(m,
-	    (struct cbor_pair) { .key = cbor_move(cbor_build_negint8(1)),
-		.value = cbor_move(cbor_build_bytestring(w->pub + 1,
-		    w->clen)) });
+	    (struct cbor_pair){ .key = cbor_move(cbor_build_negint8(1)),
+		.value =
+		    cbor_move(cbor_build_bytestring(w->pub + 1, w->clen)) });
 	cbor_map_add(m,
-	    (struct cbor_pair) { .key = cbor_move(cbor_build_negint8(2)),
-		.value = cbor_move(cbor_build_bytestring(w->pub + 1 + w->clen,
-		    w->clen)) });
+	    (struct cbor_pair){ .key = cbor_move(cbor_build_negint8(2)),
+		.value = cbor_move(
+		    cbor_build_bytestring(w->pub + 1 + w->clen, w->clen)) });
 	return serialize(m, n);
 }
 
@@ -133,8 +132,8 @@ ad_head(unsigned char *p, const char *rp_id, unsigned flags, uint32_t count)
 }
 
 unsigned char *
-mint_wa_attestation(const struct mint_wa *w, const char *rp_id,
-    unsigned flags, uint32_t count, size_t *n)
+mint_wa_attestation(const struct mint_wa *w, const char *rp_id, unsigned flags,
+    uint32_t count, size_t *n)
 {
 	size_t cn, an = 37 + 16 + 2 + sizeof(w->id);
 	unsigned char *cose = mint_wa_cose(w, &cn), *ad = malloc(an + cn);
@@ -147,13 +146,13 @@ mint_wa_attestation(const struct mint_wa *w, const char *rp_id,
 	memcpy(ad + 55, w->id, sizeof(w->id));
 	memcpy(ad + an, cose, cn);
 	cbor_map_add(m,
-	    (struct cbor_pair) { .key = cbor_move(cbor_build_string("fmt")),
+	    (struct cbor_pair){ .key = cbor_move(cbor_build_string("fmt")),
 		.value = cbor_move(cbor_build_string("none")) });
 	cbor_map_add(m,
-	    (struct cbor_pair) { .key = cbor_move(cbor_build_string("attStmt")),
+	    (struct cbor_pair){ .key = cbor_move(cbor_build_string("attStmt")),
 		.value = cbor_move(cbor_new_definite_map(0)) });
 	cbor_map_add(m,
-	    (struct cbor_pair) { .key = cbor_move(cbor_build_string("authData")),
+	    (struct cbor_pair){ .key = cbor_move(cbor_build_string("authData")),
 		.value = cbor_move(cbor_build_bytestring(ad, an + cn)) });
 	free(cose);
 	free(ad);
@@ -161,8 +160,7 @@ mint_wa_attestation(const struct mint_wa *w, const char *rp_id,
 }
 
 char *
-mint_wa_client_data(const char *type, const char *challenge,
-    const char *origin)
+mint_wa_client_data(const char *type, const char *challenge, const char *origin)
 {
 	char *s = malloc(strlen(challenge) + strlen(origin) + 128);
 
