@@ -408,7 +408,9 @@ fast_path(const struct http_req *r, const struct sub *s)
 {
 	/* a resubmit or a retake is counted on the single path, and a
 	 * student at the limit is refused there; !allowed: the account or
-	 * device check fails, and the single path says why */
+	 * device check fails, and the single path says why; a class that
+	 * requires the screen lock: its assertion is checked and used up
+	 * there, in the transaction that writes the mark */
 	return s->found && s->allowed && !s->cur && !s->require_uv &&
 	    s->spent < r->cfg->submit_rate && decide(s) == V_ACCEPT;
 }
