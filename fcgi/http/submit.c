@@ -738,6 +738,9 @@ verdict_name(int status, json_t *result)
 
 	if (status == 429)
 		return "rate_limited";
+	/* every biometric-presence refusal (uv_*: passkey.c) is one label */
+	if (code && strncmp(code, "uv_", 3) == 0)
+		return "uv_refused";
 	if (code)
 		return code;
 	if (json_is_true(json_object_get(result, "already_marked")))

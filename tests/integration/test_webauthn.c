@@ -332,6 +332,15 @@ Test(webauthn, a_uv_class_marks_only_a_verified_fresh_assertion_of_the_device,
 				"session_id = ?",
 			 "I", sid),
 	    0);
+	/* counted on GET /metrics under one label */
+	cr_assert_eq(it_get("/metrics", NULL, &r), 0);
+	cr_expect(r.body &&
+		strstr(r.body,
+		    "ehazira_submits_total{verdict="
+		    "\"uv_refused\"} ") &&
+		!strstr(r.body, "{verdict=\"uv_refused\"} 0\n"),
+	    "%s", r.body ? r.body : "");
+	it_resp_free(&r);
 
 	/* a verified assertion with a wrong code: counted as a wrong try */
 	replay = uv_json(&f, w, ch, UPUV, 2);
