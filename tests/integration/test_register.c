@@ -15,8 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attstats.h"
+#include "config.h"
+#include "warnings.h"
 #include "it.h"
 
 #define NST 3
@@ -373,6 +376,60 @@ Test(register, an_absence_on_approved_leave_is_excused_and_left_out)
 	json_decref(j);
 }
 
+/* The text of one member of a zip file (malloc'd), by unzip(1). */
+static char *
+unzip_member(const char *zip, const char *member)
+{
+	char cmd[1024], buf[8192], *out = NULL;
+	size_t n = 0, got;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "unzip -p '%s' '%s'", zip, member);
+	p = popen(cmd, "r");
+	cr_assert(p != NULL);
+	while ((got = fread(buf, 1, sizeof(buf), p)) > 0) {
+		out = realloc(out, n + got + 1);
+		cr_assert(out != NULL);
+		memcpy(out + n, buf, got);
+		n += got;
+		out[n] = '\0';
+	}
+	cr_assert_eq(pclose(p), 0, "unzip %s %s failed", zip, member);
+	cr_assert(out != NULL, "%s is empty", member);
+	return out;
+}
+
+/* The xlsx register's Remarks column holds each student's remarks as the
+ * CSV does (shared strings, not only the cells' notes in comments1.xml). */
+static void
+xlsx_has_remarks(struct reg *g, const char *d1)
+{
+	char path[256], file[128], want[160], *sst;
+	struct it_resp r;
+	FILE *fp;
+
+	snprintf(path, sizeof(path),
+	    "/attendance/class-summary?subject_id=%lld&from=%s&to=%s&"
+	    "format=xlsx",
+	    g->subject_id, d1, g->today);
+	cr_assert_eq(it_get(path, g->ttok, &r), 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	snprintf(file, sizeof(file), "/tmp/ehz-reg-%s-%d.xlsx", it_uniq(),
+	    rand());
+	fp = fopen(file, "wb");
+	cr_assert(fp != NULL);
+	cr_assert_eq(fwrite(r.body, 1, r.len, fp), r.len);
+	fclose(fp);
+	it_resp_free(&r);
+	sst = unzip_member(file, "xl/sharedStrings.xml");
+	unlink(file);
+	snprintf(want, sizeof(want), "%s P1: came late with a note", d1);
+	cr_assert(strstr(sst, want) != NULL, "%s", sst);
+	snprintf(want, sizeof(want), "%s P1: left at the break", d1);
+	cr_assert(strstr(sst, want) != NULL, "%s", sst);
+	free(sst);
+}
+
 Test(register, a_remark_shows_in_the_register_export_and_history)
 {
 	struct reg g;
@@ -421,6 +478,7 @@ Test(register, a_remark_shows_in_the_register_export_and_history)
 	cr_assert(strstr(r.body, ",remarks\r\n"), "%s", r.body);
 	cr_assert(strstr(r.body, "P1: came late with a note"), "%s", r.body);
 	it_resp_free(&r);
+	xlsx_has_remarks(&g, d1);
 	snprintf(path, sizeof(path),
 	    "/attendance/student-summary?from=%s&to=%s", d1, g.today);
 	j = get(g.stok[2], path, 200);
@@ -431,6 +489,82 @@ Test(register, a_remark_shows_in_the_register_export_and_history)
 				 "remark")),
 	    "left at the break");
 	json_decref(j);
+}
+
+/* A held session on date with one mark per student from marks ("PA"). */
+static void
+session_marked(struct reg *g, const char *date, const char *marks)
+{
+	char st[2] = { 0, 0 };
+	long long sid;
+	int i;
+
+	cr_assert_eq(it_sql("INSERT INTO session (period_id, date) VALUES "
+			    "(?, ?)",
+			 "Is", g->period_id, date),
+	    DB_OK);
+	sid = last_id();
+	for (i = 0; i < NST && marks[i]; i++) {
+		st[0] = marks[i];
+		cr_assert_eq(it_sql("INSERT INTO attendance (session_id, "
+				    "student_email, status, source) VALUES "
+				    "(?, ?, ?, 'OTP')",
+				 "Iss", sid, g->students[i], st),
+		    DB_OK);
+	}
+}
+
+static long long
+below(struct reg *g, int i)
+{
+	return it_sql_int("SELECT COALESCE(MAX(below), 0) FROM "
+			  "attendance_warning WHERE student_email = ? AND "
+			  "subject_id = ?",
+	    "sI", g->students[i], g->subject_id);
+}
+
+/*
+ * s0 and s1 both came 3 times and were absent 3 times; s0's absences are
+ * on approved leave.  With LEAVE_COUNTS=excluded s0 is 3 of 3 and not
+ * warned, s1 (3 of 6 = 50%) is; with LEAVE_COUNTS=absent both are.
+ */
+Test(register, an_absence_on_leave_counts_in_warnings_as_in_the_reports)
+{
+	struct config cfg = *it_config();
+	struct reg g;
+	char d[6][ATTSTATS_DATE_LEN];
+	int i, n = -1;
+
+	IT_REQUIRE_STACK();
+	make_reg(&g, "wl");
+	for (i = 0; i < 6; i++) {
+		days_ago(6 - i, d[i]);
+		session_marked(&g, d[i], i < 3 ? "PPP" : "AAP");
+	}
+	json_decref(post(g.ttok, "/leave", 201, NULL,
+	    "{\"student_email\":\"%s\",\"kind\":\"MEDICAL\",\"from\":\"%s\","
+	    "\"to\":\"%s\"}",
+	    g.students[0], d[3], d[5]));
+	cr_assert_str_eq(cfg.leave_counts, "excluded");
+	cr_assert_eq(warnings_check(it_db(), it_arena(), &cfg, g.subject_id,
+			 &n),
+	    DB_OK);
+	cr_assert_eq(n, 1, "only s1 is warned");
+	cr_assert_eq(below(&g, 0), 0, "excused absences are left out");
+	cr_assert_eq(below(&g, 1), 1);
+	cr_assert_eq(below(&g, 2), 0);
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM outbox o JOIN device d "
+				"ON d.device_id = o.device_id WHERE "
+				"d.user_email = ? AND o.kind = "
+				"'push.low_attendance'",
+			 "s", g.students[0]),
+	    0);
+	cfg.leave_counts = "absent";
+	cr_assert_eq(warnings_check(it_db(), it_arena(), &cfg, g.subject_id,
+			 &n),
+	    DB_OK);
+	cr_assert_eq(n, 1, "now s0 too");
+	cr_assert_eq(below(&g, 0), 1);
 }
 
 static long long
