@@ -113,6 +113,34 @@ async function untranslated(page, lang) {
 	return texts.filter((s) => english.has(s) || key.test(s));
 }
 
+/*
+ * The elements that widen the page past width: those whose hiding brings
+ * the page back within it, innermost first (an absolutely placed element
+ * escapes a scrolling card, so edges alone do not tell).
+ */
+async function overflowing(page, width) {
+	return page.evaluate((wd) => {
+		const root = document.documentElement;
+		const name = (e) => `${e.tagName.toLowerCase()}` +
+		    `${e.id ? "#" + e.id : ""}` +
+		    `${typeof e.className === "string" && e.className.trim() ?
+			"." + e.className.trim().replace(/\s+/g, ".") : ""}` +
+		    ` (${Math.round(e.getBoundingClientRect().left)}..` +
+		    `${Math.round(e.getBoundingClientRect().right)})`;
+		const culprits = [];
+		for (const e of document.body.querySelectorAll("*")) {
+			const was = e.style.display;
+			e.style.display = "none";
+			const fits = root.scrollWidth <= wd;
+			e.style.display = was;
+			if (fits)
+				culprits.push(e);
+		}
+		return culprits.filter((e) => !culprits.some((c) => c !== e &&
+		    e.contains(c))).slice(0, 8).map(name);
+	}, width);
+}
+
 async function setLang(page, lang) {
 	await page.evaluate((l) => localStorage.setItem("ehazira.lang", l),
 	    lang);
@@ -313,13 +341,15 @@ try {
 		    height: 740 }, hasTouch: true, isMobile: true });
 		await signIn(phone, TEACHER, "teacher");
 		await phone.locator("#periods table").waitFor();
-		const w = await phone.evaluate(() =>
-		    document.documentElement.scrollWidth);
-		/* NEEDSWORK: since the register, leave and language merges the
-		 * page is 364 px wide on a 360-px phone (an element not yet
-		 * found); recorded, not failed, until it is fixed. */
-		if (w > 360)
-			console.log(`NEEDSWORK: the page is ${w} px wide`);
+		/* in each language: Hindi and Urdu words are longer */
+		for (const lang of ["hi", "ur", "en"]) {
+			await setLang(phone, lang);
+			await phone.locator("#periods table").waitFor();
+			const w = await phone.evaluate(() =>
+			    document.documentElement.scrollWidth);
+			assert(w <= 360, `${lang}: the page is ${w} px wide: ` +
+			    (await overflowing(phone, 360)).join(" | "));
+		}
 		const btn = phone.locator("#periods td.actions button").first();
 		const b = await btn.boundingBox();
 		assert(b && b.x >= 0 && b.x + b.width <= 360,

@@ -746,3 +746,151 @@ Test(register, settings_tell_the_dashboard_its_bounds)
 	json_decref(j);
 	json_decref(get(g.stok[0], "/register/settings", 403));
 }
+
+/* A second, verified teacher of the department of g's class, signed in. */
+static char *
+other_teacher(struct reg *g, const char *tag, char *email, size_t n)
+{
+	snprintf(email, n, "%s-%s-%d@reg.edu", tag, it_uniq(), rand());
+	cr_assert_eq(it_sql("INSERT INTO teacher (teacher_email, name, "
+			    "department_id, verified) SELECT ?, ?, "
+			    "department_id, 1 FROM class WHERE class_id = ?",
+			 "ssI", email, tag, g->class_id),
+	    DB_OK);
+	return it_token(email, "teacher", device(email, "teacher"), 900);
+}
+
+static long
+del(const char *tok, const char *path)
+{
+	char auth[4200];
+	const char *hdrs[] = { auth, NULL };
+	struct it_resp r;
+	long st;
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+	cr_assert_eq(it_request("DELETE", path, NULL, 0, hdrs, &r), 0);
+	st = r.status;
+	it_resp_free(&r);
+	return st;
+}
+
+/*
+ * The subject's teacher assigns a substitute for today: the substitute
+ * sees the period, takes it and marks it, and only on that date; the
+ * register and the report name who took it; nobody else may assign.
+ */
+Test(register, a_substitute_takes_one_period_on_one_date_only)
+{
+	struct reg g;
+	char sub[128], out[128], d1[11], path[256];
+	char *stok, *otok;
+	json_t *j, *p;
+	long long sid, id;
+
+	IT_REQUIRE_STACK();
+	make_reg(&g, "sb");
+	stok = other_teacher(&g, "Sub", sub, sizeof(sub));
+	otok = other_teacher(&g, "Out", out, sizeof(out));
+	days_ago(1, d1);
+	json_decref(post(stok, "/attendance/initiate", 403, "not_your_period",
+	    "{\"period_id\":%lld}", g.period_id));
+	/* refusals first: nothing is written */
+	json_decref(post(otok, "/substitutes", 403, "out_of_scope",
+	    "{\"period_id\":%lld,\"date\":\"%s\",\"teacher_email\":\"%s\"}",
+	    g.period_id, g.today, sub));
+	json_decref(post(g.ttok, "/substitutes", 400, "same_teacher",
+	    "{\"period_id\":%lld,\"date\":\"%s\",\"teacher_email\":\"%s\"}",
+	    g.period_id, g.today, g.teacher));
+	json_decref(post(g.ttok, "/substitutes", 404, "teacher_not_found",
+	    "{\"period_id\":%lld,\"date\":\"%s\",\"teacher_email\":"
+	    "\"nobody@reg.edu\"}",
+	    g.period_id, g.today));
+	json_decref(post(g.ttok, "/substitutes", 400, "bad_date",
+	    "{\"period_id\":%lld,\"date\":\"2000-01-03\",\"teacher_email\":"
+	    "\"%s\"}",
+	    g.period_id, sub));
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM substitute WHERE "
+				"period_id = ?",
+			 "I", g.period_id),
+	    0);
+	j = post(g.ttok, "/substitutes", 201, NULL,
+	    "{\"period_id\":%lld,\"date\":\"%s\",\"teacher_email\":\"%s\","
+	    "\"reason\":\"exam duty\"}",
+	    g.period_id, g.today, sub);
+	id = json_integer_value(json_object_get(j, "substitute_id"));
+	json_decref(j);
+	json_decref(post(g.ttok, "/substitutes", 409, "substitute_exists",
+	    "{\"period_id\":%lld,\"date\":\"%s\",\"teacher_email\":\"%s\"}",
+	    g.period_id, g.today, sub));
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM audit_log WHERE action "
+				"= 'substitute.assigned' AND subject = ?",
+			 "s", sub),
+	    1);
+	/* the substitute's day has the period, whatever its weekday */
+	snprintf(path, sizeof(path), "/timetable?date=%s", g.today);
+	j = get(stok, path, 200);
+	p = json_array_get(json_object_get(j, "periods"), 0);
+	cr_assert_eq(json_integer_value(json_object_get(p, "period_id")),
+	    g.period_id);
+	cr_assert(json_is_true(
+	    json_object_get(json_object_get(p, "substitute"), "me")));
+	json_decref(j);
+	/* takes it and marks it; another day stays the subject's teacher's */
+	j = post(stok, "/attendance/initiate", 201, NULL,
+	    "{\"period_id\":%lld,\"ttl\":5}", g.period_id);
+	sid = json_integer_value(json_object_get(j, "session_id"));
+	json_decref(j);
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM session WHERE "
+				"session_id = ? AND taken_by = ?",
+			 "Is", sid, sub),
+	    1);
+	json_decref(post(stok, "/attendance/close", 200, NULL,
+	    "{\"session_id\":%lld}", sid));
+	json_decref(post(stok, "/attendance/manual-mark", 200, NULL,
+	    "{\"session_id\":%lld,\"student_email\":\"%s\",\"status\":\"P\","
+	    "\"reason\":\"came late\"}",
+	    sid, g.students[0]));
+	json_decref(post(stok, "/attendance/initiate", 403, "not_your_period",
+	    "{\"period_id\":%lld,\"date\":\"%s\"}", g.period_id, d1));
+	json_decref(post(otok, "/attendance/manual-mark", 403,
+	    "not_your_session",
+	    "{\"session_id\":%lld,\"student_email\":\"%s\",\"status\":\"A\","
+	    "\"reason\":\"x\"}",
+	    sid, g.students[1]));
+	/* the subject's report stays closed to the substitute */
+	snprintf(path, sizeof(path),
+	    "/attendance/class-summary?subject_id=%lld&from=%s&to=%s",
+	    g.subject_id, g.today, g.today);
+	json_decref(get(stok, path, 403));
+	/* the register and the report name who took it */
+	j = get(g.ttok, path, 200);
+	cr_assert_str_eq(json_string_value(
+			     json_object_get(json_array_get(json_object_get(j,
+								"sessions"),
+						 0),
+				 "taken_by")),
+	    sub);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/register/day?date=%s", g.today);
+	j = get(stok, path, 200);
+	cr_assert_str_eq(json_string_value(
+			     json_object_get(json_array_get(json_object_get(j,
+								"sessions"),
+						 0),
+				 "taken_by")),
+	    "Sub");
+	json_decref(j);
+	/* removed by the subject's teacher: the substitute's reach ends */
+	cr_assert_eq(del(otok,
+			 arena_printf(it_arena(), "/substitutes/%lld", id)),
+	    403);
+	cr_assert_eq(del(g.ttok,
+			 arena_printf(it_arena(), "/substitutes/%lld", id)),
+	    200);
+	json_decref(post(stok, "/attendance/manual-mark", 403,
+	    "not_your_session",
+	    "{\"session_id\":%lld,\"student_email\":\"%s\",\"status\":\"A\","
+	    "\"reason\":\"x\"}",
+	    sid, g.students[1]));
+}
