@@ -15,22 +15,14 @@
  * "e2e: N passed, M failed".
  */
 import { chromium } from "playwright-core";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
+import { axeViolations, CAT, untranslated } from "./i18ncheck.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
 const TEACHER = "arjun.nair@demo.ehazira.in";
 const STUDENT = "student05@demo.ehazira.in";
 const CLASS = "2024/3/A";
-const WWW = new URL("../../nginx/www/", import.meta.url).pathname;
-const AXE = readFileSync(createRequire(import.meta.url)
-    .resolve("axe-core/axe.min.js"), "utf8");
-const CAT = Object.fromEntries(["en", "hi", "ur"].map((l) => [l,
-    JSON.parse(readFileSync(join(WWW, "i18n", `${l}.json`), "utf8"))]));
-/* Shown as they are in every language. */
-const PROPER = new Set(["eHazira", "English"]);
 
 let passed = 0, failed = 0;
 const t0 = Date.now();
@@ -73,44 +65,11 @@ async function signIn(page, email, role) {
 	await page.locator("#conn.open").waitFor();
 }
 
-/* axe in the page; the serious and critical violations as text. */
+/* axe in the page; fails on a serious or critical violation. */
 async function axeCheck(page, what) {
-	if (!await page.evaluate(() => !!window.axe))
-		await page.addScriptTag({ content: AXE });
-	const v = await page.evaluate(async () => {
-		/* global axe */
-		const r = await axe.run(document, { rules: {
-		    "label-content-name-mismatch": { enabled: true } } });
-		return r.violations.filter((x) =>
-		    x.impact === "serious" || x.impact === "critical")
-		    .map((x) => `${x.id} (${x.impact}, ${x.nodes.length}: ` +
-			`${x.nodes[0].target.join(" ")})`);
-	});
+	const v = await axeViolations(page);
 	log(`  axe ${what}: ${v.length} serious/critical`);
 	assert(v.length === 0, `${what}: ${v.join("; ")}`);
-}
-
-/* Visible texts of the page that are English catalogue texts or keys. */
-async function untranslated(page, lang) {
-	const english = new Set(Object.entries(CAT.en)
-	    .filter(([k, v]) => !/\{\w+\}/.test(v) && CAT[lang][k] !== v &&
-		!PROPER.has(v))
-	    .map(([, v]) => v.trim()));
-	const texts = await page.evaluate(() => {
-		const out = [];
-		const w = document.createTreeWalker(document.body,
-		    NodeFilter.SHOW_TEXT);
-		for (let n = w.nextNode(); n; n = w.nextNode()) {
-			const s = n.nodeValue.replace(/\s+/g, " ").trim();
-			const p = n.parentElement;
-			if (s && p && p.checkVisibility() &&
-			    p.closest("option, script, style") === null)
-				out.push(s);
-		}
-		return out;
-	});
-	const key = /^(common|conn|dash|dev|err|index|live|mark|rep|state|student|teacher)\.[a-z0-9_.]+$/;
-	return texts.filter((s) => english.has(s) || key.test(s));
 }
 
 /*
