@@ -360,6 +360,10 @@ try {
 		assert(mine && mine.taken_by === "Farah Khan",
 		    `register/day: ${JSON.stringify(day.body.sessions)}`);
 		await sctx.close();
+		/* the subject's teacher's register names the substitute */
+		await page.locator("#reg-today").click();
+		await page.locator(`#reg-day tr[data-period="${subPeriod}"]`,
+		    { hasText: "Taken by Farah Khan" }).waitFor();
 	});
 
 	await check("no page errors", async () => {
