@@ -341,8 +341,13 @@ guardian(struct ctx *c, int *given)
 	*given = v != NULL;
 	if (v == NULL || *v == '\0')
 		return NULL;
-	for (p = v; *p; p++)
+	for (p = v; *p; p++) {
+		if ((unsigned char)*p < 0x20) /* never echo a line break */
+			return fail(c, "guardian_email has a line break or "
+				       "control character"),
+			       NULL;
 		*p = (char)tolower((unsigned char)*p);
+	}
 	if (!mailmsg_addr_valid(v)) {
 		fail(c,
 		    "guardian_email '%s' is not an e-mail address "
