@@ -128,10 +128,12 @@ static void
 settle(struct mail *m, struct relay *rl, enum outbox_fate fate,
     long long delay_ms, const char *err)
 {
-	struct outbox_result res = { .id = m->id, .fate = fate,
-		.delay_ms = delay_ms, .error = err };
+	struct outbox_result res = { .id = m->id,
+		.fate = fate,
+		.delay_ms = delay_ms,
+		.error = err };
 
-	m->pending[fate == OUTBOX_SENT	      ? ST_SENT
+	m->pending[fate == OUTBOX_SENT ? ST_SENT
 		: fate == OUTBOX_RETRY ? ST_RETRIED
 				       : ST_FAILED]++;
 	/* on failure the lease runs out and the row is tried again */
@@ -169,16 +171,14 @@ start(struct mail *m, const struct config *cfg, const char *to)
 		curl_easy_setopt(m->easy, CURLOPT_CAINFO, cfg->smtp_ca_file);
 	if (cfg->smtp_user[0]) {
 		curl_easy_setopt(m->easy, CURLOPT_USERNAME, cfg->smtp_user);
-		curl_easy_setopt(m->easy, CURLOPT_PASSWORD,
-		    cfg->smtp_password);
+		curl_easy_setopt(m->easy, CURLOPT_PASSWORD, cfg->smtp_password);
 	}
 	curl_easy_setopt(m->easy, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(m->easy, CURLOPT_MAIL_RCPT, m->rcpt);
 	curl_easy_setopt(m->easy, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(m->easy, CURLOPT_READFUNCTION, on_read);
 	curl_easy_setopt(m->easy, CURLOPT_READDATA, m);
-	curl_easy_setopt(m->easy, CURLOPT_INFILESIZE_LARGE,
-	    (curl_off_t)m->len);
+	curl_easy_setopt(m->easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)m->len);
 	curl_easy_setopt(m->easy, CURLOPT_TIMEOUT, cfg->smtp_timeout);
 	curl_easy_setopt(m->easy, CURLOPT_CONNECTTIMEOUT,
 	    cfg->smtp_timeout < 10 ? cfg->smtp_timeout : 10L);
@@ -211,9 +211,12 @@ begin(struct mail *m, struct relay *rl)
 	/* stable per row: a resend after a crash has the same id */
 	snprintf(idbuf, sizeof(idbuf), "ehazira.mail.%lld", m->id);
 	msg = (struct mailmsg){ .from = m->cfg->smtp_from,
-		.from_name = "eHazira", .to = rows[0].to,
-		.subject = rows[0].subject, .text = rows[0].text,
-		.lang = rows[0].lang, .message_id = idbuf,
+		.from_name = "eHazira",
+		.to = rows[0].to,
+		.subject = rows[0].subject,
+		.text = rows[0].text,
+		.lang = rows[0].lang,
+		.message_id = idbuf,
 		.date_s = clock_wall_ms() / 1000 };
 	text = rows[0].to ? mailmsg_build(rl->arena, &msg) : NULL;
 	if (text == NULL) {
@@ -249,9 +252,10 @@ finish(struct mail *m, struct relay *rl, CURLcode rc)
 		return;
 	}
 	long_delay = (long)push_backoff(m->tries, -1, (unsigned long)random(),
-	    m->cfg->smtp_backoff_base, BACKOFF_CAP_MS);
+	    m->cfg->smtp_backoff, BACKOFF_CAP_MS);
 	if (v == MAIL_FAIL ||
-	    (m->expires_ms > 0 && clock_wall_ms() + long_delay >= m->expires_ms)) {
+	    (m->expires_ms > 0 &&
+		clock_wall_ms() + long_delay >= m->expires_ms)) {
 		log_warn("mail %lld failed for good after %d tries: %s", m->id,
 		    m->tries, err);
 		settle(m, rl, OUTBOX_FAILED, 0, err);

@@ -201,11 +201,13 @@ Test(mailmsg, cr_and_lf_in_a_name_never_make_a_header)
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct mailmsg m = { .from = "attendance@college.example",
-			.from_name = names[i], .to = "p@example.org",
+			.from_name = names[i],
+			.to = "p@example.org",
 			.subject = notices_fill(A,
 			    mailtext_get("en", MAIL_GUARDIAN_SUBJECT), "name",
 			    names[i], (char *)NULL),
-			.text = "body", .message_id = "ehazira.mail.1",
+			.text = "body",
+			.message_id = "ehazira.mail.1",
 			.date_s = 0 };
 		char *msg = mailmsg_build(A, &m), *end;
 
@@ -229,9 +231,12 @@ Test(mailmsg, a_message_has_its_headers_and_a_base64_body_in_short_lines)
 {
 	char text[6000];
 	struct mailmsg m = { .from = "attendance@college.example",
-		.from_name = "eHazira", .to = "teacher@college.example",
-		.subject = "eHazira साप्ताहिक सारांश, 2026-W49", .text = text,
-		.lang = "hi", .message_id = "ehazira.mail.42",
+		.from_name = "eHazira",
+		.to = "teacher@college.example",
+		.subject = "eHazira साप्ताहिक सारांश, 2026-W49",
+		.text = text,
+		.lang = "hi",
+		.message_id = "ehazira.mail.42",
 		.date_s = 1764892800 /* 2025-12-05 00:00:00 UTC, a Friday */ };
 	char *msg;
 	size_t i;
@@ -243,12 +248,12 @@ Test(mailmsg, a_message_has_its_headers_and_a_base64_body_in_short_lines)
 	msg = mailmsg_build(A, &m);
 	cr_assert(msg);
 	cr_expect(strstr(msg, "Date: Fri, 05 Dec 2025 00:00:00 +0000\r\n"));
-	cr_expect(strstr(msg,
-	    "From: eHazira <attendance@college.example>\r\n"));
+	cr_expect(
+	    strstr(msg, "From: eHazira <attendance@college.example>\r\n"));
 	cr_expect(strstr(msg, "To: teacher@college.example\r\n"));
 	cr_expect(strstr(msg, "Subject: =?UTF-8?B?"));
-	cr_expect(strstr(msg,
-	    "Message-ID: <ehazira.mail.42@college.example>\r\n"));
+	cr_expect(
+	    strstr(msg, "Message-ID: <ehazira.mail.42@college.example>\r\n"));
 	cr_expect(strstr(msg, "MIME-Version: 1.0\r\n"));
 	cr_expect(strstr(msg, "Content-Type: text/plain; charset=UTF-8\r\n"));
 	cr_expect(strstr(msg, "Content-Transfer-Encoding: base64\r\n"));
@@ -264,11 +269,14 @@ Test(mailmsg, invalid_addresses_or_ids_build_no_message)
 {
 	static const struct mailmsg bad[] = {
 		{ .from = "nobody", .to = "p@example.org", .message_id = "x" },
-		{ .from = "a@example.org", .to = "p@example.org\r\nBcc: x@y.z",
+		{ .from = "a@example.org",
+		    .to = "p@example.org\r\nBcc: x@y.z",
 		    .message_id = "x" },
-		{ .from = "a@example.org", .to = "p@example.org",
+		{ .from = "a@example.org",
+		    .to = "p@example.org",
 		    .message_id = "x>\r\nBcc: q@y.z" },
-		{ .from = "a@example.org", .to = "p@example.org",
+		{ .from = "a@example.org",
+		    .to = "p@example.org",
 		    .message_id = "" },
 	};
 	size_t i;
@@ -303,13 +311,13 @@ Test(mailmsg, smtp_outcomes_are_sent_retried_or_failed)
 		enum mail_verdict want;
 	} cases[] = {
 		{ CURLE_OK, 250, MAIL_SENT },
-		{ CURLE_SEND_ERROR, 451, MAIL_RETRY },  /* RCPT 451 */
-		{ CURLE_SEND_ERROR, 421, MAIL_RETRY },  /* closing */
-		{ CURLE_SEND_ERROR, 452, MAIL_RETRY },  /* storage */
-		{ CURLE_SEND_ERROR, 550, MAIL_FAIL },   /* no mailbox */
-		{ CURLE_SEND_ERROR, 553, MAIL_FAIL },   /* bad address */
+		{ CURLE_SEND_ERROR, 451, MAIL_RETRY },        /* RCPT 451 */
+		{ CURLE_SEND_ERROR, 421, MAIL_RETRY },        /* closing */
+		{ CURLE_SEND_ERROR, 452, MAIL_RETRY },        /* storage */
+		{ CURLE_SEND_ERROR, 550, MAIL_FAIL },         /* no mailbox */
+		{ CURLE_SEND_ERROR, 553, MAIL_FAIL },         /* bad address */
 		{ CURLE_WEIRD_SERVER_REPLY, 554, MAIL_FAIL }, /* DATA refused */
-		{ CURLE_LOGIN_DENIED, 535, MAIL_RETRY }, /* our password */
+		{ CURLE_LOGIN_DENIED, 535, MAIL_RETRY },      /* our password */
 		{ CURLE_SEND_ERROR, 530, MAIL_RETRY },   /* AUTH required */
 		{ CURLE_USE_SSL_FAILED, 0, MAIL_RETRY }, /* no STARTTLS */
 		{ CURLE_COULDNT_CONNECT, 0, MAIL_RETRY },
@@ -356,7 +364,8 @@ Test(mailmsg, production_settings_need_starttls_and_auth)
 			.smtp_from = cases[i].from,
 			.smtp_starttls = cases[i].tls,
 			.smtp_user = cases[i].user,
-			.smtp_password = cases[i].pw, .demo = cases[i].demo };
+			.smtp_password = cases[i].pw,
+			.demo = cases[i].demo };
 		const char *p = mail_settings_problem(&c);
 
 		if (cases[i].problem == NULL)

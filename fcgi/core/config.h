@@ -159,7 +159,7 @@
 	    "mail relay, smtp://host:port or smtps://host:port "              \
 	    "(empty: no e-mail)")                                             \
 	X(SMTP_FROM, smtp_from, STR, "", 0, "",                               \
-	    "sender address of the e-mails (needed with SMTP_URL)")          \
+	    "sender address of the e-mails (with SMTP_URL)")                  \
 	X(SMTP_USER, smtp_user, STR, "", 0, "",                               \
 	    "SMTP AUTH user (empty: no AUTH; required outside DEMO)")         \
 	X(SMTP_PASSWORD, smtp_password, SECRET, "", 0, "8",                   \
@@ -173,8 +173,7 @@
 	    "one SMTP conversation, s")                                       \
 	X(SMTP_RETRY_FOR, smtp_retry_for, INT, "172800", 0, "60..2592000",    \
 	    "how long an e-mail is retried before it is FAILED, s")           \
-	X(SMTP_BACKOFF_BASE, smtp_backoff_base, INT, "60000", 0,              \
-	    "1..3600000",                                                     \
+	X(SMTP_BACKOFF_BASE, smtp_backoff, INT, "60000", 0, "1..3600000",     \
 	    "first retry delay of an e-mail, ms (doubles, at most 1 h)")      \
 	X(GUARDIAN_NOTICES, guardian_notices, INT, "0", 0, "0..1",            \
 	    "e-mail the guardian when a student crosses below "               \

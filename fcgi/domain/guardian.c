@@ -47,8 +47,8 @@ guardian_notice(struct db *db, struct arena *a, const struct config *cfg,
 		return DB_OK;
 	name = db_get(&r, 0, 1);
 	lang = mailtext_lang(db, a, student);
-	snprintf(key, sizeof(key), "guardian:%s:%lld:%lld", student,
-	    subject_id, db_get_int(&r, 0, 3));
+	snprintf(key, sizeof(key), "guardian:%s:%lld:%lld", student, subject_id,
+	    db_get_int(&r, 0, 3));
 	snprintf(th, sizeof(th), "%ld", threshold);
 	return mailout_queue(db, "mail.guardian", key, to,
 	    notices_fill(a, mailtext_get(lang, MAIL_GUARDIAN_SUBJECT), "name",

@@ -50,7 +50,6 @@ char *mailmsg_build(struct arena *a, const struct mailmsg *m);
  * 2047 encoded-words separated by CRLF SP, the first fitting after a
  * header name of name_len characters plus ": ".  In a.  (For the tests.)
  */
-char *mailmsg_header_value(struct arena *a, const char *value,
-    size_t name_len);
+char *mailmsg_header_value(struct arena *a, const char *value, size_t name_len);
 
 #endif

@@ -76,8 +76,8 @@ ids_json(struct arena *a, const struct db_rows *r)
 }
 
 static int
-lease(struct db *db, struct arena *a, const char *owner, int lease_s,
-    int limit, int *n)
+lease(struct db *db, struct arena *a, const char *owner, int lease_s, int limit,
+    int *n)
 {
 	struct db_rows r;
 	char *json;
@@ -127,8 +127,7 @@ field(struct arena *a, json_t *p, const char *key, const char *def)
 static void
 fill(struct mailout_row *m, struct arena *a, struct db_rows *r, int i)
 {
-	json_t *p = json_loads(db_get(r, i, 6) ? db_get(r, i, 6) : "", 0,
-	    NULL);
+	json_t *p = json_loads(db_get(r, i, 6) ? db_get(r, i, 6) : "", 0, NULL);
 	const char *to = json_string_value(json_object_get(p, "to"));
 
 	m->id = db_get_int(r, i, 0);

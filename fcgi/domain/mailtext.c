@@ -38,10 +38,9 @@ static const char *const texts[MAIL_TEXT_COUNT][NOTICES_LANGS] = {
 	    "ڈیش بورڈ: {url}\n\nیہ پیغام eHazira نے خودکار طور پر بھیجا ہے۔" },
 	[MAIL_GUARDIAN_SUBJECT] = { "Low attendance: {name}",
 	    "कम हाज़िरी: {name}", "کم حاضری: {name}" },
-	[MAIL_GUARDIAN_BODY] = {
-	    "Dear guardian,\n\nthe attendance of {name} (roll no. {roll}) in "
-	    "{course} is {percent}%, below the required {threshold}%.\n\n"
-	    "This message was sent automatically by eHazira.",
+	[MAIL_GUARDIAN_BODY] = { "Dear guardian,\n\nthe attendance of {name} (roll no. {roll}) in "
+				 "{course} is {percent}%, below the required {threshold}%.\n\n"
+				 "This message was sent automatically by eHazira.",
 	    "आदरणीय अभिभावक,\n\n{name} (रोल नं. {roll}) की {course} में "
 	    "हाज़िरी {percent}% है, जो आवश्यक {threshold}% से कम है।\n\n"
 	    "यह संदेश eHazira ने स्वतः भेजा है।",

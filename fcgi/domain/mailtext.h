@@ -28,7 +28,7 @@ const char *mailtext_get(const char *lang, enum mail_text which);
  * seen active device (device.lang, set through POST /me/lang), else
  * "en".  In a.
  */
-const char *mailtext_lang(struct db *db, struct arena *a,
-    const char *user_email);
+const char *
+mailtext_lang(struct db *db, struct arena *a, const char *user_email);
 
 #endif

@@ -96,8 +96,8 @@ record_crossing(struct db *db, struct arena *a, const struct config *cfg,
 		    attstats_percent(present, held));
 		/* the guardian's e-mail, when on (guardian.c) */
 		if (below &&
-		    (rc = guardian_notice(db, a, cfg, email, subject_id,
-			 course, pct, thr)) != DB_OK)
+		    (rc = guardian_notice(db, a, cfg, email, subject_id, course,
+			 pct, thr)) != DB_OK)
 			goto fail;
 	}
 	return db_commit(db);

@@ -160,7 +160,8 @@ list(struct digest *d, struct buf *b, const struct report_table *t,
 			    reporttable_cell(x, i, col_index(x, "present")),
 			    reporttable_cell(x, i, col_index(x, "held")));
 		else
-			snprintf(line, sizeof(line), "  %s P%s %s, %s, %s (%s)\n",
+			snprintf(line, sizeof(line),
+			    "  %s P%s %s, %s, %s (%s)\n",
 			    reporttable_cell(x, i, col_index(x, "date")),
 			    reporttable_cell(x, i, col_index(x, "period_no")),
 			    reporttable_cell(x, i, col_index(x, "start_time")),
@@ -191,12 +192,13 @@ compose(struct digest *d, struct buf *b, const char *email, const char *name,
 	int n;
 
 	snprintf(th, sizeof(th), "%ld", d->ad->cfg->at_risk_percent);
-	add(b, notices_fill(a, mailtext_get(lang, MAIL_DIGEST_HELLO), "name",
-		   name, "week", d->week, "from", d->from, "to", d->to,
-		   (char *)NULL));
+	add(b,
+	    notices_fill(a, mailtext_get(lang, MAIL_DIGEST_HELLO), "name", name,
+		"week", d->week, "from", d->from, "to", d->to, (char *)NULL));
 	add(b, "\n\n");
-	add(b, notices_fill(a, mailtext_get(lang, MAIL_DIGEST_SHORTAGE),
-		   "threshold", th, (char *)NULL));
+	add(b,
+	    notices_fill(a, mailtext_get(lang, MAIL_DIGEST_SHORTAGE),
+		"threshold", th, (char *)NULL));
 	add(b, "\n");
 	n = list(d, b, &d->shortage, email, dep, lang, 1);
 	add(b, "\n");
@@ -204,8 +206,9 @@ compose(struct digest *d, struct buf *b, const char *email, const char *name,
 	add(b, "\n");
 	n += list(d, b, &d->not_marked, email, dep, lang, 0);
 	add(b, "\n");
-	add(b, notices_fill(a, mailtext_get(lang, MAIL_DIGEST_FOOTER), "url",
-		   d->ad->cfg->public_url, (char *)NULL));
+	add(b,
+	    notices_fill(a, mailtext_get(lang, MAIL_DIGEST_FOOTER), "url",
+		d->ad->cfg->public_url, (char *)NULL));
 	add(b, "\n");
 	return n;
 }
@@ -221,8 +224,9 @@ one(struct digest *d, const char *email, const char *name, long long dep)
 	int n, queued = 0, rc = DB_OK;
 
 	if (!mailmsg_addr_valid(email)) {
-		fprintf(stderr, "ehazira-admin: digest: '%s' is not an e-mail "
-				"address; skipped\n",
+		fprintf(stderr,
+		    "ehazira-admin: digest: '%s' is not an e-mail "
+		    "address; skipped\n",
 		    email);
 		d->bad++;
 		return DB_OK;
@@ -253,14 +257,15 @@ queue_all(struct digest *d, long long started)
 {
 	struct admin *ad = d->ad;
 	struct dash_query q = { .threshold = (int)ad->cfg->at_risk_percent,
-		.min_held = WARNINGS_MIN_HELD, .by = "department" };
+		.min_held = WARNINGS_MIN_HELD,
+		.by = "department" };
 	struct db_rows r;
 	char summary[200];
 	int rc, i;
 
 	q.to = d->monday + 6;
-	q.from = q.to - (ad->cfg->report_days > 400 ? 400
-						     : ad->cfg->report_days);
+	q.from =
+	    q.to - (ad->cfg->report_days > 400 ? 400 : ad->cfg->report_days);
 	if ((rc = dashboard_view(ad->db, ad->arena, "shortage", &q,
 		 &d->shortage)) != DB_OK)
 		return rc;
@@ -308,20 +313,23 @@ admin_digest(struct admin *ad, int argc, char **argv)
 		d.monday = attstats_today() - 7 -
 		    (attstats_weekday(attstats_today()) - 1);
 	else {
-		fprintf(stderr, "usage: ehazira-admin digest "
-				"[--week YYYY-Www|YYYY-MM-DD]\n");
+		fprintf(stderr,
+		    "usage: ehazira-admin digest "
+		    "[--week YYYY-Www|YYYY-MM-DD]\n");
 		return 2;
 	}
 	if (d.monday < 0) {
-		fprintf(stderr, "ehazira-admin: digest: --week must be "
-				"YYYY-Www (an ISO week) or YYYY-MM-DD\n");
+		fprintf(stderr,
+		    "ehazira-admin: digest: --week must be "
+		    "YYYY-Www (an ISO week) or YYYY-MM-DD\n");
 		return 2;
 	}
 	if (ad->cfg->smtp_url[0] == '\0' ||
 	    !mailmsg_addr_valid(ad->cfg->smtp_from)) {
-		fprintf(stderr, "ehazira-admin: digest: SMTP_URL and SMTP_FROM "
-				"are not set: no e-mail can be sent, nothing "
-				"queued\n");
+		fprintf(stderr,
+		    "ehazira-admin: digest: SMTP_URL and SMTP_FROM "
+		    "are not set: no e-mail can be sent, nothing "
+		    "queued\n");
 		return 2;
 	}
 	w = attstats_iso_week(d.monday, &iso_year);
@@ -329,8 +337,9 @@ admin_digest(struct admin *ad, int argc, char **argv)
 	attstats_format_date(d.monday, d.from);
 	attstats_format_date(d.monday + 6, d.to);
 	if (queue_all(&d, started) != DB_OK) {
-		fprintf(stderr, "ehazira-admin: digest: the database failed; "
-				"nothing queued\n");
+		fprintf(stderr,
+		    "ehazira-admin: digest: the database failed; "
+		    "nothing queued\n");
 		return 1;
 	}
 	outbox_wake(ad->cfg);

@@ -343,8 +343,9 @@ guardian(struct ctx *c, int *given)
 		return NULL;
 	for (p = v; *p; p++) {
 		if ((unsigned char)*p < 0x20) /* never echo a line break */
-			return fail(c, "guardian_email has a line break or "
-				       "control character"),
+			return fail(c,
+				   "guardian_email has a line break or "
+				   "control character"),
 			       NULL;
 		*p = (char)tolower((unsigned char)*p);
 	}

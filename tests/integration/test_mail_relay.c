@@ -36,12 +36,12 @@
 #include "mailout.h"
 #include "outbox.h"
 
-#define MAIL_REQUIRE()                                                  \
-	do {                                                            \
-		IT_REQUIRE_STACK();                                     \
-		if (spool() == NULL)                                    \
-			cr_skip_test("no SMTP stand-in "                \
-				     "(EHAZIRA_TEST_SMTP_DIR)");        \
+#define MAIL_REQUIRE()                                           \
+	do {                                                     \
+		IT_REQUIRE_STACK();                              \
+		if (spool() == NULL)                             \
+			cr_skip_test("no SMTP stand-in "         \
+				     "(EHAZIRA_TEST_SMTP_DIR)"); \
 	} while (0)
 
 static const char *
@@ -98,8 +98,10 @@ received(const char *addr, char *file, size_t n)
 			if (strcmp(json_string_value(json_array_get(to, i)),
 				addr) == 0) {
 				count++;
-				cr_assert(json_is_true(json_object_get(j, "tls")));
-				cr_assert(json_is_true(json_object_get(j, "auth")));
+				cr_assert(
+				    json_is_true(json_object_get(j, "tls")));
+				cr_assert(
+				    json_is_true(json_object_get(j, "auth")));
 				if (file)
 					snprintf(file, n, "%s/%s", spool(),
 					    json_string_value(
@@ -256,14 +258,13 @@ Test(mail, the_weekly_digest_arrives_once_at_the_teacher_and_the_head)
 	cr_expect(strstr(text, "R-A1 Aarav Absent"), "%s", text);
 	cr_expect(strstr(text, "0.0% (0/3)"), "%s", text);
 	cr_expect_null(strstr(text, "Bina Present"), "%s", text);
-	cr_expect(strstr(text, "2024-03-05 P2 10:00, Mail Course"), "%s",
-	    text);
+	cr_expect(strstr(text, "2024-03-05 P2 10:00, Mail Course"), "%s", text);
 	cr_expect_null(strstr(text, "2024-03-04 P1"), "%s", text);
 	/* the head's, in English, with the same lines */
 	cr_assert_eq(received(fx.h, file, sizeof(file)), 1);
 	text = message_text(file, &hdr);
-	cr_expect(strstr(hdr, "Subject: eHazira weekly digest, 2024-W10"),
-	    "%s", hdr);
+	cr_expect(strstr(hdr, "Subject: eHazira weekly digest, 2024-W10"), "%s",
+	    hdr);
 	cr_expect(strstr(text, "Dear Harish H"), "%s", text);
 	cr_expect(strstr(text, "R-A1 Aarav Absent"), "%s", text);
 	cr_expect(strstr(text, "2024-03-05 P2"), "%s", text);
@@ -299,8 +300,8 @@ queue(const char *addr, const char *key, long long valid_ms)
 {
 	int queued = 0;
 
-	cr_assert_eq(mailout_queue(it_db(), "mail.digest", key, addr,
-			 "Test", "Hello", "en", now_ms() + valid_ms, &queued),
+	cr_assert_eq(mailout_queue(it_db(), "mail.digest", key, addr, "Test",
+			 "Hello", "en", now_ms() + valid_ms, &queued),
 	    DB_OK);
 	cr_assert_eq(queued, 1);
 	outbox_wake(it_config());
@@ -397,8 +398,8 @@ guardian_fixture(void)
 	char t[96], course[40];
 
 	it_config();
-	dep = insert("INSERT INTO department (department_name) VALUES (?)",
-	    "s", arena_printf(it_arena(), "Guard %s", u));
+	dep = insert("INSERT INTO department (department_name) VALUES (?)", "s",
+	    arena_printf(it_arena(), "Guard %s", u));
 	cls = insert("INSERT INTO class (department_id, batch, semester, "
 		     "section) VALUES (?, '2022', 3, 'G')",
 	    "I", dep);
@@ -462,8 +463,7 @@ Test(mail, the_guardian_hears_of_a_crossing_once_and_again_after_a_recovery)
 	char file[1024], *hdr, *text;
 
 	MAIL_REQUIRE();
-	if (it_config()->at_risk_percent != 75 ||
-	    it_config()->report_days < 30)
+	if (it_config()->at_risk_percent != 75 || it_config()->report_days < 30)
 		cr_skip_test("the fixture assumes AT_RISK_PERCENT 75");
 	guardian_fixture();
 	held(3, "A"); /* 0 of 3: below */
@@ -532,8 +532,9 @@ Test(mail, a_malformed_guardian_address_is_refused_with_its_row)
 	snprintf(dep, sizeof(dep), "CSV Mail %s", u);
 	insert("INSERT INTO class (department_id, batch, semester, section) "
 	       "VALUES (?, '2022', 1, 'C')",
-	    "I", insert("INSERT INTO department (department_name) VALUES (?)",
-		     "s", dep));
+	    "I",
+	    insert("INSERT INTO department (department_name) VALUES (?)", "s",
+		dep));
 	snprintf(csv, sizeof(csv),
 	    "student_email,name,roll_no,department,batch,semester,section,"
 	    "guardian_email\n"
@@ -542,14 +543,16 @@ Test(mail, a_malformed_guardian_address_is_refused_with_its_row)
 	    "crlf.%s@t.ehazira.in,Crlf,C3,%s,2022,1,C,\"p@x.in\r\nBcc: q@x.in\"\n",
 	    u, dep, u, u, dep, u, dep);
 	cr_expect_neq(import(csv, out, sizeof(out)), 0, "%s", out);
-	cr_expect(strstr(out, ":3: guardian_email 'parent <p@x.in>' is not an "
-			      "e-mail address"),
+	cr_expect(strstr(out,
+		      ":3: guardian_email 'parent <p@x.in>' is not an "
+		      "e-mail address"),
 	    "%s", out);
 	cr_expect(strstr(out, ":4: guardian_email"), "%s", out);
 	/* nothing applied, not even the good row */
 	cr_expect_eq(it_sql_int("SELECT COUNT(*) FROM student WHERE "
 				"student_email = ?",
-			 "s", arena_printf(it_arena(), "ok.%s@t.ehazira.in", u)),
+			 "s",
+			 arena_printf(it_arena(), "ok.%s@t.ehazira.in", u)),
 	    0);
 	/* the good row alone imports, the address lowercased */
 	snprintf(csv, sizeof(csv),
@@ -560,7 +563,8 @@ Test(mail, a_malformed_guardian_address_is_refused_with_its_row)
 	cr_assert_eq(import(csv, out, sizeof(out)), 0, "%s", out);
 	cr_expect_eq(it_sql_int("SELECT COUNT(*) FROM student WHERE "
 				"student_email = ? AND guardian_email = ?",
-			 "ss", arena_printf(it_arena(), "ok.%s@t.ehazira.in", u),
+			 "ss",
+			 arena_printf(it_arena(), "ok.%s@t.ehazira.in", u),
 			 arena_printf(it_arena(), "parent.%s@t.ehazira.in", u)),
 	    1);
 }
