@@ -133,9 +133,12 @@ settle(struct mail *m, struct relay *rl, enum outbox_fate fate,
 		.delay_ms = delay_ms,
 		.error = err };
 
-	m->pending[fate == OUTBOX_SENT ? ST_SENT
-		: fate == OUTBOX_RETRY ? ST_RETRIED
-				       : ST_FAILED]++;
+	if (fate == OUTBOX_SENT)
+		m->pending[ST_SENT]++;
+	else if (fate == OUTBOX_RETRY)
+		m->pending[ST_RETRIED]++;
+	else if (fate == OUTBOX_FAILED)
+		m->pending[ST_FAILED]++;
 	/* on failure the lease runs out and the row is tried again */
 	if (outbox_settle(rl->db, rl->arena, m->owner, &res, 1, stat_names,
 		m->pending, ST_N) == DB_OK)
