@@ -297,9 +297,10 @@ initiate_window(struct http_req *r, struct initiate *in)
 	if ((rc = db_exec(r->db,
 		 "INSERT INTO attendance_window (session_id, round, otp, "
 		 "opened_by, opened_at, expires_at, grace_ms, "
-		 "flag_on_focus_loss, allowed_cidrs) SELECT ?, ?, ?, ?, "
-		 "NOW(3), NOW(3) + INTERVAL ? SECOND, ?, c.flag_on_focus_loss, "
-		 "c.allowed_cidrs FROM session se JOIN period p ON "
+		 "flag_on_focus_loss, allowed_cidrs, require_uv) SELECT ?, ?, "
+		 "?, ?, NOW(3), NOW(3) + INTERVAL ? SECOND, ?, "
+		 "c.flag_on_focus_loss, c.allowed_cidrs, c.require_uv "
+		 "FROM session se JOIN period p ON "
 		 "p.period_id = se.period_id JOIN subject sj ON sj.subject_id "
 		 "= p.subject_id JOIN class c ON c.class_id = sj.class_id "
 		 "WHERE se.session_id = ?",

@@ -311,6 +311,25 @@ static const struct probe probes[] = {
 	{ ST1, "DELETE", "/devices/web-push", "/devices/web-push", NULL, 0,
 	    NULL, NULL },
 	{ ST1, "POST", "/me/lang", "/me/lang", "{}", 400, NULL, NULL },
+	/* biometric presence: students' own device only */
+	{ T1, "GET", "/webauthn/status", "/webauthn/status", NULL, 403,
+	    "forbidden", NULL },
+	{ ST1, "GET", "/webauthn/status", "/webauthn/status", NULL, 200, NULL,
+	    NULL },
+	{ T1, "POST", "/webauthn/register/options",
+	    "/webauthn/register/options", "{}", 403, "forbidden", NULL },
+	{ T1, "POST", "/webauthn/register", "/webauthn/register", "{}", 403,
+	    "forbidden", NULL },
+	{ ST1, "POST", "/webauthn/register", "/webauthn/register", "{}", 400,
+	    "uv_malformed", NULL },
+	{ T1, "GET", "/webauthn/challenge",
+	    "/webauthn/challenge?session_id="
+	    "{SES1}",
+	    NULL, 403, "forbidden", NULL },
+	{ ST2, "GET", "/webauthn/challenge",
+	    "/webauthn/challenge?session_id="
+	    "{SES1}",
+	    NULL, 404, "no_window", NULL },
 	/* the dashboard */
 	ADMIN_VIEW("/admin/departments"),
 	ADMIN_VIEW("/admin/attendance"),
