@@ -41,6 +41,7 @@
 #include "lang.h"
 #include "router.h"
 #include "submit.h"
+#include "substitute.h"
 #include "reports.h"
 #include "stats.h"
 #include "token.h"
@@ -122,6 +123,12 @@ static const struct route routes[] = {
 	    "days without class that concern the caller" },
 	{ "DELETE", "/holidays/:id", holiday_delete, T,
 	    "remove a holiday or cancellation the caller made" },
+	{ "POST", "/substitutes", substitute_create, T | J,
+	    "another teacher takes one period on one date" },
+	{ "GET", "/substitutes", substitute_list, T,
+	    "substitutes the caller takes, assigned or may see" },
+	{ "DELETE", "/substitutes/:id", substitute_delete, T,
+	    "remove a substitute (who may assign one)" },
 
 	/* --- biometric presence (passkey.c) --- */
 	{ "GET", "/webauthn/status", passkey_status, S,

@@ -86,7 +86,8 @@ struct sub {
 
 static const char read_sql[] =
     "SELECT STRAIGHT_JOIN j.k, w.window_id, w.otp, (" WINDOW_OPEN "), "
-    "sj.teacher_email, COALESCE(w.flag_on_focus_loss, c.flag_on_focus_loss), "
+    "COALESCE(se.taken_by, sj.teacher_email), "
+    "COALESCE(w.flag_on_focus_loss, c.flag_on_focus_loss), "
     "COALESCE(w.allowed_cidrs, c.allowed_cidrs), se.online, "
     "st.class_id = sj.class_id AND (st.joined_on IS NULL OR "
     "st.joined_on <= se.date), at.status, at.source, COALESCE(aa.wrong, 0), "
