@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "classpolicy.h"
 #include "db.h"
+#include "mailmsg.h"
 
 #define MAX_COLS 16
 
@@ -330,12 +331,43 @@ do_teacher(struct ctx *c)
 	return rc == DB_OK ? 0 : sql_fail(c, rc, "the teacher");
 }
 
+/*
+ * The optional guardian_email column: absent keeps what is stored, empty
+ * clears it, else it must be an address the mail relay accepts
+ * (mailmsg.c), lowercased.  *given is 1 when the column is there.
+ */
+static const char *
+guardian(struct ctx *c, int *given)
+{
+	char *v = (char *)col(c, "guardian_email"), *p;
+
+	*given = v != NULL;
+	if (v == NULL || *v == '\0')
+		return NULL;
+	for (p = v; *p; p++) {
+		if ((unsigned char)*p < 0x20) /* never echo a line break */
+			return fail(c,
+				   "guardian_email has a line break or "
+				   "control character"),
+			       NULL;
+		*p = (char)tolower((unsigned char)*p);
+	}
+	if (!mailmsg_addr_valid(v)) {
+		fail(c,
+		    "guardian_email '%s' is not an e-mail address "
+		    "(name@example.org, no spaces or names)",
+		    v);
+		return NULL;
+	}
+	return v;
+}
+
 static int
 do_student(struct ctx *c)
 {
-	const char *e = email(c, "student_email"), *name, *roll, *joined;
+	const char *e = email(c, "student_email"), *name, *roll, *joined, *g;
 	long long cls;
-	int ver, rc;
+	int ver, rc, g_given;
 
 	name = need(c, "name");
 	roll = need(c, "roll_no");
@@ -349,16 +381,19 @@ do_student(struct ctx *c)
 	if (joined &&
 	    (strlen(joined) != 10 || joined[4] != '-' || joined[7] != '-'))
 		fail(c, "'%s' must be YYYY-MM-DD", "joined_on");
+	g = guardian(c, &g_given);
 	if (e == NULL || cls < 0 || c->nerr)
 		return -1;
 	rc = db_exec(c->ad->db,
 	    "INSERT INTO student (student_email, name, "
-	    "roll_no, class_id, verified, joined_on) VALUES (?, ?, ?, ?, ?, ?) "
+	    "roll_no, class_id, verified, joined_on, guardian_email) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?) "
 	    "ON DUPLICATE KEY UPDATE name = VALUES(name), roll_no = "
 	    "VALUES(roll_no), class_id = VALUES(class_id), joined_on = "
 	    "COALESCE(VALUES(joined_on), joined_on), "
-	    "verified = IF(? < 0, verified, VALUES(verified))",
-	    "sssIisi", e, name, roll, cls, ver > 0, joined, ver);
+	    "verified = IF(? < 0, verified, VALUES(verified)), "
+	    "guardian_email = IF(?, VALUES(guardian_email), guardian_email)",
+	    "sssIissii", e, name, roll, cls, ver > 0, joined, g, ver, g_given);
 	if (rc == DB_CONFLICT)
 		return fail(c,
 		    "roll_no '%s' is taken in the class by another "
@@ -453,7 +488,8 @@ static const struct kind {
 		"verified", "role" } },
 	{ "students", do_student,
 	    { "*student_email", "*name", "*roll_no", "*department", "*batch",
-		"*semester", "*section", "verified", "joined_on" } },
+		"*semester", "*section", "verified", "joined_on",
+		"guardian_email" } },
 	{ "subjects", do_subject,
 	    { "*course_id", "*department", "*batch", "*semester", "*section",
 		"*teacher_email" } },
