@@ -348,6 +348,84 @@ initiate(struct klass *k, char otp[5])
 	return sid;
 }
 
+/* SQL as root on the second stack's replica. */
+static int
+second_replica(const struct second *s, const char *sql)
+{
+	return sh("mariadb --no-defaults -uroot -S %s/replica/mysqld.sock "
+		  "%s -e \"%s\"",
+	    s->dir, it_config()->db_name, sql);
+}
+
+/*
+ * Waits (up to 10 s: each worker thread rechecks the replica after 1 s,
+ * or 5 s after a failed check) until GET /admin/departments does (want
+ * 1) or does not (0) show text.
+ */
+static int
+dashboard_shows(const char *tok, const char *text, int want)
+{
+	struct it_resp r;
+	int tries, seen = !want;
+
+	for (tries = 0; tries < 100; tries++) {
+		if (it_get("/admin/departments", tok, &r) == 0) {
+			seen = r.status == 200 && strstr(r.body, text) != NULL;
+			it_resp_free(&r);
+		}
+		if (seen == want)
+			return 1;
+		usleep(100000);
+	}
+	return 0;
+}
+
+/*
+ * The second stack's workers have DB_REPLICA: the dashboard reads the
+ * replica (a department renamed only there shows) until its SQL thread
+ * stops, then the primary.  Replication is running again afterwards.
+ */
+static void
+dashboard_reads_the_replica(const struct second *s, struct db *db)
+{
+	char email[128], tok_sql[400], *tok;
+	struct config c;
+	struct db *r;
+	long long dev;
+	int tries;
+
+	snprintf(email, sizeof(email), "adm-pro-%s@it.edu", it_uniq());
+	cr_assert_eq(sql_exec(db,
+			 "INSERT INTO teacher (teacher_email, name, "
+			 "department_id, verified, role) SELECT ?, 'A', "
+			 "MAX(department_id), 1, 'admin' FROM department",
+			 "s", email),
+	    DB_OK);
+	dev = add_device(db, email, "admin");
+	tok = it_token(email, "admin", dev, 900);
+	cr_assert_not_null(r = db_at(&c, s->rport, ""));
+	for (tries = 0; tries < 100; tries++) {
+		if (sql_int(r,
+			"SELECT COUNT(*) FROM teacher WHERE "
+			"teacher_email = ?",
+			"s", email) == 1)
+			break;
+		usleep(100000);
+	}
+	db_free(r);
+	cr_assert_lt(tries, 100, "the fixture reached the replica");
+	snprintf(tok_sql, sizeof(tok_sql),
+	    "SET sql_log_bin=0; UPDATE department SET department_name = "
+	    "'Promotion on the replica' WHERE department_name = 'Promotion'");
+	cr_assert_eq(second_replica(s, tok_sql), 0);
+	cr_assert(dashboard_shows(tok, "Promotion on the replica", 1),
+	    "GET /admin/departments read the replica");
+	cr_assert_eq(second_replica(s, "STOP SLAVE SQL_THREAD"), 0);
+	cr_assert(dashboard_shows(tok, "Promotion on the replica", 0),
+	    "with the replica's SQL thread stopped it reads the primary");
+	cr_assert_eq(second_replica(s, "START SLAVE SQL_THREAD"), 0);
+}
+
 Test(replica, a_promotion_mid_window_keeps_every_acknowledged_submit,
     .timeout = 240)
 {
@@ -378,6 +456,7 @@ Test(replica, a_promotion_mid_window_keeps_every_acknowledged_submit,
 
 	cr_assert_not_null(db = db_at(&c1, s.dbp, ""));
 	make_class(db, &k);
+	dashboard_reads_the_replica(&s, db);
 	sid = initiate(&k, otp);
 	for (i = 0; i < 3; i++)
 		acked[i] = submit(&k, i, sid, otp) == 200;
