@@ -711,14 +711,18 @@ replica_fresh(struct db *rep)
 	return ok;
 }
 
+/* The replica handle of db: the same timeouts (an admin's long report
+ * runs as long on the replica), DB_REPLICA's address. */
 static struct db *
-replica_new(const struct config *c)
+replica_new(const struct db *db)
 {
+	const struct config *c = db->cfg;
 	struct db *rep = db_new(c);
 	char host[256];
 
 	if (rep == NULL)
 		return NULL;
+	rep->io_timeout = db->io_timeout;
 	if (config_hostport(c->db_replica, host, sizeof(host), &rep->port) <
 		0 ||
 	    (rep->host = strdup(host)) == NULL) {
@@ -739,7 +743,7 @@ db_reader(struct db *db)
 	now = clock_mono_ms();
 	if (now < db->replica_until)
 		return db->replica_ok ? db->replica : db;
-	if (db->replica == NULL && (db->replica = replica_new(db->cfg)) == NULL)
+	if (db->replica == NULL && (db->replica = replica_new(db)) == NULL)
 		return db;
 	was = db->replica_ok;
 	db->replica_ok = replica_fresh(db->replica);
