@@ -277,6 +277,56 @@ derive_paths(struct config *cfg)
 }
 
 int
+config_hostport(const char *v, char *host, size_t hostlen, long *port)
+{
+	const char *colon = strrchr(v, ':'), *h = v;
+	size_t n;
+	char *end;
+
+	if (colon == NULL || colon == v || colon[1] == '\0')
+		return -1;
+	n = (size_t)(colon - v);
+	if (*v == '[') { /* [IPv6]:port */
+		if (colon[-1] != ']' || n < 3)
+			return -1;
+		h++;
+		n -= 2;
+	} else if (memchr(v, ':', n) || memchr(v, '[', n)) {
+		return -1; /* a bare IPv6 address would be ambiguous */
+	}
+	if (n >= hostlen ||
+	    strspn(h,
+		"0123456789abcdefABCDEF.-_:"
+		"ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ") < n)
+		return -1;
+	errno = 0;
+	*port = strtol(colon + 1, &end, 10);
+	if (errno || *end != '\0' || *port < 1 || *port > 65535)
+		return -1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	return 0;
+}
+
+/* Values that must parse further than their range column says. */
+static int
+check_forms(const struct config *cfg, char *err, size_t errlen)
+{
+	char host[256];
+	long port;
+
+	if (cfg->db_replica[0] &&
+	    config_hostport(cfg->db_replica, host, sizeof(host), &port) < 0) {
+		snprintf(err, errlen,
+		    "'DB_REPLICA' must be host:port (port 1..65535) or empty, "
+		    "not '%s'",
+		    cfg->db_replica);
+		return -1;
+	}
+	return 0;
+}
+
+int
 config_load(struct config *cfg, char *err, size_t errlen)
 {
 	char *vals[NKEYS] = { 0 }, env[128];
@@ -310,6 +360,8 @@ config_load(struct config *cfg, char *err, size_t errlen)
 		if (set_value(cfg, &keys[i], v, err, errlen) < 0)
 			goto out;
 	}
+	if (check_forms(cfg, err, errlen) < 0)
+		goto out;
 	derive_paths(cfg);
 	rc = 0;
 out:

@@ -54,6 +54,10 @@
 	X(DB_PASSWORD, db_password, SECRET, "", 1, "16", "database password") \
 	X(DB_TIMEOUT, db_timeout, INT, "2", 0, "1..60",                       \
 	    "DB connect/read/write timeout, s (nginx waits 4x + 5 s)")        \
+	X(DB_REPLICA, db_replica, STR, "", 0, "",                             \
+	    "read replica host:port for reports (empty: none)")               \
+	X(DB_REPLICA_MAX_LAG, db_replica_max_lag, INT, "10", 0, "0..86400",   \
+	    "replica lag past which reports read the primary, s")             \
 	X(FCGI_SOCKET, fcgi_socket, STR, "", 0, "",                           \
 	    "worker socket (STATE/run)")                                      \
 	X(FCGI_PROCESSES, fcgi_processes, INT, "1", 0, "1..64",               \
@@ -207,6 +211,11 @@ int config_write_new(const char *path, const char *template, char *err,
     size_t errlen);
 /* Checks one value of key against its range column: 0, or -1 and err. */
 int config_check(const char *key, const char *value, char *err, size_t errlen);
+/*
+ * Splits "host:port" (a name or IPv4 address, or [IPv6]:port) into host
+ * and port 1..65535: 0, or -1 when v is not of that form.
+ */
+int config_hostport(const char *v, char *host, size_t hostlen, long *port);
 /* Prints every key as KEY='value' lines a shell can eval. */
 void config_print(const struct config *cfg, FILE *fp);
 
