@@ -10,7 +10,11 @@
 
 struct db;
 
-/* The keys, NULL-terminated: allowed_cidrs, flag_on_focus_loss. */
+/*
+ * The keys, NULL-terminated: allowed_cidrs, flag_on_focus_loss and the
+ * ones policycheck.c checks (window length, rotation, slow, geofence).
+ * After setting several, policycheck_class checks the whole.
+ */
 extern const char *const classpolicy_keys[];
 
 /*
