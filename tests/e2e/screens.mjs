@@ -109,7 +109,7 @@ async function untranslated(page, lang) {
 		}
 		return out;
 	});
-	const key = /^(common|conn|dash|dev|err|index|live|mark|rep|state|student|teacher)\.[a-z0-9_.]+$/;
+	const key = /^(common|conn|dash|dev|err|index|live|mark|pol|rep|state|student|teacher)\.[a-z0-9_.]+$/;
 	return texts.filter((s) => english.has(s) || key.test(s));
 }
 
