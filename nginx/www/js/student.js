@@ -60,7 +60,7 @@ function show(w, serverTime) {
 	$("banner").hidden = false;
 	$("idle").hidden = true;
 	$("otp-form").hidden = marked;
-	$("geo-row").hidden = !w.geofence;
+	showGeo(!!w.geofence);
 	if (changed && !marked)
 		$("otp-input").focus();
 	clearInterval(timer);
@@ -193,7 +193,7 @@ function answer(m) {
 		missed(t("state.no_tries_left"), t("student.twice_wrong"));
 		break;
 	case "position_required":
-		$("geo-row").hidden = false;
+		showGeo(true);
 		result("warn", t("student.geo_needed"),
 		    t("student.geo_needed_note"));
 		break;
@@ -208,6 +208,12 @@ function answer(m) {
 	}
 }
 
+/* The consent box; absent from a page cached before it existed. */
+function showGeo(on) {
+	if ($("geo-row"))
+		$("geo-row").hidden = !on;
+}
+
 /*
  * The device's position for a geofenced window, with the student's
  * consent (the box, remembered on this device); null without it or when
@@ -215,7 +221,8 @@ function answer(m) {
  * the class's policy for a missing position.
  */
 function position() {
-	if (!win || !win.geofence || !$("geo-consent").checked ||
+	if (!win || !win.geofence || !$("geo-consent") ||
+	    !$("geo-consent").checked ||
 	    !navigator.geolocation)
 		return Promise.resolve(null);
 	locating = true;
@@ -410,9 +417,13 @@ function main() {
 		return;
 	showWho(me.user ? `${me.user.name} (${me.user.roll_no})` : "");
 	$("otp-form").addEventListener("submit", submit);
-	$("geo-consent").checked = localStorage.getItem(GEO_KEY) === "1";
-	$("geo-consent").addEventListener("change", (ev) =>
-	    localStorage.setItem(GEO_KEY, ev.target.checked ? "1" : "0"));
+	if ($("geo-consent")) {
+		$("geo-consent").checked =
+		    localStorage.getItem(GEO_KEY) === "1";
+		$("geo-consent").addEventListener("change", (ev) =>
+		    localStorage.setItem(GEO_KEY, ev.target.checked ? "1" :
+			"0"));
+	}
 	$("otp-input").addEventListener("input", (ev) => {
 		ev.target.value = ev.target.value.replace(/[^0-9]/g, "")
 		    .slice(0, 4);
