@@ -9,6 +9,8 @@
  *   flag_on_focus_loss  a correct code after the app lost focus is R.
  *   the rest            online default, window length, rotation, slow
  *                       margin and flag, geofence: policycheck.c's.
+ *   require_uv          every submit carries a WebAuthn assertion made
+ *                       with the phone's screen lock (passkey.c).
  *
  * A window copies the policy when it opens (attendance.c), so a change
  * never applies half-way through a window.
@@ -27,7 +29,8 @@ const char *const classpolicy_keys[] = { "allowed_cidrs", "flag_on_focus_loss",
 	/* policycheck.c's: */
 	"online_default", "window_ttl", "rotate_every", "rotate_overlap",
 	"slow_margin_ms", "flag_slow", "geofence_lat", "geofence_lon",
-	"geofence_radius", "geofence_accuracy", "geofence_missing", NULL };
+	"geofence_radius", "geofence_accuracy", "geofence_missing",
+	"require_uv", NULL };
 
 /* "1"/"0" for a boolean word, NULL if it is none. */
 static const char *
@@ -60,11 +63,11 @@ normalise(const char *key, const char *value, char *err, size_t errlen)
 		}
 		return cidr_list_valid(value, err, errlen) ? value : NULL;
 	}
-	if (strcmp(key, "flag_on_focus_loss") == 0) {
+	if (strcmp(key, "flag_on_focus_loss") == 0 ||
+	    strcmp(key, "require_uv") == 0) {
 		if ((b = boolean(value)) == NULL)
 			snprintf(err, errlen,
-			    "flag_on_focus_loss must be true or false, not "
-			    "'%.40s'",
+			    "%s must be true or false, not '%.40s'", key,
 			    value);
 		return b;
 	}
@@ -72,7 +75,8 @@ normalise(const char *key, const char *value, char *err, size_t errlen)
 	    "unknown policy '%.40s' (allowed_cidrs, flag_on_focus_loss, "
 	    "online_default, window_ttl, rotate_every, rotate_overlap, "
 	    "slow_margin_ms, flag_slow, geofence_lat, geofence_lon, "
-	    "geofence_radius, geofence_accuracy, geofence_missing)",
+	    "geofence_radius, geofence_accuracy, geofence_missing, "
+	    "require_uv)",
 	    key);
 	return NULL;
 }

@@ -218,7 +218,7 @@ class_read(struct db *db, struct arena *a, long long subject_id,
 	    "(SELECT l.kind FROM student_leave l WHERE l.student_email = "
 	    "  a.student_email AND l.state = 'APPROVED' AND a.status = 'A' "
 	    "  AND se.date BETWEEN l.from_date AND l.to_date LIMIT 1), "
-	    "a.slow "
+	    "se.taken_by, a.slow "
 	    "FROM period p JOIN session se ON se.period_id = p.period_id "
 	    "JOIN attendance a ON a.session_id = se.session_id "
 	    "WHERE p.subject_id = ? AND se.date BETWEEN ? AND ? "
@@ -281,6 +281,7 @@ class_sessions(struct arena *a, long from, struct class_report *out,
 		if (attstats_parse_date(se->date, &se->day) < 0)
 			se->day = from;
 		se->period_no = (int)db_get_int(&b->rows, i, 2);
+		se->taken_by = db_get(&b->rows, i, 8);
 	}
 	return DB_OK;
 }
@@ -319,7 +320,7 @@ class_cells(struct arena *a, struct class_report *out,
 		    cell_of(db_get(&b->rows, i, 4), db_get(&b->rows, i, 7));
 		out->sources[c] = source_code(db_get(&b->rows, i, 5));
 		out->remarks[c] = db_get(&b->rows, i, 6);
-		out->slow[c] = (char)db_get_int(&b->rows, i, 8);
+		out->slow[c] = (char)db_get_int(&b->rows, i, 9);
 	}
 	return DB_OK;
 }

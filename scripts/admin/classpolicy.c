@@ -69,8 +69,8 @@ show(struct admin *ad, long long id)
 		"'false'), IF(online_default, 'true', 'false'), window_ttl, "
 		"rotate_every, rotate_overlap, slow_margin_ms, "
 		"IF(flag_slow, 'true', 'false'), geofence_lat, geofence_lon, "
-		"geofence_radius, geofence_accuracy, geofence_missing "
-		"FROM class WHERE class_id = ?",
+		"geofence_radius, geofence_accuracy, geofence_missing, "
+		"IF(require_uv, 'true', 'false') FROM class WHERE class_id = ?",
 		"I", id) != DB_OK)
 		return 1;
 	printf("class_id=%lld\n", id);
@@ -137,7 +137,8 @@ admin_class_policy(struct admin *ad, int argc, char **argv)
 		    "  geofence_lat=DEG, geofence_lon=DEG, geofence_radius=M "
 		    "(0: off),\n"
 		    "  geofence_accuracy=M, "
-		    "geofence_missing=allow|flag|refuse\n");
+		    "geofence_missing=allow|flag|refuse, "
+		    "require_uv=true|false\n");
 		return 2;
 	}
 	if ((id = find_class(ad, argv[2])) < 0)

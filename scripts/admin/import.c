@@ -454,7 +454,7 @@ static const struct kind {
 		"flag_on_focus_loss", "online_default", "window_ttl",
 		"rotate_every", "rotate_overlap", "slow_margin_ms", "flag_slow",
 		"geofence_lat", "geofence_lon", "geofence_radius",
-		"geofence_accuracy", "geofence_missing" } },
+		"geofence_accuracy", "geofence_missing", "require_uv" } },
 	{ "courses", do_course, { "*course_id", "*course_name" } },
 	{ "teachers", do_teacher,
 	    { "*teacher_email", "*name", "designation", "*department",

@@ -38,14 +38,14 @@ enum { IDLE, WAITING, SENT, DONE };
 
 struct stud {
 	struct ws *w;
-	char *tok;
+	char *tok, last[64]; /* last: the last event's id, to resume */
 	int cls, state, wrong_first;
 	double due, sent, acked, seen;
 };
 
 struct klass {
 	long long period_id, sid; /* sid: set (atomically) last */
-	char *tok, otp[5];
+	char *tok, otp[5], last[64];
 	struct ws *w;
 };
 
@@ -54,7 +54,7 @@ static struct stud *studs;
 static struct klass *classes;
 static char tag[32];
 static double t_start;
-static int failures, epfd;
+static int failures, epfd, reconnects;
 
 static double
 now_ms(void)
@@ -186,19 +186,24 @@ poll_once(int timeout_ms)
 		drain((int)evs[i].data.u32);
 }
 
-/* Student or teacher sockets, to node i % nnodes. */
+/*
+ * Student or teacher socket i, to node i % nnodes; after last (an event
+ * id) when it reconnects.
+ */
 static struct ws *
-connect_one(const char *tok, int i)
+connect_one(const char *tok, int i, const char *last)
 {
-	char offer[4200];
+	char offer[4200], path[128];
 	struct ws *w = NULL;
 	int status = 0, tries;
 
 	snprintf(offer, sizeof(offer), "ws+meta.nchan, bearer.%s", tok);
-	for (tries = 0; tries < 20 && w == NULL; tries++)
-		if ((w = ws_connect(ports[i % nnodes], "/ws", offer, 10000,
+	snprintf(path, sizeof(path), "/ws%s%s",
+	    last && *last ? "?last_event_id=" : "", last ? last : "");
+	for (tries = 0; tries < 100 && w == NULL; tries++)
+		if ((w = ws_connect(ports[i % nnodes], path, offer, 10000,
 			 &status)) == NULL)
-			usleep(50000);
+			usleep(100000);
 	if (w == NULL) {
 		fprintf(stderr, "wave: socket %d refused (%d)\n", i, status);
 		exit(1);
@@ -213,8 +218,8 @@ connect_all(int ep)
 	int i, n = nclass * nstud;
 
 	for (i = 0; i < n + nclass; i++) {
-		struct ws *w = i < n ? connect_one(studs[i].tok, i)
-				     : connect_one(classes[i - n].tok, i);
+		struct ws *w = i < n ? connect_one(studs[i].tok, i, NULL)
+				     : connect_one(classes[i - n].tok, i, NULL);
 
 		if (i < n)
 			studs[i].w = w;
@@ -353,19 +358,42 @@ on_teacher(json_t *m)
 		studs[i].seen = now_ms();
 }
 
+/*
+ * As the app does when its socket closes (nginx restarted): connect again
+ * after the last event seen, and send a submit again whose answer the
+ * old socket did not bring.
+ */
+static void
+reconnect(int i)
+{
+	int n = nclass * nstud;
+	struct ws **w = i < n ? &studs[i].w : &classes[i - n].w;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (unsigned)i };
+
+	epoll_ctl(epfd, EPOLL_CTL_DEL, ws_fd(*w), NULL);
+	ws_close(*w);
+	*w = i < n ? connect_one(studs[i].tok, i, studs[i].last)
+		   : connect_one(classes[i - n].tok, i, classes[i - n].last);
+	epoll_ctl(epfd, EPOLL_CTL_ADD, ws_fd(*w), &ev);
+	reconnects++;
+	if (i < n && studs[i].state == SENT)
+		send_submit(&studs[i], studs[i].wrong_first);
+}
+
 /* Every message waiting on socket i. */
 static void
 drain(int i)
 {
 	int n = nclass * nstud;
 	struct ws *w = i < n ? studs[i].w : classes[i - n].w;
-	char *msg;
+	char *last = i < n ? studs[i].last : classes[i - n].last, *msg, *id;
 
-	if (ws_closed(w))
-		return; /* counted when it closed */
 	while ((msg = ws_recv(w, 0)) != NULL) {
-		json_t *m = json_loads(ws_meta_split(msg, NULL), 0, NULL);
+		json_t *m = json_loads(ws_meta_split(msg, &id), 0, NULL);
 
+		if (id != NULL)
+			snprintf(last, 64, "%s", id);
+		free(id);
 		if (m != NULL) {
 			if (i < n)
 				on_student(&studs[i], m);
@@ -375,15 +403,8 @@ drain(int i)
 		}
 		free(msg);
 	}
-	if (ws_closed(w)) {
-		const char *why = "";
-		int code = ws_close_status(w, &why);
-
-		fprintf(stderr, "wave: socket %d closed (%d %s)\n", i, code,
-		    why ? why : "");
-		failures++;
-		epoll_ctl(epfd, EPOLL_CTL_DEL, ws_fd(w), NULL);
-	}
+	if (ws_closed(w))
+		reconnect(i);
 }
 
 static int
@@ -555,8 +576,8 @@ report(double wall, const long long cpu0[], const long long cpu1[],
 	    pct(ack, na, .99) / base, base);
 	printf("  teacher event p50 %.1f ms  p99 %.1f ms  (%d of %d seen)\n",
 	    pct(tev, nt, .5), pct(tev, nt, .99), nt, n);
-	printf("  lost %d, failed %d, rows P %lld of %d\n", n - na, failures,
-	    rows, n);
+	printf("  lost %d, failed %d, rows P %lld of %d, reconnects %d\n",
+	    n - na, failures, rows, n, reconnects);
 	printf("  cpu (cores busy over the wave):");
 	for (p = 0; p <= NPARTS; p++)
 		printf(" %s %.2f", p < NPARTS ? parts[p] : "client",
@@ -599,6 +620,7 @@ wave(double base)
 	long long cpu0[NPARTS + 1], cpu1[NPARTS + 1], dep;
 	double t0;
 
+	reconnects = 0;
 	studs = calloc((size_t)(nclass * nstud), sizeof(*studs));
 	classes = calloc((size_t)nclass, sizeof(*classes));
 	snprintf(tag, sizeof(tag), "%s%d", it_uniq(), nnodes);

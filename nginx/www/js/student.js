@@ -20,6 +20,7 @@ import { $, showConn, showWho, startPage } from "./page.js";
 import { lastHistory, saveHistory, showOffline, startPwa } from "./pwa.js";
 import { LiveSocket } from "./ws.js";
 import { initLeaveApply } from "./leaveapply.js";
+import { presenceFor, presenceRequired, startPresence } from "./presence.js";
 
 const me = startPage("student", () => socket.close());
 
@@ -197,6 +198,10 @@ function answer(m) {
 		result("warn", t("student.geo_needed"),
 		    t("student.geo_needed_note"));
 		break;
+	case "uv_required":
+		presenceRequired();
+		result("bad", t("student.not_recorded"), m.error.message);
+		break;
 	case "window_closed":
 	case "no_window":
 		missed(t("student.too_late"), t("student.too_late_note"));
@@ -255,6 +260,11 @@ async function submit(ev) {
 		const pos = await position();
 		if (pos)
 			body.position = pos;
+		/* a class that asks for the screen lock: the phone's
+		 * fingerprint, face or PIN first (presence.js) */
+		const uv = await presenceFor(win.session_id);
+		if (uv)
+			body.uv = uv;
 		answer((await viaSocket(body)) || (await viaHttp(body)));
 	} catch (e) {
 		showError(e, t("student.submit"));
@@ -440,6 +450,7 @@ function main() {
 	socket = new LiveSocket({ onEvent, onState: onSocketState });
 	socket.connect();
 	startPwa();
+	startPresence();
 	loadOpen();
 	loadHistory();
 	initLeaveApply();

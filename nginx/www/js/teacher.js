@@ -17,6 +17,8 @@ import { applyEvent, fromHash, initLive, liveConn, liveSession, reloadLive,
 import { showConn, showWho, startPage } from "./page.js";
 import { initPolicy } from "./policy.js";
 import { initRegister, refreshRegister } from "./register.js";
+import { isoDay } from "./i18n.js";
+import { initSubstitutes } from "./substitute.js";
 import { LiveSocket } from "./ws.js";
 
 let socket = null;
@@ -50,6 +52,7 @@ function main() {
 	} });
 	initRegister({ openLive: showLive });
 	initPolicy();
+	initSubstitutes(me.user ? me.user.email : "", isoDay(new Date()));
 	socket = new LiveSocket({ onEvent, onState: onSocketState,
 	    storeKey: "ehazira.teacher.lastEventId" });
 	socket.connect();
