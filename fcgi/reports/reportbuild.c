@@ -218,7 +218,7 @@ class_read(struct db *db, struct arena *a, long long subject_id,
 	    "(SELECT l.kind FROM student_leave l WHERE l.student_email = "
 	    "  a.student_email AND l.state = 'APPROVED' AND a.status = 'A' "
 	    "  AND se.date BETWEEN l.from_date AND l.to_date LIMIT 1), "
-	    "se.taken_by "
+	    "se.taken_by, a.slow "
 	    "FROM period p JOIN session se ON se.period_id = p.period_id "
 	    "JOIN attendance a ON a.session_id = se.session_id "
 	    "WHERE p.subject_id = ? AND se.date BETWEEN ? AND ? "
@@ -298,9 +298,11 @@ class_cells(struct arena *a, struct class_report *out,
 	out->cells = arena_alloc(a, ncells + 1);
 	out->sources = arena_alloc(a, ncells + 1);
 	out->remarks = arena_alloc(a, sizeof(*out->remarks) * (ncells + 1));
-	if (!out->cells || !out->sources || !out->remarks)
+	out->slow = arena_alloc(a, ncells + 1);
+	if (!out->cells || !out->sources || !out->remarks || !out->slow)
 		return DB_ERR;
 	memset(out->remarks, 0, sizeof(*out->remarks) * (ncells + 1));
+	memset(out->slow, 0, ncells + 1);
 	memset(out->cells, REPORT_NOT_COUNTED, ncells);
 	for (i = 0, k = -1; i < b->rows.nrows; i++) {
 		sid = db_get_int(&b->rows, i, 0);
@@ -318,6 +320,7 @@ class_cells(struct arena *a, struct class_report *out,
 		    cell_of(db_get(&b->rows, i, 4), db_get(&b->rows, i, 7));
 		out->sources[c] = source_code(db_get(&b->rows, i, 5));
 		out->remarks[c] = db_get(&b->rows, i, 6);
+		out->slow[c] = (char)db_get_int(&b->rows, i, 9);
 	}
 	return DB_OK;
 }

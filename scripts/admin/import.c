@@ -21,10 +21,11 @@
 #include "admin.h"
 #include "buf.h"
 #include "classpolicy.h"
+#include "policycheck.h"
 #include "db.h"
 #include "mailmsg.h"
 
-#define MAX_COLS 16
+#define MAX_COLS 24
 
 struct row {
 	int line;
@@ -227,32 +228,36 @@ do_department(struct ctx *c)
 }
 
 /*
- * The optional policy columns: present, allowed_cidrs is the list (empty:
- * anywhere); an empty flag_on_focus_loss or require_uv leaves the flag as
- * it is.  Each
+ * The optional policy columns (classpolicy_keys): present, allowed_cidrs
+ * is the list (empty: anywhere); any other empty cell leaves its value.  Each
  * change is audited (classpolicy.c) and applies from the next window.
  */
 static int
 class_policy(struct ctx *c)
 {
-	long long id;
+	long long id = 0;
 	size_t i;
+	int set = 0;
 
 	for (i = 0; classpolicy_keys[i]; i++) {
 		const char *v = col(c, classpolicy_keys[i]);
 
 		if (v == NULL ||
 		    (*v == '\0' &&
-			(strcmp(classpolicy_keys[i], "flag_on_focus_loss") ==
-				0 ||
-			    strcmp(classpolicy_keys[i], "require_uv") == 0)))
+			strcmp(classpolicy_keys[i], "allowed_cidrs") != 0))
 			continue;
 		if ((id = class_id(c)) < 0 ||
 		    classpolicy_set(c->ad->db, c->ad->arena, id,
 			classpolicy_keys[i], v, "admin", c->err,
 			sizeof(c->err)) < 0)
 			return -1;
+		set = 1;
 	}
+	/* the row's values together: rotation against ttl, geofence */
+	if (set &&
+	    policycheck_class(c->ad->db, c->ad->arena, c->ad->cfg, id, c->err,
+		sizeof(c->err)) < 0)
+		return -1;
 	return 0;
 }
 
@@ -481,7 +486,10 @@ static const struct kind {
 	{ "departments", do_department, { "*department_name" } },
 	{ "classes", do_class,
 	    { "*department", "*batch", "*semester", "*section", "allowed_cidrs",
-		"flag_on_focus_loss", "require_uv" } },
+		"flag_on_focus_loss", "online_default", "window_ttl",
+		"rotate_every", "rotate_overlap", "slow_margin_ms", "flag_slow",
+		"geofence_lat", "geofence_lon", "geofence_radius",
+		"geofence_accuracy", "geofence_missing", "require_uv" } },
 	{ "courses", do_course, { "*course_id", "*course_name" } },
 	{ "teachers", do_teacher,
 	    { "*teacher_email", "*name", "designation", "*department",
