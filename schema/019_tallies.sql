@@ -24,33 +24,49 @@
 -- A bulk load of marks (the dashboard benchmark's 1.7 million) may set
 -- @ehazira_tally_bulk = 1 on its connection: the triggers then skip it
 -- (each costs about ten times the insert it follows) and the loader
--- calls attendance_tally_rebuild() when done, which recounts everything.
+-- calls attendance_tally_subject(id) for each subject it loaded.
+
+-- A student's number: the tallies group by it, as grouping and sorting
+-- by an e-mail (utf8mb4, case-insensitive) cost several times more.
+ALTER TABLE student
+  ADD COLUMN student_no INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  ADD UNIQUE KEY uq_student_no (student_no);
 
 CREATE TABLE session_tally (
   session_id INT UNSIGNED NOT NULL PRIMARY KEY,
+  -- the session's, copied: neither changes once a session exists, and a
+  -- view's range scan then reads this table's index alone
+  subject_id INT UNSIGNED NOT NULL,
+  date       DATE NOT NULL,
   marks      INT NOT NULL DEFAULT 0,
   present    INT NOT NULL DEFAULT 0,
   absent     INT NOT NULL DEFAULT 0,
   flagged    INT NOT NULL DEFAULT 0,
+  KEY ix_session_tally_date (date, subject_id, marks, present, absent,
+    flagged),
   CONSTRAINT fk_session_tally_session FOREIGN KEY (session_id)
-    REFERENCES session (session_id) ON DELETE CASCADE
+    REFERENCES session (session_id) ON DELETE CASCADE,
+  -- does a subject have marks in a range (the shortage list)
+  KEY ix_session_tally_subject (subject_id, date, marks)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE student_tally (
-  subject_id    INT UNSIGNED NOT NULL,
-  student_email VARCHAR(190) NOT NULL,
-  held          INT NOT NULL DEFAULT 0,
-  present       INT NOT NULL DEFAULT 0,
-  PRIMARY KEY (subject_id, student_email)
+  subject_id INT UNSIGNED NOT NULL,
+  student_no INT UNSIGNED NOT NULL,
+  held       INT NOT NULL DEFAULT 0,
+  present    INT NOT NULL DEFAULT 0,
+  PRIMARY KEY (subject_id, student_no)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE student_week_tally (
-  subject_id    INT UNSIGNED NOT NULL,
-  student_email VARCHAR(190) NOT NULL,
-  week          DATE NOT NULL,
-  held          INT NOT NULL DEFAULT 0,
-  present       INT NOT NULL DEFAULT 0,
-  PRIMARY KEY (subject_id, student_email, week)
+  subject_id INT UNSIGNED NOT NULL,
+  week       DATE NOT NULL,
+  student_no INT UNSIGNED NOT NULL,
+  held       INT NOT NULL DEFAULT 0,
+  present    INT NOT NULL DEFAULT 0,
+  PRIMARY KEY (subject_id, week, student_no),
+  -- the weeks outside (or inside) a range, read by week alone
+  KEY ix_student_week_tally_week (week, held, present)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- One mark in (d = 1) or out (d = -1) of the three tallies.  The insert
@@ -60,46 +76,50 @@ CREATE PROCEDURE attendance_tally(IN sid INT UNSIGNED, IN email
   VARCHAR(190), IN st CHAR(1), IN d INT)
 MODIFIES SQL DATA
 BEGIN
-  DECLARE subj INT UNSIGNED;
-  DECLARE wk DATE;
+  DECLARE subj, sno INT UNSIGNED;
+  DECLARE day DATE;
   DECLARE p INT DEFAULT d * (st = 'P');
-  INSERT INTO session_tally (session_id, marks, present, absent, flagged)
-    VALUES (sid, d, p, d * (st = 'A'), d * (st = 'R'))
-    ON DUPLICATE KEY UPDATE marks = marks + d, present = present + p,
-      absent = absent + d * (st = 'A'), flagged = flagged + d * (st = 'R');
-  SELECT pe.subject_id, se.date - INTERVAL WEEKDAY(se.date) DAY
-    INTO subj, wk
+  SELECT pe.subject_id, se.date INTO subj, day
     FROM session se JOIN period pe ON pe.period_id = se.period_id
     WHERE se.session_id = sid;
-  INSERT INTO student_tally (subject_id, student_email, held, present)
-    VALUES (subj, email, d, p)
+  SELECT student_no INTO sno FROM student WHERE student_email = email;
+  INSERT INTO session_tally (session_id, subject_id, date, marks, present,
+    absent, flagged)
+    VALUES (sid, subj, day, d, p, d * (st = 'A'), d * (st = 'R'))
+    ON DUPLICATE KEY UPDATE marks = marks + d, present = present + p,
+      absent = absent + d * (st = 'A'), flagged = flagged + d * (st = 'R');
+  INSERT INTO student_tally (subject_id, student_no, held, present)
+    VALUES (subj, sno, d, p)
     ON DUPLICATE KEY UPDATE held = held + d, present = present + p;
-  INSERT INTO student_week_tally (subject_id, student_email, week, held,
-    present) VALUES (subj, email, wk, d, p)
+  INSERT INTO student_week_tally (subject_id, week, student_no, held,
+    present) VALUES (subj, day - INTERVAL WEEKDAY(day) DAY, sno, d, p)
     ON DUPLICATE KEY UPDATE held = held + d, present = present + p;
 END;
 
 CREATE TRIGGER attendance_tally_insert AFTER INSERT ON attendance
 FOR EACH ROW
 BEGIN
-  DECLARE subj INT UNSIGNED;
-  DECLARE wk DATE;
+  DECLARE subj, sno INT UNSIGNED;
+  DECLARE day DATE;
   DECLARE p INT DEFAULT NEW.status = 'P';
   IF @ehazira_tally_bulk IS NULL THEN
-    INSERT INTO session_tally (session_id, marks, present, absent, flagged)
-      VALUES (NEW.session_id, 1, p, NEW.status = 'A', NEW.status = 'R')
+    SELECT pe.subject_id, se.date INTO subj, day
+      FROM session se JOIN period pe ON pe.period_id = se.period_id
+      WHERE se.session_id = NEW.session_id;
+    SELECT student_no INTO sno FROM student
+      WHERE student_email = NEW.student_email;
+    INSERT INTO session_tally (session_id, subject_id, date, marks, present,
+      absent, flagged)
+      VALUES (NEW.session_id, subj, day, 1, p, NEW.status = 'A',
+        NEW.status = 'R')
       ON DUPLICATE KEY UPDATE marks = marks + 1, present = present + p,
         absent = absent + (NEW.status = 'A'),
         flagged = flagged + (NEW.status = 'R');
-    SELECT pe.subject_id, se.date - INTERVAL WEEKDAY(se.date) DAY
-      INTO subj, wk
-      FROM session se JOIN period pe ON pe.period_id = se.period_id
-      WHERE se.session_id = NEW.session_id;
-    INSERT INTO student_tally (subject_id, student_email, held, present)
-      VALUES (subj, NEW.student_email, 1, p)
+    INSERT INTO student_tally (subject_id, student_no, held, present)
+      VALUES (subj, sno, 1, p)
       ON DUPLICATE KEY UPDATE held = held + 1, present = present + p;
-    INSERT INTO student_week_tally (subject_id, student_email, week, held,
-      present) VALUES (subj, NEW.student_email, wk, 1, p)
+    INSERT INTO student_week_tally (subject_id, week, student_no, held,
+      present) VALUES (subj, day - INTERVAL WEEKDAY(day) DAY, sno, 1, p)
       ON DUPLICATE KEY UPDATE held = held + 1, present = present + p;
   END IF;
 END;
@@ -118,7 +138,7 @@ END;
 CREATE TRIGGER attendance_tally_delete AFTER DELETE ON attendance
 FOR EACH ROW
 BEGIN
-  DECLARE subj INT UNSIGNED;
+  DECLARE subj, sno INT UNSIGNED;
   DECLARE wk DATE;
   DECLARE p INT DEFAULT OLD.status = 'P';
   IF @ehazira_tally_bulk IS NULL THEN
@@ -130,18 +150,50 @@ BEGIN
       INTO subj, wk
       FROM session se JOIN period pe ON pe.period_id = se.period_id
       WHERE se.session_id = OLD.session_id;
+    SELECT student_no INTO sno FROM student
+      WHERE student_email = OLD.student_email;
     UPDATE student_tally SET held = held - 1, present = present - p
-      WHERE subject_id = subj AND student_email = OLD.student_email;
+      WHERE subject_id = subj AND student_no = sno;
     UPDATE student_week_tally SET held = held - 1, present = present - p
-      WHERE subject_id = subj AND student_email = OLD.student_email AND
-        week = wk;
+      WHERE subject_id = subj AND week = wk AND student_no = sno;
   END IF;
 END;
 
--- Every tally recounted from attendance: the backfill below, and after a
--- bulk load.  One subject at a time, so that no grouping outgrows the
+-- One subject's tallies recounted from attendance: after a bulk load of
+-- its marks.  A subject at a time keeps each grouping within the
 -- in-memory temporary tables (the college at once spills to disk and
--- takes minutes).
+-- takes minutes) and each call short.
+CREATE PROCEDURE attendance_tally_subject(IN subj INT UNSIGNED)
+MODIFIES SQL DATA
+BEGIN
+  DELETE ta FROM session_tally ta WHERE ta.subject_id = subj;
+  DELETE FROM student_tally WHERE subject_id = subj;
+  DELETE FROM student_week_tally WHERE subject_id = subj;
+  INSERT INTO session_tally (session_id, subject_id, date, marks, present,
+    absent, flagged)
+    SELECT se.session_id, subj, se.date, COUNT(*), SUM(a.status = 'P'),
+      SUM(a.status = 'A'), SUM(a.status = 'R')
+    FROM period p JOIN session se ON se.period_id = p.period_id
+    JOIN attendance a ON a.session_id = se.session_id
+    WHERE p.subject_id = subj
+    GROUP BY se.session_id, se.date;
+  INSERT INTO student_week_tally (subject_id, week, student_no, held,
+    present)
+    SELECT subj, se.date - INTERVAL WEEKDAY(se.date) DAY, st.student_no,
+      COUNT(*), SUM(a.status = 'P')
+    FROM period p JOIN session se ON se.period_id = p.period_id
+    JOIN attendance a ON a.session_id = se.session_id
+    JOIN student st ON st.student_email = a.student_email
+    WHERE p.subject_id = subj
+    GROUP BY 2, 3;
+  INSERT INTO student_tally (subject_id, student_no, held, present)
+    SELECT subj, student_no, SUM(held), SUM(present)
+    FROM student_week_tally WHERE subject_id = subj
+    GROUP BY student_no;
+END;
+
+-- Every tally recounted, in one transaction: the backfill below, and a
+-- repair by hand (docs/operations.md).
 CREATE PROCEDURE attendance_tally_rebuild()
 MODIFIES SQL DATA
 BEGIN
@@ -149,33 +201,20 @@ BEGIN
   DECLARE subj INT UNSIGNED;
   DECLARE subjects CURSOR FOR SELECT subject_id FROM subject;
   DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = 1;
+  START TRANSACTION;
   DELETE FROM session_tally;
   DELETE FROM student_tally;
   DELETE FROM student_week_tally;
-  INSERT INTO session_tally (session_id, marks, present, absent, flagged)
-    SELECT session_id, COUNT(*), SUM(status = 'P'), SUM(status = 'A'),
-      SUM(status = 'R')
-    FROM attendance GROUP BY session_id;
   OPEN subjects;
   next_subject: LOOP
     FETCH subjects INTO subj;
     IF done THEN
       LEAVE next_subject;
     END IF;
-    INSERT INTO student_week_tally (subject_id, student_email, week, held,
-      present)
-      SELECT subj, a.student_email, se.date - INTERVAL WEEKDAY(se.date) DAY,
-        COUNT(*), SUM(a.status = 'P')
-      FROM period p JOIN session se ON se.period_id = p.period_id
-      JOIN attendance a ON a.session_id = se.session_id
-      WHERE p.subject_id = subj
-      GROUP BY a.student_email, 3;
-    INSERT INTO student_tally (subject_id, student_email, held, present)
-      SELECT subj, student_email, SUM(held), SUM(present)
-      FROM student_week_tally WHERE subject_id = subj
-      GROUP BY student_email;
+    CALL attendance_tally_subject(subj);
   END LOOP;
   CLOSE subjects;
+  COMMIT;
 END;
 
 -- The marks so far (migrations run before the services start).
