@@ -69,33 +69,9 @@ CREATE TABLE student_week_tally (
   KEY ix_student_week_tally_week (week, held, present)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- One mark in (d = 1) or out (d = -1) of the three tallies.  The insert
--- and delete triggers repeat it inline: a procedure call per row costs
--- more than the row's upkeep itself.
-CREATE PROCEDURE attendance_tally(IN sid INT UNSIGNED, IN email
-  VARCHAR(190), IN st CHAR(1), IN d INT)
-MODIFIES SQL DATA
-BEGIN
-  DECLARE subj, sno INT UNSIGNED;
-  DECLARE day DATE;
-  DECLARE p INT DEFAULT d * (st = 'P');
-  SELECT pe.subject_id, se.date INTO subj, day
-    FROM session se JOIN period pe ON pe.period_id = se.period_id
-    WHERE se.session_id = sid;
-  SELECT student_no INTO sno FROM student WHERE student_email = email;
-  INSERT INTO session_tally (session_id, subject_id, date, marks, present,
-    absent, flagged)
-    VALUES (sid, subj, day, d, p, d * (st = 'A'), d * (st = 'R'))
-    ON DUPLICATE KEY UPDATE marks = marks + d, present = present + p,
-      absent = absent + d * (st = 'A'), flagged = flagged + d * (st = 'R');
-  INSERT INTO student_tally (subject_id, student_no, held, present)
-    VALUES (subj, sno, d, p)
-    ON DUPLICATE KEY UPDATE held = held + d, present = present + p;
-  INSERT INTO student_week_tally (subject_id, week, student_no, held,
-    present) VALUES (subj, day - INTERVAL WEEKDAY(day) DAY, sno, d, p)
-    ON DUPLICATE KEY UPDATE held = held + d, present = present + p;
-END;
-
+-- Each trigger does its upkeep inline: a procedure call per row costs
+-- more than the upkeep itself (and a restore without routines would leave
+-- a trigger calling nothing).
 CREATE TRIGGER attendance_tally_insert AFTER INSERT ON attendance
 FOR EACH ROW
 BEGIN
@@ -124,14 +100,30 @@ BEGIN
   END IF;
 END;
 
+-- A changed status (a manual mark over a submitted one): the old mark
+-- out, the new one in (the key, session and student, is never updated).
+-- A remark or delay edit leaves the tallies alone.
 CREATE TRIGGER attendance_tally_update AFTER UPDATE ON attendance
 FOR EACH ROW
 BEGIN
-  IF @ehazira_tally_bulk IS NULL AND NOT (OLD.status = NEW.status AND
-     OLD.session_id = NEW.session_id AND
-     OLD.student_email = NEW.student_email) THEN
-    CALL attendance_tally(OLD.session_id, OLD.student_email, OLD.status, -1);
-    CALL attendance_tally(NEW.session_id, NEW.student_email, NEW.status, 1);
+  DECLARE subj, sno INT UNSIGNED;
+  DECLARE wk DATE;
+  DECLARE d INT DEFAULT (NEW.status = 'P') - (OLD.status = 'P');
+  IF @ehazira_tally_bulk IS NULL AND OLD.status <> NEW.status THEN
+    UPDATE session_tally SET present = present + d,
+      absent = absent + (NEW.status = 'A') - (OLD.status = 'A'),
+      flagged = flagged + (NEW.status = 'R') - (OLD.status = 'R')
+      WHERE session_id = NEW.session_id;
+    SELECT pe.subject_id, se.date - INTERVAL WEEKDAY(se.date) DAY
+      INTO subj, wk
+      FROM session se JOIN period pe ON pe.period_id = se.period_id
+      WHERE se.session_id = NEW.session_id;
+    SELECT student_no INTO sno FROM student
+      WHERE student_email = NEW.student_email;
+    UPDATE student_tally SET present = present + d
+      WHERE subject_id = subj AND student_no = sno;
+    UPDATE student_week_tally SET present = present + d
+      WHERE subject_id = subj AND week = wk AND student_no = sno;
   END IF;
 END;
 
