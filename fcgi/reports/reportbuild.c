@@ -256,11 +256,11 @@ class_read(struct db *db, struct arena *a, long long subject_id,
 	rc = db_query(db, a, &b->rows,
 	    "SELECT se.session_id, DATE_FORMAT(se.date, '%Y-%m-%d'), "
 	    "p.period_no, COUNT(*), GROUP_CONCAT(a.status, "
-	    "LEFT(a.source, 1), a.student_email SEPARATOR ' ') "
+	    "LEFT(a.source, 1), a.student_email SEPARATOR ' '), se.taken_by "
 	    "FROM period p JOIN session se ON se.period_id = p.period_id "
 	    "JOIN attendance a ON a.session_id = se.session_id "
 	    "WHERE p.subject_id = ? AND se.date BETWEEN ? AND ? "
-	    "GROUP BY se.session_id, se.date, p.period_no "
+	    "GROUP BY se.session_id, se.date, p.period_no, se.taken_by "
 	    "ORDER BY se.date, p.period_no, se.session_id",
 	    "Iss", subject_id, out->from_s, out->to_s);
 	return rc == DB_OK ? class_extras(db, a, subject_id, out, b) : rc;
@@ -316,6 +316,7 @@ class_sessions(struct arena *a, long from, struct class_report *out,
 		if (attstats_parse_date(se->date, &se->day) < 0)
 			se->day = from;
 		se->period_no = (int)db_get_int(&b->rows, i, 2);
+		se->taken_by = db_get(&b->rows, i, 5);
 	}
 	return DB_OK;
 }
