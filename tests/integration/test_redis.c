@@ -553,9 +553,9 @@ Test(redis, with_redis_down_submits_are_stored_and_events_resume_after,
 	cr_assert_eq(metrics_redis_up(), 1);
 	/*
 	 * nchan 1.3.6 may have closed a descriptor twice while Redis was
-	 * away (docs/redis.md, "After a Redis outage"); the stack's watcher
-	 * restarts nginx when it says so, at a moment of its choosing: a
-	 * restart now leaves the next test a clean nginx either way.
+	 * away (docs/redis.md, "After a Redis outage"): restart nginx as
+	 * an operator does after an outage, so the next test gets a clean
+	 * one.
 	 */
 	cr_assert_eq(it_stack("up"), 0);
 }
