@@ -14,12 +14,17 @@
  *            transaction, which may hold a share lock on the window's
  *            row by then: no other client could)
  *
+ * And a fault: X-Ehazira-Test-Fail-Statement: N makes the Nth database
+ * statement of the handler fail (db_testhook_fail_at), so that each
+ * error exit of a handler can be taken on demand.
+ *
  * A release build compiles none of this (the header makes every point
  * nothing), so no request can reach it there.
  */
 #include "testhook.h"
 
 #ifdef EHAZIRA_TEST_HOOKS
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -75,6 +80,14 @@ testhook_submit(struct http_req *r, const char *point, long long window_id,
 		    "I", window_id, NULL);
 	else if (strcmp(race, "flicker") == 0)
 		flicker(r, window_id, before);
+}
+
+void
+testhook_handler(struct http_req *r, int start)
+{
+	const char *n = http_env(r, "HTTP_X_EHAZIRA_TEST_FAIL_STATEMENT");
+
+	db_testhook_fail_at(start && n ? atoi(n) : 0);
 }
 #else
 /* ISO C wants a translation unit to declare something. */

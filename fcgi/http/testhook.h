@@ -20,8 +20,16 @@
 void testhook_submit(struct http_req *r, const char *point, long long window_id,
     long long session_id, const char *email);
 #define TESTHOOK_SUBMIT(r, point, w, s, e) testhook_submit(r, point, w, s, e)
+/*
+ * Around a handler: arms the database fault the request's
+ * X-Ehazira-Test-Fail-Statement header asks for (the nth statement of the
+ * handler fails), and disarms it after.
+ */
+void testhook_handler(struct http_req *r, int start);
+#define TESTHOOK_HANDLER(r, start) testhook_handler(r, start)
 #else
 #define TESTHOOK_SUBMIT(r, point, w, s, e) ((void)0)
+#define TESTHOOK_HANDLER(r, start) ((void)0)
 #endif
 
 #endif
