@@ -44,7 +44,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla \
 	-Wno-missing-field-initializers
 PKG_CORE := libmariadb jansson openssl
-PKG_DOMAIN := $(PKG_CORE) libjwt libcurl
+PKG_DOMAIN := $(PKG_CORE) libjwt libcurl libcbor
 PKG_REPORTS := $(PKG_DOMAIN) xlsxwriter
 PKG_HTTP := $(PKG_REPORTS) libqrencode
 PKG_ADMIN := $(PKG_REPORTS) zlib

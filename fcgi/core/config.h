@@ -121,6 +121,8 @@
 	    "submits/min per student")                                        \
 	X(ADDR_RATE, addr_rate, INT, "3000", 0, "1..1000000000",              \
 	    "guessable calls/min per IP")                                     \
+	X(TRUSTED_PROXIES, trusted_proxies, STR, "", 0, "",                   \
+	    "load balancers whose X-Forwarded-For names the client")          \
 	X(FCM_PROJECT_ID, fcm_project_id, STR, "", 0, "", "Firebase project") \
 	X(FCM_ENDPOINT, fcm_endpoint, STR, "https://fcm.googleapis.com", 0,   \
 	    "", "FCM base URL")                                               \

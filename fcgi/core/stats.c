@@ -21,7 +21,7 @@ const unsigned stats_ncodes = sizeof(stats_codes) / sizeof(stats_codes[0]);
 const char *const stats_verdicts[] = { "accepted", "flagged", "already_marked",
 	"wrong_otp", "window_closed", "no_window", "not_enrolled", "off_campus",
 	"no_tries_left", "rate_limited", "db_unavailable", "bad_request",
-	"other" };
+	"uv_refused", "other" };
 const unsigned stats_nverdicts =
     sizeof(stats_verdicts) / sizeof(stats_verdicts[0]);
 

@@ -7,6 +7,8 @@
  *                       defence against a code relayed by chat inside the
  *                       window.  Online sessions are exempt (submit.c).
  *   flag_on_focus_loss  a correct code after the app lost focus is R.
+ *   require_uv          every submit carries a WebAuthn assertion made
+ *                       with the phone's screen lock (passkey.c).
  *
  * A window copies the policy when it opens (attendance.c), so a change
  * never applies half-way through a window.
@@ -21,7 +23,7 @@
 #include "db.h"
 
 const char *const classpolicy_keys[] = { "allowed_cidrs", "flag_on_focus_loss",
-	NULL };
+	"require_uv", NULL };
 
 /* "1"/"0" for a boolean word, NULL if it is none. */
 static const char *
@@ -54,16 +56,18 @@ normalise(const char *key, const char *value, char *err, size_t errlen)
 		}
 		return cidr_list_valid(value, err, errlen) ? value : NULL;
 	}
-	if (strcmp(key, "flag_on_focus_loss") == 0) {
+	if (strcmp(key, "flag_on_focus_loss") == 0 ||
+	    strcmp(key, "require_uv") == 0) {
 		if ((b = boolean(value)) == NULL)
 			snprintf(err, errlen,
-			    "flag_on_focus_loss must be true or false, not "
-			    "'%.40s'",
+			    "%s must be true or false, not '%.40s'", key,
 			    value);
 		return b;
 	}
 	snprintf(err, errlen,
-	    "unknown policy '%.40s' (allowed_cidrs, flag_on_focus_loss)", key);
+	    "unknown policy '%.40s' (allowed_cidrs, flag_on_focus_loss, "
+	    "require_uv)",
+	    key);
 	return NULL;
 }
 
@@ -78,7 +82,7 @@ classpolicy_set(struct db *db, struct arena *ar, long long class_id,
 
 	if (v == NULL)
 		return -1;
-	/* key is one of two names checked above: safe to splice */
+	/* key is one of the names checked above: safe to splice */
 	rc = db_query_one(db, ar, &rows,
 	    arena_printf(ar,
 		"SELECT CAST(%s AS CHAR) FROM class WHERE class_id = ? "

@@ -10,7 +10,8 @@
 
 struct db;
 
-/* The keys, NULL-terminated: allowed_cidrs, flag_on_focus_loss. */
+/* The keys, NULL-terminated: allowed_cidrs, flag_on_focus_loss,
+ * require_uv. */
 extern const char *const classpolicy_keys[];
 
 /*

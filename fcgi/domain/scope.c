@@ -10,6 +10,8 @@
  *   admin    everything
  * A head's department is read per request, not from the token: moving a
  * head to another department takes effect at once.
+ * A substitute (scope.h) reaches one session of a subject: the period on
+ * the date they were assigned, and only to take its attendance.
  */
 #include "scope.h"
 
@@ -108,4 +110,24 @@ scope_student(struct db *db, struct arena *a, const struct scope *s,
 	    "s", email, &dep);
 
 	return rc == SCOPE_IN ? within(s, dep) : rc;
+}
+
+int
+scope_assign_substitute(struct db *db, struct arena *a, const struct scope *s,
+    long long period_id)
+{
+	struct db_rows rows;
+	int rc = db_query_one(db, a, &rows,
+	    "SELECT c.department_id, sj.teacher_email = ? FROM period p "
+	    "JOIN subject sj ON sj.subject_id = p.subject_id "
+	    "JOIN class c ON c.class_id = sj.class_id WHERE p.period_id = ?",
+	    "sI", s->email, period_id);
+
+	if (rc == DB_NOTFOUND)
+		return SCOPE_MISSING;
+	if (rc != DB_OK)
+		return SCOPE_DBERR;
+	if (db_get_int(&rows, 0, 1))
+		return SCOPE_IN;
+	return within(s, db_get_int(&rows, 0, 0));
 }

@@ -44,4 +44,33 @@ int scope_subject(struct db *db, struct arena *a, const struct scope *s,
 int scope_student(struct db *db, struct arena *a, const struct scope *s,
     const char *email);
 
+/*
+ * Substitutes (schema/021_substitute.sql): for one period on one date a
+ * teacher other than the subject's may take the class.  The substitute
+ * then may do with that session what the subject's teacher may (start
+ * rounds, close, mark, remark) and nothing else of the subject.
+ *
+ * SCOPE_TAKES_SQL is that test inside a query that joins subject sj,
+ * period p and session se: 1 when the one string it binds (the caller's
+ * e-mail) is the subject's teacher or the date's substitute, else 0.
+ * SCOPE_TAKES_ON_SQL is the same before a session exists: it binds the
+ * e-mail, then the date.
+ */
+#define SCOPE_SUBSTITUTE_OF(date)                                           \
+	"(SELECT sb.teacher_email FROM substitute sb WHERE sb.period_id = " \
+	"p.period_id AND sb.date = " date ")"
+#define SCOPE_TAKES_SQL                                          \
+	"COALESCE(? IN (sj.teacher_email, " SCOPE_SUBSTITUTE_OF( \
+	    "se.date") "), 0)"
+#define SCOPE_TAKES_ON_SQL \
+	"COALESCE(? IN (sj.teacher_email, " SCOPE_SUBSTITUTE_OF("?") "), 0)"
+
+/*
+ * May the caller assign (or remove) a substitute for period_id: its
+ * subject's teacher, a head of the class's department, an administrator.
+ * SCOPE_MISSING when there is no such period.
+ */
+int scope_assign_substitute(struct db *db, struct arena *a,
+    const struct scope *s, long long period_id);
+
 #endif

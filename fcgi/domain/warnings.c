@@ -5,6 +5,7 @@
  * uses the same counting rules as the reports (reports/report.h).
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "attstats.h"
@@ -112,12 +113,16 @@ warnings_check(struct db *db, struct arena *a, const struct config *cfg,
 	attstats_format_date(today, to_s);
 	/*
 	 * Every counted mark in scope, grouped per (student, subject), with
-	 * the flag as it stands; the same counting rules as the reports.
+	 * the flag as it stands and the absences on approved leave (E in the
+	 * reports); the same counting rules as the reports (report.h).
 	 */
 	rc = db_query(db, a, &rows,
 	    "SELECT st.student_email, p.subject_id, COUNT(*), "
 	    "SUM(a.status = 'P'), COALESCE(MAX(w.below), 0), "
-	    "MAX(co.course_name) "
+	    "MAX(co.course_name), "
+	    "SUM(a.status = 'A' AND EXISTS (SELECT 1 FROM student_leave l "
+	    "  WHERE l.student_email = a.student_email AND l.state = "
+	    "  'APPROVED' AND se.date BETWEEN l.from_date AND l.to_date)) "
 	    "FROM attendance a JOIN session se ON se.session_id = a.session_id "
 	    "JOIN period p ON p.period_id = se.period_id "
 	    "JOIN student st ON st.student_email = a.student_email "
@@ -136,6 +141,9 @@ warnings_check(struct db *db, struct arena *a, const struct config *cfg,
 	for (i = 0; i < rows.nrows; i++) {
 		held = (int)db_get_int(&rows, i, 2);
 		present = (int)db_get_int(&rows, i, 3);
+		/* excused absences: out of held unless LEAVE_COUNTS=absent */
+		if (strcmp(cfg->leave_counts, "absent") != 0)
+			held -= (int)db_get_int(&rows, i, 6);
 		was = db_get_int(&rows, i, 4) != 0;
 		/* One missed class is not a trend: warn from the third on. */
 		now = held >= WARNINGS_MIN_HELD &&

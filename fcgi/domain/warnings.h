@@ -14,7 +14,8 @@ struct arena;
 /*
  * Low-attendance warnings.  For every (student, subject) in scope it
  * computes the percentage over the last REPORT_DAYS days (the same counting
- * rules) and flips attendance_warning.below: on false -> true it queues one
+ * rules as the reports: an absence on approved leave is left out of held
+ * unless LEAVE_COUNTS=absent) and flips attendance_warning.below: on false -> true it queues one
  * "push.low_attendance" to each of the student's active devices (collapse
  * key "low-<subject_id>") in the same transaction as the flip; on true ->
  * false it only clears the flag, so the next crossing warns again.  A flip

@@ -136,7 +136,8 @@ window_finalize(struct db *db, struct arena *a, const struct config *cfg,
 		return rc;
 	rc = db_query_one(db, a, &w,
 	    "SELECT w.session_id, w.finalized_at IS NOT NULL, sj.class_id, "
-	    "sj.teacher_email, CONCAT(co.course_id, ' ', co.course_name), "
+	    "COALESCE(se.taken_by, sj.teacher_email), "
+	    "CONCAT(co.course_id, ' ', co.course_name), "
 	    "w.round, DATE_FORMAT(w.opened_at, '%Y-%m-%d %H:%i:%s.%f') "
 	    "FROM attendance_window w "
 	    "JOIN session se ON se.session_id = w.session_id "

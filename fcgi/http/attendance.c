@@ -29,6 +29,7 @@
 #include "outbox.h"
 #include "pubsub.h"
 #include "rotating.h"
+#include "scope.h"
 #include "token.h"
 #include "window.h"
 
@@ -102,8 +103,8 @@ teacher_session(struct http_req *r, long long session_id, struct db_rows *rows)
 {
 	int rc = db_query_one(r->db, r->arena, rows,
 	    "SELECT se.session_id, sj.class_id, se.date, co.course_id, "
-	    "co.course_name, p.period_no, sj.subject_id, se.online, "
-	    "sj.teacher_email = ? "
+	    "co.course_name, p.period_no, sj.subject_id, se.online, " SCOPE_TAKES_SQL
+	    " " /* the subject's teacher or the substitute */
 	    "FROM session se JOIN period p ON p.period_id = se.period_id "
 	    "JOIN subject sj ON sj.subject_id = p.subject_id "
 	    "JOIN course co ON co.course_id = sj.course_id "
@@ -117,7 +118,8 @@ teacher_session(struct http_req *r, long long session_id, struct db_rows *rows)
 		return 503;
 	if (!db_get_int(rows, 0, 8))
 		return http_reply_error(r, 403, "not_your_session",
-		    "only the subject's teacher may do this");
+		    "only the subject's teacher (or its substitute) may do "
+		    "this");
 	return 0;
 }
 
@@ -196,17 +198,17 @@ initiate_calendar(struct http_req *r, struct initiate *in)
 	    in->date, *why ? ": " : "", why);
 }
 
-/* The period, which the caller must teach. */
+/* The period, which the caller must teach (or substitute on the date). */
 static int
 initiate_period(struct http_req *r, struct initiate *in)
 {
 	int rc = db_query_one(r->db, r->arena, &in->p,
-	    "SELECT sj.teacher_email = ?, sj.class_id, co.course_id, "
+	    "SELECT " SCOPE_TAKES_ON_SQL ", sj.class_id, co.course_id, "
 	    "co.course_name, p.period_no, sj.subject_id "
 	    "FROM period p JOIN subject sj ON sj.subject_id = p.subject_id "
 	    "JOIN course co ON co.course_id = sj.course_id "
 	    "WHERE p.period_id = ?",
-	    "sI", r->auth.email, in->period_id);
+	    "ssI", r->auth.email, in->date, in->period_id);
 
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(r, 404, "period_not_found",
@@ -215,7 +217,8 @@ initiate_period(struct http_req *r, struct initiate *in)
 		return 503;
 	if (!db_get_int(&in->p, 0, 0))
 		return http_reply_error(r, 403, "not_your_period",
-		    "only the subject's teacher may take its attendance");
+		    "only the subject's teacher (or its substitute that day) "
+		    "may take its attendance");
 	in->class_id = db_get_int(&in->p, 0, 1);
 	return 0;
 }
@@ -234,9 +237,11 @@ lock_session(struct http_req *r, struct initiate *in)
 	if (db_begin(r->db) != DB_OK)
 		return 503;
 	if ((rc = db_exec(r->db,
-		 "INSERT INTO session (period_id, date, online) VALUES "
-		 "(?, ?, ?) ON DUPLICATE KEY UPDATE session_id = session_id",
-		 "Isi", in->period_id, in->date, in->online)) != DB_OK)
+		 "INSERT INTO session (period_id, date, online, taken_by) "
+		 "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE taken_by = "
+		 "VALUES(taken_by)",
+		 "Isis", in->period_id, in->date, in->online, r->auth.email)) !=
+	    DB_OK)
 		return statement_failed(r, rc);
 	/* Lock the session: concurrent initiates queue up here. */
 	if ((rc = db_query_one(r->db, r->arena, &s,
@@ -297,9 +302,10 @@ initiate_window(struct http_req *r, struct initiate *in)
 	if ((rc = db_exec(r->db,
 		 "INSERT INTO attendance_window (session_id, round, otp, "
 		 "opened_by, opened_at, expires_at, grace_ms, "
-		 "flag_on_focus_loss, allowed_cidrs) SELECT ?, ?, ?, ?, "
-		 "NOW(3), NOW(3) + INTERVAL ? SECOND, ?, c.flag_on_focus_loss, "
-		 "c.allowed_cidrs FROM session se JOIN period p ON "
+		 "flag_on_focus_loss, allowed_cidrs, require_uv) SELECT ?, ?, "
+		 "?, ?, NOW(3), NOW(3) + INTERVAL ? SECOND, ?, "
+		 "c.flag_on_focus_loss, c.allowed_cidrs, c.require_uv "
+		 "FROM session se JOIN period p ON "
 		 "p.period_id = se.period_id JOIN subject sj ON sj.subject_id "
 		 "= p.subject_id JOIN class c ON c.class_id = sj.class_id "
 		 "WHERE se.session_id = ?",
@@ -716,7 +722,8 @@ attendance_evidence_core(struct http_req *r, json_t *msg, json_t **result)
 		    "too many reports");
 	/* Only evidence from an enrolled student during an open window. */
 	rc = db_query_one(r->db, r->arena, &w,
-	    "SELECT w.window_id, sj.teacher_email, st.roll_no, st.name "
+	    "SELECT w.window_id, COALESCE(se.taken_by, sj.teacher_email), "
+	    "st.roll_no, st.name "
 	    "FROM attendance_window w "
 	    "JOIN session se ON se.session_id = w.session_id "
 	    "JOIN period p ON p.period_id = se.period_id "

@@ -20,6 +20,7 @@
 #include "jsonio.h"
 #include "pubsub.h"
 #include "register.h"
+#include "scope.h"
 #include "window.h"
 
 int
@@ -161,18 +162,21 @@ register_day(struct http_req *r)
 		"SELECT se.session_id, p.period_id, p.period_no, "
 		"p.day_of_week, sj.course_id, c.batch, c.semester, c.section, "
 		"se.online, (SELECT COUNT(*) FROM attendance_window w WHERE "
-		"  w.session_id = se.session_id AND " WINDOW_OPEN_W ") "
+		"  w.session_id = se.session_id AND " WINDOW_OPEN_W "), "
+		"COALESCE(tb.name, se.taken_by, t.name) "
 		"FROM session se JOIN period p ON p.period_id = se.period_id "
 		"JOIN subject sj ON sj.subject_id = p.subject_id "
 		"JOIN class c ON c.class_id = sj.class_id "
-		"WHERE se.date = ? AND sj.teacher_email = ? "
+		"JOIN teacher t ON t.teacher_email = sj.teacher_email "
+		"LEFT JOIN teacher tb ON tb.teacher_email = se.taken_by "
+		"WHERE se.date = ? AND " SCOPE_TAKES_SQL " "
 		"ORDER BY p.period_no, se.session_id",
 		"ss", date, r->auth.email) != DB_OK)
 		return 503;
 	list = json_array();
 	for (i = 0; i < s.nrows; i++)
 		json_array_append_new(list,
-		    json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:s,s:b,s:b}",
+		    json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:s,s:b,s:b,s:s?}",
 			"session_id", (json_int_t)db_get_int(&s, i, 0),
 			"period_id", (json_int_t)db_get_int(&s, i, 1),
 			"period_no", (json_int_t)db_get_int(&s, i, 2),
@@ -181,7 +185,8 @@ register_day(struct http_req *r)
 			db_get(&s, i, 5), "semester",
 			(json_int_t)db_get_int(&s, i, 6), "section",
 			db_get(&s, i, 7), "online", (int)db_get_int(&s, i, 8),
-			"open", db_get_int(&s, i, 9) > 0));
+			"open", db_get_int(&s, i, 9) > 0, "taken_by",
+			db_get(&s, i, 10)));
 	return http_reply_json(r, 200,
 	    json_pack("{s:s,s:o}", "date", date, "sessions", list));
 }
@@ -191,8 +196,8 @@ static int
 own_session(struct http_req *r, long long sid, struct db_rows *s)
 {
 	int rc = db_query_one(r->db, r->arena, s,
-	    "SELECT sj.class_id, DATE_FORMAT(se.date, '%Y-%m-%d'), "
-	    "sj.teacher_email = ?, (SELECT COUNT(*) FROM attendance_window w "
+	    "SELECT sj.class_id, DATE_FORMAT(se.date, '%Y-%m-%d'), " SCOPE_TAKES_SQL
+	    ", (SELECT COUNT(*) FROM attendance_window w "
 	    "  WHERE w.session_id = se.session_id AND " WINDOW_OPEN_W ") "
 	    "FROM session se JOIN period p ON p.period_id = se.period_id "
 	    "JOIN subject sj ON sj.subject_id = p.subject_id "
@@ -206,7 +211,8 @@ own_session(struct http_req *r, long long sid, struct db_rows *s)
 		return 503;
 	if (!db_get_int(s, 0, 2))
 		return http_reply_error(r, 403, "not_your_session",
-		    "only the subject's teacher may do this");
+		    "only the subject's teacher (or its substitute) may do "
+		    "this");
 	return 0;
 }
 

@@ -36,11 +36,13 @@
 #include "timetable.h"
 #include "webpushsub.h"
 #include "websocket.h"
+#include "passkey.h"
 #include "pushtoken.h"
 #include "lang.h"
 #include "router.h"
 #include "testhook.h"
 #include "submit.h"
+#include "substitute.h"
 #include "reports.h"
 #include "stats.h"
 #include "token.h"
@@ -122,6 +124,22 @@ static const struct route routes[] = {
 	    "days without class that concern the caller" },
 	{ "DELETE", "/holidays/:id", holiday_delete, T,
 	    "remove a holiday or cancellation the caller made" },
+	{ "POST", "/substitutes", substitute_create, T | J,
+	    "another teacher takes one period on one date" },
+	{ "GET", "/substitutes", substitute_list, T,
+	    "substitutes the caller takes, assigned or may see" },
+	{ "DELETE", "/substitutes/:id", substitute_delete, T,
+	    "remove a substitute (who may assign one)" },
+
+	/* --- biometric presence (passkey.c) --- */
+	{ "GET", "/webauthn/status", passkey_status, S,
+	    "the class's require_uv policy; this device's passkey or none" },
+	{ "POST", "/webauthn/register/options", passkey_options, S,
+	    "options and a challenge for navigator.credentials.create" },
+	{ "POST", "/webauthn/register", passkey_register, S | J,
+	    "register this device's passkey (attestationObject, clientData)" },
+	{ "GET", "/webauthn/challenge", passkey_challenge, S,
+	    "the open window's WebAuthn challenge for this device" },
 
 	/* --- push (pushtoken.c) --- */
 	{ "POST", "/devices/push-token", pushtoken_set, A | J,

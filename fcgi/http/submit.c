@@ -51,6 +51,7 @@
 #include "ratelimit.h"
 #include "jsonio.h"
 #include "log.h"
+#include "passkey.h"
 #include "pubsub.h"
 #include "rotation.h"
 #include "stats.h"
@@ -79,11 +80,15 @@ struct sub {
 	const char *code, *cidrs, *teacher, *cur, *source, *roll, *name;
 
 	int written; /* the batch committed its mark */
+	/* class policy require_uv: msg.uv must verify (passkey.c) */
+	int require_uv, uv_ok;
+	json_t *uv;
 };
 
 static const char read_sql[] =
     "SELECT STRAIGHT_JOIN j.k, w.window_id, w.otp, (" WINDOW_OPEN "), "
-    "sj.teacher_email, COALESCE(w.flag_on_focus_loss, c.flag_on_focus_loss), "
+    "COALESCE(se.taken_by, sj.teacher_email), "
+    "COALESCE(w.flag_on_focus_loss, c.flag_on_focus_loss), "
     "COALESCE(w.allowed_cidrs, c.allowed_cidrs), se.online, "
     "st.class_id = sj.class_id AND (st.joined_on IS NULL OR "
     "st.joined_on <= se.date), at.status, at.source, COALESCE(aa.wrong, 0), "
@@ -92,7 +97,8 @@ static const char read_sql[] =
     "COALESCE(d.active, 0) AND st.verified AND NOT st.blocked, "
     "IF(rl.window_start = FROM_UNIXTIME(?), rl.hits, 0), "
     "w.otp_secret, w.rotate_every, w.rotate_overlap, "
-    "TIMESTAMPDIFF(MICROSECOND, w.opened_at, NOW(3)) DIV 1000 "
+    "TIMESTAMPDIFF(MICROSECOND, w.opened_at, NOW(3)) DIV 1000, "
+    "COALESCE(w.require_uv, c.require_uv) "
     "FROM JSON_TABLE(?, '$[*]' COLUMNS (k INT PATH '$[0]', "
     "  email VARCHAR(190) PATH '$[1]', sid INT UNSIGNED PATH '$[2]', "
     "  dev BIGINT UNSIGNED PATH '$[3]')) j "
@@ -205,6 +211,7 @@ take_row(const struct db_rows *rows, int i, struct sub *s)
 	s->allowed = (int)db_get_int(rows, i, 15);
 	s->spent = db_get_int(rows, i, 16);
 	s->delay_ms = db_get_int(rows, i, 20) > 0 ? db_get_int(rows, i, 20) : 0;
+	s->require_uv = db_get_int(rows, i, 21) != 0;
 	/* a rotating window: the code the student may type now */
 	if (db_get(rows, i, 17) != NULL && s->code != NULL &&
 	    (s->code = submit_rotating_code(rows, i, s->otp, &s->delay_ms,
@@ -408,8 +415,10 @@ fast_path(const struct http_req *r, const struct sub *s)
 {
 	/* a resubmit or a retake is counted on the single path, and a
 	 * student at the limit is refused there; !allowed: the account or
-	 * device check fails, and the single path says why */
-	return s->found && s->allowed && !s->cur &&
+	 * device check fails, and the single path says why; a class that
+	 * requires the screen lock: its assertion is checked and used up
+	 * there, in the transaction that writes the mark */
+	return s->found && s->allowed && !s->cur && !s->require_uv &&
 	    s->spent < r->cfg->submit_rate && decide(s) == V_ACCEPT;
 }
 
@@ -617,6 +626,17 @@ single_round(struct http_req *r, struct sub *s, json_t **result)
 			goto out;
 		}
 		v = decide(s);
+		/* biometric presence first: a code, right or wrong, counts
+		 * only from the phone's owner (checked once: a reread must
+		 * not see its own assertion as replayed) */
+		if ((v == V_WRONG || v == V_ACCEPT) && s->require_uv &&
+		    !s->uv_ok) {
+			status = passkey_check(r, s->uv, s->session_id,
+			    s->window_id, result);
+			if (status != 0)
+				goto out;
+			s->uv_ok = 1;
+		}
 		if (v == V_WRONG) {
 			status = write_wrong(r, s, result);
 			goto out;
@@ -696,6 +716,7 @@ submit_run(struct http_req *r, json_t *msg, json_t **result)
 		    "'otp' must be 4 digits");
 		goto out;
 	}
+	s.uv = json_object_get(msg, "uv");
 	s.email = r->auth.email;
 	s.device_id = r->auth.device_id;
 	s.session_id = session_id;
@@ -728,6 +749,9 @@ verdict_name(int status, json_t *result)
 
 	if (status == 429)
 		return "rate_limited";
+	/* every biometric-presence refusal (uv_*: passkey.c) is one label */
+	if (code && strncmp(code, "uv_", 3) == 0)
+		return "uv_refused";
 	if (code)
 		return code;
 	if (json_is_true(json_object_get(result, "already_marked")))

@@ -56,18 +56,23 @@ timetable_get(struct http_req *r)
 	    "(SELECT COUNT(*) FROM attendance_window w WHERE w.session_id = "
 	    "  se.session_id AND " WINDOW_OPEN_W "), "
 	    "(SELECT a.status FROM attendance a WHERE a.session_id = "
-	    "  se.session_id AND a.student_email = ?) "
+	    "  se.session_id AND a.student_email = ?), "
+	    "sb.teacher_email, sbt.name "
 	    "FROM period p JOIN subject sj ON sj.subject_id = p.subject_id "
 	    "JOIN course co ON co.course_id = sj.course_id "
 	    "JOIN class c ON c.class_id = sj.class_id "
 	    "JOIN teacher t ON t.teacher_email = sj.teacher_email "
 	    "LEFT JOIN session se ON se.period_id = p.period_id AND "
 	    "  se.date = ? "
-	    "WHERE p.day_of_week = ? AND (sj.teacher_email = ? OR "
+	    "LEFT JOIN substitute sb ON sb.period_id = p.period_id AND "
+	    "  sb.date = ? "
+	    "LEFT JOIN teacher sbt ON sbt.teacher_email = sb.teacher_email "
+	    "WHERE (p.day_of_week = ? AND (sj.teacher_email = ? OR "
 	    "  sj.class_id = (SELECT class_id FROM student WHERE "
-	    "  student_email = ?)) "
+	    "  student_email = ?))) OR sb.teacher_email = ? "
 	    "ORDER BY p.period_no, c.section",
-	    "ssiss", r->auth.email, date, dow, r->auth.email, r->auth.email);
+	    "sssisss", r->auth.email, date, date, dow, r->auth.email,
+	    r->auth.email, r->auth.email);
 	if (rc != DB_OK)
 		return 503;
 	periods = json_array();
@@ -92,6 +97,14 @@ timetable_get(struct http_req *r)
 		if (db_get(&rows, i, 14))
 			json_object_set_new(p, "my_status",
 			    json_string(db_get(&rows, i, 14)));
+		/* another teacher takes it that day (substitute.c) */
+		if (db_get(&rows, i, 15))
+			json_object_set_new(p, "substitute",
+			    json_pack("{s:s,s:s?,s:b}", "email",
+				db_get(&rows, i, 15), "name",
+				db_get(&rows, i, 16), "me",
+				strcmp(db_get(&rows, i, 15), r->auth.email) ==
+				    0));
 		json_array_append_new(periods, p);
 	}
 	return http_reply_json(r, 200,

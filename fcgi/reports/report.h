@@ -19,6 +19,7 @@
  *   Either way it is counted in `excused` and shown as E.  A P or R mark
  *   on a leave day stays what it is: the student came.
  * - a mark's remark (attendance.remark) travels with its cell / day.
+ * - a session taken by a substitute names them (rep_session.taken_by).
  */
 #ifndef EHZ_REPORT_H
 #define EHZ_REPORT_H
@@ -41,6 +42,8 @@ struct rep_session {
 	long day;
 	char date[ATTSTATS_DATE_LEN];
 	int period_no;
+	const char *taken_by; /* who took it (session.taken_by); NULL: the
+				 subject's teacher */
 };
 
 struct rep_student {

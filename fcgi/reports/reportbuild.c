@@ -217,7 +217,8 @@ class_read(struct db *db, struct arena *a, long long subject_id,
 	    "p.period_no, a.student_email, a.status, a.source, a.remark, "
 	    "(SELECT l.kind FROM student_leave l WHERE l.student_email = "
 	    "  a.student_email AND l.state = 'APPROVED' AND a.status = 'A' "
-	    "  AND se.date BETWEEN l.from_date AND l.to_date LIMIT 1) "
+	    "  AND se.date BETWEEN l.from_date AND l.to_date LIMIT 1), "
+	    "se.taken_by "
 	    "FROM period p JOIN session se ON se.period_id = p.period_id "
 	    "JOIN attendance a ON a.session_id = se.session_id "
 	    "WHERE p.subject_id = ? AND se.date BETWEEN ? AND ? "
@@ -280,6 +281,7 @@ class_sessions(struct arena *a, long from, struct class_report *out,
 		if (attstats_parse_date(se->date, &se->day) < 0)
 			se->day = from;
 		se->period_no = (int)db_get_int(&b->rows, i, 2);
+		se->taken_by = db_get(&b->rows, i, 8);
 	}
 	return DB_OK;
 }

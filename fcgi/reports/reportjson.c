@@ -71,10 +71,12 @@ reportjson_class(const struct class_report *rep)
 	sessions = json_array();
 	for (i = 0; i < rep->nsessions; i++)
 		json_array_append_new(sessions,
-		    json_pack("{s:I,s:s,s:i}", "session_id",
+		    json_pack("{s:I,s:s,s:i,s:s?}", "session_id",
 			(json_int_t)rep->sessions[i].session_id, "date",
 			rep->sessions[i].date, "period_no",
-			rep->sessions[i].period_no));
+			rep->sessions[i].period_no, "taken_by",
+			rep->sessions[i].taken_by ? rep->sessions[i].taken_by
+						  : rep->subj.teacher_email));
 	for (i = 0; i < rep->nstudents; i++) {
 		const struct rep_student *st = &rep->students[i];
 

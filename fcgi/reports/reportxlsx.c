@@ -16,6 +16,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
 
@@ -174,6 +175,33 @@ remark_note(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
 		worksheet_write_comment(ws, r, c, "absent on approved leave");
 }
 
+/* A student's remarks in one cell, as the CSV has them: "date P<n>: remark"
+ * joined by "; " (the notes on the marks are easy to miss when printed). */
+static void
+remarks_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
+    const struct class_report *rep, int i, lxw_format *fmt)
+{
+	char *mem = NULL;
+	size_t n = 0, k;
+	FILE *m = NULL;
+	int j, any = 0;
+
+	if (rep->remarks != NULL)
+		m = open_memstream(&mem, &n);
+	for (j = 0; m != NULL && j < rep->nsessions; j++) {
+		k = (size_t)i * (size_t)rep->nsessions + (size_t)j;
+		if (rep->remarks[k] == NULL)
+			continue;
+		fprintf(m, "%s%s P%d: %s", any++ ? "; " : "",
+		    rep->sessions[j].date, rep->sessions[j].period_no,
+		    rep->remarks[k]);
+	}
+	if (m != NULL)
+		fclose(m);
+	worksheet_write_string(ws, r, c, mem ? mem : "", fmt);
+	free(mem);
+}
+
 static void
 class_register(lxw_workbook *wb, const struct fmts *f,
     const struct class_report *rep, const char *title)
@@ -198,8 +226,7 @@ class_register(lxw_workbook *wb, const struct fmts *f,
 		worksheet_write_string(ws, 1, (lxw_col_t)(j + 2), head,
 		    f->head);
 	}
-	/* Remarks: the hook for per-mark remarks once the register keeps
-	 * them (one cell per student: "date P<n>: remark; ..."). */
+	/* Remarks: one cell per student, and each mark's own as its note. */
 	worksheet_write_string(ws, 1, remarks, "Remarks", f->head);
 	worksheet_set_column(ws, remarks, remarks, 40, NULL);
 	for (i = 0; i < rep->nstudents; i++) {
@@ -215,7 +242,7 @@ class_register(lxw_workbook *wb, const struct fmts *f,
 			    mark_format(f, c[0]));
 			remark_note(ws, r, (lxw_col_t)(j + 2), rep, i, j);
 		}
-		worksheet_write_string(ws, r, remarks, "", f->text);
+		remarks_cell(ws, r, remarks, rep, i, f->text);
 	}
 	legend(ws, f, (lxw_row_t)(FIRST_DATA_ROW + rep->nstudents + 1));
 	worksheet_freeze_panes(ws, FIRST_DATA_ROW, 2);

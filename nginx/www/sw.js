@@ -14,8 +14,12 @@
  * it) carries {"notification", "data": {type, session_id, subject,
  * expires_at}} and never the code.  It is shown as "Attendance is open -
  * <course>, N s"; a click opens (or focuses) the app at the code entry.
+ * When the push service renews or drops the subscription
+ * (pushsubscriptionchange) the worker subscribes again with the same
+ * VAPID key and tells the open pages, which post it (the worker holds no
+ * access token); with none open, the app's next start posts it.
  */
-const CACHE = "ehazira-shell-v2";
+const CACHE = "ehazira-shell-v3";
 const SHELL = [
 	"/student.html",
 	"/css/app.css",
@@ -28,6 +32,7 @@ const SHELL = [
 	"/js/dpop.js",
 	"/js/i18n.js",
 	"/js/leaveapply.js",
+	"/js/presence.js",
 	"/i18n/en.json",
 	"/i18n/hi.json",
 	"/i18n/ur.json",
@@ -103,6 +108,31 @@ self.addEventListener("push", (ev) => {
 	}
 	const n = notice(msg);
 	ev.waitUntil(self.registration.showNotification(n.title, n.options));
+});
+
+/* base64url text as the bytes applicationServerKey takes. */
+const keyBytes = (b64) => Uint8Array.from(atob(b64.replace(/-/g, "+")
+    .replace(/_/g, "/")), (c) => c.charCodeAt(0));
+
+self.addEventListener("pushsubscriptionchange", (ev) => {
+	ev.waitUntil((async () => {
+		let sub = ev.newSubscription;
+		if (!sub) {
+			const old = ev.oldSubscription && ev.oldSubscription.options;
+			let key = old && old.applicationServerKey;
+			if (!key) {
+				/* public: the VAPID key of /app-config */
+				const cfg = await (await fetch("/app-config")).json();
+				key = keyBytes(cfg.vapid_public_key);
+			}
+			sub = await self.registration.pushManager.subscribe(
+			    { userVisibleOnly: true, applicationServerKey: key });
+		}
+		for (const c of await self.clients.matchAll({ type: "window",
+		    includeUncontrolled: true }))
+			c.postMessage({ type: "push-resubscribed",
+			    endpoint: sub.endpoint });
+	})().catch(() => null));
 });
 
 self.addEventListener("notificationclick", (ev) => {

@@ -63,11 +63,13 @@ show(struct admin *ad, long long id)
 
 	if (db_query_one(ad->db, ad->arena, &r,
 		"SELECT allowed_cidrs, IF(flag_on_focus_loss, 'true', "
-		"'false') FROM class WHERE class_id = ?",
+		"'false'), IF(require_uv, 'true', 'false') FROM class "
+		"WHERE class_id = ?",
 		"I", id) != DB_OK)
 		return 1;
 	printf("class_id=%lld\nallowed_cidrs=%s\nflag_on_focus_loss=%s\n", id,
 	    db_get(&r, 0, 0), db_get(&r, 0, 1));
+	printf("require_uv=%s\n", db_get(&r, 0, 2));
 	return 0;
 }
 
@@ -118,7 +120,7 @@ admin_class_policy(struct admin *ad, int argc, char **argv)
 		    "usage: ehazira-admin class-policy show CLASS\n"
 		    "       ehazira-admin class-policy set CLASS key=value...\n"
 		    "keys: allowed_cidrs=CIDR[,CIDR...] (empty: anywhere), "
-		    "flag_on_focus_loss=true|false\n");
+		    "flag_on_focus_loss=true|false, require_uv=true|false\n");
 		return 2;
 	}
 	if ((id = find_class(ad, argv[2])) < 0)

@@ -227,7 +227,8 @@ do_department(struct ctx *c)
 
 /*
  * The optional policy columns: present, allowed_cidrs is the list (empty:
- * anywhere); an empty flag_on_focus_loss leaves the flag as it is.  Each
+ * anywhere); an empty flag_on_focus_loss or require_uv leaves the flag as
+ * it is.  Each
  * change is audited (classpolicy.c) and applies from the next window.
  */
 static int
@@ -241,7 +242,9 @@ class_policy(struct ctx *c)
 
 		if (v == NULL ||
 		    (*v == '\0' &&
-			strcmp(classpolicy_keys[i], "flag_on_focus_loss") == 0))
+			(strcmp(classpolicy_keys[i], "flag_on_focus_loss") ==
+				0 ||
+			    strcmp(classpolicy_keys[i], "require_uv") == 0)))
 			continue;
 		if ((id = class_id(c)) < 0 ||
 		    classpolicy_set(c->ad->db, c->ad->arena, id,
@@ -443,7 +446,7 @@ static const struct kind {
 	{ "departments", do_department, { "*department_name" } },
 	{ "classes", do_class,
 	    { "*department", "*batch", "*semester", "*section", "allowed_cidrs",
-		"flag_on_focus_loss" } },
+		"flag_on_focus_loss", "require_uv" } },
 	{ "courses", do_course, { "*course_id", "*course_name" } },
 	{ "teachers", do_teacher,
 	    { "*teacher_email", "*name", "designation", "*department",

@@ -52,7 +52,7 @@ static const struct command {
 	    "show EMAIL        a user, their devices and recent audit" },
 	{ "class-policy", admin_class_policy,
 	    "class-policy show|set CLASS [key=value...]  campus networks "
-	    "(allowed_cidrs), flag_on_focus_loss" },
+	    "(allowed_cidrs), flag_on_focus_loss, require_uv" },
 
 	/* --- the register (calendar.c) --- */
 	{ "leave", admin_leave,

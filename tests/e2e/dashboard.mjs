@@ -2,7 +2,8 @@
  * dashboard.mjs - the college dashboard in a browser: a head of
  * department and an institution administrator walk through the views,
  * the drill-down to a student's history, the shortage and not-marked
- * lists, the exports and the print stylesheet.
+ * lists, the exports and the print stylesheet; then the page in English,
+ * Hindi and Urdu (i18ncheck.mjs: nothing left untranslated, axe clean).
  *
  *   node dashboard.mjs <base URL> <artifacts dir>
  *
@@ -14,6 +15,7 @@ import { chromium } from "playwright-core";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { axeViolations, untranslated } from "./i18ncheck.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -176,6 +178,48 @@ try {
 		});
 		assert(r.status === 404, `status ${r.status}`);
 		assert(r.code === "not_found", r.code);
+	});
+
+	await check("the dashboard in English, Hindi and Urdu: nothing left " +
+	    "untranslated, Urdu right to left, axe clean", async () => {
+		/* its own context: axe is injected (bypassing the CSP the
+		 * other checks keep) */
+		const ctx = await browser.newContext({ bypassCSP: true,
+		    viewport: { width: 1366, height: 900 } });
+		const page = await ctx.newPage();
+		page.setDefaultTimeout(10000);
+		page.on("pageerror", (e) =>
+			consoleErrors.push(`lang: ${e.message}`));
+		await page.goto(BASE + "/");
+		await page.getByLabel("College e-mail").fill(ADMIN);
+		await page.getByRole("button", { name: "Sign in" }).click();
+		await page.waitForURL("**/admin.html*");
+		const bad = [];
+		for (const lang of ["en", "hi", "ur"]) {
+			await page.evaluate((l) =>
+				localStorage.setItem("ehazira.lang", l), lang);
+			await page.reload();
+			/* every view answered, and one student's history open */
+			await page.waitForFunction(() => document
+			    .querySelectorAll(".view .out p.count").length === 6);
+			await page.locator("#v-shortage tbody tr").first()
+			    .getByRole("button").click();
+			await page.locator("#drill table").first().waitFor();
+			const [l, dir] = await page.evaluate(() => [
+				document.documentElement.lang,
+				document.documentElement.dir]);
+			if (l !== lang || dir !== (lang === "ur" ? "rtl" : "ltr"))
+				bad.push(`${lang}: lang=${l} dir=${dir}`);
+			if (lang !== "en")
+				bad.push(...(await untranslated(page, lang))
+				    .map((x) => `${lang}: "${x}"`));
+			bad.push(...(await axeViolations(page))
+			    .map((x) => `${lang}: axe ${x}`));
+			await page.screenshot({ path: join(ART,
+			    `e2e-dash-${lang}.png`) });
+		}
+		await ctx.close();
+		assert(bad.length === 0, bad.join(" | "));
 	});
 
 	await check("no console errors on the dashboard", async () => {

@@ -4,8 +4,10 @@
  * reason becomes the remark, a remark edited in the day's register, "mark
  * all remaining present", leave that turns an absence into an excused
  * one, a class's holiday that refuses a class, a class further back than
- * allowed, and an action tried offline that fails visibly and succeeds on
- * Retry.
+ * allowed, an action tried offline that fails visibly and succeeds on
+ * Retry, and a substitute: the teacher assigns a colleague to one of
+ * today's periods, who finds it on their timetable, takes it and closes
+ * it, and both see who took it.
  *
  *   node register.mjs <base URL> <artifacts dir>
  *
@@ -17,6 +19,7 @@ import { chromium } from "playwright-core";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { axeViolations } from "./i18ncheck.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -25,6 +28,7 @@ const S1 = "student01@demo.ehazira.in";
 const S2 = "student02@demo.ehazira.in";
 const S3 = "student06@demo.ehazira.in";
 const CLASS_A = "2024/3/A";
+const SUBSTITUTE = "farah.khan@demo.ehazira.in";
 
 let passed = 0, failed = 0;
 const t0 = Date.now();
@@ -299,6 +303,67 @@ try {
 		await sp.reload();
 		await sp.locator("#leave-mine li[data-state=\"APPROVED\"]").waitFor();
 		await sctx.close();
+	});
+
+	let subPeriod = 0;
+	await check("the teacher assigns a substitute for a period today",
+	    async () => {
+		await page.reload();
+		await page.locator("#periods table").waitFor();
+		/* one of today's periods nobody has taken yet */
+		const tt = await apiGet(page, "/timetable");
+		const free = tt.body.periods.find((p) => !p.session_id);
+		assert(free, "no untaken period today");
+		subPeriod = free.period_id;
+		const form = page.locator("#substitutes");
+		assert(await page.locator("#sub-date").inputValue() === today,
+		    "the date is not today");
+		await page.locator("#sub-period").selectOption(String(subPeriod));
+		await form.getByLabel("Substitute's college e-mail")
+		    .fill(SUBSTITUTE);
+		await form.getByLabel("Reason (optional)").fill("exam duty");
+		await form.getByRole("button", { name: "Assign substitute" })
+		    .click();
+		await page.locator("#sub-list tr", { hasText: "Farah Khan" })
+		    .waitFor();
+		await page.reload();
+		await page.locator(`#periods tr[data-period-row="${subPeriod}"]`,
+		    { hasText: "Substitute: Farah Khan" }).waitFor();
+	});
+
+	await check("the substitute finds the period, takes it and closes it; " +
+	    "the register names who took it", async () => {
+		const sctx = await browser.newContext({ bypassCSP: true,
+		    viewport: { width: 1366, height: 900 } });
+		const sp = await sctx.newPage();
+		sp.setDefaultTimeout(8000);
+		sp.on("pageerror", (e) => consoleErrors.push(e.message));
+		await sp.goto(BASE + "/");
+		await sp.getByLabel("College e-mail").fill(SUBSTITUTE);
+		await sp.getByRole("button", { name: "Sign in" }).click();
+		await sp.waitForURL("**/teacher.html*");
+		const row = sp.locator(`#periods tr[data-period-row="${subPeriod}"]`);
+		await row.filter({ hasText: "You substitute for Dr. Meera Iyer" })
+		    .waitFor();
+		await sp.locator("#sub-list tr", { hasText: "exam duty" }).waitFor();
+		const v = await axeViolations(sp);
+		assert(v.length === 0, `axe: ${v.join("; ")}`);
+		await row.getByRole("button", { name: "Start attendance" }).click();
+		await sp.locator("#live:not([hidden])").waitFor();
+		await sp.locator("#roster li").first().waitFor();
+		await sp.locator("#close-now").click();
+		await sp.locator("#otp.closed").waitFor();
+		await sp.locator("#back").click();
+		const day = await apiGet(sp, `/register/day?date=${today}`);
+		const mine = day.body.sessions.find((x) =>
+		    x.period_id === subPeriod);
+		assert(mine && mine.taken_by === "Farah Khan",
+		    `register/day: ${JSON.stringify(day.body.sessions)}`);
+		await sctx.close();
+		/* the subject's teacher's register names the substitute */
+		await page.locator("#reg-today").click();
+		await page.locator(`#reg-day tr[data-period="${subPeriod}"]`,
+		    { hasText: "Taken by Farah Khan" }).waitFor();
 	});
 
 	await check("no page errors", async () => {

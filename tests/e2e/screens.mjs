@@ -15,22 +15,14 @@
  * "e2e: N passed, M failed".
  */
 import { chromium } from "playwright-core";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
+import { axeViolations, CAT, untranslated } from "./i18ncheck.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
 const TEACHER = "arjun.nair@demo.ehazira.in";
 const STUDENT = "student05@demo.ehazira.in";
 const CLASS = "2024/3/A";
-const WWW = new URL("../../nginx/www/", import.meta.url).pathname;
-const AXE = readFileSync(createRequire(import.meta.url)
-    .resolve("axe-core/axe.min.js"), "utf8");
-const CAT = Object.fromEntries(["en", "hi", "ur"].map((l) => [l,
-    JSON.parse(readFileSync(join(WWW, "i18n", `${l}.json`), "utf8"))]));
-/* Shown as they are in every language. */
-const PROPER = new Set(["eHazira", "English"]);
 
 let passed = 0, failed = 0;
 const t0 = Date.now();
@@ -73,44 +65,39 @@ async function signIn(page, email, role) {
 	await page.locator("#conn.open").waitFor();
 }
 
-/* axe in the page; the serious and critical violations as text. */
+/* axe in the page; fails on a serious or critical violation. */
 async function axeCheck(page, what) {
-	if (!await page.evaluate(() => !!window.axe))
-		await page.addScriptTag({ content: AXE });
-	const v = await page.evaluate(async () => {
-		/* global axe */
-		const r = await axe.run(document, { rules: {
-		    "label-content-name-mismatch": { enabled: true } } });
-		return r.violations.filter((x) =>
-		    x.impact === "serious" || x.impact === "critical")
-		    .map((x) => `${x.id} (${x.impact}, ${x.nodes.length}: ` +
-			`${x.nodes[0].target.join(" ")})`);
-	});
+	const v = await axeViolations(page);
 	log(`  axe ${what}: ${v.length} serious/critical`);
 	assert(v.length === 0, `${what}: ${v.join("; ")}`);
 }
 
-/* Visible texts of the page that are English catalogue texts or keys. */
-async function untranslated(page, lang) {
-	const english = new Set(Object.entries(CAT.en)
-	    .filter(([k, v]) => !/\{\w+\}/.test(v) && CAT[lang][k] !== v &&
-		!PROPER.has(v))
-	    .map(([, v]) => v.trim()));
-	const texts = await page.evaluate(() => {
-		const out = [];
-		const w = document.createTreeWalker(document.body,
-		    NodeFilter.SHOW_TEXT);
-		for (let n = w.nextNode(); n; n = w.nextNode()) {
-			const s = n.nodeValue.replace(/\s+/g, " ").trim();
-			const p = n.parentElement;
-			if (s && p && p.checkVisibility() &&
-			    p.closest("option, script, style") === null)
-				out.push(s);
+/*
+ * The elements that widen the page past width: those whose hiding brings
+ * the page back within it, innermost first (an absolutely placed element
+ * escapes a scrolling card, so edges alone do not tell).
+ */
+async function overflowing(page, width) {
+	return page.evaluate((wd) => {
+		const root = document.documentElement;
+		const name = (e) => `${e.tagName.toLowerCase()}` +
+		    `${e.id ? "#" + e.id : ""}` +
+		    `${typeof e.className === "string" && e.className.trim() ?
+			"." + e.className.trim().replace(/\s+/g, ".") : ""}` +
+		    ` (${Math.round(e.getBoundingClientRect().left)}..` +
+		    `${Math.round(e.getBoundingClientRect().right)})`;
+		const culprits = [];
+		for (const e of document.body.querySelectorAll("*")) {
+			const was = e.style.display;
+			e.style.display = "none";
+			const fits = root.scrollWidth <= wd;
+			e.style.display = was;
+			if (fits)
+				culprits.push(e);
 		}
-		return out;
-	});
-	const key = /^(common|conn|dash|dev|err|index|live|mark|rep|state|student|teacher)\.[a-z0-9_.]+$/;
-	return texts.filter((s) => english.has(s) || key.test(s));
+		return culprits.filter((e) => !culprits.some((c) => c !== e &&
+		    e.contains(c))).slice(0, 8).map(name);
+	}, width);
 }
 
 async function setLang(page, lang) {
@@ -313,13 +300,15 @@ try {
 		    height: 740 }, hasTouch: true, isMobile: true });
 		await signIn(phone, TEACHER, "teacher");
 		await phone.locator("#periods table").waitFor();
-		const w = await phone.evaluate(() =>
-		    document.documentElement.scrollWidth);
-		/* NEEDSWORK: since the register, leave and language merges the
-		 * page is 364 px wide on a 360-px phone (an element not yet
-		 * found); recorded, not failed, until it is fixed. */
-		if (w > 360)
-			console.log(`NEEDSWORK: the page is ${w} px wide`);
+		/* in each language: Hindi and Urdu words are longer */
+		for (const lang of ["hi", "ur", "en"]) {
+			await setLang(phone, lang);
+			await phone.locator("#periods table").waitFor();
+			const w = await phone.evaluate(() =>
+			    document.documentElement.scrollWidth);
+			assert(w <= 360, `${lang}: the page is ${w} px wide: ` +
+			    (await overflowing(phone, 360)).join(" | "));
+		}
 		const btn = phone.locator("#periods td.actions button").first();
 		const b = await btn.boundingBox();
 		assert(b && b.x >= 0 && b.x + b.width <= 360,

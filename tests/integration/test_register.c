@@ -15,8 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attstats.h"
+#include "config.h"
+#include "warnings.h"
 #include "it.h"
 
 #define NST 3
@@ -373,6 +376,60 @@ Test(register, an_absence_on_approved_leave_is_excused_and_left_out)
 	json_decref(j);
 }
 
+/* The text of one member of a zip file (malloc'd), by unzip(1). */
+static char *
+unzip_member(const char *zip, const char *member)
+{
+	char cmd[1024], buf[8192], *out = NULL;
+	size_t n = 0, got;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "unzip -p '%s' '%s'", zip, member);
+	p = popen(cmd, "r");
+	cr_assert(p != NULL);
+	while ((got = fread(buf, 1, sizeof(buf), p)) > 0) {
+		out = realloc(out, n + got + 1);
+		cr_assert(out != NULL);
+		memcpy(out + n, buf, got);
+		n += got;
+		out[n] = '\0';
+	}
+	cr_assert_eq(pclose(p), 0, "unzip %s %s failed", zip, member);
+	cr_assert(out != NULL, "%s is empty", member);
+	return out;
+}
+
+/* The xlsx register's Remarks column holds each student's remarks as the
+ * CSV does (shared strings, not only the cells' notes in comments1.xml). */
+static void
+xlsx_has_remarks(struct reg *g, const char *d1)
+{
+	char path[256], file[128], want[160], *sst;
+	struct it_resp r;
+	FILE *fp;
+
+	snprintf(path, sizeof(path),
+	    "/attendance/class-summary?subject_id=%lld&from=%s&to=%s&"
+	    "format=xlsx",
+	    g->subject_id, d1, g->today);
+	cr_assert_eq(it_get(path, g->ttok, &r), 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	snprintf(file, sizeof(file), "/tmp/ehz-reg-%s-%d.xlsx", it_uniq(),
+	    rand());
+	fp = fopen(file, "wb");
+	cr_assert(fp != NULL);
+	cr_assert_eq(fwrite(r.body, 1, r.len, fp), r.len);
+	fclose(fp);
+	it_resp_free(&r);
+	sst = unzip_member(file, "xl/sharedStrings.xml");
+	unlink(file);
+	snprintf(want, sizeof(want), "%s P1: came late with a note", d1);
+	cr_assert(strstr(sst, want) != NULL, "%s", sst);
+	snprintf(want, sizeof(want), "%s P1: left at the break", d1);
+	cr_assert(strstr(sst, want) != NULL, "%s", sst);
+	free(sst);
+}
+
 Test(register, a_remark_shows_in_the_register_export_and_history)
 {
 	struct reg g;
@@ -421,6 +478,7 @@ Test(register, a_remark_shows_in_the_register_export_and_history)
 	cr_assert(strstr(r.body, ",remarks\r\n"), "%s", r.body);
 	cr_assert(strstr(r.body, "P1: came late with a note"), "%s", r.body);
 	it_resp_free(&r);
+	xlsx_has_remarks(&g, d1);
 	snprintf(path, sizeof(path),
 	    "/attendance/student-summary?from=%s&to=%s", d1, g.today);
 	j = get(g.stok[2], path, 200);
@@ -431,6 +489,82 @@ Test(register, a_remark_shows_in_the_register_export_and_history)
 				 "remark")),
 	    "left at the break");
 	json_decref(j);
+}
+
+/* A held session on date with one mark per student from marks ("PA"). */
+static void
+session_marked(struct reg *g, const char *date, const char *marks)
+{
+	char st[2] = { 0, 0 };
+	long long sid;
+	int i;
+
+	cr_assert_eq(it_sql("INSERT INTO session (period_id, date) VALUES "
+			    "(?, ?)",
+			 "Is", g->period_id, date),
+	    DB_OK);
+	sid = last_id();
+	for (i = 0; i < NST && marks[i]; i++) {
+		st[0] = marks[i];
+		cr_assert_eq(it_sql("INSERT INTO attendance (session_id, "
+				    "student_email, status, source) VALUES "
+				    "(?, ?, ?, 'OTP')",
+				 "Iss", sid, g->students[i], st),
+		    DB_OK);
+	}
+}
+
+static long long
+below(struct reg *g, int i)
+{
+	return it_sql_int("SELECT COALESCE(MAX(below), 0) FROM "
+			  "attendance_warning WHERE student_email = ? AND "
+			  "subject_id = ?",
+	    "sI", g->students[i], g->subject_id);
+}
+
+/*
+ * s0 and s1 both came 3 times and were absent 3 times; s0's absences are
+ * on approved leave.  With LEAVE_COUNTS=excluded s0 is 3 of 3 and not
+ * warned, s1 (3 of 6 = 50%) is; with LEAVE_COUNTS=absent both are.
+ */
+Test(register, an_absence_on_leave_counts_in_warnings_as_in_the_reports)
+{
+	struct config cfg = *it_config();
+	struct reg g;
+	char d[6][ATTSTATS_DATE_LEN];
+	int i, n = -1;
+
+	IT_REQUIRE_STACK();
+	make_reg(&g, "wl");
+	for (i = 0; i < 6; i++) {
+		days_ago(6 - i, d[i]);
+		session_marked(&g, d[i], i < 3 ? "PPP" : "AAP");
+	}
+	json_decref(post(g.ttok, "/leave", 201, NULL,
+	    "{\"student_email\":\"%s\",\"kind\":\"MEDICAL\",\"from\":\"%s\","
+	    "\"to\":\"%s\"}",
+	    g.students[0], d[3], d[5]));
+	cr_assert_str_eq(cfg.leave_counts, "excluded");
+	cr_assert_eq(warnings_check(it_db(), it_arena(), &cfg, g.subject_id,
+			 &n),
+	    DB_OK);
+	cr_assert_eq(n, 1, "only s1 is warned");
+	cr_assert_eq(below(&g, 0), 0, "excused absences are left out");
+	cr_assert_eq(below(&g, 1), 1);
+	cr_assert_eq(below(&g, 2), 0);
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM outbox o JOIN device d "
+				"ON d.device_id = o.device_id WHERE "
+				"d.user_email = ? AND o.kind = "
+				"'push.low_attendance'",
+			 "s", g.students[0]),
+	    0);
+	cfg.leave_counts = "absent";
+	cr_assert_eq(warnings_check(it_db(), it_arena(), &cfg, g.subject_id,
+			 &n),
+	    DB_OK);
+	cr_assert_eq(n, 1, "now s0 too");
+	cr_assert_eq(below(&g, 0), 1);
 }
 
 static long long
@@ -611,4 +745,152 @@ Test(register, settings_tell_the_dashboard_its_bounds)
 	    "excluded");
 	json_decref(j);
 	json_decref(get(g.stok[0], "/register/settings", 403));
+}
+
+/* A second, verified teacher of the department of g's class, signed in. */
+static char *
+other_teacher(struct reg *g, const char *tag, char *email, size_t n)
+{
+	snprintf(email, n, "%s-%s-%d@reg.edu", tag, it_uniq(), rand());
+	cr_assert_eq(it_sql("INSERT INTO teacher (teacher_email, name, "
+			    "department_id, verified) SELECT ?, ?, "
+			    "department_id, 1 FROM class WHERE class_id = ?",
+			 "ssI", email, tag, g->class_id),
+	    DB_OK);
+	return it_token(email, "teacher", device(email, "teacher"), 900);
+}
+
+static long
+del(const char *tok, const char *path)
+{
+	char auth[4200];
+	const char *hdrs[] = { auth, NULL };
+	struct it_resp r;
+	long st;
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+	cr_assert_eq(it_request("DELETE", path, NULL, 0, hdrs, &r), 0);
+	st = r.status;
+	it_resp_free(&r);
+	return st;
+}
+
+/*
+ * The subject's teacher assigns a substitute for today: the substitute
+ * sees the period, takes it and marks it, and only on that date; the
+ * register and the report name who took it; nobody else may assign.
+ */
+Test(register, a_substitute_takes_one_period_on_one_date_only)
+{
+	struct reg g;
+	char sub[128], out[128], d1[11], path[256];
+	char *stok, *otok;
+	json_t *j, *p;
+	long long sid, id;
+
+	IT_REQUIRE_STACK();
+	make_reg(&g, "sb");
+	stok = other_teacher(&g, "Sub", sub, sizeof(sub));
+	otok = other_teacher(&g, "Out", out, sizeof(out));
+	days_ago(1, d1);
+	json_decref(post(stok, "/attendance/initiate", 403, "not_your_period",
+	    "{\"period_id\":%lld}", g.period_id));
+	/* refusals first: nothing is written */
+	json_decref(post(otok, "/substitutes", 403, "out_of_scope",
+	    "{\"period_id\":%lld,\"date\":\"%s\",\"teacher_email\":\"%s\"}",
+	    g.period_id, g.today, sub));
+	json_decref(post(g.ttok, "/substitutes", 400, "same_teacher",
+	    "{\"period_id\":%lld,\"date\":\"%s\",\"teacher_email\":\"%s\"}",
+	    g.period_id, g.today, g.teacher));
+	json_decref(post(g.ttok, "/substitutes", 404, "teacher_not_found",
+	    "{\"period_id\":%lld,\"date\":\"%s\",\"teacher_email\":"
+	    "\"nobody@reg.edu\"}",
+	    g.period_id, g.today));
+	json_decref(post(g.ttok, "/substitutes", 400, "bad_date",
+	    "{\"period_id\":%lld,\"date\":\"2000-01-03\",\"teacher_email\":"
+	    "\"%s\"}",
+	    g.period_id, sub));
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM substitute WHERE "
+				"period_id = ?",
+			 "I", g.period_id),
+	    0);
+	j = post(g.ttok, "/substitutes", 201, NULL,
+	    "{\"period_id\":%lld,\"date\":\"%s\",\"teacher_email\":\"%s\","
+	    "\"reason\":\"exam duty\"}",
+	    g.period_id, g.today, sub);
+	id = json_integer_value(json_object_get(j, "substitute_id"));
+	json_decref(j);
+	json_decref(post(g.ttok, "/substitutes", 409, "substitute_exists",
+	    "{\"period_id\":%lld,\"date\":\"%s\",\"teacher_email\":\"%s\"}",
+	    g.period_id, g.today, sub));
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM audit_log WHERE action "
+				"= 'substitute.assigned' AND subject = ?",
+			 "s", sub),
+	    1);
+	/* the substitute's day has the period, whatever its weekday */
+	snprintf(path, sizeof(path), "/timetable?date=%s", g.today);
+	j = get(stok, path, 200);
+	p = json_array_get(json_object_get(j, "periods"), 0);
+	cr_assert_eq(json_integer_value(json_object_get(p, "period_id")),
+	    g.period_id);
+	cr_assert(json_is_true(
+	    json_object_get(json_object_get(p, "substitute"), "me")));
+	json_decref(j);
+	/* takes it and marks it; another day stays the subject's teacher's */
+	j = post(stok, "/attendance/initiate", 201, NULL,
+	    "{\"period_id\":%lld,\"ttl\":5}", g.period_id);
+	sid = json_integer_value(json_object_get(j, "session_id"));
+	json_decref(j);
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM session WHERE "
+				"session_id = ? AND taken_by = ?",
+			 "Is", sid, sub),
+	    1);
+	json_decref(post(stok, "/attendance/close", 200, NULL,
+	    "{\"session_id\":%lld}", sid));
+	json_decref(post(stok, "/attendance/manual-mark", 200, NULL,
+	    "{\"session_id\":%lld,\"student_email\":\"%s\",\"status\":\"P\","
+	    "\"reason\":\"came late\"}",
+	    sid, g.students[0]));
+	json_decref(post(stok, "/attendance/initiate", 403, "not_your_period",
+	    "{\"period_id\":%lld,\"date\":\"%s\"}", g.period_id, d1));
+	json_decref(post(otok, "/attendance/manual-mark", 403,
+	    "not_your_session",
+	    "{\"session_id\":%lld,\"student_email\":\"%s\",\"status\":\"A\","
+	    "\"reason\":\"x\"}",
+	    sid, g.students[1]));
+	/* the subject's report stays closed to the substitute */
+	snprintf(path, sizeof(path),
+	    "/attendance/class-summary?subject_id=%lld&from=%s&to=%s",
+	    g.subject_id, g.today, g.today);
+	json_decref(get(stok, path, 403));
+	/* the register and the report name who took it */
+	j = get(g.ttok, path, 200);
+	cr_assert_str_eq(json_string_value(
+			     json_object_get(json_array_get(json_object_get(j,
+								"sessions"),
+						 0),
+				 "taken_by")),
+	    sub);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/register/day?date=%s", g.today);
+	j = get(stok, path, 200);
+	cr_assert_str_eq(json_string_value(
+			     json_object_get(json_array_get(json_object_get(j,
+								"sessions"),
+						 0),
+				 "taken_by")),
+	    "Sub");
+	json_decref(j);
+	/* removed by the subject's teacher: the substitute's reach ends */
+	cr_assert_eq(del(otok,
+			 arena_printf(it_arena(), "/substitutes/%lld", id)),
+	    403);
+	cr_assert_eq(del(g.ttok,
+			 arena_printf(it_arena(), "/substitutes/%lld", id)),
+	    200);
+	json_decref(post(stok, "/attendance/manual-mark", 403,
+	    "not_your_session",
+	    "{\"session_id\":%lld,\"student_email\":\"%s\",\"status\":\"A\","
+	    "\"reason\":\"x\"}",
+	    sid, g.students[1]));
 }

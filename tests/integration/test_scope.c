@@ -7,6 +7,7 @@
  * nothing), ADM the administrator (filed under D1).  Students ST1 (K1)
  * and ST2 (K2) each have an active phone and a second one awaiting a
  * teacher (DEV1, DEV2).  Sessions SES1 (S1) and SES2 (S2) hold a mark each.
+ * ADM substitutes for T1's period PER1 in three days (SUB1).
  *
  * The rule the matrix checks (documented in README "Roles and scope"):
  * the router refuses a wrong role with 403 forbidden; a handler refuses
@@ -34,7 +35,7 @@ static const char *const who_role[NWHO] = { "student", "student", "teacher",
 struct fx {
 	char email[NWHO][96];
 	char *tok[NWHO];
-	long long d1, d2, k1, k2, s1, s2, per1, ses1, ses2, dev1, dev2;
+	long long d1, d2, k1, k2, s1, s2, per1, ses1, ses2, dev1, dev2, sub1;
 	char c1[40], c2[40];
 };
 
@@ -133,17 +134,23 @@ make_fixture(void)
 	insert("INSERT INTO attendance (session_id, student_email, status) "
 	       "VALUES (?, ?, 'A'), (?, ?, 'A')",
 	    "IsIs", fx.ses1, fx.email[ST1], fx.ses2, fx.email[ST2]);
+	/* ADM substitutes for T1 in three days (T2 must not see it) */
+	fx.sub1 = insert("INSERT INTO substitute (period_id, date, "
+			 "teacher_email, assigned_by) VALUES (?, CURDATE() + "
+			 "INTERVAL 3 DAY, ?, ?)",
+	    "Iss", fx.per1, fx.email[ADM], fx.email[T1]);
 	fx_ready = 1;
 }
 
-/* {ST1} {ST2} {S1} {S2} {D1} {D2} {SES1} {PER1} {DEV1} {DEV2} -> values. */
+/* {ST1} {ST2} {S1} {S2} {D1} {D2} {SES1} {PER1} {DEV1} {DEV2} {SUB1} -> values. */
 static char *
 fill(const char *tmpl)
 {
 	char *out = arena_printf(it_arena(), "%s", tmpl), *p;
 	static const char *const keys[] = { "{ST1}", "{ST2}", "{S1}", "{S2}",
-		"{D1}", "{D2}", "{SES1}", "{PER1}", "{DEV1}", "{DEV2}" };
-	char vals[10][112];
+		"{D1}", "{D2}", "{SES1}", "{PER1}", "{DEV1}", "{DEV2}",
+		"{SUB1}" };
+	char vals[11][112];
 	size_t i;
 
 	snprintf(vals[0], 112, "%s", fx.email[ST1]);
@@ -156,6 +163,7 @@ fill(const char *tmpl)
 	snprintf(vals[7], 112, "%lld", fx.per1);
 	snprintf(vals[8], 112, "%lld", fx.dev1);
 	snprintf(vals[9], 112, "%lld", fx.dev2);
+	snprintf(vals[10], 112, "%lld", fx.sub1);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		while ((p = strstr(out, keys[i])) != NULL)
 			out = arena_printf(it_arena(), "%.*s%s%s",
@@ -305,12 +313,45 @@ static const struct probe probes[] = {
 	    NULL },
 	{ ST1, "GET", "/leave", "/leave", NULL, 200, NULL, "{ST2}" },
 	{ ST1, "GET", "/holidays", "/holidays", NULL, 200, NULL, NULL },
+	/* substitutes: the subject's teacher, the department's head, admins */
+	{ ST1, "POST", "/substitutes", "/substitutes", "{}", 403, "forbidden",
+	    NULL },
+	{ T2, "POST", "/substitutes", "/substitutes",
+	    "{\"period_id\":{PER1},\"date\":\"2030-01-07\","
+	    "\"teacher_email\":\"x@t.ehazira.in\"}",
+	    403, "out_of_scope", NULL },
+	{ ST1, "GET", "/substitutes", "/substitutes", NULL, 403, "forbidden",
+	    NULL },
+	{ T2, "GET", "/substitutes", "/substitutes", NULL, 200, NULL, "SC1-" },
+	{ ST1, "DELETE", "/substitutes/:id", "/substitutes/{SUB1}", NULL, 403,
+	    "forbidden", NULL },
+	{ T2, "DELETE", "/substitutes/:id", "/substitutes/{SUB1}", NULL, 403,
+	    "out_of_scope", NULL },
 	{ ST1, "POST", "/leave", "/leave", "{}", 400, NULL, NULL },
 	{ ST1, "POST", "/devices/web-push", "/devices/web-push", "{}", 0, NULL,
 	    NULL },
 	{ ST1, "DELETE", "/devices/web-push", "/devices/web-push", NULL, 0,
 	    NULL, NULL },
 	{ ST1, "POST", "/me/lang", "/me/lang", "{}", 400, NULL, NULL },
+	/* biometric presence: students' own device only */
+	{ T1, "GET", "/webauthn/status", "/webauthn/status", NULL, 403,
+	    "forbidden", NULL },
+	{ ST1, "GET", "/webauthn/status", "/webauthn/status", NULL, 200, NULL,
+	    NULL },
+	{ T1, "POST", "/webauthn/register/options",
+	    "/webauthn/register/options", "{}", 403, "forbidden", NULL },
+	{ T1, "POST", "/webauthn/register", "/webauthn/register", "{}", 403,
+	    "forbidden", NULL },
+	{ ST1, "POST", "/webauthn/register", "/webauthn/register", "{}", 400,
+	    "uv_malformed", NULL },
+	{ T1, "GET", "/webauthn/challenge",
+	    "/webauthn/challenge?session_id="
+	    "{SES1}",
+	    NULL, 403, "forbidden", NULL },
+	{ ST2, "GET", "/webauthn/challenge",
+	    "/webauthn/challenge?session_id="
+	    "{SES1}",
+	    NULL, 404, "no_window", NULL },
 	/* the dashboard */
 	ADMIN_VIEW("/admin/departments"),
 	ADMIN_VIEW("/admin/attendance"),

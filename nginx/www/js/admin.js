@@ -9,10 +9,13 @@
  * the reader's scope: a head sees their department only) and exports as
  * CSV or Excel (the same URL with format=) or prints (admin.css's print
  * stylesheet shows only the chosen section).  Built with DOM calls, never
- * from HTML strings; no inline scripts or styles (CSP).
+ * from HTML strings; no inline scripts or styles (CSP).  Every text comes
+ * from the catalogue (i18n.js): the columns as admin.col_<name>, numbers,
+ * percentages and dates in the page's locale.
  */
 import { api, el, showError } from "./api.js";
 import { weeklyTrend } from "./charts.js";
+import { fmtDay, locale, num, parseDay, pct, t } from "./i18n.js";
 import { $, showWho, startPage } from "./page.js";
 
 const me = startPage(["head", "admin"]);
@@ -23,6 +26,14 @@ const NUMERIC = new Set(["sessions", "marks", "present", "absent", "flagged",
 	"percent", "held", "period_no", "subject_id", "ok"]);
 /* Columns not worth a column on screen (still in the exports). */
 const HIDDEN = new Set(["id", "subject_id", "teacher_email"]);
+/* Columns holding a date ("YYYY-MM-DD"), shown in the locale. */
+const DATES = new Set(["date", "first_day"]);
+/* Marks and sources in words (the exports keep the codes). */
+const STATUS = { P: "state.present", A: "state.absent", R: "state.flagged",
+	E: "state.excused" };
+const SOURCE = { OTP: "admin.src_otp", TIMEOUT: "admin.src_timeout",
+	MANUAL: "admin.src_manual" };
+const weekdayFmt = new Intl.DateTimeFormat(locale, { weekday: "long" });
 
 function iso(d) {
 	return d.toISOString().slice(0, 10);
@@ -57,7 +68,7 @@ async function download(view, format, btn) {
 		a.remove();
 		setTimeout(() => URL.revokeObjectURL(a.href), 10000);
 	} catch (e) {
-		showError(e, "Export");
+		showError(e, t("admin.export"));
 	} finally {
 		btn.disabled = false;
 	}
@@ -77,20 +88,35 @@ function printSection(section) {
 function tools(view, section) {
 	return el("div.tools", {},
 	    el("button", { type: "button", onclick: (ev) =>
-		download(view, "csv", ev.currentTarget) }, "Export CSV"),
+		download(view, "csv", ev.currentTarget) }, t("admin.export_csv")),
 	    el("button", { type: "button", onclick: (ev) =>
-		download(view, "xlsx", ev.currentTarget) }, "Export Excel"),
+		download(view, "xlsx", ev.currentTarget) },
+		t("admin.export_xlsx")),
 	    el("button", { type: "button", onclick: () =>
-		printSection(section) }, "Print"));
+		printSection(section) }, t("admin.print")));
 }
 
-function cell(col, v) {
+/* A value of a row as shown (row: for the weekday of its date). */
+function cell(col, v, row) {
+	if (col === "weekday" && row.date)
+		return weekdayFmt.format(parseDay(row.date));
 	if (v === null || v === undefined)
 		return "";
 	if (col === "percent")
-		return Number(v).toFixed(1) + "%";
+		return pct(Number(v));
 	if (col === "ok")
-		return v ? "ok" : "FAILED";
+		return v ? t("admin.ok") : t("admin.failed");
+	if (col === "kind" && /^(device_pending|blocked_student|blocked_staff)$/
+	    .test(v))
+		return t(`admin.kind_${v}`);
+	if (col === "status" && STATUS[v])
+		return t(STATUS[v]);
+	if (col === "source" && SOURCE[v])
+		return t(SOURCE[v]);
+	if (DATES.has(col))
+		return fmtDay(v);
+	if (NUMERIC.has(col) && typeof v === "number")
+		return num(v);
 	return String(v);
 }
 
@@ -103,7 +129,7 @@ function table(r, rowHook) {
 		    row.percent < r.threshold ? "tr.low" : "tr");
 		for (const c of cols)
 			tr.append(el(NUMERIC.has(c) ? "td.num" : "td", {},
-			    cell(c, row[c])));
+			    cell(c, row[c], row)));
 		if (rowHook)
 			rowHook(tr, row);
 		tbody.append(tr);
@@ -111,7 +137,7 @@ function table(r, rowHook) {
 	return el("div.table-wrap", {}, el("table.table", {},
 	    el("thead", {}, el("tr", {}, ...cols.map((c) =>
 		el(NUMERIC.has(c) ? "th.num" : "th", { scope: "col" },
-		    c.replace(/_/g, " "))))), tbody));
+		    t(`admin.col_${c}`))))), tbody));
 }
 
 function shortageRow(tr, row) {
@@ -125,24 +151,26 @@ function shortageRow(tr, row) {
 async function loadView(view) {
 	const section = $("v-" + view);
 	const out = section.querySelector(".out");
-	out.textContent = "Loading\u2026";
+	out.textContent = t("common.loading");
 	try {
 		const r = await api(query(view));
 		out.textContent = "";
-		const when = view === "accounts" || view === "jobs" ? "Now" :
-		    `${r.from} to ${r.to}`;
+		const when = view === "accounts" || view === "jobs" ?
+		    t("admin.now") :
+		    t("admin.range", { from: fmtDay(r.from), to: fmtDay(r.to) });
+		const n = r.rows.length;
 		out.append(tools(view, section),
 		    el("p.muted.small", {}, when),
-		    el("p.count", {}, `${r.rows.length} row` +
-			(r.rows.length === 1 ? "" : "s")));
-		if (view === "trend" && r.rows.length)
+		    el("p.count", {}, t(n === 1 ? "admin.rows_one" :
+			"admin.rows", { n })));
+		if (view === "trend" && n)
 			out.append(el("div.chart-box", {}, weeklyTrend(r.rows,
-			    "Attendance per week")));
-		if (r.rows.length)
+			    t("admin.chart"))));
+		if (n)
 			out.append(table(r, view === "shortage" ? shortageRow :
 			    null));
 		else
-			out.append(el("p.muted", {}, "Nothing in this range."));
+			out.append(el("p.muted", {}, t("admin.nothing")));
 	} catch (e) {
 		out.textContent = "";
 		showError(e, section.querySelector("h2").textContent);
@@ -153,7 +181,7 @@ async function loadView(view) {
 async function drill(email) {
 	const box = $("drill"), out = box.querySelector(".out");
 	box.hidden = false;
-	out.textContent = "Loading\u2026";
+	out.textContent = t("common.loading");
 	const p = new URLSearchParams({ student_email: email });
 	if ($("f-from").value)
 		p.set("from", $("f-from").value);
@@ -163,21 +191,22 @@ async function drill(email) {
 		const r = await api(`/attendance/student-summary?${p}`);
 		out.textContent = "";
 		const s = r.student;
-		out.append(el("p", {}, `${s.roll_no || ""} ${s.name || ""} ` +
-		    `(${s.email}), ${r.from} to ${r.to}: overall ` +
-		    `${r.totals.percent === null ? "-" : r.totals.percent + "%"}`));
-		out.append(el("h3", {}, "Per subject"), table({
+		out.append(el("p", {}, t("admin.drill_line", {
+			roll: s.roll_no || "", name: s.name || "", email: s.email,
+			from: fmtDay(r.from), to: fmtDay(r.to),
+			percent: pct(r.totals.percent) })));
+		out.append(el("h3", {}, t("admin.per_subject")), table({
 			columns: ["course_id", "course_name", "held", "present",
 			    "absent", "flagged", "percent"],
 			rows: r.subjects, threshold: r.threshold }));
-		out.append(el("h3", {}, "Day by day"), table({
+		out.append(el("h3", {}, t("admin.day_by_day")), table({
 			columns: ["date", "period_no", "course_name", "status",
 			    "source"],
 			rows: r.days, threshold: r.threshold }));
 		box.scrollIntoView();
 	} catch (e) {
 		out.textContent = "";
-		showError(e, "Student history");
+		showError(e, t("admin.history"));
 	}
 }
 
@@ -186,11 +215,11 @@ async function loadDepartments() {
 	const r = await api("/admin/departments");
 	sel.textContent = "";
 	if (me.role === "admin")
-		sel.append(el("option", { value: "" }, "All departments"));
+		sel.append(el("option", { value: "" }, t("admin.all_departments")));
 	for (const d of r.rows)
 		sel.append(el("option", { value: String(d.id) }, d.name));
 	$("scope-note").textContent = me.role === "admin" ?
-	    "(institution administrator)" : "(head of department)";
+	    t("admin.scope_admin") : t("admin.scope_head");
 }
 
 function showAll(ev) {
@@ -218,7 +247,7 @@ async function main() {
 	try {
 		await loadDepartments();
 	} catch (e) {
-		showError(e, "Departments");
+		showError(e, t("admin.departments"));
 	}
 	showAll();
 }

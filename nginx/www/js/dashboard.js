@@ -60,6 +60,11 @@ function periodRow(p, date) {
 	const now = isNow(p, date);
 	const state = p.open ? el("span.badge.open", {}, t("dash.state_open")) :
 	    p.session_id ? el("span.badge", {}, t("dash.state_taken")) : "";
+	/* another teacher takes it that day (substitute.js) */
+	const sub = !p.substitute ? null : el("span.badge.sub", {},
+	    p.substitute.me ? t("sub.you_take", { teacher: p.teacher }) :
+		t("sub.taken_by", { name: p.substitute.name ||
+		    p.substitute.email }));
 	return el(now ? "tr.now" : "tr", { "data-period-row": p.period_id,
 	    "aria-current": now ? "time" : null },
 	    el("td", { "data-label": t("dash.col_period") },
@@ -69,7 +74,8 @@ function periodRow(p, date) {
 		`${p.start_time}\u2013${p.end_time}`),
 	    el("th", { scope: "row" }, `${p.course_id} ${p.course_name}`),
 	    el("td", { "data-label": t("dash.col_class") }, cls),
-	    el("td", { "data-label": t("dash.col_state") }, state),
+	    el("td", { "data-label": t("dash.col_state") }, state,
+		sub ? " " : null, sub),
 	    el("td", { class: "actions" }, ...periodActions(p, date)));
 }
 

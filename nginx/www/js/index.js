@@ -31,6 +31,10 @@ async function main() {
 		const email = document.getElementById("demo-email");
 		const btn = document.getElementById("demo-submit");
 		form.hidden = false;
+		/* the demo accounts' labels in the page's language */
+		for (const o of document.querySelectorAll("option[data-demo]"))
+			o.textContent = t(`index.demo_${o.dataset.demo}`,
+			    { name: o.dataset.name });
 		email.focus();
 		form.addEventListener("submit", async (ev) => {
 			ev.preventDefault();

@@ -129,6 +129,11 @@ export function startPwa() {
 	navigator.serviceWorker.addEventListener("message", (ev) => {
 		if (ev.data && ev.data.type === "open-code")
 			toCode();
+		/* the worker subscribed again (pushsubscriptionchange): the
+		 * page holds the token, so it posts the new subscription */
+		if (ev.data && ev.data.type === "push-resubscribed")
+			navigator.serviceWorker.ready.then(setUpPush)
+			    .catch(() => null);
 	});
 	navigator.serviceWorker.register("/sw.js", { scope: "/" })
 	    .then(() => navigator.serviceWorker.ready)

@@ -120,14 +120,23 @@ function periodActions(p, off, state) {
 		    class: p.session_id ? "quiet" : "primary",
 		    onclick: () => take(p.period_id) },
 		    t(p.session_id ? "reg.another_round" : "reg.take")));
-	if (!p.session_id)
+	/* a substitute takes the class; cancelling it is its teacher's */
+	if (!p.session_id && !(p.substitute && p.substitute.me))
 		b.push(el("button", { type: "button", class: "quiet",
 		    onclick: () => cancelPeriod(p.period_id) },
 		    t("reg.cancel_class")));
 	return b;
 }
 
-function dayTable(tt, off) {
+/* Who took a session, when not the subject's teacher (a substitute). */
+function takenBy(p, sessions) {
+	const s = sessions.find((x) => x.session_id === p.session_id);
+	return s && s.taken_by && s.taken_by !== p.teacher ?
+	    el("span.note", {}, " " + t("reg.taken_by", { name: s.taken_by })) :
+	    null;
+}
+
+function dayTable(tt, off, sessions) {
 	const tbody = el("tbody");
 	for (const p of tt.periods) {
 		const [state, label] = periodState(p, off);
@@ -136,7 +145,8 @@ function dayTable(tt, off) {
 		    el("td", {}, t("dash.period_short", { n: p.period_no })),
 		    el("th", { scope: "row" }, `${p.course_id} ${p.course_name}`),
 		    el("td", {}, className(p.class)),
-		    el("td", {}, label ? el("span.badge", {}, label) : ""),
+		    el("td", {}, label ? el("span.badge", {}, label) : "",
+			takenBy(p, sessions)),
 		    el("td", { class: "actions" },
 			...periodActions(p, off, state))));
 	}
@@ -190,7 +200,7 @@ async function showDay(d) {
 	if (!tt.periods.length)
 		box.append(el("p", {}, t("reg.no_periods")));
 	else
-		box.append(dayTable(tt, off), el("div.row", {},
+		box.append(dayTable(tt, off, taken.sessions), el("div.row", {},
 		    ...holidayButtons(tt, off)));
 	const extra = extraTable(tt, taken.sessions);
 	if (extra)

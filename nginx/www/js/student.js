@@ -17,6 +17,7 @@ import { $, showConn, showWho, startPage } from "./page.js";
 import { lastHistory, saveHistory, showOffline, startPwa } from "./pwa.js";
 import { LiveSocket } from "./ws.js";
 import { initLeaveApply } from "./leaveapply.js";
+import { presenceFor, presenceRequired, startPresence } from "./presence.js";
 
 const me = startPage("student", () => socket.close());
 
@@ -185,6 +186,10 @@ function answer(m) {
 		setTries(0);
 		missed(t("state.no_tries_left"), t("student.twice_wrong"));
 		break;
+	case "uv_required":
+		presenceRequired();
+		result("bad", t("student.not_recorded"), m.error.message);
+		break;
 	case "window_closed":
 	case "no_window":
 		missed(t("student.too_late"), t("student.too_late_note"));
@@ -212,6 +217,11 @@ async function submit(ev) {
 	btn.disabled = true;
 	const body = { session_id: win.session_id, otp };
 	try {
+		/* a class that asks for the screen lock: the phone's
+		 * fingerprint, face or PIN first (presence.js) */
+		const uv = await presenceFor(win.session_id);
+		if (uv)
+			body.uv = uv;
 		answer((await viaSocket(body)) || (await viaHttp(body)));
 	} catch (e) {
 		showError(e, t("student.submit"));
@@ -390,6 +400,7 @@ function main() {
 	socket = new LiveSocket({ onEvent, onState: onSocketState });
 	socket.connect();
 	startPwa();
+	startPresence();
 	loadOpen();
 	loadHistory();
 	initLeaveApply();

@@ -15,6 +15,8 @@ import { applyEvent, fromHash, initLive, liveConn, liveSession, reloadLive,
     showLive } from "./live.js";
 import { showConn, showWho, startPage } from "./page.js";
 import { initRegister, refreshRegister } from "./register.js";
+import { isoDay } from "./i18n.js";
+import { initSubstitutes } from "./substitute.js";
 import { LiveSocket } from "./ws.js";
 
 let socket = null;
@@ -47,6 +49,7 @@ function main() {
 		refreshRegister();
 	} });
 	initRegister({ openLive: showLive });
+	initSubstitutes(me.user ? me.user.email : "", isoDay(new Date()));
 	socket = new LiveSocket({ onEvent, onState: onSocketState,
 	    storeKey: "ehazira.teacher.lastEventId" });
 	socket.connect();

@@ -1,0 +1,463 @@
+/*
+ * test_nodes.c - several front nodes on one MariaDB and one Redis
+ * (`scripts/stack up --node N`): what one node publishes, clients of
+ * every node hear; when a node dies with kill -9 mid-window (nginx,
+ * workers and relay at once) the teacher resumes on another node with
+ * last_event_id and misses nothing, the window is finalised once by a
+ * surviving relay, and no push is sent twice.
+ *
+ * Behind a load balancer (TRUSTED_PROXIES) a node sees the client's
+ * address, and a value that is not an address stops start-up.
+ *
+ * Nodes 2 and 3 are started for this suite and stopped after it; the
+ * test stack itself (node 1) holds the database and Redis and is left
+ * alone.  Each test builds its own class.
+ */
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "it.h"
+#include "ws.h"
+
+#define NSTUD 3
+
+struct node {
+	char url[128];
+	int port;
+};
+
+static struct node node_a, node_b;
+static char stack_url[256];
+
+struct klass {
+	long long period_id;
+	char teacher[128], *teacher_tok;
+	char students[NSTUD][128];
+	char *tokens[NSTUD];
+	char prefix[64]; /* of the students' push tokens */
+};
+
+static void
+node_start(int n, struct node *nd)
+{
+	char cmd[4096];
+	FILE *fp;
+
+	snprintf(cmd, sizeof(cmd), "up --node %d", n);
+	cr_assert_eq(it_stack(cmd), 0, "scripts/stack up --node %d", n);
+	snprintf(cmd, sizeof(cmd), "%s/scripts/stack url --node %d",
+	    getenv("EHAZIRA_TEST_ROOT"), n);
+	cr_assert_not_null(fp = popen(cmd, "r"));
+	cr_assert_not_null(fgets(nd->url, sizeof(nd->url), fp));
+	pclose(fp);
+	nd->url[strcspn(nd->url, "\n")] = '\0';
+	nd->port = atoi(strrchr(nd->url, ':') + 1);
+	cr_assert_gt(nd->port, 0, "node %d at %s", n, nd->url);
+}
+
+static void
+nodes_up(void)
+{
+	if (it_url() == NULL)
+		return;
+	snprintf(stack_url, sizeof(stack_url), "%s", it_url());
+	node_start(2, &node_a);
+	/* node 3 is behind a load balancer on loopback */
+	setenv("EHAZIRA_TRUSTED_PROXIES", "127.0.0.0/8", 1);
+	node_start(3, &node_b);
+	unsetenv("EHAZIRA_TRUSTED_PROXIES");
+}
+
+static void
+nodes_down(void)
+{
+	if (stack_url[0] == '\0')
+		return;
+	setenv("EHAZIRA_TEST_URL", stack_url, 1);
+	it_stack("down --node 2");
+	it_stack("down --node 3");
+}
+
+TestSuite(nodes, .init = nodes_up, .fini = nodes_down, .timeout = 120);
+
+/* HTTP requests go to node nd from here on. */
+static void
+use(const struct node *nd)
+{
+	setenv("EHAZIRA_TEST_URL", nd->url, 1);
+}
+
+static long long
+add_device(const char *email, const char *role, const char *push)
+{
+	char uuid[64];
+
+	snprintf(uuid, sizeof(uuid), "dev-%s-%d", it_uniq(), rand());
+	cr_assert_eq(it_sql("INSERT INTO device (user_email, role, "
+			    "device_uuid, fingerprint_hash, platform, active, "
+			    "approval, push_token) VALUES (?, ?, ?, "
+			    "SHA2(?, 256), 'ANDROID', 1, 'ACTIVE', ?)",
+			 "sssss", email, role, uuid, uuid, push),
+	    DB_OK);
+	return it_sql_int("SELECT device_id FROM device WHERE device_uuid = ?",
+	    "s", uuid);
+}
+
+/* The id the last INSERT made (one connection: it_db()). */
+static long long
+last_id(void)
+{
+	return it_sql_int("SELECT LAST_INSERT_ID()", "");
+}
+
+/* A department, a class of NSTUD students with push tokens, a teacher. */
+static void
+make_class(struct klass *k, const char *tag)
+{
+	char name[160], course[32];
+	long long dep, cls, subj;
+	int i;
+
+	memset(k, 0, sizeof(*k));
+	snprintf(k->prefix, sizeof(k->prefix), "node-%s-%s-", tag, it_uniq());
+	snprintf(name, sizeof(name), "Nodes %s %s", tag, it_uniq());
+	cr_assert_eq(it_sql("INSERT INTO department (department_name) VALUES "
+			    "(?)",
+			 "s", name),
+	    DB_OK);
+	dep = last_id();
+	cr_assert_eq(it_sql("INSERT INTO class (department_id, batch, "
+			    "semester, section) VALUES (?, '2025', 1, 'A')",
+			 "I", dep),
+	    DB_OK);
+	cls = last_id();
+	snprintf(k->teacher, sizeof(k->teacher), "t-%s-%s@it.edu", tag,
+	    it_uniq());
+	cr_assert_eq(it_sql("INSERT INTO teacher (teacher_email, name, "
+			    "department_id, verified) VALUES (?, 'T', ?, 1)",
+			 "sI", k->teacher, dep),
+	    DB_OK);
+	snprintf(course, sizeof(course), "N%s%s", tag, it_uniq());
+	course[20] = '\0';
+	cr_assert_eq(it_sql("INSERT INTO course (course_id, course_name) "
+			    "VALUES (?, 'Nodes')",
+			 "s", course),
+	    DB_OK);
+	cr_assert_eq(it_sql("INSERT INTO subject (course_id, class_id, "
+			    "teacher_email) VALUES (?, ?, ?)",
+			 "sIs", course, cls, k->teacher),
+	    DB_OK);
+	subj = last_id();
+	cr_assert_eq(it_sql("INSERT INTO period (subject_id, day_of_week, "
+			    "period_no) VALUES (?, 1, 1)",
+			 "I", subj),
+	    DB_OK);
+	k->period_id = last_id();
+	k->teacher_tok = it_token(k->teacher, "teacher",
+	    add_device(k->teacher, "teacher", NULL), 900);
+	for (i = 0; i < NSTUD; i++) {
+		char roll[8], push[96];
+
+		snprintf(k->students[i], sizeof(k->students[i]),
+		    "s%d-%s-%s@it.edu", i, tag, it_uniq());
+		snprintf(roll, sizeof(roll), "%02d", i + 1);
+		cr_assert_eq(it_sql("INSERT INTO student (student_email, name, "
+				    "roll_no, class_id, verified) VALUES (?, "
+				    "'S', ?, ?, 1)",
+				 "ssI", k->students[i], roll, cls),
+		    DB_OK);
+		snprintf(push, sizeof(push), "%s%d", k->prefix, i);
+		k->tokens[i] = it_token(k->students[i], "student",
+		    add_device(k->students[i], "student", push), 900);
+	}
+}
+
+static struct ws *
+connect_to(const struct node *nd, const char *token, const char *last)
+{
+	char path[512], offer[4200];
+	struct ws *w = NULL;
+	int status = 0, tries;
+
+	snprintf(path, sizeof(path), "/ws%s%s", last ? "?last_event_id=" : "",
+	    last ? last : "");
+	snprintf(offer, sizeof(offer), "ws+meta.nchan, bearer.%s", token);
+	/* nchan answers 503 while it reaches Redis: an app retries */
+	for (tries = 0; tries < 50 && w == NULL; tries++) {
+		w = ws_connect(nd->port, path, offer, 5000, &status);
+		if (w == NULL && status != 503)
+			break;
+		if (w == NULL)
+			usleep(100000);
+	}
+	cr_assert_not_null(w, "WebSocket on %s refused (%d)", nd->url, status);
+	return w;
+}
+
+static long long
+initiate(struct klass *k, char otp[5])
+{
+	struct it_resp r;
+	char body[64];
+	long long sid;
+
+	snprintf(body, sizeof(body), "{\"period_id\":%lld}", k->period_id);
+	cr_assert_eq(it_post_json("/attendance/initiate", k->teacher_tok, body,
+			 &r),
+	    0);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	sid = json_integer_value(json_object_get(r.json, "session_id"));
+	snprintf(otp, 5, "%s",
+	    json_string_value(json_object_get(r.json, "otp")));
+	it_resp_free(&r);
+	return sid;
+}
+
+static void
+submit(struct klass *k, int i, long long sid, const char *otp)
+{
+	struct it_resp r;
+	char body[96];
+
+	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
+	    sid, otp);
+	cr_assert_eq(it_post_json("/attendance/submit", k->tokens[i], body, &r),
+	    0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	it_resp_free(&r);
+}
+
+/* The next message of type on w; its student_email or session id. */
+static void
+expect_submission(struct ws *w, const char *student)
+{
+	json_t *m = ws_expect_type(w, "attendance.submission", 5000);
+
+	cr_assert_not_null(m, "the teacher got %s's submission", student);
+	cr_assert_str_eq(json_string_value(json_object_get(m, "student_email")),
+	    student);
+	json_decref(m);
+}
+
+static void
+expect_session(struct ws *w, const char *type, long long sid, int ms)
+{
+	json_t *m = ws_expect_type(w, type, ms);
+
+	cr_assert_not_null(m, "%s of session %lld", type, sid);
+	cr_assert_eq(json_integer_value(json_object_get(m, "session_id")), sid);
+	json_decref(m);
+}
+
+Test(nodes, a_student_on_one_node_hears_an_initiate_made_on_another)
+{
+	struct klass k;
+	struct ws *teacher, *student;
+	long long sid;
+	char otp[5];
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "x");
+	teacher = connect_to(&node_a, k.teacher_tok, NULL);
+	student = connect_to(&node_b, k.tokens[0], NULL);
+	use(&node_a);
+	sid = initiate(&k, otp);
+	expect_session(student, "attendance.started", sid, 5000);
+	use(&node_b);
+	submit(&k, 0, sid, otp);
+	expect_submission(teacher, k.students[0]);
+	ws_close(teacher);
+	ws_close(student);
+}
+
+/* Pushes the FCM stand-in got for tokens starting with prefix. */
+static long long
+pushes(const char *prefix)
+{
+	char url[512], *body = NULL;
+	CURL *c = curl_easy_init();
+	FILE *mem;
+	size_t len = 0;
+	json_t *j;
+	long long n;
+
+	snprintf(url, sizeof(url), "%s/control/messages?prefix=%s&brief=1",
+	    getenv("EHAZIRA_FCM_ENDPOINT"), prefix);
+	cr_assert_not_null(mem = open_memstream(&body, &len));
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, mem);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	cr_assert_eq(curl_easy_perform(c), CURLE_OK);
+	curl_easy_cleanup(c);
+	fclose(mem);
+	cr_assert_not_null(j = json_loads(body, 0, NULL), "%s", body);
+	n = json_integer_value(json_object_get(j, "delivered"));
+	json_decref(j);
+	free(body);
+	return n;
+}
+
+/* Waits (up to 20 s) until no push of the class is pending. */
+static void
+wait_outbox_settled(const struct klass *k)
+{
+	char like[80];
+	int tries;
+
+	snprintf(like, sizeof(like), "%s%%", k->prefix);
+	for (tries = 0; tries < 200; tries++) {
+		if (it_sql_int("SELECT COUNT(*) FROM outbox o JOIN device d "
+			       "ON d.device_id = o.device_id WHERE "
+			       "d.push_token LIKE ? AND o.state = 'PENDING'",
+			"s", like) == 0)
+			return;
+		usleep(100000);
+	}
+	cr_assert_fail("the class's pushes are still pending after 20 s");
+}
+
+/* kill -9 of the process group of each of the node's daemons. */
+static void
+kill_node(int n)
+{
+	static const char *const names[] = { "nginx", "fcgi", "relay" };
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		FILE *fp;
+		int pid = 0;
+
+		snprintf(path, sizeof(path), "%s/node-%d/run/%s.pid",
+		    getenv("EHAZIRA_STATE"), n, names[i]);
+		cr_assert_not_null(fp = fopen(path, "r"), "%s", path);
+		cr_assert_eq(fscanf(fp, "%d", &pid), 1);
+		fclose(fp);
+		/* each runs in a session (and process group) of its own */
+		cr_assert_eq(kill(-pid, SIGKILL), 0, "kill -9 %s", names[i]);
+	}
+}
+
+Test(nodes, a_node_killed_mid_window_loses_no_event_and_no_finalisation)
+{
+	struct klass k;
+	struct ws *teacher, *student;
+	long long sid;
+	char otp[5], *last;
+
+	IT_REQUIRE_STACK();
+	if (getenv("EHAZIRA_FCM_ENDPOINT") == NULL)
+		cr_skip_test("no FCM stand-in");
+	make_class(&k, "k");
+	teacher = connect_to(&node_a, k.teacher_tok, NULL);
+	student = connect_to(&node_b, k.tokens[0], NULL);
+	use(&node_a);
+	sid = initiate(&k, otp);
+	expect_session(teacher, "attendance.opened", sid, 5000);
+	expect_session(student, "attendance.started", sid, 5000);
+	use(&node_b);
+	submit(&k, 0, sid, otp);
+	expect_submission(teacher, k.students[0]);
+	last = strdup(ws_last_id(teacher));
+	wait_outbox_settled(&k);
+	cr_assert_eq(pushes(k.prefix), NSTUD, "one start push a student");
+
+	kill_node(2);
+	ws_close(teacher);
+	submit(&k, 1, sid, otp);
+	teacher = connect_to(&node_b, k.teacher_tok, last);
+	expect_submission(teacher, k.students[1]);
+	/* the window ends (OTP_TTL + grace) and a surviving relay closes it */
+	expect_session(teacher, "attendance.closed", sid, 20000);
+	expect_session(student, "attendance.closed", sid, 5000);
+
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM attendance_window WHERE "
+				"session_id = ? AND finalized_at IS NULL",
+			 "I", sid),
+	    0);
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM attendance WHERE "
+				"session_id = ? AND status = 'P'",
+			 "I", sid),
+	    2);
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM attendance WHERE "
+				"session_id = ? AND status = 'A'",
+			 "I", sid),
+	    1);
+	wait_outbox_settled(&k);
+	cr_assert_eq(pushes(k.prefix), NSTUD + 1,
+	    "start pushes and one absence notice, none twice");
+	ws_close(teacher);
+	ws_close(student);
+	free(last);
+}
+
+/* The address the node's access log has for the request tagged rid. */
+static void
+logged_addr(int n, const char *xff, char *out, size_t len)
+{
+	char path[4096], line[1024], cmd[256];
+	struct it_resp r;
+	const char *hdrs[] = { cmd, NULL };
+	FILE *fp;
+	int tries;
+
+	snprintf(cmd, sizeof(cmd), "X-Forwarded-For: %s", xff);
+	cr_assert_eq(it_request("GET", "/healthz?tag", NULL, 0, hdrs, &r), 0);
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "%s/node-%d/log/nginx-access.log",
+	    getenv("EHAZIRA_STATE"), n);
+	out[0] = '\0';
+	/* nginx writes the line as the request ends: it may trail */
+	for (tries = 0; tries < 50 && out[0] == '\0'; tries++) {
+		cr_assert_not_null(fp = fopen(path, "r"), "%s", path);
+		while (fgets(line, sizeof(line), fp))
+			if (strstr(line, "\"GET /healthz\""))
+				snprintf(out, len, "%.*s",
+				    (int)strcspn(line, " "), line);
+		fclose(fp);
+		if (out[0] == '\0')
+			usleep(100000);
+	}
+}
+
+Test(nodes, a_node_behind_a_trusted_balancer_sees_the_clients_address)
+{
+	char addr[64];
+
+	IT_REQUIRE_STACK();
+	use(&node_b);
+	logged_addr(3, "203.0.113.7", addr, sizeof(addr));
+	cr_assert_str_eq(addr, "203.0.113.7");
+	use(&node_a);
+	logged_addr(2, "203.0.113.7", addr, sizeof(addr));
+	cr_assert_str_eq(addr, "127.0.0.1", "an untrusted header is ignored");
+}
+
+Test(nodes, trusted_proxies_that_are_not_addresses_stop_start_up)
+{
+	char cmd[8192], out[4096] = "";
+	FILE *fp;
+	size_t n;
+	int rc;
+
+	IT_REQUIRE_STACK();
+	snprintf(cmd, sizeof(cmd),
+	    "cd %s && EHAZIRA_TRUSTED_PROXIES='10.0.0.0/8, x;y' "
+	    "scripts/stack up --node 4 2>&1",
+	    getenv("EHAZIRA_TEST_ROOT"));
+	cr_assert_not_null(fp = popen(cmd, "r"));
+	n = fread(out, 1, sizeof(out) - 1, fp);
+	out[n] = '\0';
+	rc = pclose(fp);
+	cr_assert_neq(rc, 0, "start-up refused: %s", out);
+	cr_assert_not_null(strstr(out, "TRUSTED_PROXIES: 'x;y'"), "%s", out);
+	snprintf(cmd, sizeof(cmd), "%s/node-4/run/nginx.pid",
+	    getenv("EHAZIRA_STATE"));
+	cr_assert_neq(access(cmd, F_OK), 0, "nothing of node 4 started");
+}
