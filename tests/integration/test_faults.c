@@ -58,6 +58,16 @@ static struct fault_case cases[] = {
 	{ "GET", "/attendance/student-summary?format=xlsx", "", 's', 1 },
 	{ "GET", "/leave", "", 's', 0 },
 	{ "GET", "/register/day?period_id=<pid>&date=<today>", "", 't', 0 },
+	{ "GET", "/register/settings", "", 't', 0 },
+	{ "GET", "/devices/pending", "", 't', 0 },
+	{ "GET", "/substitutes", "", 't', 0 },
+	{ "GET", "/leave", "", 't', 0 },
+	{ "GET", "/holidays", "", 't', 0 },
+	{ "GET", "/timetable", "", 's', 0 },
+	{ "GET", "/attendance/student-summary?student_email=<stu>", "", 't',
+	    1 },
+	{ "DELETE", "/devices/web-push", "", 's', 0 },
+	{ "POST", "/auth/logout", "", 's', 0 },
 };
 
 /* Replaces the <name> placeholders of in with the fixture's values. */
