@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "expiry.h"
+#include "mail.h"
 #include "push.h"
 #include "relay.h"
 
@@ -21,6 +22,8 @@ relay_init(struct relay *rl)
 {
 	if (push_init(rl) < 0)
 		return -1;
+	if (mail_init(rl) < 0)
+		return -1;
 	return 0;
 }
 
@@ -29,6 +32,7 @@ relay_run(struct relay *rl, long long next)
 {
 	next = sooner(next, expiry_run(rl, next));
 	next = sooner(next, push_run(rl, next));
+	next = sooner(next, mail_run(rl, next));
 	return next;
 }
 
@@ -36,4 +40,5 @@ void
 relay_release(struct relay *rl)
 {
 	push_release(rl);
+	mail_release(rl);
 }

@@ -9,12 +9,14 @@
 struct config;
 struct db;
 struct push;
+struct mail;
 
 struct relay {
 	const struct config *cfg;
 	struct db *db;
 	struct arena *arena; /* reset after every loop pass */
 	struct push *push;   /* FCM sender state (push.c) */
+	struct mail *mail;   /* SMTP sender state (mail.c) */
 };
 /* One-time setup of the jobs; -1 is fatal. */
 int relay_init(struct relay *rl);

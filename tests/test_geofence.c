@@ -91,3 +91,81 @@ Test(geofence, a_position_is_judged_with_its_accuracy)
 	cr_assert(d > 1100 && d < 1125, "the distance is evidence: %ld", d);
 	cr_assert_eq(geofence_judge(&off, 1, 0, 0, 5, &d), GEOFENCE_OFF);
 }
+
+/* A submit body's "position": absent is none; present, it is checked. */
+static const struct pos_case {
+	const char *body;
+	int ok, has;
+} positions[] = {
+	{ "{}", 1, 0 },
+	{ "{\"position\":null}", 1, 0 },
+	{ "{\"position\":{\"lat\":12.97,\"lon\":77.59,\"accuracy\":15}}", 1,
+	    1 },
+	{ "{\"position\":{\"lat\":-90,\"lon\":180,\"accuracy\":100000}}", 1,
+	    1 },
+	{ "{\"position\":{\"lat\":90.1,\"lon\":0,\"accuracy\":5}}", 0, 0 },
+	{ "{\"position\":{\"lat\":0,\"lon\":-180.5,\"accuracy\":5}}", 0, 0 },
+	{ "{\"position\":{\"lat\":0,\"lon\":0,\"accuracy\":0}}", 0, 0 },
+	{ "{\"position\":{\"lat\":0,\"lon\":0,\"accuracy\":100001}}", 0, 0 },
+	{ "{\"position\":{\"lat\":\"0\",\"lon\":0,\"accuracy\":5}}", 0, 0 },
+	{ "{\"position\":{\"lat\":0,\"lon\":0}}", 0, 0 },
+	{ "{\"position\":[0,0,5]}", 0, 0 },
+};
+
+Test(geofence, a_submitted_position_is_read_and_range_checked)
+{
+	struct geofence_pos p;
+	char err[200];
+	size_t i;
+
+	for (i = 0; i < sizeof(positions) / sizeof(positions[0]); i++) {
+		json_t *b = json_loads(positions[i].body, 0, NULL);
+
+		cr_assert_not_null(b);
+		cr_expect_eq(geofence_position(b, &p, err, sizeof(err)),
+		    positions[i].ok ? 0 : -1, "case %zu", i);
+		if (positions[i].ok)
+			cr_expect_eq(p.has, positions[i].has, "case %zu", i);
+		else
+			cr_expect(strstr(err, "'position' must be"), "%s", err);
+		json_decref(b);
+	}
+}
+
+/* What a position earns: outside R, unsure per the missing policy. */
+static const struct mark_case {
+	enum geofence_missing missing;
+	int has;
+	double dlat, accuracy;
+	enum geofence_mark want;
+} marks[] = {
+	{ GEOFENCE_MISSING_ALLOW, 1, 0.0001, 10, GEOFENCE_MARK_P },
+	{ GEOFENCE_MISSING_ALLOW, 1, 0.01, 10, GEOFENCE_MARK_R },
+	{ GEOFENCE_MISSING_ALLOW, 1, 0.01, 900, GEOFENCE_MARK_P },
+	{ GEOFENCE_MISSING_FLAG, 1, 0.01, 900, GEOFENCE_MARK_R },
+	{ GEOFENCE_MISSING_FLAG, 0, 0, 0, GEOFENCE_MARK_R },
+	{ GEOFENCE_MISSING_REFUSE, 0, 0, 0, GEOFENCE_MARK_REFUSE },
+	{ GEOFENCE_MISSING_REFUSE, 1, 0.0001, 10, GEOFENCE_MARK_P },
+};
+
+Test(geofence, a_position_earns_a_mark_by_the_policy)
+{
+	struct geofence g = { 12.97, 77.59, 100, 50, GEOFENCE_MISSING_ALLOW };
+	struct geofence off = { 0, 0, 0, 50, GEOFENCE_MISSING_REFUSE };
+	struct geofence_pos none = { 0 };
+	size_t i;
+	long d;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		struct geofence_pos p = { marks[i].has, g.lat + marks[i].dlat,
+			g.lon, marks[i].accuracy };
+
+		g.missing = marks[i].missing;
+		cr_expect_eq(geofence_mark(&g, &p, &d), marks[i].want,
+		    "case %zu", i);
+	}
+	cr_expect_eq(geofence_mark(&off, &none, &d), GEOFENCE_MARK_P,
+	    "no geofence: nothing to refuse");
+	cr_expect_eq(geofence_missing_of("refuse"), GEOFENCE_MISSING_REFUSE);
+	cr_expect_eq(geofence_missing_of("nonsense"), GEOFENCE_MISSING_ALLOW);
+}

@@ -174,3 +174,23 @@ Test(reportcsv, excused_cells_and_remarks_reach_the_csv_and_edfi)
 	    "%s", mem);
 	free(mem);
 }
+
+Test(reportcsv, a_slow_mark_is_marked_in_its_cell)
+{
+	char slow[6] = { 0, 0, 1, 0, 1, 0 };
+	struct class_report rep;
+	char *mem = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&mem, &n);
+
+	fill(&rep);
+	rep.slow = slow;
+	cr_assert_eq(reportcsv_class(fp, &rep), 0);
+	fclose(fp);
+	cr_assert(strstr(mem,
+		      "01,Asha,a@x.edu,3,1,1,1,33.3,1,yes,P,A,"
+		      "R (slow),\r\n"),
+	    "%s", mem);
+	cr_assert(strstr(mem, ",no,,P (slow),P,\r\n"), "%s", mem);
+	free(mem);
+}

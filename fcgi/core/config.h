@@ -54,6 +54,10 @@
 	X(DB_PASSWORD, db_password, SECRET, "", 1, "16", "database password") \
 	X(DB_TIMEOUT, db_timeout, INT, "2", 0, "1..60",                       \
 	    "DB connect/read/write timeout, s (nginx waits 4x + 5 s)")        \
+	X(DB_REPLICA, db_replica, STR, "", 0, "",                             \
+	    "read replica host:port for reports (empty: none)")               \
+	X(DB_REPLICA_MAX_LAG, db_replica_max_lag, INT, "10", 0, "0..86400",   \
+	    "replica lag past which reports read the primary, s")             \
 	X(FCGI_SOCKET, fcgi_socket, STR, "", 0, "",                           \
 	    "worker socket (STATE/run)")                                      \
 	X(FCGI_PROCESSES, fcgi_processes, INT, "1", 0, "1..64",               \
@@ -156,7 +160,30 @@
 	X(DEMO, demo, INT, "0", 0, "0..1",                                    \
 	    "demo mode: local sign-in stand-in")                              \
 	X(METRICS_ALLOW, metrics_allow, STR, "", 0, "",                       \
-	    "CIDRs besides 127.0.0.1 and ::1 that may GET /metrics")
+	    "CIDRs besides 127.0.0.1 and ::1 that may GET /metrics")          \
+	X(SMTP_URL, smtp_url, STR, "", 0, "",                                 \
+	    "mail relay, smtp://host:port or smtps://host:port "              \
+	    "(empty: no e-mail)")                                             \
+	X(SMTP_FROM, smtp_from, STR, "", 0, "",                               \
+	    "sender address of the e-mails (with SMTP_URL)")                  \
+	X(SMTP_USER, smtp_user, STR, "", 0, "",                               \
+	    "SMTP AUTH user (empty: no AUTH; required outside DEMO)")         \
+	X(SMTP_PASSWORD, smtp_password, SECRET, "", 0, "8",                   \
+	    "SMTP AUTH password (the provider's; not generated)")             \
+	X(SMTP_STARTTLS, smtp_starttls, ENUM, "required", 0,                  \
+	    "required|optional|none",                                         \
+	    "STARTTLS on smtp:// (required outside DEMO)")                    \
+	X(SMTP_CA_FILE, smtp_ca_file, STR, "", 0, "",                         \
+	    "PEM CAs that sign the relay's certificate (empty: system's)")    \
+	X(SMTP_TIMEOUT, smtp_timeout, INT, "30", 0, "1..600",                 \
+	    "one SMTP conversation, s")                                       \
+	X(SMTP_RETRY_FOR, smtp_retry_for, INT, "172800", 0, "60..2592000",    \
+	    "how long an e-mail is retried before it is FAILED, s")           \
+	X(SMTP_BACKOFF_BASE, smtp_backoff, INT, "60000", 0, "1..3600000",     \
+	    "first retry delay of an e-mail, ms (doubles, at most 1 h)")      \
+	X(GUARDIAN_NOTICES, guardian_notices, INT, "0", 0, "0..1",            \
+	    "e-mail the guardian when a student crosses below "               \
+	    "AT_RISK_PERCENT")
 
 #define CFG_TYPE_STR const char *
 #define CFG_TYPE_INT long
@@ -184,6 +211,11 @@ int config_write_new(const char *path, const char *template, char *err,
     size_t errlen);
 /* Checks one value of key against its range column: 0, or -1 and err. */
 int config_check(const char *key, const char *value, char *err, size_t errlen);
+/*
+ * Splits "host:port" (a name or IPv4 address, or [IPv6]:port) into host
+ * and port 1..65535: 0, or -1 when v is not of that form.
+ */
+int config_hostport(const char *v, char *host, size_t hostlen, long *port);
 /* Prints every key as KEY='value' lines a shell can eval. */
 void config_print(const struct config *cfg, FILE *fp);
 

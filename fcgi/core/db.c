@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "stats.h"
@@ -45,6 +46,13 @@ struct db {
 	long long affected, insert_id;
 	struct stmt_entry cache[STMT_CACHE];
 	int ncache;
+	/* A replica handle: its own address (DB_REPLICA), else NULL/0. */
+	char *host;
+	long port;
+	/* The primary's reader (db_reader): the replica and its last check. */
+	struct db *replica;
+	long long replica_until; /* monotonic ms the verdict holds until */
+	int replica_ok;
 };
 
 void
@@ -105,6 +113,8 @@ db_free(struct db *db)
 	if (db == NULL)
 		return;
 	disconnect(db);
+	db_free(db->replica);
+	free(db->host);
 	free(db);
 }
 
@@ -116,7 +126,9 @@ connect_db(struct db *db)
 	 * costs a request DB_TIMEOUT, not a minute, and it answers 503. */
 	unsigned int timeout = (unsigned int)c->db_timeout;
 	unsigned int io = db->io_timeout ? db->io_timeout : timeout;
-	int local = strcmp(c->db_host, "localhost") == 0;
+	const char *host = db->host ? db->host : c->db_host;
+	unsigned int port = (unsigned int)(db->host ? db->port : c->db_port);
+	int local = strcmp(host, "localhost") == 0;
 
 	if (db->my)
 		return DB_OK;
@@ -135,9 +147,9 @@ connect_db(struct db *db)
 	    "SET time_zone='+00:00', tx_isolation='READ-COMMITTED', "
 	    "sql_mode='STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,"
 	    "ERROR_FOR_DIVISION_BY_ZERO'");
-	if (!mysql_real_connect(db->my, local ? "localhost" : c->db_host,
-		c->db_user, c->db_password, c->db_name,
-		(unsigned int)c->db_port, local ? c->db_socket : NULL, 0)) {
+	if (!mysql_real_connect(db->my, local ? "localhost" : host, c->db_user,
+		c->db_password, c->db_name, port, local ? c->db_socket : NULL,
+		0)) {
 		log_warn("db: connect failed: %s", mysql_error(db->my));
 		mysql_close(db->my);
 		db->my = NULL;
@@ -686,4 +698,91 @@ db_col(const struct db_rows *r, const char *name)
 		if (strcmp(r->names[i], name) == 0)
 			return i;
 	return -1;
+}
+
+/*
+ * Whether the replica may answer reads now: its SQL thread runs and
+ * Seconds_Behind_Master is known (NULL while either replication thread is
+ * stopped or not connected) and within DB_REPLICA_MAX_LAG.  A server that
+ * replicates from nothing (no status row: a promoted one) is not a
+ * replica.  Needs SLAVE MONITOR (scripts/stack grants it).
+ */
+static int
+replica_fresh(struct db *rep)
+{
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	MYSQL_FIELD *f;
+	const char *lag = NULL, *sql = NULL;
+	unsigned int i, n;
+	int ok = 0;
+
+	if (db_ping(rep) != DB_OK)
+		return 0;
+	if (mysql_real_query(rep->my, "SHOW SLAVE STATUS", 17) != 0 ||
+	    (res = mysql_store_result(rep->my)) == NULL) {
+		map_err(rep, mysql_errno(rep->my), "SHOW SLAVE STATUS",
+		    mysql_error(rep->my));
+		return 0;
+	}
+	if ((row = mysql_fetch_row(res)) != NULL) {
+		n = mysql_num_fields(res);
+		f = mysql_fetch_fields(res);
+		for (i = 0; i < n; i++) {
+			if (strcmp(f[i].name, "Seconds_Behind_Master") == 0)
+				lag = row[i];
+			else if (strcmp(f[i].name, "Slave_SQL_Running") == 0)
+				sql = row[i];
+		}
+		ok = lag && sql && strcmp(sql, "Yes") == 0 &&
+		    atol(lag) <= rep->cfg->db_replica_max_lag;
+	}
+	mysql_free_result(res);
+	return ok;
+}
+
+/* The replica handle of db: the same timeouts (an admin's long report
+ * runs as long on the replica), DB_REPLICA's address. */
+static struct db *
+replica_new(const struct db *db)
+{
+	const struct config *c = db->cfg;
+	struct db *rep = db_new(c);
+	char host[256];
+
+	if (rep == NULL)
+		return NULL;
+	rep->io_timeout = db->io_timeout;
+	if (config_hostport(c->db_replica, host, sizeof(host), &rep->port) <
+		0 ||
+	    (rep->host = strdup(host)) == NULL) {
+		db_free(rep);
+		return NULL;
+	}
+	return rep;
+}
+
+struct db *
+db_reader(struct db *db)
+{
+	long long now;
+	int was;
+
+	if (db->cfg->db_replica[0] == '\0' || db->host || db->in_tx)
+		return db;
+	now = clock_mono_ms();
+	if (now < db->replica_until)
+		return db->replica_ok ? db->replica : db;
+	if (db->replica == NULL && (db->replica = replica_new(db)) == NULL)
+		return db;
+	was = db->replica_ok;
+	db->replica_ok = replica_fresh(db->replica);
+	if (was != db->replica_ok || db->replica_until == 0)
+		log_info("db: reports read the %s",
+		    db->replica_ok ? "replica"
+				   : "primary (the replica is down or lags)");
+	/* Checked again after a second; a replica that failed waits longer,
+	 * so a down one costs a refused connect every few seconds, no more. */
+	db->replica_until = now + (db->replica_ok ? 1000 : 5000);
+	return db->replica_ok ? db->replica : db;
 }

@@ -52,6 +52,15 @@ void db_testhook_fail_at(int n);
 void db_library_init(void);
 void db_thread_end(void);
 
+/*
+ * The handle to read reports from: db's replica (DB_REPLICA) when one is
+ * set, answers and lags no more than DB_REPLICA_MAX_LAG, else db itself.
+ * The verdict is cached per handle (so per thread) for a second, or five
+ * after a failure.  Only for reads that write nothing back: a replica is
+ * read-only and may be behind, so attendance writes and anything
+ * read-then-written always use db.  Within a transaction it is db.
+ */
+struct db *db_reader(struct db *db);
 /* DB_OK when the server answers, reconnecting first if needed. */
 int db_ping(struct db *db);
 int db_begin(struct db *db);

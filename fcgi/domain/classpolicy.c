@@ -7,6 +7,8 @@
  *                       defence against a code relayed by chat inside the
  *                       window.  Online sessions are exempt (submit.c).
  *   flag_on_focus_loss  a correct code after the app lost focus is R.
+ *   the rest            online default, window length, rotation, slow
+ *                       margin and flag, geofence: policycheck.c's.
  *   require_uv          every submit carries a WebAuthn assertion made
  *                       with the phone's screen lock (passkey.c).
  *
@@ -21,8 +23,13 @@
 #include "cidr.h"
 #include "classpolicy.h"
 #include "db.h"
+#include "policycheck.h"
 
 const char *const classpolicy_keys[] = { "allowed_cidrs", "flag_on_focus_loss",
+	/* policycheck.c's: */
+	"online_default", "window_ttl", "rotate_every", "rotate_overlap",
+	"slow_margin_ms", "flag_slow", "geofence_lat", "geofence_lon",
+	"geofence_radius", "geofence_accuracy", "geofence_missing",
 	"require_uv", NULL };
 
 /* "1"/"0" for a boolean word, NULL if it is none. */
@@ -66,6 +73,9 @@ normalise(const char *key, const char *value, char *err, size_t errlen)
 	}
 	snprintf(err, errlen,
 	    "unknown policy '%.40s' (allowed_cidrs, flag_on_focus_loss, "
+	    "online_default, window_ttl, rotate_every, rotate_overlap, "
+	    "slow_margin_ms, flag_slow, geofence_lat, geofence_lon, "
+	    "geofence_radius, geofence_accuracy, geofence_missing, "
 	    "require_uv)",
 	    key);
 	return NULL;
@@ -77,7 +87,10 @@ classpolicy_set(struct db *db, struct arena *ar, long long class_id,
     size_t errlen)
 {
 	struct db_rows rows;
-	const char *v = normalise(key, value, err, errlen), *old;
+	const char *v = policycheck_owns(key)
+	    ? policycheck_value(ar, key, value, err, errlen)
+	    : normalise(key, value, err, errlen);
+	const char *old;
 	int rc;
 
 	if (v == NULL)

@@ -10,8 +10,12 @@
 
 struct db;
 
-/* The keys, NULL-terminated: allowed_cidrs, flag_on_focus_loss,
- * require_uv. */
+/*
+ * The keys, NULL-terminated: allowed_cidrs, flag_on_focus_loss, the ones
+ * policycheck.c checks (window length, rotation, slow, geofence) and
+ * require_uv.
+ * After setting several, policycheck_class checks the whole.
+ */
 extern const char *const classpolicy_keys[];
 
 /*

@@ -88,3 +88,69 @@ geofence_judge(const struct geofence *g, int has_pos, double lat, double lon,
 		return GEOFENCE_UNSURE;
 	return GEOFENCE_OUTSIDE;
 }
+
+/* A number member of o in [lo, hi] (lo excluded when open_lo). */
+static int
+number_in(json_t *o, const char *key, double lo, double hi, int open_lo,
+    double *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
+		return -1;
+	*out = json_number_value(v);
+	return (open_lo ? *out > lo : *out >= lo) && *out <= hi ? 0 : -1;
+}
+
+int
+geofence_position(json_t *body, struct geofence_pos *p, char *err,
+    size_t errlen)
+{
+	json_t *o = json_object_get(body, "position");
+
+	memset(p, 0, sizeof(*p));
+	if (o == NULL || json_is_null(o))
+		return 0;
+	if (!json_is_object(o) ||
+	    number_in(o, "lat", -90, 90, 0, &p->lat) < 0 ||
+	    number_in(o, "lon", -180, 180, 0, &p->lon) < 0 ||
+	    number_in(o, "accuracy", 0, 100000, 1, &p->accuracy) < 0) {
+		snprintf(err, errlen,
+		    "'position' must be {lat: -90..90, lon: -180..180, "
+		    "accuracy: metres above 0, at most 100000}");
+		return -1;
+	}
+	p->has = 1;
+	return 0;
+}
+
+enum geofence_mark
+geofence_mark(const struct geofence *g, const struct geofence_pos *p,
+    long *distance_m)
+{
+	switch (geofence_judge(g, p->has, p->lat, p->lon, p->accuracy,
+	    distance_m)) {
+	case GEOFENCE_OUTSIDE:
+		return GEOFENCE_MARK_R;
+	case GEOFENCE_UNSURE:
+		return g->missing == GEOFENCE_MISSING_FLAG ? GEOFENCE_MARK_R
+		    : g->missing == GEOFENCE_MISSING_REFUSE
+		    ? GEOFENCE_MARK_REFUSE
+		    : GEOFENCE_MARK_P;
+	case GEOFENCE_OFF:
+	case GEOFENCE_INSIDE:
+		break;
+	}
+	return GEOFENCE_MARK_P;
+}
+
+enum geofence_missing
+geofence_missing_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < 3; i++)
+		if (strcmp(name, missing_names[i]) == 0)
+			return (enum geofence_missing)i;
+	return GEOFENCE_MISSING_ALLOW;
+}

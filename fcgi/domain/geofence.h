@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #define GEOFENCE_MIN_RADIUS 20     /* m: GPS indoors is rarely better */
 #define GEOFENCE_MAX_RADIUS 5000   /* m: a campus, not a city */
 #define GEOFENCE_MIN_ACCURACY 5    /* m */
@@ -50,5 +52,34 @@ double geofence_distance_m(double lat1, double lon1, double lat2, double lon2);
  */
 enum geofence_result geofence_judge(const struct geofence *g, int has_pos,
     double lat, double lon, double accuracy_m, long *distance_m);
+
+/* A position a submit brought (with the student's consent). */
+struct geofence_pos {
+	int has;         /* 0: none was sent */
+	double lat, lon; /* degrees */
+	double accuracy; /* m, the browser's radius of 68% confidence */
+};
+
+/*
+ * Reads the optional "position" {lat, lon, accuracy} of a submit body:
+ * absent or null is no position (p->has 0); present, each must be a
+ * number in range (lat -90..90, lon -180..180, 0 < accuracy <= 100000 m).
+ * 0, or -1 with a message for people in err.
+ */
+int geofence_position(json_t *body, struct geofence_pos *p, char *err,
+    size_t errlen);
+
+/* What a submission earns by its position. */
+enum geofence_mark {
+	GEOFENCE_MARK_P = 0,  /* no geofence, inside, or allowed unsure */
+	GEOFENCE_MARK_R = 1,  /* outside, or unsure under "flag" */
+	GEOFENCE_MARK_REFUSE, /* unsure under "refuse" */
+};
+
+/* geofence_judge and then the policy for an unsure one. */
+enum geofence_mark geofence_mark(const struct geofence *g,
+    const struct geofence_pos *p, long *distance_m);
+/* A geofence_missing name (allow|flag|refuse) as the enum; allow else. */
+enum geofence_missing geofence_missing_of(const char *name);
 
 #endif

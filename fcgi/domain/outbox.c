@@ -15,6 +15,9 @@
  * (retried until the row's expiry; FCM_MAX_TRIES, counted at claim time,
  * is only a ceiling), and the collapse key makes the rare duplicate
  * harmless on the phone.
+ *
+ * E-mails share the table as a lane of their own (kind "mail.*",
+ * mailout.c): the push claim and sweep here leave those rows alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +84,8 @@ outbox_sweep(struct db *db, int max_tries, long long *dropped,
 	rc = db_exec(db,
 	    "UPDATE outbox SET state = 'DROPPED', last_error = 'expired', "
 	    "lease_owner = NULL, lease_until = NULL "
-	    "WHERE state = 'PENDING' AND expires_at <= NOW(3) "
+	    "WHERE state = 'PENDING' AND kind NOT LIKE 'mail.%' "
+	    "AND expires_at <= NOW(3) "
 	    "AND (lease_until IS NULL OR lease_until < NOW(3))",
 	    "");
 	if (rc != DB_OK)
@@ -91,7 +95,7 @@ outbox_sweep(struct db *db, int max_tries, long long *dropped,
 	    "UPDATE outbox SET state = 'FAILED', "
 	    "last_error = 'lease ran out on the last try', "
 	    "lease_owner = NULL, lease_until = NULL "
-	    "WHERE state = 'PENDING' AND tries >= ? "
+	    "WHERE state = 'PENDING' AND kind NOT LIKE 'mail.%' AND tries >= ? "
 	    "AND lease_until < NOW(3)",
 	    "i", max_tries);
 	if (rc != DB_OK)
@@ -139,7 +143,7 @@ lease(struct db *db, struct arena *a, const char *owner, int lease_s, int limit,
 		return rc;
 	rc = db_query(db, a, &r,
 	    "SELECT outbox_id FROM outbox WHERE state = 'PENDING' "
-	    "AND not_before <= NOW(3) "
+	    "AND kind NOT LIKE 'mail.%' AND not_before <= NOW(3) "
 	    "AND (lease_until IS NULL OR lease_until < NOW(3)) "
 	    "ORDER BY not_before, outbox_id LIMIT ? FOR UPDATE SKIP LOCKED",
 	    "i", limit);

@@ -11,6 +11,7 @@
 #include "attstats.h"
 #include "config.h"
 #include "db.h"
+#include "guardian.h"
 #include "log.h"
 #include "notices.h"
 #include "outbox.h"
@@ -62,10 +63,11 @@ queue_warning(struct db *db, struct arena *a, const char *email,
 
 /* One flip in its own transaction; *flipped is 1 if this run made it. */
 static int
-record_crossing(struct db *db, struct arena *a, const char *email,
-    long long subject_id, int below, const char *course, int held, int present,
-    long thr, int *flipped)
+record_crossing(struct db *db, struct arena *a, const struct config *cfg,
+    const char *email, long long subject_id, int below, const char *course,
+    int held, int present, long thr, int *flipped)
 {
+	char pct[16];
 	int rc;
 
 	*flipped = 0;
@@ -79,9 +81,10 @@ record_crossing(struct db *db, struct arena *a, const char *email,
 		goto fail;
 	/* conditional: of two concurrent checks only one changes the row */
 	rc = db_exec(db,
-	    "UPDATE attendance_warning SET below = ?, changed_at = NOW(3) "
+	    "UPDATE attendance_warning SET below = ?, changed_at = NOW(3), "
+	    "crossings = crossings + ? "
 	    "WHERE student_email = ? AND subject_id = ? AND below = ?",
-	    "isIi", below, email, subject_id, !below);
+	    "iisIi", below, below, email, subject_id, !below);
 	if (rc != DB_OK)
 		goto fail;
 	if (db_affected(db) == 1) {
@@ -89,6 +92,13 @@ record_crossing(struct db *db, struct arena *a, const char *email,
 		if (below &&
 		    (rc = queue_warning(db, a, email, subject_id, course, held,
 			 present, thr)) != DB_OK)
+			goto fail;
+		snprintf(pct, sizeof(pct), "%.1f",
+		    attstats_percent(present, held));
+		/* the guardian's e-mail, when on (guardian.c) */
+		if (below &&
+		    (rc = guardian_notice(db, a, cfg, email, subject_id, course,
+			 pct, thr)) != DB_OK)
 			goto fail;
 	}
 	return db_commit(db);
@@ -150,7 +160,7 @@ warnings_check(struct db *db, struct arena *a, const struct config *cfg,
 		    attstats_below(present, held, thr);
 		if (was == now)
 			continue;
-		rc = record_crossing(db, a, db_get(&rows, i, 0),
+		rc = record_crossing(db, a, cfg, db_get(&rows, i, 0),
 		    db_get_int(&rows, i, 1), now, db_get(&rows, i, 5), held,
 		    present, thr, &flipped);
 		if (rc != DB_OK) {

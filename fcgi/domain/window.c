@@ -18,6 +18,7 @@
 #include "log.h"
 #include "notices.h"
 #include "pubsub.h"
+#include "slowmark.h"
 #include "outbox.h"
 #include "warnings.h"
 #include "window.h"
@@ -167,6 +168,10 @@ window_finalize(struct db *db, struct arena *a, const struct config *cfg,
 	    "  AND at.student_email = s.student_email)",
 	    "II", class_id, session_id);
 	if (rc != DB_OK)
+		goto fail;
+	/* the window's slow ones, now that all its submissions are in */
+	if ((rc = slowmark_window(db, a, window_id, session_id, opened_at)) !=
+	    DB_OK)
 		goto fail;
 	rc = db_exec(db,
 	    "UPDATE attendance_window SET finalized_at = NOW(3), "

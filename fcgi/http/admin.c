@@ -15,6 +15,7 @@
 #include "attstats.h"
 #include "config.h"
 #include "dashboard.h"
+#include "db.h"
 #include "admin.h"
 #include "reportexport.h"
 #include "reportfile.h"
@@ -149,7 +150,7 @@ view(struct http_req *r, const char *name)
 
 	if ((rc = parse_query(r, name, &q, &fmt)) != 0)
 		return rc;
-	if (dashboard_view(r->db, r->arena, name, &q, &t) != DB_OK)
+	if (dashboard_view(db_reader(r->db), r->arena, name, &q, &t) != DB_OK)
 		return http_reply_error(r, 503, "db_unavailable",
 		    "the database is not reachable");
 	http_add_header(r, "Cache-Control", "no-store");

@@ -155,11 +155,14 @@ initiate_parse(struct http_req *r, struct initiate *in)
 	    jsonio_string(r->json, "date", JSONH_OPTIONAL, 10, &in->date, err,
 		sizeof(err)) < 0)
 		return http_reply_error(r, 400, "bad_request", "%s", err);
-	in->ttl = r->cfg->otp_ttl;
+	/* 0 and -1: not given, the class's defaults (initiate_period) */
+	in->ttl = 0;
 	if (jsonio_int(r->json, "ttl", JSONH_OPTIONAL, r->cfg->otp_ttl_min,
 		r->cfg->otp_ttl_max, &in->ttl, err, sizeof(err)) < 0)
 		return http_reply_error(r, 422, "bad_ttl", "%s", err);
-	in->online = json_is_true(json_object_get(r->json, "online"));
+	in->online = json_object_get(r->json, "online")
+	    ? json_is_true(json_object_get(r->json, "online"))
+	    : -1;
 	local_today(in->today);
 	if (in->date == NULL)
 		in->date = in->today;
@@ -204,9 +207,11 @@ initiate_period(struct http_req *r, struct initiate *in)
 {
 	int rc = db_query_one(r->db, r->arena, &in->p,
 	    "SELECT " SCOPE_TAKES_ON_SQL ", sj.class_id, co.course_id, "
-	    "co.course_name, p.period_no, sj.subject_id "
+	    "co.course_name, p.period_no, sj.subject_id, c.window_ttl, "
+	    "c.online_default "
 	    "FROM period p JOIN subject sj ON sj.subject_id = p.subject_id "
 	    "JOIN course co ON co.course_id = sj.course_id "
+	    "JOIN class c ON c.class_id = sj.class_id "
 	    "WHERE p.period_id = ?",
 	    "ssI", r->auth.email, in->date, in->period_id);
 
@@ -220,6 +225,15 @@ initiate_period(struct http_req *r, struct initiate *in)
 		    "only the subject's teacher (or its substitute that day) "
 		    "may take its attendance");
 	in->class_id = db_get_int(&in->p, 0, 1);
+	/* the class's policy when the teacher did not say (020) */
+	if (in->ttl == 0) {
+		in->ttl = db_get_int(&in->p, 0, 6);
+		if (in->ttl < r->cfg->otp_ttl_min ||
+		    in->ttl > r->cfg->otp_ttl_max)
+			in->ttl = r->cfg->otp_ttl;
+	}
+	if (in->online < 0)
+		in->online = (int)db_get_int(&in->p, 0, 7);
 	return 0;
 }
 
@@ -297,14 +311,19 @@ initiate_window(struct http_req *r, struct initiate *in)
 	if (window_new_otp(in->otp) < 0)
 		return 500;
 	/* the class's policy as it is now holds for this whole window */
-	if ((rc = rotating_open(r, in->class_id, &in->rot, in->otp)) != 0)
+	if ((rc = rotating_open(r, in->class_id, in->ttl, &in->rot, in->otp)) !=
+	    0)
 		return rc;
 	if ((rc = db_exec(r->db,
 		 "INSERT INTO attendance_window (session_id, round, otp, "
 		 "opened_by, opened_at, expires_at, grace_ms, "
-		 "flag_on_focus_loss, allowed_cidrs, require_uv) SELECT ?, ?, "
-		 "?, ?, NOW(3), NOW(3) + INTERVAL ? SECOND, ?, "
-		 "c.flag_on_focus_loss, c.allowed_cidrs, c.require_uv "
+		 "flag_on_focus_loss, allowed_cidrs, slow_margin_ms, "
+		 "flag_slow, geofence_lat, geofence_lon, geofence_radius, "
+		 "geofence_accuracy, geofence_missing, require_uv) SELECT ?, ?, ?, ?, "
+		 "NOW(3), NOW(3) + INTERVAL ? SECOND, ?, c.flag_on_focus_loss, "
+		 "c.allowed_cidrs, c.slow_margin_ms, c.flag_slow, "
+		 "c.geofence_lat, c.geofence_lon, c.geofence_radius, "
+		 "c.geofence_accuracy, c.geofence_missing, c.require_uv "
 		 "FROM session se JOIN period p ON "
 		 "p.period_id = se.period_id JOIN subject sj ON sj.subject_id "
 		 "= p.subject_id JOIN class c ON c.class_id = sj.class_id "
@@ -581,7 +600,7 @@ attendance_live_status(struct http_req *r)
 	    "(SELECT COUNT(*) FROM telemetry t WHERE t.session_id = ? AND "
 	    "  t.student_email = s.student_email), "
 	    "DATE_FORMAT(at.marked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), at.delay_ms, "
-	    "at.remark "
+	    "at.remark, at.slow, at.geo_distance_m "
 	    "FROM student s "
 	    "LEFT JOIN attendance at ON at.session_id = ? AND "
 	    "  at.student_email = s.student_email "
@@ -615,6 +634,14 @@ attendance_live_status(struct http_req *r)
 		if (status && db_get(&st, i, 8))
 			json_object_set_new(json_array_get(students, i),
 			    "delay_ms", json_integer(db_get_int(&st, i, 8)));
+		/* stored at finalisation (slowmark.c); the geofence's evidence */
+		if (status && db_get_int(&st, i, 10))
+			json_object_set_new(json_array_get(students, i), "slow",
+			    json_true());
+		if (status && db_get(&st, i, 11))
+			json_object_set_new(json_array_get(students, i),
+			    "geo_distance_m",
+			    json_integer(db_get_int(&st, i, 11)));
 	}
 	rotating_mark_slow(r, db_get_int(&s, 0, 1), students);
 	body = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:I,s:I,s:b},s:o,s:o,s:o}",

@@ -150,8 +150,8 @@ reports_student(struct http_req *r)
 		if ((rc = wide_scope(r, email, 0, &teacher)) != 0)
 			return rc;
 	}
-	rc = reportbuild_student(r->db, r->arena, r->cfg, email, subject_id,
-	    teacher, from, to, &rep);
+	rc = reportbuild_student(db_reader(r->db), r->arena, r->cfg, email,
+	    subject_id, teacher, from, to, &rep);
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(r, 404, "not_found", "no such student");
 	if (rc != DB_OK)
@@ -196,8 +196,8 @@ reports_class(struct http_req *r)
 		    "class_id must be a positive whole number");
 	if ((rc = wide_scope(r, NULL, subject_id, &teacher)) != 0)
 		return rc;
-	rc = reportbuild_class(r->db, r->arena, r->cfg, subject_id, teacher,
-	    from, to, &rep);
+	rc = reportbuild_class(db_reader(r->db), r->arena, r->cfg, subject_id,
+	    teacher, from, to, &rep);
 	if (rc == DB_NOTFOUND)
 		return http_reply_error(r, 404, "not_found", "no such subject");
 	if (rc == REPORTBUILD_FORBIDDEN)

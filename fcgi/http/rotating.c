@@ -15,8 +15,8 @@
 #include "rotation.h"
 
 int
-rotating_open(struct http_req *r, long long class_id, struct rotating *rot,
-    char otp[5])
+rotating_open(struct http_req *r, long long class_id, long long ttl,
+    struct rotating *rot, char otp[5])
 {
 	struct db_rows c;
 	char err[256];
@@ -32,8 +32,9 @@ rotating_open(struct http_req *r, long long class_id, struct rotating *rot,
 	rot->overlap = (long)db_get_int(&c, 0, 1);
 	if (rot->every == 0)
 		return 0;
-	/* checked when set; OTP_TTL may have changed since */
-	if (rotation_check(rot->every, rot->overlap, r->cfg->otp_ttl, err,
+	/* checked when set against the class's window length; this window's
+	 * (the teacher's choice, or OTP_TTL changed since) may differ */
+	if (rotation_check(rot->every, rot->overlap, (long)ttl, err,
 		sizeof(err)) < 0) {
 		log_warn("class %lld: rotation not applied: %s", class_id, err);
 		rot->every = rot->overlap = 0;

@@ -6,6 +6,7 @@
 #define EHZ_ROTATING_H
 
 #include "http.h"
+#include "slowmark.h"
 
 struct rotating {
 	long every, overlap; /* s; every 0: one code for the window */
@@ -14,12 +15,12 @@ struct rotating {
 
 /*
  * The class's rotation policy for a window about to open, checked
- * against OTP_TTL (a policy the window length no longer fits is not
+ * against its length ttl (s; a policy the window length does not fit is not
  * applied: one code, and a warning in the log); when rotating, a fresh
  * secret and slot 0's code in otp.  0, or an HTTP status.
  */
-int rotating_open(struct http_req *r, long long class_id, struct rotating *rot,
-    char otp[5]);
+int rotating_open(struct http_req *r, long long class_id, long long ttl,
+    struct rotating *rot, char otp[5]);
 /* Stores rot on the new window (nothing when not rotating). */
 int rotating_store(struct http_req *r, long long window_id,
     const struct rotating *rot);
@@ -37,7 +38,7 @@ const char *rotating_now(struct http_req *r, long long window_id, long *every,
  * of the board's delays plus the class's slow_margin_ms, once at least
  * ROTATING_SLOW_MIN submissions are there to compare with.
  */
-#define ROTATING_SLOW_MIN 5
+#define ROTATING_SLOW_MIN SLOWMARK_MIN /* the stored mark's too */
 void
 rotating_mark_slow(struct http_req *r, long long class_id, json_t *students);
 

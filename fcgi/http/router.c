@@ -31,6 +31,7 @@
 #include "jsonio.h"
 #include "log.h"
 #include "metrics.h"
+#include "policy.h"
 #include "profile.h"
 #include "attendance.h"
 #include "timetable.h"
@@ -120,6 +121,10 @@ static const struct route routes[] = {
 	    "reject a student's leave application" },
 	{ "POST", "/holidays", holiday_create, T | J,
 	    "a class's holiday or a cancelled period on a date" },
+	{ "GET", "/classes/:id/policy", policy_get, T,
+	    "a class's anti-proxy policy (its teachers)" },
+	{ "PUT", "/classes/:id/policy", policy_put, T | J,
+	    "change a class's anti-proxy policy (its teachers; audited)" },
 	{ "GET", "/holidays", holiday_list, A,
 	    "days without class that concern the caller" },
 	{ "DELETE", "/holidays/:id", holiday_delete, T,

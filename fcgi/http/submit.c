@@ -47,6 +47,7 @@
 #include "clock.h"
 #include "config.h"
 #include "db.h"
+#include "geofence.h"
 #include "guard.h"
 #include "ratelimit.h"
 #include "jsonio.h"
@@ -76,7 +77,10 @@ struct sub {
 
 	int found, open, enrolled, flag_focus, online, allowed;
 	long long window_id, wrong, evidence, spent; /* spent: counted hits */
-	long long delay_ms; /* since the code typed was first shown */
+	long long delay_ms;      /* since the code typed was first shown */
+	struct geofence_pos pos; /* sent with the student's consent */
+	enum geofence_mark geo;  /* what the position earns (window policy) */
+	long distance_m;         /* from the classroom's centre, -1: none */
 	const char *code, *cidrs, *teacher, *cur, *source, *roll, *name;
 
 	int written; /* the batch committed its mark */
@@ -98,7 +102,9 @@ static const char read_sql[] =
     "IF(rl.window_start = FROM_UNIXTIME(?), rl.hits, 0), "
     "w.otp_secret, w.rotate_every, w.rotate_overlap, "
     "TIMESTAMPDIFF(MICROSECOND, w.opened_at, NOW(3)) DIV 1000, "
-    "COALESCE(w.require_uv, c.require_uv) "
+    "COALESCE(w.require_uv, c.require_uv), "
+    "w.geofence_lat, w.geofence_lon, COALESCE(w.geofence_radius, 0), "
+    "w.geofence_accuracy, w.geofence_missing "
     "FROM JSON_TABLE(?, '$[*]' COLUMNS (k INT PATH '$[0]', "
     "  email VARCHAR(190) PATH '$[1]', sid INT UNSIGNED PATH '$[2]', "
     "  dev BIGINT UNSIGNED PATH '$[3]')) j "
@@ -123,7 +129,9 @@ static struct batch_queue queue = BATCH_QUEUE_INIT(queue);
 static const char *
 mark_of(const struct sub *s)
 {
-	return s->flag_focus && s->evidence > 0 ? "R" : "P";
+	return (s->flag_focus && s->evidence > 0) || s->geo == GEOFENCE_MARK_R
+	    ? "R"
+	    : "P";
 }
 
 /* One submit as a JSON_TABLE row: what read_sql's and the insert's want. */
@@ -138,8 +146,9 @@ static json_t *
 write_row(int i, const struct sub *s)
 {
 	(void)i;
-	return json_pack("[s,I,s,I]", s->email, (json_int_t)s->window_id,
-	    mark_of(s), (json_int_t)s->delay_ms);
+	return json_pack("[s,I,s,I,o]", s->email, (json_int_t)s->window_id,
+	    mark_of(s), (json_int_t)s->delay_ms,
+	    s->distance_m >= 0 ? json_integer(s->distance_m) : json_null());
 }
 
 /*
@@ -184,6 +193,27 @@ submit_rotating_code(const struct db_rows *rows, int i, const char *typed,
 }
 
 /*
+ * What the submit's position earns under its window's geofence (read_sql's
+ * columns 22-26: centre, radius (0: none), accuracy, missing policy; the
+ * window's copy, so a change applies from the next window).
+ */
+static void
+submit_geofence(const struct db_rows *rows, int i, struct sub *s)
+{
+	struct geofence g = { 0 };
+
+	s->distance_m = -1;
+	g.radius_m = (long)db_get_int(rows, i, 24);
+	if (g.radius_m > 0) {
+		g.lat = strtod(db_get(rows, i, 22), NULL);
+		g.lon = strtod(db_get(rows, i, 23), NULL);
+		g.accuracy_m = (long)db_get_int(rows, i, 25);
+		g.missing = geofence_missing_of(db_get(rows, i, 26));
+	}
+	s->geo = geofence_mark(&g, &s->pos, &s->distance_m);
+}
+
+/*
  * Copies row i of the read into s, its strings into its owner's arena (a
  * leader fills the submits of parked threads: see arena.h).
  */
@@ -217,6 +247,7 @@ take_row(const struct db_rows *rows, int i, struct sub *s)
 	    (s->code = submit_rotating_code(rows, i, s->otp, &s->delay_ms,
 		 sa)) == NULL)
 		return DB_ERR;
+	submit_geofence(rows, i, s);
 	if (s->code == NULL || s->teacher == NULL || s->cidrs == NULL ||
 	    s->roll == NULL || s->name == NULL || (s->cur && s->source == NULL))
 		return DB_ERR;
@@ -284,10 +315,11 @@ write_fresh(struct http_req *r, struct sub **subs, int n)
 		return DB_ERR;
 	rc = db_query(r->db, r->arena, &rows,
 	    "INSERT IGNORE INTO attendance (session_id, student_email, status, "
-	    "source, delay_ms) SELECT w.session_id, j.email, j.st, 'OTP', "
-	    "j.delay FROM JSON_TABLE(?, '$[*]' COLUMNS (email VARCHAR(190) "
-	    "PATH '$[0]', wid BIGINT UNSIGNED PATH '$[1]', st CHAR(1) PATH "
-	    "'$[2]', delay INT UNSIGNED PATH '$[3]')) j "
+	    "source, delay_ms, geo_distance_m) SELECT w.session_id, j.email, "
+	    "j.st, 'OTP', j.delay, j.dist FROM JSON_TABLE(?, '$[*]' COLUMNS "
+	    "(email VARCHAR(190) PATH '$[0]', wid BIGINT UNSIGNED PATH '$[1]', "
+	    "st CHAR(1) PATH '$[2]', delay INT UNSIGNED PATH '$[3]', "
+	    "dist INT UNSIGNED PATH '$[4]')) j "
 	    "JOIN attendance_window w ON w.window_id = j.wid WHERE " WINDOW_OPEN
 	    " LOCK IN SHARE MODE RETURNING session_id, student_email",
 	    "s", js);
@@ -318,15 +350,18 @@ write_retake(struct db *db, const struct sub *s)
 {
 	if (db_exec(db,
 		"INSERT INTO attendance (session_id, student_email, status, "
-		"source, delay_ms) SELECT session_id, ?, ?, 'OTP', ? FROM "
+		"source, delay_ms, geo_distance_m) SELECT session_id, ?, ?, "
+		"'OTP', ?, NULLIF(?, -1) FROM "
 		"attendance_window WHERE window_id = ? AND " WINDOW_OPEN
 		" LOCK IN SHARE MODE ON DUPLICATE KEY UPDATE "
 		"marked_at = " RETAKE_OK "NOW(3), marked_at), "
 		"delay_ms = " RETAKE_OK "VALUES(delay_ms), delay_ms), "
+		"geo_distance_m = " RETAKE_OK "VALUES(geo_distance_m), "
+		"geo_distance_m), "
 		"source = " RETAKE_OK "'OTP', source), "
 		"status = " RETAKE_OK "VALUES(status), status)",
-		"ssII", s->email, mark_of(s), s->delay_ms,
-		s->window_id) != DB_OK)
+		"ssIII", s->email, mark_of(s), s->delay_ms,
+		(long long)s->distance_m, s->window_id) != DB_OK)
 		return -1;
 	return db_affected(db) == 2 ? 0 : 1; /* ODKU counts an update 2 */
 }
@@ -334,10 +369,16 @@ write_retake(struct db *db, const struct sub *s)
 static json_t *
 submission_event(const struct sub *s, const char *status, long long attempt)
 {
-	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:I}", "session_id",
+	json_t *ev = json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:I}", "session_id",
 	    (json_int_t)s->session_id, "student_email", s->email, "roll_no",
 	    s->roll, "name", s->name, "status", status, "attempt",
 	    (json_int_t)attempt, "at", (json_int_t)clock_wall_ms());
+
+	/* the geofence's evidence for the teacher */
+	if (ev && s->distance_m >= 0)
+		json_object_set_new(ev, "geo_distance_m",
+		    json_integer(s->distance_m));
+	return ev;
 }
 
 /*
@@ -419,7 +460,8 @@ fast_path(const struct http_req *r, const struct sub *s)
 	 * requires the screen lock: its assertion is checked and used up
 	 * there, in the transaction that writes the mark */
 	return s->found && s->allowed && !s->cur && !s->require_uv &&
-	    s->spent < r->cfg->submit_rate && decide(s) == V_ACCEPT;
+	    s->spent < r->cfg->submit_rate && decide(s) == V_ACCEPT &&
+	    s->geo != GEOFENCE_MARK_REFUSE;
 }
 
 /* The leader's request and what it owes once its batch is done. */
@@ -509,6 +551,9 @@ answer_accepted(const struct sub *s, json_t **result)
 	*result = json_pack("{s:I,s:s,s:I,s:b}", "session_id",
 	    (json_int_t)s->session_id, "status", mark, "attempt",
 	    (json_int_t)s->wrong + 1, "flagged", mark[0] == 'R');
+	if (*result && s->distance_m >= 0)
+		json_object_set_new(*result, "geo_distance_m",
+		    json_integer(s->distance_m));
 	return 200;
 }
 
@@ -645,6 +690,12 @@ single_round(struct http_req *r, struct sub *s, json_t **result)
 			status = refuse(s, v, result);
 			goto out;
 		}
+		if (s->geo == GEOFENCE_MARK_REFUSE) {
+			status = jsonio_refuse(result, 403, "position_required",
+			    "this class checks that you are in the classroom: "
+			    "allow the app to use your location and try again");
+			goto out;
+		}
 		TESTHOOK_SUBMIT(r, "before_write", s->window_id, s->session_id,
 		    s->email);
 		rc = write_accepted(r, s);
@@ -714,6 +765,10 @@ submit_run(struct http_req *r, json_t *msg, json_t **result)
 	if (strlen(s.otp) != 4 || strspn(s.otp, "0123456789") != 4) {
 		status = jsonio_refuse(result, 400, "bad_request",
 		    "'otp' must be 4 digits");
+		goto out;
+	}
+	if (geofence_position(msg, &s.pos, err, sizeof(err)) < 0) {
+		status = jsonio_refuse(result, 400, "bad_request", err);
 		goto out;
 	}
 	s.uv = json_object_get(msg, "uv");

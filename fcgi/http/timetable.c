@@ -127,7 +127,9 @@ timetable_open_windows(struct http_req *r)
 	    "  w.session_id AND a.student_email = st.student_email), "
 	    "COALESCE((SELECT aa.wrong FROM attendance_attempt aa WHERE "
 	    "  aa.window_id = w.window_id AND aa.student_email = "
-	    "  st.student_email), 0), FLOOR(UNIX_TIMESTAMP(NOW(3)) * 1000) "
+	    "  st.student_email), 0), FLOOR(UNIX_TIMESTAMP(NOW(3)) * 1000), "
+	    /* the app asks for the position (with consent) only then */
+	    "COALESCE(w.geofence_radius, 0) > 0 "
 	    "FROM student st JOIN subject sj ON sj.class_id = st.class_id "
 	    "JOIN course co ON co.course_id = sj.course_id "
 	    "JOIN period p ON p.subject_id = sj.subject_id "
@@ -141,7 +143,7 @@ timetable_open_windows(struct http_req *r)
 	open = json_array();
 	for (i = 0; i < rows.nrows; i++)
 		json_array_append_new(open,
-		    json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:s?,s:I,s:I}",
+		    json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:s?,s:I,s:I,s:b}",
 			"session_id", (json_int_t)db_get_int(&rows, i, 0),
 			"window_id", (json_int_t)db_get_int(&rows, i, 1),
 			"round", (json_int_t)db_get_int(&rows, i, 2),
@@ -151,6 +153,7 @@ timetable_open_windows(struct http_req *r)
 			(json_int_t)db_get_int(&rows, i, 6), "my_status",
 			db_get(&rows, i, 7), "wrong",
 			(json_int_t)db_get_int(&rows, i, 8), "server_time",
-			(json_int_t)db_get_int(&rows, i, 9)));
+			(json_int_t)db_get_int(&rows, i, 9), "geofence",
+			(int)db_get_int(&rows, i, 10)));
 	return http_reply_json(r, 200, json_pack("{s:o}", "open", open));
 }

@@ -8,34 +8,37 @@
  * "by" of the attendance view picks a key and label from a fixed table,
  * never from the request's text (grouped by position: an alias such as
  * "name" would lose to a column of that name, teacher.name).  Marks count
- * as in the class summary:
- * P is present, A and R (flagged) are not.
+ * as in the class summary: P is present, A and R (flagged) are not; the
+ * counts come from the tallies of schema/019_tallies.sql, not the marks.
  */
 #include <string.h>
 
 #include "attstats.h"
 #include "dashboard.h"
 
+/*
+ * The views read the tallies of schema/019_tallies.sql (kept by triggers
+ * on attendance): one row per session that has marks, with its subject
+ * and date, instead of every mark.
+ */
 #define FROM_SCOPE                                                  \
-	"FROM session se "                                          \
-	"JOIN period p ON p.period_id = se.period_id "              \
-	"JOIN subject sj ON sj.subject_id = p.subject_id "          \
+	"FROM session_tally ta "                                    \
+	"JOIN subject sj ON sj.subject_id = ta.subject_id "         \
 	"JOIN class c ON c.class_id = sj.class_id "                 \
 	"JOIN department dp ON dp.department_id = c.department_id " \
 	"JOIN teacher t ON t.teacher_email = sj.teacher_email "     \
 	"JOIN course co ON co.course_id = sj.course_id "            \
-	"JOIN attendance a ON a.session_id = se.session_id "        \
-	"WHERE se.date BETWEEN ? AND ? "                            \
+	"WHERE ta.date BETWEEN ? AND ? AND ta.marks > 0 "           \
 	"AND (? = 0 OR c.department_id = ?) "
 
 #define CLASS_LABEL                                                        \
 	"CONCAT(dp.department_name, ' ', c.batch, ' S', c.semester, ' ', " \
 	"c.section)"
 
-#define COUNTS                                                            \
-	"COUNT(*) AS marks, SUM(a.status = 'P') AS present, "             \
-	"SUM(a.status = 'A') AS absent, SUM(a.status = 'R') AS flagged, " \
-	"ROUND(100 * SUM(a.status = 'P') / COUNT(*), 1) AS percent "
+#define COUNTS                                                   \
+	"SUM(ta.marks) AS marks, SUM(ta.present) AS present, "   \
+	"SUM(ta.absent) AS absent, SUM(ta.flagged) AS flagged, " \
+	"ROUND(100 * SUM(ta.present) / SUM(ta.marks), 1) AS percent "
 
 static const struct {
 	const char *by, *key, *label;
@@ -91,7 +94,7 @@ attendance(struct db *db, struct arena *a, const struct dash_query *q,
 		g++;
 	sql = arena_printf(a,
 	    "SELECT %s AS id, %s AS name, "
-	    "COUNT(DISTINCT se.session_id) AS sessions, " COUNTS FROM_SCOPE
+	    "COUNT(*) AS sessions, " COUNTS FROM_SCOPE
 	    "GROUP BY 1, 2 ORDER BY 2",
 	    groupings[g].key, groupings[g].label);
 	return db_query(db, a, rows, sql, "ssII", from, to, q->department,
@@ -103,40 +106,143 @@ trend(struct db *db, struct arena *a, const struct dash_query *q,
     const char *from, const char *to, struct db_rows *rows)
 {
 	return db_query(db, a, rows,
-	    "SELECT CONCAT(LEFT(YEARWEEK(se.date, 3), 4), '-W', "
-	    "RIGHT(YEARWEEK(se.date, 3), 2)) AS week, "
-	    "MIN(se.date) AS first_day, " COUNTS FROM_SCOPE
+	    "SELECT CONCAT(LEFT(YEARWEEK(ta.date, 3), 4), '-W', "
+	    "RIGHT(YEARWEEK(ta.date, 3), 2)) AS week, "
+	    "MIN(ta.date) AS first_day, " COUNTS FROM_SCOPE
 	    "GROUP BY week ORDER BY week",
 	    "ssII", from, to, q->department, q->department);
 }
+
+/*
+ * Shortage: each student's held and present per subject over the range,
+ * as a signed sum of tally rows (schema/019_tallies.sql), for the
+ * subjects with a mark in the range.  The weeks (Monday to Sunday) that
+ * count are [w0, w1]: for a long range (a term) the all-time total less
+ * the weeks outside, for a short one the weeks inside.  The first and
+ * last week of the range are partly in it: each counts whole with the
+ * marks of its days outside the range taken off, or not at all with the
+ * marks of its days inside added, whichever reads fewer days.  Last, the
+ * marks in the range from before a student joined are taken off.  A term
+ * then reads about one row per (student, subject) and at most a few days
+ * of marks, instead of every mark of the term.  The same numbers as
+ * counting the marks: tests/integration/test_tally.c compares them.
+ */
+#define LONG_RANGE_DAYS 63 /* 9 weeks: about half a term */
+
+/* The parts of the sum for q's range. */
+struct shortage_plan {
+	int total;   /* 1: the all-time total, less the weeks outside */
+	long w0, w1; /* the weeks (Mondays) that count */
+	long r0, r1; /* marks of these days (in the first week) ... */
+	int s0;      /* ... count with this sign */
+	long r2, r3; /* marks of these days (in the last week) ... */
+	int s1;      /* ... with this one */
+};
+
+static void
+shortage_plan(const struct dash_query *q, struct shortage_plan *p)
+{
+	int kf = attstats_weekday(q->from), kt = attstats_weekday(q->to);
+	long mon_from = q->from - (kf - 1), mon_to = q->to - (kt - 1);
+
+	p->total = q->to - q->from + 1 >= LONG_RANGE_DAYS;
+	if (mon_from == mon_to) { /* one week: its days in the range */
+		*p = (struct shortage_plan){ 0, mon_from + 7, mon_to - 7,
+			q->from, q->to, 1, 1, 0, 1 };
+		return;
+	}
+	if (kf - 1 <= 8 - kf) { /* first week whole, less days before from */
+		p->w0 = mon_from;
+		p->r0 = mon_from;
+		p->r1 = q->from - 1;
+		p->s0 = -1;
+	} else { /* first week out, plus days from `from` */
+		p->w0 = mon_from + 7;
+		p->r0 = q->from;
+		p->r1 = mon_from + 6;
+		p->s0 = 1;
+	}
+	if (7 - kt <= kt) { /* last week whole, less days after to */
+		p->w1 = mon_to;
+		p->r2 = q->to + 1;
+		p->r3 = mon_to + 6;
+		p->s1 = -1;
+	} else { /* last week out, plus days up to `to` */
+		p->w1 = mon_to - 7;
+		p->r2 = mon_to;
+		p->r3 = q->to;
+		p->s1 = 1;
+	}
+}
+
+/* The sum; WEEKS picks the weekly rows (a range of their key). */
+#define SHORTAGE_SQL(WEEKS)                                                       \
+	"WITH active AS (SELECT DISTINCT sj.subject_id FROM subject sj "          \
+	"JOIN class c ON c.class_id = sj.class_id "                               \
+	"WHERE EXISTS (SELECT 1 FROM session_tally ta WHERE ta.subject_id "       \
+	"= sj.subject_id AND ta.date BETWEEN ? AND ? AND ta.marks > 0) "          \
+	"AND (? = 0 OR c.department_id = ?)), "                                   \
+	"k AS (SELECT subject_id, student_no, SUM(held) AS held, "                \
+	"SUM(present) AS present FROM ("                                          \
+	"SELECT x.subject_id, x.student_no, x.held, x.present "                   \
+	"FROM active JOIN student_tally x ON x.subject_id = "                     \
+	"active.subject_id WHERE ? = 1 "                                          \
+	"UNION ALL SELECT w.subject_id, w.student_no, ? * w.held, "               \
+	"? * w.present FROM student_week_tally w "                                \
+	"FORCE INDEX (ix_student_week_tally_week) "                               \
+	"STRAIGHT_JOIN active ON active.subject_id = w.subject_id "               \
+	"WHERE " WEEKS " "                                                        \
+	"UNION ALL SELECT ta.subject_id, st.student_no, IF(ta.date <= ?, ?, ?), " \
+	"IF(ta.date <= ?, ?, ?) * (a.status = 'P') FROM session_tally ta "        \
+	"JOIN active ON active.subject_id = ta.subject_id "                       \
+	"JOIN attendance a ON a.session_id = ta.session_id "                      \
+	"JOIN student st ON st.student_email = a.student_email "                  \
+	"WHERE ta.date BETWEEN ? AND ? OR ta.date BETWEEN ? AND ? "               \
+	"UNION ALL SELECT ta.subject_id, st.student_no, -1, "                     \
+	"-(a.status = 'P') FROM student st "                                      \
+	"STRAIGHT_JOIN attendance a ON a.student_email = st.student_email "       \
+	"STRAIGHT_JOIN session_tally ta ON ta.session_id = a.session_id "         \
+	"JOIN active ON active.subject_id = ta.subject_id "                       \
+	"WHERE st.joined_on > ? AND ta.date BETWEEN ? AND ? "                     \
+	"AND ta.date < st.joined_on) u "                                          \
+	"GROUP BY subject_id, student_no "                                        \
+	"HAVING held >= ? AND 100 * present < ? * held) "                         \
+	"SELECT st.roll_no, st.name, st.student_email, " CLASS_LABEL              \
+	" AS class, sj.subject_id, co.course_name AS subject, "                   \
+	"t.name AS teacher, k.held, k.present, "                                  \
+	"ROUND(100 * k.present / k.held, 1) AS percent FROM k "                   \
+	"JOIN student st ON st.student_no = k.student_no "                        \
+	"JOIN subject sj ON sj.subject_id = k.subject_id "                        \
+	"JOIN class c ON c.class_id = sj.class_id "                               \
+	"JOIN department dp ON dp.department_id = c.department_id "               \
+	"JOIN teacher t ON t.teacher_email = sj.teacher_email "                   \
+	"JOIN course co ON co.course_id = sj.course_id "                          \
+	"ORDER BY percent, class, st.roll_no, subject"
 
 static int
 shortage(struct db *db, struct arena *a, const struct dash_query *q,
     const char *from, const char *to, struct db_rows *rows)
 {
-	return db_query(db, a, rows,
-	    "SELECT st.roll_no, st.name, st.student_email, " CLASS_LABEL
-	    " AS class, sj.subject_id, co.course_name AS subject, "
-	    "t.name AS teacher, COUNT(*) AS held, "
-	    "SUM(a.status = 'P') AS present, "
-	    "ROUND(100 * SUM(a.status = 'P') / COUNT(*), 1) AS percent "
-	    "FROM session se "
-	    "JOIN period p ON p.period_id = se.period_id "
-	    "JOIN subject sj ON sj.subject_id = p.subject_id "
-	    "JOIN class c ON c.class_id = sj.class_id "
-	    "JOIN department dp ON dp.department_id = c.department_id "
-	    "JOIN teacher t ON t.teacher_email = sj.teacher_email "
-	    "JOIN course co ON co.course_id = sj.course_id "
-	    "JOIN attendance a ON a.session_id = se.session_id "
-	    "JOIN student st ON st.student_email = a.student_email "
-	    "WHERE se.date BETWEEN ? AND ? "
-	    "AND (? = 0 OR c.department_id = ?) "
-	    "AND (st.joined_on IS NULL OR se.date >= st.joined_on) "
-	    "GROUP BY a.student_email, sj.subject_id "
-	    "HAVING held >= ? AND 100 * present < ? * held "
-	    "ORDER BY percent, class, st.roll_no, subject",
-	    "ssIIii", from, to, q->department, q->department, q->min_held,
-	    q->threshold);
+	static const char *const sql[2] = {
+		SHORTAGE_SQL("w.week BETWEEN ? AND ?"),
+		SHORTAGE_SQL("(w.week < ? OR w.week > ?)"),
+	};
+	struct shortage_plan p;
+	char w0[11], w1[11], r0[11], r1[11], r2[11], r3[11];
+	int sign;
+
+	shortage_plan(q, &p);
+	sign = p.total ? -1 : 1; /* weeks outside come off the total */
+	attstats_format_date(p.w0, w0);
+	attstats_format_date(p.w1, w1);
+	attstats_format_date(p.r0, r0);
+	attstats_format_date(p.r1, r1);
+	attstats_format_date(p.r2, r2);
+	attstats_format_date(p.r3, r3);
+	return db_query(db, a, rows, sql[p.total], "ssIIiiisssiisiisssssssii",
+	    from, to, q->department, q->department, p.total, sign, sign, w0, w1,
+	    r1, p.s0, p.s1, r1, p.s0, p.s1, r0, r1, r2, r3, from, from, to,
+	    q->min_held, q->threshold);
 }
 
 /*
@@ -169,9 +275,9 @@ not_marked(struct db *db, struct arena *a, const struct dash_query *q,
 	    "JOIN course co ON co.course_id = sj.course_id "
 	    "WHERE (? = 0 OR c.department_id = ?) AND d.day <= ? "
 	    "AND NOT EXISTS (SELECT 1 FROM holiday h WHERE h.date = d.day) "
-	    "AND NOT EXISTS (SELECT 1 FROM session se JOIN attendance a "
-	    "ON a.session_id = se.session_id WHERE se.period_id = "
-	    "p.period_id AND se.date = d.day) "
+	    "AND NOT EXISTS (SELECT 1 FROM session se JOIN session_tally ta "
+	    "ON ta.session_id = se.session_id WHERE se.period_id = "
+	    "p.period_id AND se.date = d.day AND ta.marks > 0) "
 	    "ORDER BY t.name, d.day, p.period_no LIMIT 10000",
 	    "ssIIs", from, to, q->department, q->department, last);
 }

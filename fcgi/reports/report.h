@@ -75,6 +75,7 @@ struct class_report {
 	char *cells;                  /* [student * nsessions + session] */
 	char *sources;                /* 'O'TP, 'T'IMEOUT, 'M'ANUAL, 0 */
 	const char **remarks;         /* per cell, NULL = none (or no array) */
+	char *slow; /* per cell, 1: "slow - possibly relayed" (NULL: none) */
 	struct rep_counts total;
 	double total_percent;
 	struct attstats_week *weeks;

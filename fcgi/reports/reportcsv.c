@@ -125,6 +125,11 @@ reportcsv_class(FILE *fp, const struct class_report *rep)
 			sep(fp);
 			/* '-' alone would be read as a formula start */
 			fputs(c[0] == REPORT_NOT_COUNTED ? "" : c, fp);
+			/* the delay evidence (slowmark.c) */
+			if (rep->slow &&
+			    rep->slow[(size_t)i * (size_t)rep->nsessions +
+				(size_t)j])
+				fputs(" (slow)", fp);
 		}
 		sep(fp);
 		remarks(fp, rep, i);

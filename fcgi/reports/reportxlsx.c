@@ -123,6 +123,9 @@ legend(lxw_worksheet *ws, const struct fmts *f, lxw_row_t r)
 		    "Flagged: the code came with anti-proxy evidence "
 		    "(not counted as present)" },
 		{ "-", "Not counted (before the student joined, or no mark)" },
+		{ "*",
+		    "A mark with a note \"slow - possibly relayed\": the code "
+		    "came far later than the class's (evidence, not a verdict)" },
 	};
 	size_t i;
 
@@ -169,7 +172,12 @@ remark_note(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
 {
 	size_t k = (size_t)i * (size_t)rep->nsessions + (size_t)j;
 
-	if (rep->remarks && rep->remarks[k])
+	if (rep->slow && rep->slow[k])
+		worksheet_write_comment(ws, r, c,
+		    rep->remarks && rep->remarks[k]
+			? rep->remarks[k]
+			: "slow - possibly relayed: far slower than the class");
+	else if (rep->remarks && rep->remarks[k])
 		worksheet_write_comment(ws, r, c, rep->remarks[k]);
 	else if (rep->cells[k] == REPORT_EXCUSED)
 		worksheet_write_comment(ws, r, c, "absent on approved leave");
@@ -238,7 +246,13 @@ class_register(lxw_workbook *wb, const struct fmts *f,
 		for (j = 0; j < rep->nsessions; j++) {
 			c[0] = rep->cells[(size_t)i * (size_t)rep->nsessions +
 			    (size_t)j];
-			worksheet_write_string(ws, r, (lxw_col_t)(j + 2), c,
+			worksheet_write_string(ws, r, (lxw_col_t)(j + 2),
+			    rep->slow &&
+				    rep->slow[(size_t)i *
+					    (size_t)rep->nsessions +
+					(size_t)j]
+				? (c[0] == 'R' ? "R*" : "P*")
+				: c,
 			    mark_format(f, c[0]));
 			remark_note(ws, r, (lxw_col_t)(j + 2), rep, i, j);
 		}

@@ -43,6 +43,8 @@ int admin_holiday(struct admin *ad, int argc, char **argv);
 
 /* relay-status: counters, outbox by state, oldest pending (relaystat.c) */
 int admin_relay_status(struct admin *ad, int argc, char **argv);
+/* digest [--week W]: the weekly e-mail to teachers and heads (digest.c) */
+int admin_digest(struct admin *ad, int argc, char **argv);
 
 /* --- reports --- */
 int admin_report(struct admin *ad, int argc, char **argv);

@@ -125,9 +125,9 @@ dump_to(const struct config *cfg, const char *path, char sha[65],
 {
 	char db[256];
 	char *argv[] = { "mariadb-dump", NULL, "--single-transaction",
-		"--quick", "--skip-lock-tables", "--triggers", "--hex-blob",
-		"--no-tablespaces", "--default-character-set=utf8mb4", db,
-		NULL };
+		"--quick", "--skip-lock-tables", "--triggers", "--routines",
+		"--hex-blob", "--no-tablespaces",
+		"--default-character-set=utf8mb4", db, NULL };
 	struct out o = { .path = path };
 	struct dbtool t;
 	pid_t pid = -1;

@@ -17,6 +17,7 @@
 
 #include "admin.h"
 #include "classpolicy.h"
+#include "policycheck.h"
 #include "db.h"
 
 #define ACTOR "admin"
@@ -60,16 +61,21 @@ static int
 show(struct admin *ad, long long id)
 {
 	struct db_rows r;
+	int i;
 
+	/* the stored forms, booleans as words */
 	if (db_query_one(ad->db, ad->arena, &r,
 		"SELECT allowed_cidrs, IF(flag_on_focus_loss, 'true', "
-		"'false'), IF(require_uv, 'true', 'false') FROM class "
-		"WHERE class_id = ?",
+		"'false'), IF(online_default, 'true', 'false'), window_ttl, "
+		"rotate_every, rotate_overlap, slow_margin_ms, "
+		"IF(flag_slow, 'true', 'false'), geofence_lat, geofence_lon, "
+		"geofence_radius, geofence_accuracy, geofence_missing, "
+		"IF(require_uv, 'true', 'false') FROM class WHERE class_id = ?",
 		"I", id) != DB_OK)
 		return 1;
-	printf("class_id=%lld\nallowed_cidrs=%s\nflag_on_focus_loss=%s\n", id,
-	    db_get(&r, 0, 0), db_get(&r, 0, 1));
-	printf("require_uv=%s\n", db_get(&r, 0, 2));
+	printf("class_id=%lld\n", id);
+	for (i = 0; i < r.ncols && classpolicy_keys[i]; i++)
+		printf("%s=%s\n", classpolicy_keys[i], db_get(&r, 0, i));
 	return 0;
 }
 
@@ -97,6 +103,9 @@ set(struct admin *ad, long long id, int n, char **pairs)
 			err, sizeof(err)) < 0)
 			goto bad;
 	}
+	if (policycheck_class(ad->db, ad->arena, ad->cfg, id, err,
+		sizeof(err)) < 0)
+		goto bad;
 	if (db_commit(ad->db) != DB_OK) {
 		snprintf(err, sizeof(err), "the database refused the commit");
 		goto bad;
@@ -120,7 +129,16 @@ admin_class_policy(struct admin *ad, int argc, char **argv)
 		    "usage: ehazira-admin class-policy show CLASS\n"
 		    "       ehazira-admin class-policy set CLASS key=value...\n"
 		    "keys: allowed_cidrs=CIDR[,CIDR...] (empty: anywhere), "
-		    "flag_on_focus_loss=true|false, require_uv=true|false\n");
+		    "flag_on_focus_loss=true|false,\n"
+		    "  online_default=true|false, window_ttl=S (0: OTP_TTL), "
+		    "rotate_every=S (0: off),\n"
+		    "  rotate_overlap=S, slow_margin_ms=MS, "
+		    "flag_slow=true|false,\n"
+		    "  geofence_lat=DEG, geofence_lon=DEG, geofence_radius=M "
+		    "(0: off),\n"
+		    "  geofence_accuracy=M, "
+		    "geofence_missing=allow|flag|refuse, "
+		    "require_uv=true|false\n");
 		return 2;
 	}
 	if ((id = find_class(ad, argv[2])) < 0)

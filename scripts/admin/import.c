@@ -21,9 +21,11 @@
 #include "admin.h"
 #include "buf.h"
 #include "classpolicy.h"
+#include "policycheck.h"
 #include "db.h"
+#include "mailmsg.h"
 
-#define MAX_COLS 16
+#define MAX_COLS 24
 
 struct row {
 	int line;
@@ -226,32 +228,36 @@ do_department(struct ctx *c)
 }
 
 /*
- * The optional policy columns: present, allowed_cidrs is the list (empty:
- * anywhere); an empty flag_on_focus_loss or require_uv leaves the flag as
- * it is.  Each
+ * The optional policy columns (classpolicy_keys): present, allowed_cidrs
+ * is the list (empty: anywhere); any other empty cell leaves its value.  Each
  * change is audited (classpolicy.c) and applies from the next window.
  */
 static int
 class_policy(struct ctx *c)
 {
-	long long id;
+	long long id = 0;
 	size_t i;
+	int set = 0;
 
 	for (i = 0; classpolicy_keys[i]; i++) {
 		const char *v = col(c, classpolicy_keys[i]);
 
 		if (v == NULL ||
 		    (*v == '\0' &&
-			(strcmp(classpolicy_keys[i], "flag_on_focus_loss") ==
-				0 ||
-			    strcmp(classpolicy_keys[i], "require_uv") == 0)))
+			strcmp(classpolicy_keys[i], "allowed_cidrs") != 0))
 			continue;
 		if ((id = class_id(c)) < 0 ||
 		    classpolicy_set(c->ad->db, c->ad->arena, id,
 			classpolicy_keys[i], v, "admin", c->err,
 			sizeof(c->err)) < 0)
 			return -1;
+		set = 1;
 	}
+	/* the row's values together: rotation against ttl, geofence */
+	if (set &&
+	    policycheck_class(c->ad->db, c->ad->arena, c->ad->cfg, id, c->err,
+		sizeof(c->err)) < 0)
+		return -1;
 	return 0;
 }
 
@@ -330,12 +336,43 @@ do_teacher(struct ctx *c)
 	return rc == DB_OK ? 0 : sql_fail(c, rc, "the teacher");
 }
 
+/*
+ * The optional guardian_email column: absent keeps what is stored, empty
+ * clears it, else it must be an address the mail relay accepts
+ * (mailmsg.c), lowercased.  *given is 1 when the column is there.
+ */
+static const char *
+guardian(struct ctx *c, int *given)
+{
+	char *v = (char *)col(c, "guardian_email"), *p;
+
+	*given = v != NULL;
+	if (v == NULL || *v == '\0')
+		return NULL;
+	for (p = v; *p; p++) {
+		if ((unsigned char)*p < 0x20) /* never echo a line break */
+			return fail(c,
+				   "guardian_email has a line break or "
+				   "control character"),
+			       NULL;
+		*p = (char)tolower((unsigned char)*p);
+	}
+	if (!mailmsg_addr_valid(v)) {
+		fail(c,
+		    "guardian_email '%s' is not an e-mail address "
+		    "(name@example.org, no spaces or names)",
+		    v);
+		return NULL;
+	}
+	return v;
+}
+
 static int
 do_student(struct ctx *c)
 {
-	const char *e = email(c, "student_email"), *name, *roll, *joined;
+	const char *e = email(c, "student_email"), *name, *roll, *joined, *g;
 	long long cls;
-	int ver, rc;
+	int ver, rc, g_given;
 
 	name = need(c, "name");
 	roll = need(c, "roll_no");
@@ -349,16 +386,19 @@ do_student(struct ctx *c)
 	if (joined &&
 	    (strlen(joined) != 10 || joined[4] != '-' || joined[7] != '-'))
 		fail(c, "'%s' must be YYYY-MM-DD", "joined_on");
+	g = guardian(c, &g_given);
 	if (e == NULL || cls < 0 || c->nerr)
 		return -1;
 	rc = db_exec(c->ad->db,
 	    "INSERT INTO student (student_email, name, "
-	    "roll_no, class_id, verified, joined_on) VALUES (?, ?, ?, ?, ?, ?) "
+	    "roll_no, class_id, verified, joined_on, guardian_email) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?) "
 	    "ON DUPLICATE KEY UPDATE name = VALUES(name), roll_no = "
 	    "VALUES(roll_no), class_id = VALUES(class_id), joined_on = "
 	    "COALESCE(VALUES(joined_on), joined_on), "
-	    "verified = IF(? < 0, verified, VALUES(verified))",
-	    "sssIisi", e, name, roll, cls, ver > 0, joined, ver);
+	    "verified = IF(? < 0, verified, VALUES(verified)), "
+	    "guardian_email = IF(?, VALUES(guardian_email), guardian_email)",
+	    "sssIissii", e, name, roll, cls, ver > 0, joined, g, ver, g_given);
 	if (rc == DB_CONFLICT)
 		return fail(c,
 		    "roll_no '%s' is taken in the class by another "
@@ -446,14 +486,18 @@ static const struct kind {
 	{ "departments", do_department, { "*department_name" } },
 	{ "classes", do_class,
 	    { "*department", "*batch", "*semester", "*section", "allowed_cidrs",
-		"flag_on_focus_loss", "require_uv" } },
+		"flag_on_focus_loss", "online_default", "window_ttl",
+		"rotate_every", "rotate_overlap", "slow_margin_ms", "flag_slow",
+		"geofence_lat", "geofence_lon", "geofence_radius",
+		"geofence_accuracy", "geofence_missing", "require_uv" } },
 	{ "courses", do_course, { "*course_id", "*course_name" } },
 	{ "teachers", do_teacher,
 	    { "*teacher_email", "*name", "designation", "*department",
 		"verified", "role" } },
 	{ "students", do_student,
 	    { "*student_email", "*name", "*roll_no", "*department", "*batch",
-		"*semester", "*section", "verified", "joined_on" } },
+		"*semester", "*section", "verified", "joined_on",
+		"guardian_email" } },
 	{ "subjects", do_subject,
 	    { "*course_id", "*department", "*batch", "*semester", "*section",
 		"*teacher_email" } },

@@ -64,6 +64,8 @@ static const struct command {
 	/* --- relay (relaystat.c) --- */
 	{ "relay-status", admin_relay_status,
 	    "relay-status      push counters, outbox by state, oldest pending" },
+	{ "digest", admin_digest,
+	    "digest [--week YYYY-Www|YYYY-MM-DD]  queue the weekly e-mails" },
 
 	/* --- reports (report.c) --- */
 	{ "report", admin_report,

@@ -133,7 +133,7 @@ subjects_in_range(struct admin *ad, long from, long to, long long **ids,
 
 	attstats_format_date(from, fs);
 	attstats_format_date(to, ts);
-	rc = db_query(ad->db, ad->arena, rows,
+	rc = db_query(db_reader(ad->db), ad->arena, rows,
 	    "SELECT sj.subject_id, sj.class_id, sj.course_id, co.course_name, "
 	    "sj.teacher_email FROM subject sj "
 	    "JOIN course co ON co.course_id = sj.course_id "
@@ -200,8 +200,8 @@ cmd_class(struct admin *ad, const struct opts *o)
 	}
 	if (range(ad, o, &from, &to) < 0)
 		return 2;
-	rc = reportbuild_class(ad->db, ad->arena, ad->cfg, sid, NULL, from, to,
-	    &rep);
+	rc = reportbuild_class(db_reader(ad->db), ad->arena, ad->cfg, sid, NULL,
+	    from, to, &rep);
 	if (rc == DB_NOTFOUND) {
 		fprintf(stderr, "report: no subject %lld\n", sid);
 		return 1;
@@ -265,8 +265,8 @@ cmd_at_risk(struct admin *ad, const struct opts *o)
 	for (i = 0; i < n; i++) {
 		/* one subject at a time: the arena only ever holds one */
 		arena_reset(ad->arena);
-		if (reportbuild_class(ad->db, ad->arena, ad->cfg, ids[i], NULL,
-			from, to, &rep) != DB_OK) {
+		if (reportbuild_class(db_reader(ad->db), ad->arena, ad->cfg,
+			ids[i], NULL, from, to, &rep) != DB_OK) {
 			fprintf(stderr, "report: cannot read subject %lld\n",
 			    ids[i]);
 			fclose(fp);

@@ -158,7 +158,8 @@ run_view(struct admin *ad, const char *cmd, const char *view, int argc,
 		    o.q.department);
 		return 4;
 	}
-	if (dashboard_view(ad->db, ad->arena, view, &o.q, &t) != DB_OK) {
+	if (dashboard_view(db_reader(ad->db), ad->arena, view, &o.q, &t) !=
+	    DB_OK) {
 		fprintf(stderr, "ehazira-admin: cannot reach the database\n");
 		return 1;
 	}

@@ -50,8 +50,6 @@ expect_refused(struct mint_google *o, long status, const char *code)
 	    0, "no device row for a refused sign-in");
 	it_resp_free(&r);
 	free(t);
-	free(u);
-	free(fp);
 }
 
 Test(auth, a_valid_login_binds_the_first_device_and_returns_tokens)
@@ -293,8 +291,8 @@ Test(auth, integrity_fail_blocks_and_every_later_request_is_refused)
 	IT_REQUIRE_STACK();
 	cr_assert_eq(itauth_android(e, u, fp, &r), 0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
-	access = strdup(itauth_str(&r, "access_token"));
-	refresh = strdup(itauth_str(&r, "refresh_token"));
+	access = arena_strdup(it_arena(), itauth_str(&r, "access_token"));
+	refresh = arena_strdup(it_arena(), itauth_str(&r, "refresh_token"));
 	it_resp_free(&r);
 
 	nonce = itauth_nonce();
@@ -347,7 +345,6 @@ Test(auth, a_nonce_is_single_use)
 	cr_assert_eq(r.status, 403, "%s", r.body);
 	cr_assert_str_eq(it_error_code(&r), "integrity_nonce");
 	it_resp_free(&r);
-	free(v1);
 	v1 = itauth_integrity("bm90LWEtY2hhbGxlbmdlLWZyb20tdXM", "");
 	cr_assert_eq(itauth_signin(t, "ANDROID", u, fp, v1, &r), 0);
 	cr_assert_eq(r.status, 403, "an unknown nonce: %s", r.body);
@@ -403,10 +400,6 @@ Test(auth, integrity_labels_are_kept_and_basic_alone_is_below_the_minimum)
 		    r.status == 200, "%s", cases[i].labels);
 		it_resp_free(&r);
 		free(e);
-		free(fp);
-		free(n);
-		free(v);
-		free(t);
 	}
 }
 
@@ -432,12 +425,12 @@ Test(auth, refresh_tokens_rotate_and_a_reused_one_revokes_the_family)
 	IT_REQUIRE_STACK();
 	cr_assert_eq(itauth_android(e, itauth_uuid(), itauth_fp(), &r), 0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
-	first = strdup(itauth_str(&r, "refresh_token"));
+	first = arena_strdup(it_arena(), itauth_str(&r, "refresh_token"));
 	it_resp_free(&r);
 	snprintf(body, sizeof(body), "{\"refresh_token\":\"%s\"}", first);
 	cr_assert_eq(it_post_json("/auth/refresh", NULL, body, &r), 0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
-	second = strdup(itauth_str(&r, "refresh_token"));
+	second = arena_strdup(it_arena(), itauth_str(&r, "refresh_token"));
 	cr_assert_str_neq(first, second);
 	cr_assert_eq(it_get("/me", itauth_str(&r, "access_token"), &r2), 0);
 	cr_assert_eq(r2.status, 200, "%s", r2.body);
@@ -543,9 +536,9 @@ Test(auth, hardware_identifiers_are_refused)
 
 	IT_REQUIRE_STACK();
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *u =
-		    cases[i].uuid[0] ? strdup(cases[i].uuid) : itauth_uuid();
-		char *fp = cases[i].fp[0] ? strdup(cases[i].fp) : itauth_fp();
+		const char *u =
+		    cases[i].uuid[0] ? cases[i].uuid : itauth_uuid();
+		const char *fp = cases[i].fp[0] ? cases[i].fp : itauth_fp();
 
 		cr_assert_eq(itauth_signin(t, "ANDROID", u, fp, NULL, &r), 0);
 		cr_assert_eq(r.status, 400, "case %zu: %s", i, r.body);
@@ -555,8 +548,6 @@ Test(auth, hardware_identifiers_are_refused)
 					"fingerprint_hash = ?",
 				 "ss", u, fp),
 		    0);
-		free(u);
-		free(fp);
 	}
 }
 

@@ -376,11 +376,22 @@ late(const struct semester *s, long long t0, const char *row)
 	return 0;
 }
 
+/* The attendance tallies (schema/019_tallies.sql): counts, not rows. */
+static int
+is_tally(const char *table)
+{
+	size_t n = strlen(table);
+
+	return n > 6 && strcmp(table + n - 6, "_tally") == 0;
+}
+
 /*
  * Live and restored tables row for row.  With s, a row may differ only
  * when it belongs to a student whose submit was not answered before t0
  * (the backup's snapshot may or may not hold it); without, none may.
- * Returns the number of such rows.
+ * With s the tallies are left out: a late submit changes a session's
+ * count, a row with no student's e-mail (the test checks them against
+ * the restored marks instead).  Returns the number of such rows.
  */
 static int
 compare(const struct snap *live, const struct snap *rest,
@@ -391,6 +402,8 @@ compare(const struct snap *live, const struct snap *rest,
 	cr_assert_eq(live->n, rest->n, "the same tables");
 	for (k = 0; k < live->n; k++) {
 		cr_assert_str_eq(live->name[k], rest->name[k]);
+		if (s && is_tally(live->name[k]))
+			continue;
 		i = j = 0;
 		while (i < live->nrows[k] || j < rest->nrows[k]) {
 			c = i == live->nrows[k] ? 1
@@ -503,6 +516,13 @@ Test(backup, a_backup_during_submits_restores_row_for_row, .timeout = 300)
 	cr_assert_eq(admin("restore", b, NULL, NULL), 0, "%s", out);
 	snapshot(&rest);
 	diff = compare(&live, &rest, &s, t0);
+	cr_assert_eq(
+	    it_sql_int("SELECT COUNT(*) FROM session_tally ta WHERE "
+		       "ta.session_id = ? AND (ta.marks, ta.present) = "
+		       "(SELECT COUNT(*), SUM(a.status = 'P') FROM "
+		       "attendance a WHERE a.session_id = ta.session_id)",
+		"I", s.session_id),
+	    1, "the restored tally counts the restored marks");
 	for (i = 0; i < NSTUD; i++)
 		if (s.ack_ms[i] < t0)
 			cr_assert_eq(

@@ -77,6 +77,41 @@ Test(classpolicy, set_stores_checked_values_and_audits_each_change)
 	cr_assert_eq(audits(cls), 3);
 }
 
+Test(classpolicy, the_window_rotation_slow_and_geofence_keys_are_settable)
+{
+	char out[2048];
+	long long cls;
+
+	IT_REQUIRE_STACK();
+	cls = itauth_class("G");
+	cr_assert_eq(
+	    it_admin_sh(out, sizeof(out),
+		"class-policy set %lld online_default=true "
+		"window_ttl=40 rotate_every=10 rotate_overlap=3 "
+		"slow_margin_ms=2000 flag_slow=yes geofence_lat=12.9716 "
+		"geofence_lon=77.5946 geofence_radius=120 "
+		"geofence_accuracy=40 geofence_missing=refuse",
+		cls),
+	    0, "%s", out);
+	cr_assert(strstr(out, "rotate_every=10\n"), "%s", out);
+	cr_assert(strstr(out, "geofence_lat=12.9716\n"), "%s", out);
+	cr_assert(strstr(out, "geofence_missing=refuse\n"), "%s", out);
+	cr_assert(strstr(out, "flag_slow=true\n"), "%s", out);
+	cr_assert_eq(audits(cls), 11);
+	/* the whole is checked on each change: a shorter window than the
+	 * rotation fits is refused */
+	cr_assert_eq(it_admin_sh(out, sizeof(out),
+			 "class-policy set %lld "
+			 "window_ttl=25",
+			 cls),
+	    1, "%s", out);
+	cr_assert(strstr(out, "does not divide the 25s window"), "%s", out);
+	cr_assert_eq(it_sql_int("SELECT window_ttl FROM class WHERE class_id "
+				"= ?",
+			 "I", cls),
+	    40);
+}
+
 Test(classpolicy, bad_values_are_refused_and_nothing_changes)
 {
 	static const struct {
@@ -95,6 +130,15 @@ Test(classpolicy, bad_values_are_refused_and_nothing_changes)
 		/* a good pair before a bad one is not applied either */
 		{ "flag_on_focus_loss=false allowed_cidrs=300.1.1.1",
 		    "300.1.1.1" },
+		/* the keys of migration 020, and their combinations */
+		{ "window_ttl=40 rotate_every=15", "does not divide" },
+		{ "window_ttl=40 rotate_every=25", "fewer than two codes" },
+		{ "window_ttl=700", "window_ttl must be 0 or 5 to 600" },
+		{ "geofence_radius=100", "needs the classroom's centre" },
+		{ "geofence_lat=12.97 geofence_lon=77.59 geofence_radius=9",
+		    "geofence_radius must be 0 or 20 to 5000" },
+		{ "geofence_missing=sometimes", "allow, flag or refuse" },
+		{ "flag_slow=perhaps", "flag_slow must be true or false" },
 	};
 	char out[2048];
 	long long cls;
@@ -115,6 +159,11 @@ Test(classpolicy, bad_values_are_refused_and_nothing_changes)
 			 "I", cls),
 	    1, "nothing changed");
 	cr_assert_eq(audits(cls), 0);
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM class WHERE class_id = ? "
+				"AND window_ttl = 0 AND rotate_every = 0 AND "
+				"geofence_radius = 0 AND geofence_lat = 0",
+			 "I", cls),
+	    1, "nothing of the 020 keys changed");
 	cr_assert_eq(it_admin_sh(out, sizeof(out),
 			 "class-policy show 999999999"),
 	    1);
@@ -134,9 +183,11 @@ Test(classpolicy, the_classes_csv_sets_the_policy_columns)
 	    DB_OK);
 	path = it_tmpfile("classes.csv",
 	    "department,batch,semester,section,allowed_cidrs,"
-	    "flag_on_focus_loss\n"
-	    "%s,2026,3,A,\"10.30.0.0/16,2001:db8:30::/48\",false\n"
-	    "%s,2026,3,B,,\n",
+	    "flag_on_focus_loss,window_ttl,rotate_every,geofence_lat,"
+	    "geofence_lon,geofence_radius,geofence_missing,flag_slow\n"
+	    "%s,2026,3,A,\"10.30.0.0/16,2001:db8:30::/48\",false,"
+	    "30,10,28.6139,77.209,200,flag,true\n"
+	    "%s,2026,3,B,,,,,,,,,\n",
 	    dept, dept);
 	cr_assert_eq(it_admin_sh(out, sizeof(out), "import classes %s", path),
 	    0, "%s", out);
@@ -146,10 +197,13 @@ Test(classpolicy, the_classes_csv_sets_the_policy_columns)
 	    "s", dept);
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM class WHERE class_id = ? "
 				"AND allowed_cidrs = '10.30.0.0/16,"
-				"2001:db8:30::/48' AND NOT flag_on_focus_loss",
+				"2001:db8:30::/48' AND NOT flag_on_focus_loss "
+				"AND window_ttl = 30 AND rotate_every = 10 AND "
+				"geofence_radius = 200 AND geofence_missing = "
+				"'flag' AND flag_slow",
 			 "I", cls),
 	    1);
-	cr_assert_eq(audits(cls), 2);
+	cr_assert_eq(audits(cls), 9);
 	/* a bad network is a FILE:LINE error and nothing is imported */
 	path = it_tmpfile("classes.csv",
 	    "department,batch,semester,section,allowed_cidrs\n"
@@ -164,5 +218,5 @@ Test(classpolicy, the_classes_csv_sets_the_policy_columns)
 				"d.department_name = ? AND section = 'C'",
 			 "s", dept),
 	    0);
-	cr_assert_eq(audits(cls), 2);
+	cr_assert_eq(audits(cls), 9);
 }

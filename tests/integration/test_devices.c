@@ -27,9 +27,8 @@ teacher_token(const char *email)
 
 	cr_assert_eq(itauth_signin(t, "WEB", NULL, NULL, NULL, &r), 0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
-	a = strdup(itauth_str(&r, "access_token"));
+	a = arena_strdup(it_arena(), itauth_str(&r, "access_token"));
 	it_resp_free(&r);
-	free(t);
 	return a;
 }
 
@@ -40,9 +39,9 @@ make_world(struct world *w)
 	struct it_resp r;
 
 	w->cls = itauth_class("D");
-	w->teacher = strdup(itauth_email("teacher"));
-	w->outsider = strdup(itauth_email("outsider"));
-	w->student = strdup(itauth_email("student"));
+	w->teacher = arena_strdup(it_arena(), itauth_email("teacher"));
+	w->outsider = arena_strdup(it_arena(), itauth_email("outsider"));
+	w->student = arena_strdup(it_arena(), itauth_email("student"));
 	itauth_teacher(w->teacher, w->cls, 1);
 	itauth_teacher(w->outsider, 0, 1);
 	itauth_student(w->student, w->cls, 1);
@@ -51,8 +50,10 @@ make_world(struct world *w)
 	cr_assert_eq(itauth_android(w->student, itauth_uuid(), itauth_fp(), &r),
 	    0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
-	w->old_access = strdup(itauth_str(&r, "access_token"));
-	w->old_refresh = strdup(itauth_str(&r, "refresh_token"));
+	w->old_access =
+	    arena_strdup(it_arena(), itauth_str(&r, "access_token"));
+	w->old_refresh =
+	    arena_strdup(it_arena(), itauth_str(&r, "refresh_token"));
 	w->old_dev = itauth_device_id(&r);
 	it_resp_free(&r);
 	w->fp_new = itauth_fp();
@@ -307,6 +308,5 @@ Test(devices, an_ios_student_waits_for_a_teacher_by_default)
 	cr_assert_eq(itauth_signin(t, "IOS", u, fp, NULL, &r), 0);
 	cr_assert_eq(r.status, 200, "approved, it signs in: %s", r.body);
 	it_resp_free(&r);
-	free(t);
 	free(s);
 }

@@ -98,16 +98,12 @@ signin(const char *email, const char *platform, const struct mint_dpop_key *k,
 
 		json_object_set_new(dev, "uuid", json_string(u));
 		json_object_set_new(dev, "fingerprint_hash", json_string(f));
-		free(u);
-		free(f);
 	}
 	if (strcmp(platform, "ANDROID") == 0) {
 		char *n = itauth_nonce(),
 		     *v = itauth_integrity(n, "MEETS_DEVICE_INTEGRITY");
 
 		json_object_set_new(dev, "integrity_token", json_string(v));
-		free(n);
-		free(v);
 	}
 	b = json_pack("{s:s,s:o}", "id_token", t, "device", dev);
 	body = json_dumps(b, JSON_COMPACT);
@@ -115,7 +111,6 @@ signin(const char *email, const char *platform, const struct mint_dpop_key *k,
 	free(body);
 	json_decref(b);
 	free(p);
-	free(t);
 }
 
 static char *
@@ -324,7 +319,6 @@ Test(dpop, a_sign_in_proof_with_a_private_key_or_another_curve_is_refused)
 		    0, "no device for a refused key");
 		it_resp_free(&r);
 		free(p);
-		free(t);
 		free(te);
 		mint_dpop_key_free(k);
 	}

@@ -142,15 +142,18 @@ make_fixture(void)
 	fx_ready = 1;
 }
 
-/* {ST1} {ST2} {S1} {S2} {D1} {D2} {SES1} {PER1} {DEV1} {DEV2} {SUB1} -> values. */
+/*
+ * {ST1} {ST2} {S1} {S2} {D1} {D2} {SES1} {PER1} {DEV1} {DEV2} {SUB1} {K1}
+ * -> values.
+ */
 static char *
 fill(const char *tmpl)
 {
 	char *out = arena_printf(it_arena(), "%s", tmpl), *p;
 	static const char *const keys[] = { "{ST1}", "{ST2}", "{S1}", "{S2}",
 		"{D1}", "{D2}", "{SES1}", "{PER1}", "{DEV1}", "{DEV2}",
-		"{SUB1}" };
-	char vals[11][112];
+		"{SUB1}", "{K1}" };
+	char vals[12][112];
 	size_t i;
 
 	snprintf(vals[0], 112, "%s", fx.email[ST1]);
@@ -164,6 +167,7 @@ fill(const char *tmpl)
 	snprintf(vals[8], 112, "%lld", fx.dev1);
 	snprintf(vals[9], 112, "%lld", fx.dev2);
 	snprintf(vals[10], 112, "%lld", fx.sub1);
+	snprintf(vals[11], 112, "%lld", fx.k1);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		while ((p = strstr(out, keys[i])) != NULL)
 			out = arena_printf(it_arena(), "%.*s%s%s",
@@ -333,6 +337,19 @@ static const struct probe probes[] = {
 	{ ST1, "DELETE", "/devices/web-push", "/devices/web-push", NULL, 0,
 	    NULL, NULL },
 	{ ST1, "POST", "/me/lang", "/me/lang", "{}", 400, NULL, NULL },
+	/* class policy: only a teacher of the class, whatever the role */
+	{ T2, "GET", "/classes/:id/policy", "/classes/{K1}/policy", NULL, 403,
+	    "not_your_class", NULL },
+	{ H1, "GET", "/classes/:id/policy", "/classes/{K1}/policy", NULL, 403,
+	    "not_your_class", NULL },
+	{ T1, "GET", "/classes/:id/policy", "/classes/4000000000/policy", NULL,
+	    404, "class_not_found", NULL },
+	{ T2, "PUT", "/classes/:id/policy", "/classes/{K1}/policy",
+	    "{\"flag_slow\":true}", 403, "not_your_class", NULL },
+	{ ADM, "PUT", "/classes/:id/policy", "/classes/{K1}/policy",
+	    "{\"flag_slow\":true}", 403, "not_your_class", NULL },
+	{ ST1, "PUT", "/classes/:id/policy", "/classes/{K1}/policy",
+	    "{\"flag_slow\":true}", 403, "forbidden", NULL },
 	/* biometric presence: students' own device only */
 	{ T1, "GET", "/webauthn/status", "/webauthn/status", NULL, 403,
 	    "forbidden", NULL },
@@ -395,14 +412,17 @@ Test(scope, each_role_reads_only_what_is_in_its_scope)
 		const struct probe *p = &probes[k];
 		const char *path = fill(p->path), *absent;
 
-		if (strcmp(p->method, "DELETE") == 0) {
+		if (strcmp(p->method, "DELETE") == 0 ||
+		    strcmp(p->method, "PUT") == 0) {
 			char auth[4200];
-			const char *hdrs[] = { auth, NULL };
+			const char *hdrs[] = { auth,
+				"Content-Type: application/json", NULL };
+			const char *b = p->body ? fill(p->body) : NULL;
 
 			snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
 			    fx.tok[p->who]);
-			cr_assert_eq(it_request("DELETE", path, NULL, 0, hdrs,
-					 &r),
+			cr_assert_eq(it_request(p->method, path, b,
+					 b ? strlen(b) : 0, hdrs, &r),
 			    0);
 		} else if (p->body)
 			cr_assert_eq(it_post_json(path, fx.tok[p->who],
@@ -438,6 +458,10 @@ Test(scope, each_role_reads_only_what_is_in_its_scope)
 	cr_expect_eq(it_sql_int("SELECT COUNT(*) FROM attendance_window "
 				"WHERE session_id = ?",
 			 "I", fx.ses1),
+	    0);
+	cr_expect_eq(it_sql_int("SELECT flag_slow FROM class WHERE class_id = "
+				"?",
+			 "I", fx.k1),
 	    0);
 	cr_expect_eq(it_sql_int("SELECT COUNT(*) FROM telemetry WHERE "
 				"student_email = ?",

@@ -152,6 +152,7 @@ Test(wsedge, the_token_never_reaches_nginx_logs, .timeout = 30)
 	char *tok = student_token(), *big, log[512], *sig;
 	struct ws *w;
 	struct it_resp r;
+	json_t *j;
 
 	IT_REQUIRE_STACK();
 	/* things that write error-log lines: a dropped oversized frame, a
@@ -159,14 +160,15 @@ Test(wsedge, the_token_never_reaches_nginx_logs, .timeout = 30)
 	w = open_socket(tok);
 	big = padded_ping((size_t)it_config()->body_max + 10);
 	ws_send_text(w, big);
-	ws_expect_type(w, "pong", 3000);
+	json_decref(ws_expect_type(w, "pong", 3000));
 	ws_close(w);
 	free(big);
 	cr_assert_eq(it_request("POST", "/ws", "{}", 2, NULL, &r), 0);
 	it_resp_free(&r);
 	w = open_socket(tok);
 	cr_assert_eq(ws_send_text(w, "{\"type\":\"ping\"}"), 0);
-	cr_assert_not_null(ws_expect_type(w, "pong", 5000));
+	cr_assert_not_null(j = ws_expect_type(w, "pong", 5000));
+	json_decref(j);
 	ws_close(w);
 	/* the signature is the secret part; nginx flushes each line */
 	sig = strrchr(tok, '.') + 1;

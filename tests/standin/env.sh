@@ -30,3 +30,6 @@ source tests/standin/fcm-env.sh
 
 # Web Push stand-in and a VAPID key
 source tests/standin/webpush-env.sh
+
+# SMTP stand-in (python3-aiosmtpd) with STARTTLS and AUTH
+source tests/standin/smtp-env.sh

@@ -93,25 +93,38 @@ itauth_google_opts(struct mint_google *o, const char *email)
 	    env("EHAZIRA_TEST_GOOGLE_AUD"));
 }
 
+/*
+ * A minted string moved into the tests' arena (it_arena, freed at exit),
+ * so no caller has a string of its own to free.
+ */
+static char *
+kept(char *s)
+{
+	char *k = s ? arena_strdup(it_arena(), s) : NULL;
+
+	free(s);
+	return k;
+}
+
 char *
 itauth_id_token(const char *email)
 {
 	struct mint_google o;
 
 	itauth_google_opts(&o, email);
-	return mint_google(&o);
+	return kept(mint_google(&o));
 }
 
 char *
 itauth_nonce(void)
 {
 	struct it_resp r;
-	char *n = NULL;
 	const char *v;
+	char *n = NULL;
 
 	if (it_get("/auth/challenge", NULL, &r) == 0 && r.status == 200 &&
 	    (v = json_string_value(json_object_get(r.json, "nonce"))))
-		n = strdup(v);
+		n = arena_strdup(it_arena(), v);
 	it_resp_free(&r);
 	return n;
 }
@@ -124,14 +137,14 @@ itauth_integrity(const char *nonce, const char *labels)
 	mint_integrity_init(&o, env("EHAZIRA_INTEGRITY_DECRYPTION_KEY"),
 	    env("EHAZIRA_TEST_INTEGRITY_SIGN_KEY"),
 	    env("EHAZIRA_INTEGRITY_PACKAGE"), nonce, labels);
-	return mint_integrity(&o);
+	return kept(mint_integrity(&o));
 }
 
 static char *
 hex(size_t n)
 {
 	unsigned char b[32];
-	char *s = malloc(2 * n + 1);
+	char *s = arena_alloc(it_arena(), 2 * n + 1);
 	size_t i;
 
 	RAND_bytes(b, (int)n);
@@ -143,14 +156,12 @@ hex(size_t n)
 char *
 itauth_uuid(void)
 {
-	char *h = hex(16), *u = malloc(37);
+	char *h = hex(16);
 
 	h[12] = '4';
 	h[16] = '8';
-	snprintf(u, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16,
-	    h + 20);
-	free(h);
-	return u;
+	return arena_printf(it_arena(), "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8,
+	    h + 12, h + 16, h + 20);
 }
 
 char *
@@ -164,18 +175,16 @@ itauth_signin(const char *id_token, const char *platform, const char *uuid,
     const char *fp, const char *integrity, struct it_resp *resp)
 {
 	json_t *dev = json_pack("{s:s}", "platform", platform), *body;
-	char *nonce = NULL, *made = NULL, *s;
+	char *s;
 	int rc;
 
 	if (uuid)
 		json_object_set_new(dev, "uuid", json_string(uuid));
 	if (fp)
 		json_object_set_new(dev, "fingerprint_hash", json_string(fp));
-	if (integrity && *integrity == '\0') {
-		nonce = itauth_nonce();
-		integrity = made =
-		    itauth_integrity(nonce, "MEETS_DEVICE_INTEGRITY");
-	}
+	if (integrity && *integrity == '\0')
+		integrity =
+		    itauth_integrity(itauth_nonce(), "MEETS_DEVICE_INTEGRITY");
 	if (integrity)
 		json_object_set_new(dev, "integrity_token",
 		    json_string(integrity));
@@ -183,8 +192,6 @@ itauth_signin(const char *id_token, const char *platform, const char *uuid,
 	s = json_dumps(body, JSON_COMPACT);
 	rc = it_post_json("/auth/google", NULL, s, resp);
 	free(s);
-	free(nonce);
-	free(made);
 	json_decref(body);
 	return rc;
 }
@@ -193,11 +200,8 @@ int
 itauth_android(const char *email, const char *uuid, const char *fp,
     struct it_resp *resp)
 {
-	char *t = itauth_id_token(email);
-	int rc = itauth_signin(t, "ANDROID", uuid, fp, "", resp);
-
-	free(t);
-	return rc;
+	return itauth_signin(itauth_id_token(email), "ANDROID", uuid, fp, "",
+	    resp);
 }
 
 const char *

@@ -20,11 +20,14 @@ char *itauth_email(const char *what);
 /* Options for the test key, aud and kid; then mint with mint_google. */
 void itauth_google_opts(struct mint_google *o, const char *email);
 char *itauth_id_token(const char *email);
-/* A fresh nonce from GET /auth/challenge (malloc'd). */
+/*
+ * A fresh nonce from GET /auth/challenge.  These strings are the tests'
+ * arena's (it_arena(), freed at exit): never free() them.
+ */
 char *itauth_nonce(void);
-/* A verdict for nonce with the given device labels (malloc'd). */
+/* A verdict for nonce with the given device labels. */
 char *itauth_integrity(const char *nonce, const char *labels);
-/* A random v4 UUID / a random SHA-256 hex (malloc'd). */
+/* A random v4 UUID / a random SHA-256 hex. */
 char *itauth_uuid(void);
 char *itauth_fp(void);
 

@@ -105,7 +105,7 @@ export async function reloadLive() {
 			live.students.set(x.student_email, { roll_no: x.roll_no,
 			    name: x.name, state: x.state, evidence: x.evidence || 0,
 			    wrong: x.wrong || 0, slow: !!x.slow,
-			    delay_ms: x.delay_ms });
+			    delay_ms: x.delay_ms, geo: x.geo_distance_m });
 		live.window = st.window;
 		if (st.window) {
 			live.skew = st.window.server_time - Date.now();
@@ -279,6 +279,10 @@ function studentTile(email, s) {
 		s.slow ? el("span.evidence.slow", { title: t("live.slow_title",
 		    { n: Math.round(s.delay_ms / 1000) }) },
 		    t("live.slow")) : null,
+		/* the geofence's evidence: shown when it flagged the mark */
+		s.geo !== undefined && s.geo !== null && s.state === "flagged" ?
+		    el("span.evidence.geo", {}, t("live.geo_away",
+			{ n: num(s.geo) })) : null,
 		el("span.sr", {}, ` \u2013 ${t("live.mark_by_hand")}`)));
 }
 
@@ -321,6 +325,8 @@ export function applyEvent(m) {
 			return;
 		}
 		s.state = st;
+		if (m.geo_distance_m !== undefined)
+			s.geo = m.geo_distance_m;
 		updateStudent(m.student_email);
 		break;
 	}

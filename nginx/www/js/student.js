@@ -9,7 +9,10 @@
  * leaving the page (visibilitychange, blur, copy) is sent as telemetry and
  * the page says so: that is what the teacher's "flagged" means.  One
  * departure is one event: the blur and the visibilitychange that leaving
- * fires together count once, until the student is back.
+ * fires together count once, until the student is back.  A class with a
+ * geofence gets the device's position with the code when the student
+ * ticked the consent box (remembered on the device); the browser's
+ * permission prompt does not count as leaving.
  */
 import { api, el, showError } from "./api.js";
 import { fmtDay, pct, t } from "./i18n.js";
@@ -33,6 +36,9 @@ const lastSent = {};
  * them never shows the code entry again */
 const presentIn = new Set();
 let away = false;	/* left the page; reported once until back */
+/* asking the browser for the position: its prompt is not leaving */
+let locating = false;
+const GEO_KEY = "ehazira.geoConsent";
 
 /* What to do after a missed window: the teacher can still mark by hand. */
 
@@ -55,6 +61,7 @@ function show(w, serverTime) {
 	$("banner").hidden = false;
 	$("idle").hidden = true;
 	$("otp-form").hidden = marked;
+	showGeo(!!w.geofence);
 	if (changed && !marked)
 		$("otp-input").focus();
 	clearInterval(timer);
@@ -186,6 +193,11 @@ function answer(m) {
 		setTries(0);
 		missed(t("state.no_tries_left"), t("student.twice_wrong"));
 		break;
+	case "position_required":
+		showGeo(true);
+		result("warn", t("student.geo_needed"),
+		    t("student.geo_needed_note"));
+		break;
 	case "uv_required":
 		presenceRequired();
 		result("bad", t("student.not_recorded"), m.error.message);
@@ -199,6 +211,34 @@ function answer(m) {
 		result("bad", t("student.not_recorded"), (m.error &&
 		    m.error.message) || t("student.try_again"));
 	}
+}
+
+/* The consent box; absent from a page cached before it existed. */
+function showGeo(on) {
+	if ($("geo-row"))
+		$("geo-row").hidden = !on;
+}
+
+/*
+ * The device's position for a geofenced window, with the student's
+ * consent (the box, remembered on this device); null without it or when
+ * the browser cannot tell within a few seconds: the server then applies
+ * the class's policy for a missing position.
+ */
+function position() {
+	if (!win || !win.geofence || !$("geo-consent") ||
+	    !$("geo-consent").checked ||
+	    !navigator.geolocation)
+		return Promise.resolve(null);
+	locating = true;
+	return new Promise((resolve) => {
+		navigator.geolocation.getCurrentPosition((p) => resolve({
+		    lat: p.coords.latitude, lon: p.coords.longitude,
+		    accuracy: Math.max(p.coords.accuracy, 1) }),
+		() => resolve(null),
+		{ enableHighAccuracy: true, timeout: 5000,
+		    maximumAge: 30000 });
+	}).finally(() => { locating = false; });
 }
 
 async function submit(ev) {
@@ -217,6 +257,9 @@ async function submit(ev) {
 	btn.disabled = true;
 	const body = { session_id: win.session_id, otp };
 	try {
+		const pos = await position();
+		if (pos)
+			body.position = pos;
 		/* a class that asks for the screen lock: the phone's
 		 * fingerprint, face or PIN first (presence.js) */
 		const uv = await presenceFor(win.session_id);
@@ -234,7 +277,7 @@ async function submit(ev) {
 
 /* Leaving the page (blur, hidden, or both at once) is one event. */
 function leftPage(detail) {
-	if (away)
+	if (away || locating)
 		return;
 	away = true;
 	report("focus_lost", detail);
@@ -384,6 +427,13 @@ function main() {
 		return;
 	showWho(me.user ? `${me.user.name} (${me.user.roll_no})` : "");
 	$("otp-form").addEventListener("submit", submit);
+	if ($("geo-consent")) {
+		$("geo-consent").checked =
+		    localStorage.getItem(GEO_KEY) === "1";
+		$("geo-consent").addEventListener("change", (ev) =>
+		    localStorage.setItem(GEO_KEY, ev.target.checked ? "1" :
+			"0"));
+	}
 	$("otp-input").addEventListener("input", (ev) => {
 		ev.target.value = ev.target.value.replace(/[^0-9]/g, "")
 		    .slice(0, 4);

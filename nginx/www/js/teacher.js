@@ -1,6 +1,7 @@
 /*
  * teacher.js - the teacher's page: the dashboard (dashboard.js) and the
- * live attendance screen (live.js), one WebSocket for both.
+ * live attendance screen (live.js), one WebSocket for both; the register
+ * (register.js) and the class policy card (policy.js) beside them.
  *
  * Events of the teacher's channels go to the live screen (live.js drops
  * those of other sessions); a window opened elsewhere refreshes the
@@ -14,6 +15,7 @@ import { initDashboard, loadPending, loadSubjects, loadTimetable }
 import { applyEvent, fromHash, initLive, liveConn, liveSession, reloadLive,
     showLive } from "./live.js";
 import { showConn, showWho, startPage } from "./page.js";
+import { initPolicy } from "./policy.js";
 import { initRegister, refreshRegister } from "./register.js";
 import { isoDay } from "./i18n.js";
 import { initSubstitutes } from "./substitute.js";
@@ -49,6 +51,7 @@ function main() {
 		refreshRegister();
 	} });
 	initRegister({ openLive: showLive });
+	initPolicy();
 	initSubstitutes(me.user ? me.user.email : "", isoDay(new Date()));
 	socket = new LiveSocket({ onEvent, onState: onSocketState,
 	    storeKey: "ehazira.teacher.lastEventId" });
