@@ -302,37 +302,38 @@ Test(config, quoted_values_lose_their_quotes_and_a_missing_file_is_named,
 	cr_assert(strstr(err, "/nonexistent/template") != NULL, "%s", err);
 	cr_assert_eq(access("/tmp/ehz-conf-never", F_OK), -1,
 	    "nothing written");
+}
 
-	static const struct {
-		const char *v, *host;
-		long port;
-	} hostports[] = {
-		{ "127.0.0.1:3308", "127.0.0.1", 3308 },
-		{ "replica.college.edu:3306", "replica.college.edu", 3306 },
-		{ "[fd00::2]:3306", "fd00::2", 3306 },
-		{ "db-2:65535", "db-2", 65535 },
-		{ ":3306", NULL, 0 },
-		{ "host:", NULL, 0 },
-		{ "host:65536", NULL, 0 },
-		{ "[fd00::2:3306", NULL, 0 },
-		{ "host;drop:3306", NULL, 0 },
-	};
+static const struct {
+	const char *v, *host;
+	long port;
+} hostports[] = {
+	{ "127.0.0.1:3308", "127.0.0.1", 3308 },
+	{ "replica.college.edu:3306", "replica.college.edu", 3306 },
+	{ "[fd00::2]:3306", "fd00::2", 3306 },
+	{ "db-2:65535", "db-2", 65535 },
+	{ ":3306", NULL, 0 },
+	{ "host:", NULL, 0 },
+	{ "host:65536", NULL, 0 },
+	{ "[fd00::2:3306", NULL, 0 },
+	{ "host;drop:3306", NULL, 0 },
+};
 
-	Test(config, a_replica_address_is_host_and_port)
-	{
-		char host[64];
-		long port;
-		size_t i;
+Test(config, a_replica_address_is_host_and_port)
+{
+	char host[64];
+	long port;
+	size_t i;
 
-		for (i = 0; i < sizeof(hostports) / sizeof(hostports[0]); i++) {
-			int rc = config_hostport(hostports[i].v, host,
-			    sizeof(host), &port);
+	for (i = 0; i < sizeof(hostports) / sizeof(hostports[0]); i++) {
+		int rc =
+		    config_hostport(hostports[i].v, host, sizeof(host), &port);
 
-			cr_assert_eq(rc == 0, hostports[i].host != NULL, "%s",
-			    hostports[i].v);
-			if (rc == 0) {
-				cr_assert_str_eq(host, hostports[i].host);
-				cr_assert_eq(port, hostports[i].port);
-			}
+		cr_assert_eq(rc == 0, hostports[i].host != NULL, "%s",
+		    hostports[i].v);
+		if (rc == 0) {
+			cr_assert_str_eq(host, hostports[i].host);
+			cr_assert_eq(port, hostports[i].port);
 		}
 	}
+}
