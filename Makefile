@@ -11,7 +11,8 @@
 #   fcgi/http/main.c   -> ehazira-fcgi  (http + reports + domain + core)
 #   relay/*.c          -> ehazira-relay (relay + domain + core: no reports)
 #   scripts/admin/*.c  -> ehazira-admin (admin + reports + domain + core)
-#   tests/standin/<x>.c -> standin-<x>  (one program per file)
+#   tests/standin/<x>.c -> standin-<x>  (one program per file, with
+#                                       tests/standin/lib/*.c)
 #   tests/test_<m>.c        -> unit test binaries (Criterion)
 #   tests/integration/*.c   -> integration test binaries (need a stack)
 #   tests/support/*.c       -> linked into every test binary and stand-in
@@ -31,6 +32,13 @@ SANFLAGS :=
 OPT := -O2 -g
 endif
 
+# The test builds (ASan, coverage) compile the race points of
+# fcgi/http/testhook.h; a release build (`make`, the package) never does.
+TEST_HOOKS ?= $(SAN)
+ifeq ($(TEST_HOOKS),1)
+HOOKFLAGS := -DEHAZIRA_TEST_HOOKS
+endif
+
 CC ?= cc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla \
@@ -41,7 +49,7 @@ PKG_REPORTS := $(PKG_DOMAIN) xlsxwriter
 PKG_HTTP := $(PKG_REPORTS) libqrencode
 PKG_ADMIN := $(PKG_REPORTS) zlib
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -pthread \
-	$(shell pkg-config --cflags $(PKG_HTTP) zlib) $(EXTRA_CFLAGS)
+	$(shell pkg-config --cflags $(PKG_HTTP) zlib) $(HOOKFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SANFLAGS) $(EXTRA_LDFLAGS)
 libs = $(shell pkg-config --libs $(1)) -lpthread -lm
 
@@ -79,6 +87,8 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(B)/tests/bench/%,\
 	$(wildcard tests/bench/*.c))
 STANDIN_BIN := $(patsubst tests/standin/%.c,$(B)/standin-%,\
 	$(wildcard tests/standin/*.c))
+# What the stand-ins share (their connection loop), linked into each.
+STANDIN_LIB_OBJ := $(call objs,$(wildcard tests/standin/lib/*.c))
 
 BINS := $(B)/ehazira-fcgi $(B)/ehazira-relay $(B)/ehazira-admin
 LIB_CORE := $(B)/libcore.a
@@ -120,7 +130,8 @@ $(B)/ehazira-relay: $(RELAY_OBJ) $(LIB_DOMAIN) $(LIB_CORE)
 $(B)/ehazira-admin: $(ADMIN_OBJ) $(LIB_REPORTS) $(LIB_DOMAIN) $(LIB_CORE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKG_ADMIN))
 
-$(B)/standin-%: $(B)/obj/tests/standin/%.o $(SUPPORT_OBJ) $(ALL_LIBS)
+$(B)/standin-%: $(B)/obj/tests/standin/%.o $(STANDIN_LIB_OBJ) $(SUPPORT_OBJ) \
+	$(ALL_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKG_HTTP)) -lfcgi
 
 $(B)/tests/%: $(B)/obj/tests/%.o $(SUPPORT_OBJ) $(ALL_LIBS)
@@ -175,7 +186,8 @@ deb:
 # sanitizers), its tests run against a stack of those binaries (which
 # leave through exit(), so their counts are written), then gcovr's report
 # per file and in total (also build/cov/coverage.txt).
-COV_FLAGS := SAN=0 B=build/cov OPT="-O0 -g" SANFLAGS=--coverage
+COV_FLAGS := SAN=0 TEST_HOOKS=1 B=build/cov OPT="-O0 -g" \
+	SANFLAGS=--coverage
 coverage:
 	find build/cov -name '*.gcda' -delete 2>/dev/null || true
 	$(MAKE) $(COV_FLAGS) tests
@@ -228,6 +240,7 @@ bench: all $(BENCH_BIN)
 
 FMT_SRC = fcgi/*/*.[ch] relay/*.[ch] scripts/admin/*.[ch] tests/*.c \
 	tests/support/*.[ch] tests/integration/*.c tests/standin/*.c \
+	tests/standin/lib/*.[ch] \
 	tests/bench/*.c tests/fuzz/*.[ch]
 
 fmt:

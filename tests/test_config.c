@@ -284,6 +284,26 @@ Test(config, each_range_column_has_both_edges)
 	}
 }
 
+Test(config, quoted_values_lose_their_quotes_and_a_missing_file_is_named,
+    .fini = teardown)
+{
+	struct config c;
+	char err[256];
+
+	write_conf(GOOD "HTTP_PORT = '8123'\n");
+	cr_assert_eq(config_load(&c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.http_port, 8123);
+	setenv("EHAZIRA_CONF", "/nonexistent/ehazira.conf", 1);
+	cr_assert_eq(config_load(&c, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "/nonexistent/ehazira.conf") != NULL, "%s", err);
+	cr_assert_eq(config_write_new("/tmp/ehz-conf-never",
+			 "/nonexistent/template", err, sizeof(err)),
+	    -1);
+	cr_assert(strstr(err, "/nonexistent/template") != NULL, "%s", err);
+	cr_assert_eq(access("/tmp/ehz-conf-never", F_OK), -1,
+	    "nothing written");
+}
+
 static const struct {
 	const char *v, *host;
 	long port;

@@ -111,3 +111,30 @@ Test(jsonio, enums_accept_only_listed_values)
 	cr_assert(strstr(err, "P, A, R") != NULL, "%s", err);
 	json_decref(o);
 }
+
+Test(jsonio, an_optional_enum_may_be_missing_and_objects_are_checked)
+{
+	static const char *const kinds[] = { "a", "b", NULL };
+	json_t *o = json_pack("{s:s,s:i,s:{}}", "k", "b", "n", 1, "obj");
+	json_t *got = NULL;
+	char err[128];
+	int v = -1;
+
+	cr_assert_eq(jsonio_enum(o, "absent", JSONH_OPTIONAL, kinds, &v, err,
+			 sizeof(err)),
+	    0);
+	cr_assert_eq(v, -1, "left alone");
+	cr_assert_eq(jsonio_enum(o, "k", JSONH_OPTIONAL, kinds, &v, err,
+			 sizeof(err)),
+	    0);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(jsonio_object(o, "obj", JSONH_OPTIONAL, &got, err,
+			 sizeof(err)),
+	    0);
+	cr_assert(json_is_object(got));
+	cr_assert_eq(jsonio_object(o, "n", JSONH_OPTIONAL, &got, err,
+			 sizeof(err)),
+	    -1);
+	cr_assert_str_eq(err, "'n' must be an object");
+	json_decref(o);
+}

@@ -167,3 +167,24 @@ Test(token, constant_time_compare_tells_equal_from_different)
 	cr_assert(crypto_equal("1234", "1234", 4));
 	cr_assert(!crypto_equal("1234", "1235", 4));
 }
+
+Test(token, role_names_go_both_ways_and_unknowns_are_none)
+{
+	enum role roles[] = { ROLE_STUDENT, ROLE_TEACHER, ROLE_HEAD,
+		ROLE_ADMIN };
+	size_t i;
+
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		cr_assert_eq(token_role_from_name(token_role_name(roles[i])),
+		    roles[i]);
+		cr_assert_eq(token_role_from_short(
+				 token_role_name_short(roles[i])),
+		    roles[i]);
+	}
+	cr_assert_str_eq(token_role_name((enum role)99), "none");
+	cr_assert_str_eq(token_role_name_short((enum role)99), "-");
+	cr_assert_eq(token_role_from_name("janitor"), ROLE_NONE);
+	cr_assert_eq(token_role_from_name(NULL), ROLE_NONE);
+	cr_assert_eq(token_role_from_short("x"), ROLE_NONE);
+	cr_assert_eq(token_role_from_short(NULL), ROLE_NONE);
+}

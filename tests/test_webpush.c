@@ -31,14 +31,18 @@ static size_t
 unb64(const char *s, unsigned char *out)
 {
 	char buf[512];
+	unsigned char tmp[400];
 	size_t n = strlen(s), i, pad = (4 - n % 4) % 4;
 	int len;
 
 	for (i = 0; i < n; i++)
 		buf[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
 	memset(buf + n, '=', pad);
-	len = EVP_DecodeBlock(out, (unsigned char *)buf, (int)(n + pad));
+	/* EVP_DecodeBlock writes whole groups of three, padding included:
+	 * into tmp, so that only the decoded bytes reach out */
+	len = EVP_DecodeBlock(tmp, (unsigned char *)buf, (int)(n + pad));
 	cr_assert_geq(len, 0);
+	memcpy(out, tmp, (size_t)len - pad);
 	return (size_t)len - pad;
 }
 

@@ -207,6 +207,28 @@ db_in_tx(const struct db *db)
 	return db->in_tx;
 }
 
+#ifdef EHAZIRA_TEST_HOOKS
+static _Thread_local int fail_at;
+
+void
+db_testhook_fail_at(int n)
+{
+	fail_at = n;
+}
+
+/* Whether this statement is the one a test asked to fail. */
+static int
+injected(const char *sql)
+{
+	if (fail_at <= 0 || --fail_at > 0)
+		return 0;
+	log_error("db: failure injected by a test: %.60s", sql);
+	return 1;
+}
+#else
+#define injected(sql) 0
+#endif
+
 static int
 simple(struct db *db, const char *sql)
 {
@@ -214,6 +236,8 @@ simple(struct db *db, const char *sql)
 
 	if (db->broken)
 		return DB_DOWN;
+	if (injected(sql))
+		return DB_ERR;
 	if ((rc = connect_db(db)) != DB_OK)
 		return rc;
 	if (mysql_real_query(db->my, sql, strlen(sql)) != 0)
@@ -246,6 +270,10 @@ db_commit(struct db *db)
 {
 	int rc = simple(db, "COMMIT");
 
+	/* A COMMIT that failed on a live connection must not leave the
+	 * transaction, and its locks, to this connection's next request. */
+	if (rc != DB_OK)
+		db_rollback(db);
 	db->in_tx = 0;
 	db->broken = 0;
 	return rc;
@@ -537,6 +565,8 @@ run(struct db *db, struct arena *a, struct db_rows *out, const char *sql,
 
 	if (db->broken)
 		return DB_DOWN;
+	if (injected(sql))
+		return DB_ERR;
 	for (tries = 0; tries < 2; tries++) {
 		va_copy(cp, ap);
 		if (collect(&p, types, cp) < 0) {

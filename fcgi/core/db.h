@@ -41,6 +41,13 @@ void db_free(struct db *db);
  * loads) that may take longer; they set more before the first statement.
  */
 void db_set_io_timeout(struct db *db, unsigned int seconds);
+#ifdef EHAZIRA_TEST_HOOKS
+/*
+ * Test builds only (docs/testing.md): the nth statement from now on this
+ * thread fails with DB_ERR without reaching the server; 0 disarms.
+ */
+void db_testhook_fail_at(int n);
+#endif
 /* Call once per process before threads start. */
 void db_library_init(void);
 void db_thread_end(void);

@@ -90,7 +90,7 @@ static json_t *
 own_periods(struct http_req *r)
 {
 	struct db_rows p;
-	json_t *list = json_array();
+	json_t *list;
 	int i;
 
 	if (db_query(r->db, r->arena, &p,
@@ -103,7 +103,8 @@ own_periods(struct http_req *r)
 		"WHERE sj.teacher_email = ? "
 		"ORDER BY sj.course_id, c.class_id, p.day_of_week, p.period_no",
 		"s", r->auth.email) != DB_OK)
-		return NULL;
+		return NULL; /* before the list: nothing to free */
+	list = json_array();
 	for (i = 0; i < p.nrows; i++)
 		json_array_append_new(list,
 		    json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:{s:I,s:s,s:I,s:s}}",

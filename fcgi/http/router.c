@@ -41,6 +41,7 @@
 #include "pushtoken.h"
 #include "lang.h"
 #include "router.h"
+#include "testhook.h"
 #include "submit.h"
 #include "substitute.h"
 #include "reports.h"
@@ -455,7 +456,9 @@ router_dispatch(struct http_req *r)
 		}
 		jsonio_defer(r->arena, r->json);
 	}
+	TESTHOOK_HANDLER(r, 1);
 	status = run_handler(r, rt);
+	TESTHOOK_HANDLER(r, 0);
 out:
 	http_finish(r, status);
 	stats_request(row, r->status, clock_mono_us() - t0);

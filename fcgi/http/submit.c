@@ -57,6 +57,7 @@
 #include "rotation.h"
 #include "stats.h"
 #include "submit.h"
+#include "testhook.h"
 #include "verdict.h"
 #include "window.h"
 
@@ -338,9 +339,12 @@ write_fresh(struct http_req *r, struct sub **subs, int n)
 
 /*
  * A new round for a student the last one marked absent: the A becomes the
- * mark, if the window is still open.  0 when it did, 1 when not, -1 on
- * error.
+ * mark, if the window is still open and the A is still the one the read
+ * saw (a teacher's mark by hand since then stays: the re-read answers
+ * it).  0 when it did, 1 when not, -1 on error.  The assignments run in
+ * order, so source changes before status and the condition holds for both.
  */
+#define RETAKE_OK "IF(status = 'A' AND source <> 'MANUAL', "
 static int
 write_retake(struct db *db, const struct sub *s)
 {
@@ -349,10 +353,13 @@ write_retake(struct db *db, const struct sub *s)
 		"source, delay_ms, geo_distance_m) SELECT session_id, ?, ?, "
 		"'OTP', ?, NULLIF(?, -1) FROM "
 		"attendance_window WHERE window_id = ? AND " WINDOW_OPEN
-		" LOCK IN SHARE MODE ON DUPLICATE KEY UPDATE status = "
-		"VALUES(status), source = 'OTP', marked_at = NOW(3), "
-		"delay_ms = VALUES(delay_ms), "
-		"geo_distance_m = VALUES(geo_distance_m)",
+		" LOCK IN SHARE MODE ON DUPLICATE KEY UPDATE "
+		"marked_at = " RETAKE_OK "NOW(3), marked_at), "
+		"delay_ms = " RETAKE_OK "VALUES(delay_ms), delay_ms), "
+		"geo_distance_m = " RETAKE_OK "VALUES(geo_distance_m), "
+		"geo_distance_m), "
+		"source = " RETAKE_OK "'OTP', source), "
+		"status = " RETAKE_OK "VALUES(status), status)",
 		"ssIII", s->email, mark_of(s), s->delay_ms,
 		(long long)s->distance_m, s->window_id) != DB_OK)
 		return -1;
@@ -689,7 +696,11 @@ single_round(struct http_req *r, struct sub *s, json_t **result)
 			    "allow the app to use your location and try again");
 			goto out;
 		}
+		TESTHOOK_SUBMIT(r, "before_write", s->window_id, s->session_id,
+		    s->email);
 		rc = write_accepted(r, s);
+		TESTHOOK_SUBMIT(r, "after_write", s->window_id, s->session_id,
+		    s->email);
 	}
 	if (rc == 1)
 		status = window_closed(result);

@@ -10,75 +10,18 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "itadmin.h"
 #include "itauth.h"
-
-static char dir[64];
 
 static void
 setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/ehz-admin.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	it_tmpdir("admin");
 	if (it_url())
 		it_config(); /* exports EHAZIRA_CONF for the child */
 }
 
-static void
-teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
-
-TestSuite(admin, .init = setup, .fini = teardown);
-
-/* Runs ehazira-admin ARGS; its exit code, output (stdout+stderr) in out. */
-static int __attribute__((format(printf, 3, 4)))
-admin(char *out, size_t n, const char *fmt, ...)
-{
-	char args[1024], cmd[2048];
-	const char *bin = getenv("EHAZIRA_BIN"),
-		   *root = getenv("EHAZIRA_TEST_ROOT");
-	va_list ap;
-	FILE *p;
-	size_t got;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "cd %s && %s/ehazira-admin %s 2>&1",
-	    root ? root : ".", bin ? bin : "build", args);
-	cr_assert_not_null(p = popen(cmd, "r"));
-	got = fread(out, 1, n - 1, p);
-	out[got] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *write_file(const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static char *
-write_file(const char *name, const char *fmt, ...)
-{
-	static char path[8][160];
-	static int k;
-	char *p = path[k++ % 8];
-	va_list ap;
-	FILE *fp;
-
-	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
-	cr_assert_not_null(fp = fopen(p, "w"));
-	va_start(ap, fmt);
-	vfprintf(fp, fmt, ap);
-	va_end(ap);
-	fclose(fp);
-	return p;
-}
+TestSuite(admin, .init = setup, .fini = it_tmpdir_remove);
 
 static long long
 count_import(const char *dept)
@@ -109,24 +52,25 @@ Test(admin, a_full_import_lands_and_a_second_run_changes_nothing)
 	u = it_uniq();
 	snprintf(dept, sizeof(dept), "Import Dept %s", u);
 	for (pass = 0; pass < 2; pass++) {
-		cr_assert_eq(admin(out, sizeof(out), "import departments %s",
-				 write_file("d.csv", "department_name\n%s\n",
+		cr_assert_eq(it_admin_sh(out, sizeof(out),
+				 "import departments %s",
+				 it_tmpfile("d.csv", "department_name\n%s\n",
 				     dept)),
 		    0, "%s", out);
-		cr_assert_eq(admin(out, sizeof(out), "import classes %s",
-				 write_file("c.csv",
+		cr_assert_eq(it_admin_sh(out, sizeof(out), "import classes %s",
+				 it_tmpfile("c.csv",
 				     "department,batch,semester,section\r\n"
 				     "%s,2025,1,A\r\n%s,2025,1,B\r\n",
 				     dept, dept)),
 		    0, "%s", out);
-		cr_assert_eq(admin(out, sizeof(out), "import courses %s",
-				 write_file("co.csv",
+		cr_assert_eq(it_admin_sh(out, sizeof(out), "import courses %s",
+				 it_tmpfile("co.csv",
 				     "course_name,course_id\n"
 				     "\"Algorithms, Advanced\",IA%s\n",
 				     u)),
 		    0, "%s", out);
-		cr_assert_eq(admin(out, sizeof(out), "import teachers %s",
-				 write_file("t.csv",
+		cr_assert_eq(it_admin_sh(out, sizeof(out), "import teachers %s",
+				 it_tmpfile("t.csv",
 				     "teacher_email,name,designation,"
 				     "department,verified\n"
 				     "Prof.%s@T.Ehazira.in,Prof X,Professor,"
@@ -134,8 +78,8 @@ Test(admin, a_full_import_lands_and_a_second_run_changes_nothing)
 				     u, dept)),
 		    0, "%s", out);
 		cr_assert_eq(
-		    admin(out, sizeof(out), "import students %s",
-			write_file("s.csv",
+		    it_admin_sh(out, sizeof(out), "import students %s",
+			it_tmpfile("s.csv",
 			    "student_email,name,roll_no,department,"
 			    "batch,semester,section,verified\n"
 			    "a.%s@t.ehazira.in,\"Rao, Asha\",01,%s,"
@@ -143,15 +87,15 @@ Test(admin, a_full_import_lands_and_a_second_run_changes_nothing)
 			    "\nb.%s@t.ehazira.in,Bo,02,%s,2025,1,A,0\n",
 			    u, dept, u, dept)),
 		    0, "%s", out);
-		cr_assert_eq(admin(out, sizeof(out), "import subjects %s",
-				 write_file("sj.csv",
+		cr_assert_eq(it_admin_sh(out, sizeof(out), "import subjects %s",
+				 it_tmpfile("sj.csv",
 				     "course_id,department,batch,semester,"
 				     "section,teacher_email\n"
 				     "IA%s,%s,2025,1,A,prof.%s@t.ehazira.in\n",
 				     u, dept, u)),
 		    0, "%s", out);
-		cr_assert_eq(admin(out, sizeof(out), "import periods %s",
-				 write_file("p.csv",
+		cr_assert_eq(it_admin_sh(out, sizeof(out), "import periods %s",
+				 it_tmpfile("p.csv",
 				     "course_id,department,batch,semester,"
 				     "section,day_of_week,period_no,"
 				     "start_time,end_time\n"
@@ -186,14 +130,15 @@ Test(admin, a_bad_line_is_reported_and_nothing_is_imported)
 	u = it_uniq();
 	cls = itauth_class("X");
 	(void)cls;
-	f = write_file("bad.csv",
+	f = it_tmpfile("bad.csv",
 	    "student_email,name,roll_no,department,batch,semester,section\n"
 	    "ok1.%s@t.ehazira.in,One,01,Dept X %s,2024,3,X\n"
 	    "bad.%s@t.ehazira.in,Two,02,Dept X %s,2024,3,NOSUCH\n"
 	    "ok2.%s@t.ehazira.in,Three,03,Dept X %s,2024,3,X\n"
 	    "not-an-email,Four,04,Dept X %s,2024,3,X\n",
 	    u, u, u, u, u, u, u);
-	cr_assert_neq(admin(out, sizeof(out), "import students %s", f), 0);
+	cr_assert_neq(it_admin_sh(out, sizeof(out), "import students %s", f),
+	    0);
 	cr_assert_not_null(strstr(out, "bad.csv:3: unknown class"), "%s", out);
 	cr_assert_not_null(strstr(out, "bad.csv:5: "), "%s", out);
 	cr_assert_null(strstr(out, "bad.csv:2:"), "%s", out);
@@ -203,8 +148,9 @@ Test(admin, a_bad_line_is_reported_and_nothing_is_imported)
 			 "s", u),
 	    0, "the good rows were not applied either");
 	/* a wrong header is refused before any row */
-	f = write_file("hdr.csv", "email,name\nx@y.z,X\n");
-	cr_assert_neq(admin(out, sizeof(out), "import teachers %s", f), 0);
+	f = it_tmpfile("hdr.csv", "email,name\nx@y.z,X\n");
+	cr_assert_neq(it_admin_sh(out, sizeof(out), "import teachers %s", f),
+	    0);
 	cr_assert_not_null(strstr(out, "hdr.csv:1: "), "%s", out);
 }
 
@@ -216,24 +162,28 @@ Test(admin, verify_block_and_unblock_are_audited)
 	IT_REQUIRE_STACK();
 	cls = itauth_class("V");
 	itauth_student(e, cls, 0);
-	cr_assert_eq(admin(out, sizeof(out), "verify %s", e), 0, "%s", out);
+	cr_assert_eq(it_admin_sh(out, sizeof(out), "verify %s", e), 0, "%s",
+	    out);
 	cr_assert_eq(it_sql_int("SELECT verified FROM student WHERE "
 				"student_email = ?",
 			 "s", e),
 	    1);
-	cr_assert_eq(admin(out, sizeof(out), "block %s", e), 0, "%s", out);
+	cr_assert_eq(it_admin_sh(out, sizeof(out), "block %s", e), 0, "%s",
+	    out);
 	cr_assert_eq(it_sql_int("SELECT blocked FROM student WHERE "
 				"student_email = ?",
 			 "s", e),
 	    1);
 	it_sql("UPDATE student SET flagged = TRUE WHERE student_email = ?", "s",
 	    e);
-	cr_assert_eq(admin(out, sizeof(out), "unblock %s", e), 0, "%s", out);
+	cr_assert_eq(it_admin_sh(out, sizeof(out), "unblock %s", e), 0, "%s",
+	    out);
 	cr_assert_eq(it_sql_int("SELECT blocked + flagged FROM student WHERE "
 				"student_email = ?",
 			 "s", e),
 	    0, "unblock clears the flag too");
-	cr_assert_eq(admin(out, sizeof(out), "unverify %s", e), 0, "%s", out);
+	cr_assert_eq(it_admin_sh(out, sizeof(out), "unverify %s", e), 0, "%s",
+	    out);
 	cr_assert_eq(it_sql_int("SELECT verified FROM student WHERE "
 				"student_email = ?",
 			 "s", e),
@@ -244,7 +194,8 @@ Test(admin, verify_block_and_unblock_are_audited)
 				"'user.unblock', 'user.unverify')",
 			 "s", e),
 	    4);
-	cr_assert_eq(admin(out, sizeof(out), "block nobody.%s@x.in", it_uniq()),
+	cr_assert_eq(it_admin_sh(out, sizeof(out), "block nobody.%s@x.in",
+			 it_uniq()),
 	    1, "%s", out);
 }
 
@@ -270,22 +221,22 @@ Test(admin, pending_devices_are_listed_and_decided)
 	pend = it_sql_int("SELECT MAX(device_id) FROM device WHERE "
 			  "user_email = ?",
 	    "s", e);
-	cr_assert_eq(admin(out, sizeof(out), "devices --pending"), 0);
+	cr_assert_eq(it_admin_sh(out, sizeof(out), "devices --pending"), 0);
 	snprintf(id, sizeof(id), "%lld", pend);
 	cr_assert_not_null(strstr(out, e), "%s", out);
-	cr_assert_eq(admin(out, sizeof(out), "approve-device %lld", pend), 0,
-	    "%s", out);
+	cr_assert_eq(it_admin_sh(out, sizeof(out), "approve-device %lld", pend),
+	    0, "%s", out);
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM device WHERE "
 				"(device_id = ? AND approval = 'REPLACED' AND "
 				"active = FALSE) OR (device_id = ? AND "
 				"approval = 'ACTIVE' AND active = TRUE)",
 			 "II", old, pend),
 	    2);
-	cr_assert_eq(admin(out, sizeof(out), "reject-device %lld", pend), 1,
-	    "not pending any more: %s", out);
-	cr_assert_eq(admin(out, sizeof(out), "show %s", e), 0, "%s", out);
+	cr_assert_eq(it_admin_sh(out, sizeof(out), "reject-device %lld", pend),
+	    1, "not pending any more: %s", out);
+	cr_assert_eq(it_admin_sh(out, sizeof(out), "show %s", e), 0, "%s", out);
 	cr_assert_not_null(strstr(out, "REPLACED"), "%s", out);
 	cr_assert_not_null(strstr(out, "device.approve"), "%s", out);
-	cr_assert_eq(admin(out, sizeof(out), "devices %s", e), 0);
+	cr_assert_eq(it_admin_sh(out, sizeof(out), "devices %s", e), 0);
 	cr_assert_not_null(strstr(out, "(2 devices)"), "%s", out);
 }

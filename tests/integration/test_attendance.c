@@ -21,21 +21,11 @@
 #include "guard.h"
 #include "ratelimit.h"
 #include "it.h"
+#include "itclass.h"
 #include "rotation.h"
 #include "ws.h"
 
 #define NSTUDENTS 4
-#define MAX_STUDENTS 40
-
-struct klass {
-	long long class_id, period_id, teacher_dev;
-	char teacher[128];
-	char *teacher_tok;
-	int n;
-	char students[MAX_STUDENTS][128];
-	char *tokens[MAX_STUDENTS];
-	long long devices[MAX_STUDENTS];
-};
 
 static int
 port(void)
@@ -43,122 +33,6 @@ port(void)
 	const char *p = getenv("EHAZIRA_HTTP_PORT");
 
 	return p ? atoi(p) : 8080;
-}
-
-static long long
-add_device(const char *email, const char *role)
-{
-	char uuid[64];
-
-	snprintf(uuid, sizeof(uuid), "dev-%s-%d", it_uniq(), rand());
-	cr_assert_eq(
-	    it_sql("INSERT INTO device (user_email, role, device_uuid, "
-		   "fingerprint_hash, platform, active, approval, "
-		   "push_token) VALUES (?, ?, ?, SHA2(?, 256), "
-		   "'ANDROID', 1, 'ACTIVE', CONCAT('push-', ?))",
-		"sssss", email, role, uuid, uuid, uuid),
-	    DB_OK);
-	return it_sql_int("SELECT device_id FROM device WHERE device_uuid = ?",
-	    "s", uuid);
-}
-
-/* A department, a class of n students, a teacher, a course, a period. */
-static void
-make_class_n(struct klass *k, const char *tag, int n)
-{
-	char name[160], course[32];
-	long long dep, subj;
-	int i;
-
-	memset(k, 0, sizeof(*k));
-	snprintf(name, sizeof(name), "Dept %s %s", tag, it_uniq());
-	cr_assert_eq(it_sql("INSERT INTO department (department_name) VALUES "
-			    "(?)",
-			 "s", name),
-	    DB_OK);
-	dep = it_sql_int("SELECT department_id FROM department WHERE "
-			 "department_name = ?",
-	    "s", name);
-	cr_assert_eq(
-	    it_sql("INSERT INTO class (department_id, batch, semester, "
-		   "section) VALUES (?, '2025', 1, 'A')",
-		"I", dep),
-	    DB_OK);
-	k->class_id = it_sql_int("SELECT class_id FROM class WHERE "
-				 "department_id = ?",
-	    "I", dep);
-	snprintf(k->teacher, sizeof(k->teacher), "t-%s-%s@it.edu", tag,
-	    it_uniq());
-	cr_assert_eq(it_sql("INSERT INTO teacher (teacher_email, name, "
-			    "department_id, verified) VALUES (?, 'Teacher', ?, "
-			    "1)",
-			 "sI", k->teacher, dep),
-	    DB_OK);
-	snprintf(course, sizeof(course), "C%s%s", tag, it_uniq());
-	course[31] = '\0';
-	cr_assert_eq(it_sql("INSERT INTO course (course_id, course_name) "
-			    "VALUES (?, 'Networks')",
-			 "s", course),
-	    DB_OK);
-	cr_assert_eq(it_sql("INSERT INTO subject (course_id, class_id, "
-			    "teacher_email) VALUES (?, ?, ?)",
-			 "sIs", course, k->class_id, k->teacher),
-	    DB_OK);
-	subj = it_sql_int("SELECT subject_id FROM subject WHERE course_id = ?",
-	    "s", course);
-	cr_assert_eq(it_sql("INSERT INTO period (subject_id, day_of_week, "
-			    "period_no) VALUES (?, 1, 1)",
-			 "I", subj),
-	    DB_OK);
-	k->period_id = it_sql_int("SELECT period_id FROM period WHERE "
-				  "subject_id = ?",
-	    "I", subj);
-	k->teacher_dev = add_device(k->teacher, "teacher");
-	k->teacher_tok = it_token(k->teacher, "teacher", k->teacher_dev, 900);
-	k->n = n;
-	for (i = 0; i < n; i++) {
-		char roll[8];
-
-		snprintf(k->students[i], sizeof(k->students[i]),
-		    "s%d-%s-%s@it.edu", i, tag, it_uniq());
-		snprintf(roll, sizeof(roll), "%02d", i + 1);
-		cr_assert_eq(it_sql("INSERT INTO student (student_email, name, "
-				    "roll_no, class_id, verified) VALUES (?, "
-				    "CONCAT('Student ', ?), ?, ?, 1)",
-				 "sssI", k->students[i], roll, roll,
-				 k->class_id),
-		    DB_OK);
-		k->devices[i] = add_device(k->students[i], "student");
-		k->tokens[i] =
-		    it_token(k->students[i], "student", k->devices[i], 900);
-	}
-}
-
-static void
-make_class(struct klass *k, const char *tag)
-{
-	make_class_n(k, tag, NSTUDENTS);
-}
-
-/* Opens a window; returns the session id and copies the OTP. */
-static long long
-initiate(struct klass *k, char otp[5])
-{
-	struct it_resp r;
-	char body[128];
-	long long sid;
-
-	snprintf(body, sizeof(body), "{\"period_id\":%lld}", k->period_id);
-	cr_assert_eq(it_post_json("/attendance/initiate", k->teacher_tok, body,
-			 &r),
-	    0);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	sid = json_integer_value(json_object_get(r.json, "session_id"));
-	snprintf(otp, 5, "%s",
-	    json_string_value(json_object_get(r.json, "otp")));
-	cr_assert_eq(strlen(otp), 4);
-	it_resp_free(&r);
-	return sid;
 }
 
 static struct ws *
@@ -197,7 +71,7 @@ ws_submit(struct ws *w, long long sid, const char *otp)
 }
 
 static const char *
-status_of(struct klass *k, long long sid, int i)
+status_of(struct it_class *k, long long sid, int i)
 {
 	static char st[4];
 	struct db_rows rows;
@@ -230,7 +104,7 @@ wait_finalized(long long sid, int seconds)
 
 Test(attendance, the_whole_round_over_the_websocket, .timeout = 60)
 {
-	struct klass k;
+	struct it_class k;
 	struct ws *teacher, *s[NSTUDENTS];
 	json_t *m, *res;
 	char otp[5], bad[5];
@@ -238,11 +112,11 @@ Test(attendance, the_whole_round_over_the_websocket, .timeout = 60)
 	int i;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "flow");
+	it_class_make(&k, "flow", NSTUDENTS, "ANDROID");
 	teacher = connect_as(k.teacher_tok, "ws+meta.nchan", NULL);
 	for (i = 0; i < NSTUDENTS; i++)
 		s[i] = connect_as(k.tokens[i], NULL, NULL);
-	sid = initiate(&k, otp);
+	sid = it_class_initiate(&k, otp);
 	wrong_code(otp, bad);
 
 	/* started reaches every student, without the code */
@@ -376,16 +250,16 @@ submit_status(const char *token, long long sid, const char *otp)
 Test(attendance, focus_loss_before_a_correct_code_flags_the_student,
     .timeout = 30)
 {
-	struct klass k;
+	struct it_class k;
 	struct ws *s;
 	json_t *res;
 	char otp[5], body[128];
 	long long sid;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "flag");
+	it_class_make(&k, "flag", NSTUDENTS, "ANDROID");
 	s = connect_as(k.tokens[0], NULL, NULL);
-	sid = initiate(&k, otp);
+	sid = it_class_initiate(&k, otp);
 	snprintf(body, sizeof(body),
 	    "{\"type\":\"focus_lost\",\"session_id\":%lld}", sid);
 	cr_assert_eq(ws_send_text(s, body), 0);
@@ -409,14 +283,14 @@ Test(attendance, focus_loss_before_a_correct_code_flags_the_student,
 
 Test(attendance, evidence_flags_only_in_the_round_it_was_sent, .timeout = 30)
 {
-	struct klass k;
+	struct it_class k;
 	struct it_resp r;
 	char otp[5], body[64];
 	long long sid;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "evround");
-	sid = initiate(&k, otp);
+	it_class_make(&k, "evround", NSTUDENTS, "ANDROID");
+	sid = it_class_initiate(&k, otp);
 	send_evidence(k.tokens[0], sid);
 	send_evidence(k.tokens[0], sid);
 	cr_assert_eq(it_sql_int("SELECT a.evidence FROM attendance_attempt a "
@@ -433,7 +307,7 @@ Test(attendance, evidence_flags_only_in_the_round_it_was_sent, .timeout = 30)
 	cr_assert_str_eq(status_of(&k, sid, 0), "A");
 
 	/* round 2: last round's evidence is not held against the student */
-	cr_assert_eq(initiate(&k, otp), sid);
+	cr_assert_eq(it_class_initiate(&k, otp), sid);
 	send_evidence(k.tokens[1], sid);
 	cr_assert_str_eq(submit_status(k.tokens[0], sid, otp), "P");
 	cr_assert_str_eq(submit_status(k.tokens[1], sid, otp), "R");
@@ -443,16 +317,16 @@ Test(attendance, evidence_flags_only_in_the_round_it_was_sent, .timeout = 30)
 
 Test(attendance, strangers_are_refused, .timeout = 30)
 {
-	struct klass k, other;
+	struct it_class k, other;
 	struct it_resp r;
 	char otp[5], otp2[5], body[160];
 	long long sid;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "own");
-	make_class(&other, "oth");
-	sid = initiate(&k, otp);
-	(void)initiate(&other, otp2);
+	it_class_make(&k, "own", NSTUDENTS, "ANDROID");
+	it_class_make(&other, "oth", NSTUDENTS, "ANDROID");
+	sid = it_class_initiate(&k, otp);
+	(void)it_class_initiate(&other, otp2);
 
 	/* a student of another class, with the right code */
 	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
@@ -525,7 +399,7 @@ Test(attendance, strangers_are_refused, .timeout = 30)
 Test(attendance, live_status_close_manual_mark_and_a_second_round,
     .timeout = 30)
 {
-	struct klass k;
+	struct it_class k;
 	struct it_resp r;
 	json_t *st;
 	char otp[5], otp2[5], body[512], path[128];
@@ -533,8 +407,8 @@ Test(attendance, live_status_close_manual_mark_and_a_second_round,
 	size_t i;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "live");
-	sid = initiate(&k, otp);
+	it_class_make(&k, "live", NSTUDENTS, "ANDROID");
+	sid = it_class_initiate(&k, otp);
 	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
 	    sid, otp);
 	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[0], body, &r),
@@ -614,7 +488,7 @@ Test(attendance, live_status_close_manual_mark_and_a_second_round,
 	    1, "in the language of the device");
 
 	/* second round: a new code; the absentee can still be present */
-	sid2 = initiate(&k, otp2);
+	sid2 = it_class_initiate(&k, otp2);
 	cr_assert_eq(sid2, sid, "same session, new round");
 	submit_status(k.tokens[1], sid, otp2);
 	cr_assert_str_eq(status_of(&k, sid, 1), "P");
@@ -649,7 +523,7 @@ Test(attendance, live_status_close_manual_mark_and_a_second_round,
 Test(attendance, the_relay_finalises_overdue_windows_after_a_restart,
     .timeout = 60)
 {
-	struct klass k;
+	struct it_class k;
 	struct it_resp r;
 	char otp[5], body[128];
 	long long sid;
@@ -658,11 +532,11 @@ Test(attendance, the_relay_finalises_overdue_windows_after_a_restart,
 
 	IT_REQUIRE_STACK();
 	cr_assert_gt(pid, 0);
-	make_class(&k, "rly");
+	it_class_make(&k, "rly", NSTUDENTS, "ANDROID");
 	cr_assert_eq(kill(pid, SIGKILL), 0);
 	for (i = 0; i < 50 && kill(pid, 0) == 0; i++)
 		usleep(100000);
-	sid = initiate(&k, otp);
+	sid = it_class_initiate(&k, otp);
 	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
 	    sid, otp);
 	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[0], body, &r),
@@ -688,7 +562,7 @@ Test(attendance, the_relay_finalises_overdue_windows_after_a_restart,
 
 Test(attendance, a_reconnecting_teacher_misses_no_event, .timeout = 30)
 {
-	struct klass k;
+	struct it_class k;
 	struct ws *t;
 	struct it_resp r;
 	json_t *m;
@@ -697,9 +571,9 @@ Test(attendance, a_reconnecting_teacher_misses_no_event, .timeout = 30)
 	int i, seen[NSTUDENTS] = { 0 };
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "rec");
+	it_class_make(&k, "rec", NSTUDENTS, "ANDROID");
 	t = connect_as(k.teacher_tok, "ws+meta.nchan", NULL);
-	sid = initiate(&k, otp);
+	sid = it_class_initiate(&k, otp);
 	m = ws_expect_type(t, "attendance.opened", 3000);
 	cr_assert_not_null(m);
 	json_decref(m);
@@ -754,18 +628,18 @@ Test(attendance, the_websocket_refuses_bad_tokens)
 
 Test(attendance, the_campus_network_policy_applies_unless_online, .timeout = 30)
 {
-	struct klass k;
+	struct it_class k;
 	struct it_resp r;
 	char otp[5], body[128];
 	long long sid, sid2;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "net");
+	it_class_make(&k, "net", NSTUDENTS, "ANDROID");
 	cr_assert_eq(it_sql("UPDATE class SET allowed_cidrs = '10.0.0.0/8' "
 			    "WHERE class_id = ?",
 			 "I", k.class_id),
 	    DB_OK);
-	sid = initiate(&k, otp);
+	sid = it_class_initiate(&k, otp);
 	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
 	    sid, otp);
 	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[0], body, &r),
@@ -800,14 +674,14 @@ Test(attendance, the_campus_network_policy_applies_unless_online, .timeout = 30)
 
 Test(attendance, a_policy_change_applies_from_the_next_window, .timeout = 30)
 {
-	struct klass k;
+	struct it_class k;
 	struct it_resp r;
 	char otp[5], body[128];
 	long long sid;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "midwin");
-	sid = initiate(&k, otp);
+	it_class_make(&k, "midwin", NSTUDENTS, "ANDROID");
+	sid = it_class_initiate(&k, otp);
 	/* a campus network is set while the window is open */
 	cr_assert_eq(it_sql("UPDATE class SET allowed_cidrs = '10.0.0.0/8' "
 			    "WHERE class_id = ?",
@@ -825,7 +699,7 @@ Test(attendance, a_policy_change_applies_from_the_next_window, .timeout = 30)
 	    0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	it_resp_free(&r);
-	cr_assert_eq(initiate(&k, otp), sid);
+	cr_assert_eq(it_class_initiate(&k, otp), sid);
 	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
 	    sid, otp);
 	cr_assert_eq(it_post_json("/attendance/submit", k.tokens[1], body, &r),
@@ -837,14 +711,14 @@ Test(attendance, a_policy_change_applies_from_the_next_window, .timeout = 30)
 
 Test(attendance, the_qr_code_is_an_svg_only_while_open, .timeout = 30)
 {
-	struct klass k;
+	struct it_class k;
 	struct it_resp r;
 	char otp[5], path[128], body[64];
 	long long sid;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "qr");
-	sid = initiate(&k, otp);
+	it_class_make(&k, "qr", NSTUDENTS, "ANDROID");
+	sid = it_class_initiate(&k, otp);
 	snprintf(path, sizeof(path), "/attendance/qr?session_id=%lld", sid);
 	cr_assert_eq(it_get(path, k.teacher_tok, &r), 0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
@@ -889,7 +763,7 @@ pushes_for(const char *needle, char *otp_seen_in, size_t n)
 Test(attendance, initiate_pushes_every_enrolled_active_device_and_no_otp,
     .timeout = 30)
 {
-	struct klass k, other;
+	struct it_class k, other;
 	char otp[5], line[8192];
 	long long off;
 	int i, sent = 0, t;
@@ -899,15 +773,15 @@ Test(attendance, initiate_pushes_every_enrolled_active_device_and_no_otp,
 	IT_REQUIRE_STACK();
 	if (getenv("EHAZIRA_TEST_FCM_RECORD") == NULL)
 		cr_skip_test("no FCM stand-in");
-	make_class(&k, "psh");
-	make_class(&other, "pso");
+	it_class_make(&k, "psh", NSTUDENTS, "ANDROID");
+	it_class_make(&other, "pso", NSTUDENTS, "ANDROID");
 	/* an inactive (replaced) phone of student 0 must stay silent */
-	off = add_device(k.students[0], "student");
+	off = it_device_add(k.students[0], "student", "ANDROID");
 	cr_assert_eq(it_sql("UPDATE device SET active = 0, approval = "
 			    "'REPLACED' WHERE device_id = ?",
 			 "I", off),
 	    DB_OK);
-	initiate(&k, otp);
+	it_class_initiate(&k, otp);
 	for (t = 0; t < 100 && sent < NSTUDENTS; t++) {
 		sent = (int)it_sql_int("SELECT COUNT(*) FROM outbox o JOIN "
 				       "device d ON d.device_id = o.device_id "
@@ -958,7 +832,7 @@ Test(attendance, initiate_pushes_every_enrolled_active_device_and_no_otp,
 
 Test(attendance, a_reconnecting_student_misses_no_event, .timeout = 30)
 {
-	struct klass k;
+	struct it_class k;
 	struct ws *s;
 	struct it_resp r;
 	json_t *m;
@@ -967,9 +841,9 @@ Test(attendance, a_reconnecting_student_misses_no_event, .timeout = 30)
 	long long sid;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "srec");
+	it_class_make(&k, "srec", NSTUDENTS, "ANDROID");
 	s = connect_as(k.tokens[0], "ws+meta.nchan", NULL);
-	sid = initiate(&k, otp);
+	sid = it_class_initiate(&k, otp);
 	m = ws_expect_type(s, "attendance.started", 3000);
 	cr_assert_not_null(m);
 	json_decref(m);
@@ -984,7 +858,7 @@ Test(attendance, a_reconnecting_student_misses_no_event, .timeout = 30)
 	    0);
 	cr_assert_eq(r.status, 200);
 	it_resp_free(&r);
-	initiate(&k, otp);
+	it_class_initiate(&k, otp);
 
 	enc = malloc(strlen(last) * 3 + 1);
 	for (p = enc, q = last; *q; q++)
@@ -1028,13 +902,13 @@ hook_post(const char *subject, const char *frame)
 
 Test(attendance, a_forged_websocket_identity_is_refused, .timeout = 30)
 {
-	struct klass k;
+	struct it_class k;
 	char otp[5], subject[512], frame[128];
 	long long sid;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "forge");
-	sid = initiate(&k, otp);
+	it_class_make(&k, "forge", NSTUDENTS, "ANDROID");
+	sid = it_class_initiate(&k, otp);
 	snprintf(frame, sizeof(frame),
 	    "{\"type\":\"submit\",\"session_id\":%lld,\"otp\":\"%s\"}", sid,
 	    otp);
@@ -1074,7 +948,7 @@ race(void *arg)
 static void
 submit_together(struct racer *rs, int n)
 {
-	pthread_t th[MAX_STUDENTS + 2];
+	pthread_t th[IT_CLASS_MAX + 2];
 	pthread_barrier_t go;
 	int i;
 
@@ -1090,7 +964,7 @@ submit_together(struct racer *rs, int n)
 
 /* Counts the teacher's attendance.submission events per student. */
 static void
-collect_events(struct ws *teacher, struct klass *k, const char *status,
+collect_events(struct ws *teacher, struct it_class *k, const char *status,
     int *seen, int want, int ms)
 {
 	int got = 0, i;
@@ -1125,16 +999,16 @@ collect_events(struct ws *teacher, struct klass *k, const char *status,
 Test(attendance, a_class_submitting_at_once_gets_what_one_at_a_time_would,
     .timeout = 60)
 {
-	struct klass k;
-	struct racer rs[MAX_STUDENTS];
+	struct it_class k;
+	struct racer rs[IT_CLASS_MAX];
 	struct ws *teacher;
-	int seen[MAX_STUDENTS] = { 0 }, i, n = MAX_STUDENTS;
+	int seen[IT_CLASS_MAX] = { 0 }, i, n = IT_CLASS_MAX;
 	char otp[5], wrong[5];
 	long long sid;
 
-	make_class_n(&k, "burst", n);
+	it_class_make(&k, "burst", n, "ANDROID");
 	teacher = connect_as(k.teacher_tok, "ws+meta.nchan", NULL);
-	sid = initiate(&k, otp);
+	sid = it_class_initiate(&k, otp);
 	wrong_code(otp, wrong);
 	/* each student submits once: a minute boundary changes no count */
 	/* the first four get the code wrong, the rest right */
@@ -1201,7 +1075,7 @@ rate_window(void)
  * there, so the count says nothing).
  */
 static long long
-double_tap(struct klass *k, int *seen)
+double_tap(struct it_class *k, int *seen)
 {
 	struct racer rs[6];
 	struct ws *teacher;
@@ -1210,7 +1084,7 @@ double_tap(struct klass *k, int *seen)
 	int i;
 
 	teacher = connect_as(k->teacher_tok, "ws+meta.nchan", NULL);
-	sid = initiate(k, otp);
+	sid = it_class_initiate(k, otp);
 	memset(rs, 0, sizeof(rs));
 	for (i = 0; i < 6; i++) {
 		rs[i].token = k->tokens[0];
@@ -1241,13 +1115,13 @@ double_tap(struct klass *k, int *seen)
 
 Test(attendance, a_double_tap_marks_once_and_answers_both, .timeout = 30)
 {
-	struct klass k;
-	int seen[MAX_STUDENTS] = { 0 }, try;
+	struct it_class k;
+	int seen[IT_CLASS_MAX] = { 0 }, try;
 	long long hits = -1;
 
 	/* a second try cannot meet a boundary too: it takes seconds */
 	for (try = 0; try < 2 && hits < 0; try++) {
-		make_class(&k, try ? "tap2" : "tap");
+		it_class_make(&k, try ? "tap2" : "tap", NSTUDENTS, "ANDROID");
 		memset(seen, 0, sizeof(seen));
 		hits = double_tap(&k, seen);
 	}
@@ -1261,14 +1135,14 @@ Test(attendance, a_double_tap_marks_once_and_answers_both, .timeout = 30)
  * limiter then counted in a fresh window).
  */
 static int
-submit_at_limit(struct klass *k, long long *sid, char *otp)
+submit_at_limit(struct it_class *k, long long *sid, char *otp)
 {
 	struct it_resp r;
 	char body[96];
 	long long w0;
 	int status;
 
-	*sid = initiate(k, otp);
+	*sid = it_class_initiate(k, otp);
 	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
 	    *sid, otp);
 	w0 = rate_window();
@@ -1290,14 +1164,14 @@ submit_at_limit(struct klass *k, long long *sid, char *otp)
 Test(attendance, a_student_over_the_limit_is_refused_even_with_the_right_code,
     .timeout = 30)
 {
-	struct klass k;
+	struct it_class k;
 	struct it_resp r;
 	char body[96], otp[5];
 	long long sid = 0;
 	int status = -1, try;
 
 	for (try = 0; try < 2 && status < 0; try++) {
-		make_class(&k, try ? "lim2" : "lim");
+		it_class_make(&k, try ? "lim2" : "lim", NSTUDENTS, "ANDROID");
 		status = submit_at_limit(&k, &sid, otp);
 	}
 	cr_expect_eq(status, 429);
@@ -1326,7 +1200,7 @@ rotate_window(long long sid, const char *secret, long long ago_ms)
 }
 
 static long long
-delay_of(struct klass *k, long long sid, int i)
+delay_of(struct it_class *k, long long sid, int i)
 {
 	return it_sql_int("SELECT delay_ms FROM attendance WHERE session_id = "
 			  "? AND student_email = ?",
@@ -1338,14 +1212,14 @@ Test(attendance, a_rotating_code_is_taken_now_and_briefly_after_the_change,
 {
 	const char *secret = "0123456789abcdef0123456789abcdef";
 	struct arena *ar = arena_new(1 << 16);
-	struct klass k;
+	struct it_class k;
 	struct it_resp r;
 	char otp[5], body[128], path[96];
 	long long sid;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "rot");
-	sid = initiate(&k, otp);
+	it_class_make(&k, "rot", NSTUDENTS, "ANDROID");
+	sid = it_class_initiate(&k, otp);
 	/* 11 s in: slot 1 shows, slot 0's code lives 2 s more */
 	rotate_window(sid, secret, 11000);
 	cr_assert_str_eq(submit_status(k.tokens[0], sid,
@@ -1388,7 +1262,7 @@ Test(attendance, a_rotating_code_is_taken_now_and_briefly_after_the_change,
 Test(attendance, a_submission_far_slower_than_the_class_is_marked_slow,
     .timeout = 30)
 {
-	struct klass k;
+	struct it_class k;
 	struct it_resp r;
 	char otp[5], path[96];
 	long long sid;
@@ -1397,8 +1271,8 @@ Test(attendance, a_submission_far_slower_than_the_class_is_marked_slow,
 	int slow = 0, slow_one = 0;
 
 	IT_REQUIRE_STACK();
-	make_class_n(&k, "slow", 6);
-	sid = initiate(&k, otp);
+	it_class_make(&k, "slow", 6, "ANDROID");
+	sid = it_class_initiate(&k, otp);
 	for (i = 0; i < 6; i++)
 		cr_assert_str_eq(submit_status(k.tokens[i], sid, otp), "P");
 	cr_assert_geq(delay_of(&k, sid, 0), 0, "a delay is recorded");

@@ -11,54 +11,18 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "itadmin.h"
 #include "itauth.h"
-
-static char dir[64];
 
 static void
 setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/ehz-policy.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	it_tmpdir("policy");
 	if (it_url())
 		it_config(); /* exports EHAZIRA_CONF for the child */
 }
 
-static void
-teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
-
-TestSuite(classpolicy, .init = setup, .fini = teardown);
-
-/* Runs ehazira-admin ARGS; its exit code, output (stdout+stderr) in out. */
-static int __attribute__((format(printf, 3, 4)))
-admin(char *out, size_t n, const char *fmt, ...)
-{
-	char args[1024], cmd[2048];
-	const char *bin = getenv("EHAZIRA_BIN"),
-		   *root = getenv("EHAZIRA_TEST_ROOT");
-	va_list ap;
-	FILE *p;
-	size_t got;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "cd %s && %s/ehazira-admin %s 2>&1",
-	    root ? root : ".", bin ? bin : "build", args);
-	cr_assert_not_null(p = popen(cmd, "r"));
-	got = fread(out, 1, n - 1, p);
-	out[got] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+TestSuite(classpolicy, .init = setup, .fini = it_tmpdir_remove);
 
 static long long
 audits(long long cls)
@@ -78,7 +42,7 @@ Test(classpolicy, set_stores_checked_values_and_audits_each_change)
 
 	IT_REQUIRE_STACK();
 	cls = itauth_class("P");
-	cr_assert_eq(admin(out, sizeof(out),
+	cr_assert_eq(it_admin_sh(out, sizeof(out),
 			 "class-policy set %lld "
 			 "'allowed_cidrs=10.20.0.0/16, 2001:db8:20::/48' "
 			 "flag_on_focus_loss=false",
@@ -94,14 +58,16 @@ Test(classpolicy, set_stores_checked_values_and_audits_each_change)
 	    1);
 	cr_assert_eq(audits(cls), 2);
 	/* the same values again change nothing and audit nothing */
-	cr_assert_eq(admin(out, sizeof(out),
+	cr_assert_eq(it_admin_sh(out, sizeof(out),
 			 "class-policy set %lld flag_on_focus_loss=no", cls),
 	    0, "%s", out);
 	cr_assert_eq(audits(cls), 2);
-	cr_assert_eq(admin(out, sizeof(out), "class-policy show %lld", cls), 0);
+	cr_assert_eq(it_admin_sh(out, sizeof(out), "class-policy show %lld",
+			 cls),
+	    0);
 	cr_assert(strstr(out, "flag_on_focus_loss=false"), "%s", out);
 	/* empty: anywhere */
-	cr_assert_eq(admin(out, sizeof(out),
+	cr_assert_eq(it_admin_sh(out, sizeof(out),
 			 "class-policy set %lld allowed_cidrs=", cls),
 	    0, "%s", out);
 	cr_assert_eq(it_sql_int("SELECT allowed_cidrs = '' FROM class WHERE "
@@ -119,7 +85,7 @@ Test(classpolicy, the_window_rotation_slow_and_geofence_keys_are_settable)
 	IT_REQUIRE_STACK();
 	cls = itauth_class("G");
 	cr_assert_eq(
-	    admin(out, sizeof(out),
+	    it_admin_sh(out, sizeof(out),
 		"class-policy set %lld online_default=true "
 		"window_ttl=40 rotate_every=10 rotate_overlap=3 "
 		"slow_margin_ms=2000 flag_slow=yes geofence_lat=12.9716 "
@@ -134,7 +100,7 @@ Test(classpolicy, the_window_rotation_slow_and_geofence_keys_are_settable)
 	cr_assert_eq(audits(cls), 11);
 	/* the whole is checked on each change: a shorter window than the
 	 * rotation fits is refused */
-	cr_assert_eq(admin(out, sizeof(out),
+	cr_assert_eq(it_admin_sh(out, sizeof(out),
 			 "class-policy set %lld "
 			 "window_ttl=25",
 			 cls),
@@ -181,8 +147,9 @@ Test(classpolicy, bad_values_are_refused_and_nothing_changes)
 	IT_REQUIRE_STACK();
 	cls = itauth_class("Q");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cr_assert_eq(admin(out, sizeof(out), "class-policy set %lld %s",
-				 cls, cases[i].args),
+		cr_assert_eq(it_admin_sh(out, sizeof(out),
+				 "class-policy set %lld %s", cls,
+				 cases[i].args),
 		    1, "%s: %s", cases[i].args, out);
 		cr_assert(strstr(out, cases[i].says), "%s: %s", cases[i].args,
 		    out);
@@ -197,15 +164,16 @@ Test(classpolicy, bad_values_are_refused_and_nothing_changes)
 				"geofence_radius = 0 AND geofence_lat = 0",
 			 "I", cls),
 	    1, "nothing of the 020 keys changed");
-	cr_assert_eq(admin(out, sizeof(out), "class-policy show 999999999"), 1);
+	cr_assert_eq(it_admin_sh(out, sizeof(out),
+			 "class-policy show 999999999"),
+	    1);
 	cr_assert(strstr(out, "no class"), "%s", out);
 }
 
 Test(classpolicy, the_classes_csv_sets_the_policy_columns)
 {
-	char out[2048], path[160], dept[64];
+	char out[2048], *path, dept[64];
 	long long cls;
-	FILE *fp;
 
 	IT_REQUIRE_STACK();
 	snprintf(dept, sizeof(dept), "Policy %s", it_uniq());
@@ -213,9 +181,7 @@ Test(classpolicy, the_classes_csv_sets_the_policy_columns)
 			    "(?)",
 			 "s", dept),
 	    DB_OK);
-	snprintf(path, sizeof(path), "%s/classes.csv", dir);
-	cr_assert_not_null(fp = fopen(path, "w"));
-	fprintf(fp,
+	path = it_tmpfile("classes.csv",
 	    "department,batch,semester,section,allowed_cidrs,"
 	    "flag_on_focus_loss,window_ttl,rotate_every,geofence_lat,"
 	    "geofence_lon,geofence_radius,geofence_missing,flag_slow\n"
@@ -223,9 +189,8 @@ Test(classpolicy, the_classes_csv_sets_the_policy_columns)
 	    "30,10,28.6139,77.209,200,flag,true\n"
 	    "%s,2026,3,B,,,,,,,,,\n",
 	    dept, dept);
-	fclose(fp);
-	cr_assert_eq(admin(out, sizeof(out), "import classes %s", path), 0,
-	    "%s", out);
+	cr_assert_eq(it_admin_sh(out, sizeof(out), "import classes %s", path),
+	    0, "%s", out);
 	cls = it_sql_int("SELECT class_id FROM class c JOIN department d USING "
 			 "(department_id) WHERE d.department_name = ? AND "
 			 "section = 'A'",
@@ -240,15 +205,13 @@ Test(classpolicy, the_classes_csv_sets_the_policy_columns)
 	    1);
 	cr_assert_eq(audits(cls), 9);
 	/* a bad network is a FILE:LINE error and nothing is imported */
-	cr_assert_not_null(fp = fopen(path, "w"));
-	fprintf(fp,
+	path = it_tmpfile("classes.csv",
 	    "department,batch,semester,section,allowed_cidrs\n"
 	    "%s,2026,3,C,10.0.0.0/8\n"
 	    "%s,2026,3,A,10.0.0.0/40\n",
 	    dept, dept);
-	fclose(fp);
-	cr_assert_eq(admin(out, sizeof(out), "import classes %s", path), 1,
-	    "%s", out);
+	cr_assert_eq(it_admin_sh(out, sizeof(out), "import classes %s", path),
+	    1, "%s", out);
 	cr_assert(strstr(out, ":3:") && strstr(out, "10.0.0.0/40"), "%s", out);
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM class c JOIN department "
 				"d USING (department_id) WHERE "

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "it.h"
+#include "itclass.h"
 #include "ws.h"
 
 #define NSTUD 3
@@ -36,10 +37,7 @@ static struct node node_a, node_b;
 static char stack_url[256];
 
 struct klass {
-	long long period_id;
-	char teacher[128], *teacher_tok;
-	char students[NSTUD][128];
-	char *tokens[NSTUD];
+	struct it_class c;
 	char prefix[64]; /* of the students' push tokens */
 };
 
@@ -93,89 +91,24 @@ use(const struct node *nd)
 	setenv("EHAZIRA_TEST_URL", nd->url, 1);
 }
 
-static long long
-add_device(const char *email, const char *role, const char *push)
-{
-	char uuid[64];
-
-	snprintf(uuid, sizeof(uuid), "dev-%s-%d", it_uniq(), rand());
-	cr_assert_eq(it_sql("INSERT INTO device (user_email, role, "
-			    "device_uuid, fingerprint_hash, platform, active, "
-			    "approval, push_token) VALUES (?, ?, ?, "
-			    "SHA2(?, 256), 'ANDROID', 1, 'ACTIVE', ?)",
-			 "sssss", email, role, uuid, uuid, push),
-	    DB_OK);
-	return it_sql_int("SELECT device_id FROM device WHERE device_uuid = ?",
-	    "s", uuid);
-}
-
-/* The id the last INSERT made (one connection: it_db()). */
-static long long
-last_id(void)
-{
-	return it_sql_int("SELECT LAST_INSERT_ID()", "");
-}
-
-/* A department, a class of NSTUD students with push tokens, a teacher. */
+/* The shared class (itclass.h), its students' push tokens numbered. */
 static void
 make_class(struct klass *k, const char *tag)
 {
-	char name[160], course[32];
-	long long dep, cls, subj;
 	int i;
 
-	memset(k, 0, sizeof(*k));
+	it_class_make(&k->c, tag, NSTUD, "ANDROID");
 	snprintf(k->prefix, sizeof(k->prefix), "node-%s-%s-", tag, it_uniq());
-	snprintf(name, sizeof(name), "Nodes %s %s", tag, it_uniq());
-	cr_assert_eq(it_sql("INSERT INTO department (department_name) VALUES "
-			    "(?)",
-			 "s", name),
-	    DB_OK);
-	dep = last_id();
-	cr_assert_eq(it_sql("INSERT INTO class (department_id, batch, "
-			    "semester, section) VALUES (?, '2025', 1, 'A')",
-			 "I", dep),
-	    DB_OK);
-	cls = last_id();
-	snprintf(k->teacher, sizeof(k->teacher), "t-%s-%s@it.edu", tag,
-	    it_uniq());
-	cr_assert_eq(it_sql("INSERT INTO teacher (teacher_email, name, "
-			    "department_id, verified) VALUES (?, 'T', ?, 1)",
-			 "sI", k->teacher, dep),
-	    DB_OK);
-	snprintf(course, sizeof(course), "N%s%s", tag, it_uniq());
-	course[20] = '\0';
-	cr_assert_eq(it_sql("INSERT INTO course (course_id, course_name) "
-			    "VALUES (?, 'Nodes')",
-			 "s", course),
-	    DB_OK);
-	cr_assert_eq(it_sql("INSERT INTO subject (course_id, class_id, "
-			    "teacher_email) VALUES (?, ?, ?)",
-			 "sIs", course, cls, k->teacher),
-	    DB_OK);
-	subj = last_id();
-	cr_assert_eq(it_sql("INSERT INTO period (subject_id, day_of_week, "
-			    "period_no) VALUES (?, 1, 1)",
-			 "I", subj),
-	    DB_OK);
-	k->period_id = last_id();
-	k->teacher_tok = it_token(k->teacher, "teacher",
-	    add_device(k->teacher, "teacher", NULL), 900);
-	for (i = 0; i < NSTUD; i++) {
-		char roll[8], push[96];
-
-		snprintf(k->students[i], sizeof(k->students[i]),
-		    "s%d-%s-%s@it.edu", i, tag, it_uniq());
-		snprintf(roll, sizeof(roll), "%02d", i + 1);
-		cr_assert_eq(it_sql("INSERT INTO student (student_email, name, "
-				    "roll_no, class_id, verified) VALUES (?, "
-				    "'S', ?, ?, 1)",
-				 "ssI", k->students[i], roll, cls),
+	for (i = 0; i < NSTUD; i++)
+		cr_assert_eq(
+		    it_sql("UPDATE device SET push_token = CONCAT(?, ?) "
+			   "WHERE device_id = ?",
+			"siI", k->prefix, i, k->c.devices[i]),
 		    DB_OK);
-		snprintf(push, sizeof(push), "%s%d", k->prefix, i);
-		k->tokens[i] = it_token(k->students[i], "student",
-		    add_device(k->students[i], "student", push), 900);
-	}
+	cr_assert_eq(it_sql("UPDATE device SET push_token = NULL WHERE "
+			    "device_id = ?",
+			 "I", k->c.teacher_dev),
+	    DB_OK);
 }
 
 static struct ws *
@@ -200,25 +133,6 @@ connect_to(const struct node *nd, const char *token, const char *last)
 	return w;
 }
 
-static long long
-initiate(struct klass *k, char otp[5])
-{
-	struct it_resp r;
-	char body[64];
-	long long sid;
-
-	snprintf(body, sizeof(body), "{\"period_id\":%lld}", k->period_id);
-	cr_assert_eq(it_post_json("/attendance/initiate", k->teacher_tok, body,
-			 &r),
-	    0);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	sid = json_integer_value(json_object_get(r.json, "session_id"));
-	snprintf(otp, 5, "%s",
-	    json_string_value(json_object_get(r.json, "otp")));
-	it_resp_free(&r);
-	return sid;
-}
-
 static void
 submit(struct klass *k, int i, long long sid, const char *otp)
 {
@@ -227,7 +141,8 @@ submit(struct klass *k, int i, long long sid, const char *otp)
 
 	snprintf(body, sizeof(body), "{\"session_id\":%lld,\"otp\":\"%s\"}",
 	    sid, otp);
-	cr_assert_eq(it_post_json("/attendance/submit", k->tokens[i], body, &r),
+	cr_assert_eq(it_post_json("/attendance/submit", k->c.tokens[i], body,
+			 &r),
 	    0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	it_resp_free(&r);
@@ -264,14 +179,14 @@ Test(nodes, a_student_on_one_node_hears_an_initiate_made_on_another)
 
 	IT_REQUIRE_STACK();
 	make_class(&k, "x");
-	teacher = connect_to(&node_a, k.teacher_tok, NULL);
-	student = connect_to(&node_b, k.tokens[0], NULL);
+	teacher = connect_to(&node_a, k.c.teacher_tok, NULL);
+	student = connect_to(&node_b, k.c.tokens[0], NULL);
 	use(&node_a);
-	sid = initiate(&k, otp);
+	sid = it_class_initiate(&k.c, otp);
 	expect_session(student, "attendance.started", sid, 5000);
 	use(&node_b);
 	submit(&k, 0, sid, otp);
-	expect_submission(teacher, k.students[0]);
+	expect_submission(teacher, k.c.students[0]);
 	ws_close(teacher);
 	ws_close(student);
 }
@@ -355,15 +270,15 @@ Test(nodes, a_node_killed_mid_window_loses_no_event_and_no_finalisation)
 	if (getenv("EHAZIRA_FCM_ENDPOINT") == NULL)
 		cr_skip_test("no FCM stand-in");
 	make_class(&k, "k");
-	teacher = connect_to(&node_a, k.teacher_tok, NULL);
-	student = connect_to(&node_b, k.tokens[0], NULL);
+	teacher = connect_to(&node_a, k.c.teacher_tok, NULL);
+	student = connect_to(&node_b, k.c.tokens[0], NULL);
 	use(&node_a);
-	sid = initiate(&k, otp);
+	sid = it_class_initiate(&k.c, otp);
 	expect_session(teacher, "attendance.opened", sid, 5000);
 	expect_session(student, "attendance.started", sid, 5000);
 	use(&node_b);
 	submit(&k, 0, sid, otp);
-	expect_submission(teacher, k.students[0]);
+	expect_submission(teacher, k.c.students[0]);
 	last = strdup(ws_last_id(teacher));
 	wait_outbox_settled(&k);
 	cr_assert_eq(pushes(k.prefix), NSTUD, "one start push a student");
@@ -371,8 +286,8 @@ Test(nodes, a_node_killed_mid_window_loses_no_event_and_no_finalisation)
 	kill_node(2);
 	ws_close(teacher);
 	submit(&k, 1, sid, otp);
-	teacher = connect_to(&node_b, k.teacher_tok, last);
-	expect_submission(teacher, k.students[1]);
+	teacher = connect_to(&node_b, k.c.teacher_tok, last);
+	expect_submission(teacher, k.c.students[1]);
 	/* the window ends (OTP_TTL + grace) and a surviving relay closes it */
 	expect_session(teacher, "attendance.closed", sid, 20000);
 	expect_session(student, "attendance.closed", sid, 5000);

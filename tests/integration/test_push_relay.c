@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "it.h"
 #include "outbox.h"
 #include "pubsub.h"
@@ -41,52 +42,17 @@ fcm_url(void)
 	return u && *u ? u : NULL;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static size_t
-on_data(char *d, size_t sz, size_t nm, void *u)
-{
-	char **b = u;
-	size_t old = *b ? strlen(*b) : 0, n = sz * nm;
-
-	*b = realloc(*b, old + n + 1);
-	memcpy(*b + old, d, n);
-	(*b)[old + n] = '\0';
-	return n;
-}
-
 /* A call to the stand-in's control surface; the parsed JSON answer. */
 static json_t *
 fcm(const char *method, const char *fmt, ...)
 {
-	char path[1024], url[1200], *body = NULL;
-	CURL *c = curl_easy_init();
 	json_t *j;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	j = it_control(fcm_url(), method, fmt, ap);
 	va_end(ap);
-	snprintf(url, sizeof(url), "%s%s", fcm_url(), path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (strcmp(method, "POST") == 0)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	cr_assert_eq(curl_easy_perform(c), CURLE_OK, "stand-in %s", path);
-	curl_easy_cleanup(c);
-	j = json_loads(body ? body : "", 0, NULL);
-	free(body);
-	cr_assert_not_null(j, "stand-in answer to %s", path);
+	cr_assert_not_null(j, "stand-in answer to %s", fmt);
 	return j;
 }
 
@@ -117,14 +83,14 @@ received(const char *prefix)
 static long long
 wait_delivered(const char *prefix, long long n, int timeout_ms)
 {
-	long long end = now_ms() + timeout_ms, got = 0;
+	long long end = clock_wall_ms() + timeout_ms, got = 0;
 	json_t *m;
 
 	for (;;) {
 		m = fcm("GET", "/control/messages?prefix=%s&brief=1", prefix);
 		got = jint(m, "delivered");
 		json_decref(m);
-		if (got >= n || now_ms() > end)
+		if (got >= n || clock_wall_ms() > end)
 			return got;
 		usleep(10000);
 	}
@@ -182,7 +148,7 @@ queue(const long long *devices, int n, const char *collapse,
 static long long
 queue_one(long long device)
 {
-	queue(&device, 1, "session-77", now_ms() + 60000);
+	queue(&device, 1, "session-77", clock_wall_ms() + 60000);
 	return it_sql_int("SELECT MAX(outbox_id) FROM outbox WHERE "
 			  "device_id = ?",
 	    "I", device);
@@ -203,10 +169,10 @@ outbox_state(long long id)
 static int
 wait_state(long long id, const char *state, int timeout_ms)
 {
-	long long end = now_ms() + timeout_ms;
+	long long end = clock_wall_ms() + timeout_ms;
 
 	while (strcmp(outbox_state(id), state) != 0) {
-		if (now_ms() > end)
+		if (clock_wall_ms() > end)
 			return 0;
 		usleep(20000);
 	}
@@ -217,12 +183,12 @@ wait_state(long long id, const char *state, int timeout_ms)
 static int
 wait_none(long long id0, const char *state, int timeout_ms)
 {
-	long long end = now_ms() + timeout_ms;
+	long long end = clock_wall_ms() + timeout_ms;
 
 	while (it_sql_int("SELECT COUNT(*) FROM outbox WHERE outbox_id > ? "
 			  "AND state = ?",
 		   "Is", id0, state) != 0) {
-		if (now_ms() > end)
+		if (clock_wall_ms() > end)
 			return 0;
 		usleep(20000);
 	}
@@ -275,7 +241,7 @@ Test(push, every_active_device_with_a_token_gets_one_push_and_no_other)
 	snprintf(email, sizeof(email), "old%s@x.edu", it_uniq());
 	dev[6] = new_device(email, tok, 0); /* a replaced phone */
 	id0 = it_sql_int("SELECT COALESCE(MAX(outbox_id), 0) FROM outbox", "");
-	queue(dev, 7, "session-77", now_ms() + 60000);
+	queue(dev, 7, "session-77", clock_wall_ms() + 60000);
 
 	cr_assert_eq(wait_delivered(pre, 5, 5000), 5);
 	cr_assert(wait_none(id0, "PENDING", 3000));
@@ -342,12 +308,12 @@ Test(push, one_token_request_serves_many_sends_and_a_401_refreshes_once)
 	json_decref(fcm("POST", "/control/revoke"));
 	tokens0 = stat_of("token_requests");
 	sends0 = stat_of("delivered");
-	queue(dev, 60, "session-78", now_ms() + 60000);
+	queue(dev, 60, "session-78", clock_wall_ms() + 60000);
 	cr_assert_eq(wait_delivered(pre, 60, 5000), 60);
 	cr_assert_eq(stat_of("token_requests") - tokens0, 1,
 	    "one token request for 60 sends");
 	cr_assert_geq(stat_of("delivered") - sends0, 60);
-	queue(dev, 30, "session-79", now_ms() + 60000);
+	queue(dev, 30, "session-79", clock_wall_ms() + 60000);
 	cr_assert_eq(wait_delivered(pre, 90, 5000), 90);
 	cr_assert_eq(stat_of("token_requests") - tokens0, 1,
 	    "the cached token is reused by the next batch");
@@ -476,7 +442,7 @@ Test(push, the_last_try_failing_marks_the_row_failed)
 	 * the same transaction, so the relay cannot claim it before. */
 	cr_assert_eq(db_begin(it_db()), DB_OK);
 	cr_assert_eq(outbox_add(it_db(), "push.started", dev, "session-80",
-			 started_payload("80"), now_ms() + 60000),
+			 started_payload("80"), clock_wall_ms() + 60000),
 	    DB_OK);
 	id = db_insert_id(it_db());
 	cr_assert_eq(db_exec(it_db(),
@@ -502,7 +468,7 @@ Test(push, the_last_try_failing_marks_the_row_failed)
 Test(push, an_outage_longer_than_five_tries_still_ends_in_a_send)
 {
 	char *pre = prefix_for("outage"), tok[128], email[128];
-	long long dev, id, t0 = now_ms();
+	long long dev, id, t0 = clock_wall_ms();
 	json_t *got;
 
 	FCM_REQUIRE();
@@ -514,7 +480,7 @@ Test(push, an_outage_longer_than_five_tries_still_ends_in_a_send)
 	id = queue_one(dev);
 	cr_assert_eq(wait_delivered(pre, 1, 8000), 1, "%s", outbox_state(id));
 	cr_assert(wait_state(id, "SENT", 2000), "%s", outbox_state(id));
-	cr_assert_geq(now_ms() - t0, 3000, "sent after the outage only");
+	cr_assert_geq(clock_wall_ms() - t0, 3000, "sent after the outage only");
 	got = received(pre);
 	cr_assert_gt(jint(got, "count"), 5, "more than five tries: %lld",
 	    jint(got, "count"));
@@ -529,7 +495,7 @@ Test(push, an_outage_longer_than_five_tries_still_ends_in_a_send)
 Test(push, a_row_is_not_retried_past_its_expiry)
 {
 	char *pre = prefix_for("dies"), tok[128], email[128];
-	long long dev, id, expires = now_ms() + 1500;
+	long long dev, id, expires = clock_wall_ms() + 1500;
 	json_t *got, *msgs;
 	size_t i;
 
@@ -564,7 +530,7 @@ Test(push, an_expired_row_is_dropped_without_sending)
 	token_name(tok, sizeof(tok), pre, 0);
 	snprintf(email, sizeof(email), "e%s@x.edu", it_uniq());
 	dev = new_device(email, tok, 1);
-	queue(&dev, 1, "session-81", now_ms() - 1000);
+	queue(&dev, 1, "session-81", clock_wall_ms() - 1000);
 	id = it_sql_int("SELECT MAX(outbox_id) FROM outbox WHERE device_id = ?",
 	    "I", dev);
 	cr_assert(wait_state(id, "DROPPED", 5000), "%s", outbox_state(id));
@@ -643,14 +609,14 @@ per_token(const char *pre, int n, int *lo, int *hi)
 static int
 wait_each(const char *pre, int n, int timeout_ms)
 {
-	long long end = now_ms() + timeout_ms;
+	long long end = clock_wall_ms() + timeout_ms;
 	int lo, hi;
 
 	for (;;) {
 		per_token(pre, n, &lo, &hi);
 		if (lo >= 1)
 			return 1;
-		if (now_ms() > end)
+		if (clock_wall_ms() > end)
 			return 0;
 		usleep(50000);
 	}
@@ -686,7 +652,7 @@ Test(push, a_relay_killed_mid_batch_loses_nothing_and_sends_at_most_twice)
 	id0 = it_sql_int("SELECT COALESCE(MAX(outbox_id), 0) FROM outbox", "");
 	/* Slow answers: the batch is still in flight when the relay dies. */
 	json_decref(fcm("POST", "/control/delay?ms=300"));
-	queue(dev, N, "session-82", now_ms() + 120000);
+	queue(dev, N, "session-82", clock_wall_ms() + 120000);
 	cr_assert_geq(wait_delivered(pre, 20, 5000), 20);
 	pid = read_pid(pidfile);
 	cr_assert_gt(pid, 0);
@@ -745,7 +711,7 @@ Test(push, two_relays_at_once_never_send_the_same_push_twice)
 		usleep(10000);
 	cr_assert_eq(access(sock, F_OK), 0, "the second relay is up");
 	json_decref(fcm("POST", "/control/delay?ms=20"));
-	queue_quietly(dev, N, "session-83", now_ms() + 120000);
+	queue_quietly(dev, N, "session-83", clock_wall_ms() + 120000);
 	cfg2.relay_socket = sock;
 	outbox_wake(&cfg2);
 	outbox_wake(it_config());

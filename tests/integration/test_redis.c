@@ -18,17 +18,10 @@
 #include <unistd.h>
 
 #include "it.h"
+#include "itclass.h"
 #include "ws.h"
 
 #define MAXS 8
-
-struct klass {
-	long long class_id, period_id;
-	char teacher[128], *teacher_tok;
-	int n;
-	char students[MAXS][128];
-	char *tokens[MAXS];
-};
 
 /*
  * The node the WebSockets and pids are of: the test stack, or a front
@@ -103,111 +96,6 @@ node_leave(char *stack_url)
 	node_port = 0;
 	node_state[0] = '\0';
 	cr_assert_eq(it_stack("down --node 2"), 0);
-}
-
-static long long
-add_device(const char *email, const char *role)
-{
-	char uuid[64];
-
-	snprintf(uuid, sizeof(uuid), "dev-%s-%d", it_uniq(), rand());
-	cr_assert_eq(it_sql("INSERT INTO device (user_email, role, "
-			    "device_uuid, fingerprint_hash, platform, active, "
-			    "approval) VALUES (?, ?, ?, SHA2(?, 256), "
-			    "'ANDROID', 1, 'ACTIVE')",
-			 "ssss", email, role, uuid, uuid),
-	    DB_OK);
-	return it_sql_int("SELECT device_id FROM device WHERE device_uuid = ?",
-	    "s", uuid);
-}
-
-/* A department, a class of n students, a teacher, a course, a period. */
-static void
-make_class(struct klass *k, const char *tag, int n)
-{
-	static int seq;
-	char name[160], course[80], uniq[48];
-	long long dep, subj;
-	int i;
-
-	memset(k, 0, sizeof(*k));
-	/* it_uniq() is per process: a test may build several classes */
-	snprintf(uniq, sizeof(uniq), "%s%d", it_uniq(), ++seq);
-	snprintf(name, sizeof(name), "Dept %s %s", tag, uniq);
-	cr_assert_eq(it_sql("INSERT INTO department (department_name) VALUES "
-			    "(?)",
-			 "s", name),
-	    DB_OK);
-	dep = it_sql_int("SELECT department_id FROM department WHERE "
-			 "department_name = ?",
-	    "s", name);
-	cr_assert_eq(it_sql("INSERT INTO class (department_id, batch, "
-			    "semester, section) VALUES (?, '2025', 1, 'A')",
-			 "I", dep),
-	    DB_OK);
-	k->class_id = it_sql_int("SELECT class_id FROM class WHERE "
-				 "department_id = ?",
-	    "I", dep);
-	snprintf(k->teacher, sizeof(k->teacher), "t-%s-%s@it.edu", tag, uniq);
-	cr_assert_eq(it_sql("INSERT INTO teacher (teacher_email, name, "
-			    "department_id, verified) VALUES (?, 'T', ?, 1)",
-			 "sI", k->teacher, dep),
-	    DB_OK);
-	snprintf(course, sizeof(course), "R%s%s", tag, uniq);
-	course[31] = '\0';
-	cr_assert_eq(it_sql("INSERT INTO course (course_id, course_name) "
-			    "VALUES (?, 'Redis')",
-			 "s", course),
-	    DB_OK);
-	cr_assert_eq(it_sql("INSERT INTO subject (course_id, class_id, "
-			    "teacher_email) VALUES (?, ?, ?)",
-			 "sIs", course, k->class_id, k->teacher),
-	    DB_OK);
-	subj = it_sql_int("SELECT subject_id FROM subject WHERE course_id = ?",
-	    "s", course);
-	cr_assert_eq(it_sql("INSERT INTO period (subject_id, day_of_week, "
-			    "period_no) VALUES (?, 1, 1)",
-			 "I", subj),
-	    DB_OK);
-	k->period_id = it_sql_int("SELECT period_id FROM period WHERE "
-				  "subject_id = ?",
-	    "I", subj);
-	k->teacher_tok = it_token(k->teacher, "teacher",
-	    add_device(k->teacher, "teacher"), 900);
-	k->n = n;
-	for (i = 0; i < n; i++) {
-		char roll[8];
-
-		snprintf(k->students[i], sizeof(k->students[i]),
-		    "s%d-%s-%s@it.edu", i, tag, uniq);
-		snprintf(roll, sizeof(roll), "%02d", i + 1);
-		cr_assert_eq(it_sql("INSERT INTO student (student_email, name, "
-				    "roll_no, class_id, verified) VALUES (?, "
-				    "'S', ?, ?, 1)",
-				 "ssI", k->students[i], roll, k->class_id),
-		    DB_OK);
-		k->tokens[i] = it_token(k->students[i], "student",
-		    add_device(k->students[i], "student"), 900);
-	}
-}
-
-static long long
-initiate(struct klass *k, char otp[5])
-{
-	struct it_resp r;
-	char body[128];
-	long long sid;
-
-	snprintf(body, sizeof(body), "{\"period_id\":%lld}", k->period_id);
-	cr_assert_eq(it_post_json("/attendance/initiate", k->teacher_tok, body,
-			 &r),
-	    0);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	sid = json_integer_value(json_object_get(r.json, "session_id"));
-	snprintf(otp, 5, "%s",
-	    json_string_value(json_object_get(r.json, "otp")));
-	it_resp_free(&r);
-	return sid;
 }
 
 /*
@@ -336,7 +224,7 @@ gets(struct ws *w, const char *type)
 }
 
 static void
-submit_http(struct klass *k, int i, long long sid, const char *otp)
+submit_http(struct it_class *k, int i, long long sid, const char *otp)
 {
 	struct it_resp r;
 	char body[128];
@@ -362,7 +250,7 @@ submit_http(struct klass *k, int i, long long sid, const char *otp)
 Test(redis, killing_an_nginx_worker_loses_no_event_for_any_client,
     .timeout = 120)
 {
-	struct klass k;
+	struct it_class k;
 	struct ws *old[MAXS], *fresh[MAXS], *teacher;
 	int workers[8], nb, i, tries, master, missed_old = 0, missed_new = 0;
 	long long sid;
@@ -370,12 +258,12 @@ Test(redis, killing_an_nginx_worker_loses_no_event_for_any_client,
 	json_t *m;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "kill", MAXS);
+	it_class_make(&k, "kill", MAXS, "ANDROID");
 	stack_url = node_enter();
 	teacher = must_connect(k.teacher_tok);
 	for (i = 0; i < MAXS; i++)
 		old[i] = must_connect(k.tokens[i]);
-	sid = initiate(&k, otp);
+	sid = it_class_initiate(&k, otp);
 	for (i = 0; i < MAXS; i++)
 		cr_assert(got_started(old[i], sid), "student %d started", i);
 	m = ws_expect_type(teacher, "attendance.opened", 5000);
@@ -490,17 +378,17 @@ metrics_redis_up(void)
 static int
 events_flow(void)
 {
-	struct klass k;
+	struct it_class k;
 	struct ws *w;
 	json_t *m;
 	char otp[5];
 	long long sid;
 	int status = 0;
 
-	make_class(&k, "back", 1);
+	it_class_make(&k, "back", 1, "ANDROID");
 	if ((w = connect_as(k.tokens[0], NULL, &status)) == NULL)
 		return 0;
-	sid = initiate(&k, otp);
+	sid = it_class_initiate(&k, otp);
 	m = ws_expect_type(w, "attendance.started", 2000);
 	ws_close(w);
 	if (m == NULL)
@@ -512,7 +400,7 @@ events_flow(void)
 Test(redis, with_redis_down_submits_are_stored_and_events_resume_after,
     .timeout = 150)
 {
-	struct klass k;
+	struct it_class k;
 	struct it_resp r;
 	char body[128], otp[5];
 	long long sid;
@@ -520,10 +408,10 @@ Test(redis, with_redis_down_submits_are_stored_and_events_resume_after,
 	int ok = 0;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "down", 2);
+	it_class_make(&k, "down", 2, "ANDROID");
 	cr_assert(healthz_says("up"));
 	cr_assert_eq(metrics_redis_up(), 1);
-	sid = initiate(&k, otp);
+	sid = it_class_initiate(&k, otp);
 
 	cr_assert_eq(it_stack("redis-stop"), 0);
 	cr_assert(healthz_says("down"), "/healthz reports Redis down");

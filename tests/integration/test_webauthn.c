@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "itadmin.h"
 #include "it.h"
 #include "mintwa.h"
 #include "webauthn.h"
@@ -409,30 +410,6 @@ Test(webauthn, a_uv_class_marks_only_a_verified_fresh_assertion_of_the_device,
 	mint_wa_free(stranger);
 }
 
-/* Runs ehazira-admin ARGS; its exit code, output (stdout+stderr) in out. */
-static int __attribute__((format(printf, 3, 4)))
-admin(char *out, size_t n, const char *fmt, ...)
-{
-	char args[1024], cmd[2048];
-	const char *bin = getenv("EHAZIRA_BIN"),
-		   *root = getenv("EHAZIRA_TEST_ROOT");
-	va_list ap;
-	FILE *p;
-	size_t got;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "cd %s && %s/ehazira-admin %s 2>&1",
-	    root ? root : ".", bin ? bin : "build", args);
-	cr_assert_not_null(p = popen(cmd, "r"));
-	got = fread(out, 1, n - 1, p);
-	out[got] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 Test(webauthn, the_policy_is_set_audited_and_shown_by_the_cli)
 {
 	struct fx f;
@@ -442,7 +419,7 @@ Test(webauthn, the_policy_is_set_audited_and_shown_by_the_cli)
 	IT_REQUIRE_STACK();
 	make_fixture(&f);
 	snprintf(subject, sizeof(subject), "class %lld", f.class_id);
-	cr_assert_eq(admin(out, sizeof(out),
+	cr_assert_eq(it_admin_sh(out, sizeof(out),
 			 "class-policy set %lld require_uv=false", f.class_id),
 	    0, "%s", out);
 	cr_expect(strstr(out, "require_uv=false"), "%s", out);
@@ -455,7 +432,7 @@ Test(webauthn, the_policy_is_set_audited_and_shown_by_the_cli)
 				"old_value = '1' AND new_value = '0'",
 			 "s", subject),
 	    1);
-	cr_expect_neq(admin(out, sizeof(out),
+	cr_expect_neq(it_admin_sh(out, sizeof(out),
 			  "class-policy set %lld require_uv=maybe", f.class_id),
 	    0);
 	cr_expect(strstr(out, "true or false"), "%s", out);

@@ -17,7 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "it.h"
+#include "itclass.h"
 
 #define WP_REQUIRE()                                                \
 	do {                                                        \
@@ -27,16 +29,6 @@
 				     "(EHAZIRA_TEST_WEBPUSH_URL)"); \
 	} while (0)
 
-struct klass {
-	long long class_id, period_id;
-	char course[32];
-	char *teacher_tok;
-	int n;
-	char *tokens[4];
-	char emails[4][160];
-	long long devices[4];
-};
-
 static const char *
 wp_url(void)
 {
@@ -45,52 +37,17 @@ wp_url(void)
 	return u && *u ? u : NULL;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static size_t
-on_data(char *d, size_t sz, size_t nm, void *u)
-{
-	char **b = u;
-	size_t old = *b ? strlen(*b) : 0, n = sz * nm;
-
-	*b = realloc(*b, old + n + 1);
-	memcpy(*b + old, d, n);
-	(*b)[old + n] = '\0';
-	return n;
-}
-
 /* A call to the stand-in's control surface; the parsed JSON answer. */
 static json_t *
 wp(const char *method, const char *fmt, ...)
 {
-	char path[1024], url[1200], *body = NULL;
-	CURL *c = curl_easy_init();
 	json_t *j;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	j = it_control(wp_url(), method, fmt, ap);
 	va_end(ap);
-	snprintf(url, sizeof(url), "%s%s", wp_url(), path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (strcmp(method, "POST") == 0)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	cr_assert_eq(curl_easy_perform(c), CURLE_OK, "stand-in %s", path);
-	curl_easy_cleanup(c);
-	j = json_loads(body ? body : "", 0, NULL);
-	free(body);
-	cr_assert_not_null(j, "stand-in answer to %s", path);
+	cr_assert_not_null(j, "stand-in answer to %s", fmt);
 	return j;
 }
 
@@ -113,81 +70,9 @@ vapid_key(void)
 	return out;
 }
 
-static long long
-web_device(const char *email, const char *role)
-{
-	char uuid[64];
-
-	snprintf(uuid, sizeof(uuid), "web-%s-%d", it_uniq(), rand());
-	cr_assert_eq(it_sql("INSERT INTO device (user_email, role, "
-			    "device_uuid, fingerprint_hash, platform, active, "
-			    "approval) VALUES (?, ?, ?, '127.0.0.1', 'WEB', 1, "
-			    "'ACTIVE')",
-			 "sss", email, role, uuid),
-	    DB_OK);
-	return db_insert_id(it_db());
-}
-
-/* A class of n web students, its teacher, a course and a period. */
-static void
-make_class(struct klass *k, const char *tag, int n)
-{
-	char name[160], email[160];
-	long long dep, subj, tdev;
-	int i;
-
-	memset(k, 0, sizeof(*k));
-	snprintf(name, sizeof(name), "WP %s %s %d", tag, it_uniq(), rand());
-	cr_assert_eq(it_sql("INSERT INTO department (department_name) "
-			    "VALUES (?)",
-			 "s", name),
-	    DB_OK);
-	dep = db_insert_id(it_db());
-	cr_assert_eq(it_sql("INSERT INTO class (department_id, batch, "
-			    "semester, section) VALUES (?, '2025', 1, 'A')",
-			 "I", dep),
-	    DB_OK);
-	k->class_id = db_insert_id(it_db());
-	snprintf(email, sizeof(email), "t-wp%s-%s@it.edu", tag, it_uniq());
-	cr_assert_eq(it_sql("INSERT INTO teacher (teacher_email, name, "
-			    "department_id, verified) VALUES (?, 'T', ?, 1)",
-			 "sI", email, dep),
-	    DB_OK);
-	snprintf(k->course, sizeof(k->course), "W%s%d", tag, rand() % 100000);
-	cr_assert_eq(it_sql("INSERT INTO course (course_id, course_name) "
-			    "VALUES (?, 'Web Push')",
-			 "s", k->course),
-	    DB_OK);
-	cr_assert_eq(it_sql("INSERT INTO subject (course_id, class_id, "
-			    "teacher_email) VALUES (?, ?, ?)",
-			 "sIs", k->course, k->class_id, email),
-	    DB_OK);
-	subj = db_insert_id(it_db());
-	cr_assert_eq(it_sql("INSERT INTO period (subject_id, day_of_week, "
-			    "period_no) VALUES (?, 1, 1)",
-			 "I", subj),
-	    DB_OK);
-	k->period_id = db_insert_id(it_db());
-	tdev = web_device(email, "teacher");
-	k->teacher_tok = it_token(email, "teacher", tdev, 900);
-	k->n = n;
-	for (i = 0; i < n; i++) {
-		snprintf(email, sizeof(email), "s%d-wp%s-%s-%d@it.edu", i, tag,
-		    it_uniq(), rand());
-		cr_assert_eq(it_sql("INSERT INTO student (student_email, name, "
-				    "roll_no, class_id, verified) VALUES (?, "
-				    "'S', ?, ?, 1)",
-				 "siI", email, i + 1, k->class_id),
-		    DB_OK);
-		k->devices[i] = web_device(email, "student");
-		snprintf(k->emails[i], sizeof(k->emails[i]), "%s", email);
-		k->tokens[i] = it_token(email, "student", k->devices[i], 900);
-	}
-}
-
 /* Subscribes every student at the stand-in (tag) and at the API. */
 static void
-subscribe_all(struct klass *k, const char *tag)
+subscribe_all(struct it_class *k, const char *tag)
 {
 	char *key = vapid_key(), *body;
 	json_t *subs =
@@ -209,36 +94,17 @@ subscribe_all(struct klass *k, const char *tag)
 	free(key);
 }
 
-static long long
-initiate(struct klass *k, char otp[5])
-{
-	struct it_resp r;
-	char body[128];
-	long long sid;
-
-	snprintf(body, sizeof(body), "{\"period_id\":%lld}", k->period_id);
-	cr_assert_eq(it_post_json("/attendance/initiate", k->teacher_tok, body,
-			 &r),
-	    0);
-	cr_assert_eq(r.status, 201, "%s", r.body);
-	sid = json_integer_value(json_object_get(r.json, "session_id"));
-	snprintf(otp, 5, "%s",
-	    json_string_value(json_object_get(r.json, "otp")));
-	it_resp_free(&r);
-	return sid;
-}
-
 /* Polls the stand-in until n pushes for tag arrived (or 15 s). */
 static json_t *
 wait_messages(const char *tag, long long n)
 {
-	long long end = now_ms() + 15000;
+	long long end = clock_wall_ms() + 15000;
 	json_t *m;
 
 	for (;;) {
 		m = wp("GET", "/control/messages?tag=%s", tag);
 		if (json_integer_value(json_object_get(m, "count")) >= n ||
-		    now_ms() > end)
+		    clock_wall_ms() > end)
 			return m;
 		json_decref(m);
 		usleep(20000);
@@ -248,16 +114,16 @@ wait_messages(const char *tag, long long n)
 Test(webpush_relay, initiate_sends_an_encrypted_push_that_the_browser_reads)
 {
 	char tag[48], otp[5], topic[40];
-	struct klass k;
+	struct it_class k;
 	json_t *m, *msg, *info, *data;
 	long long sid, ttl, max_ttl, end, sent = 0;
 	size_t i;
 
 	WP_REQUIRE();
 	snprintf(tag, sizeof(tag), "ok%s%d", it_uniq(), rand() % 1000);
-	make_class(&k, "a", 3);
+	it_class_make(&k, "a", 3, "WEB");
 	subscribe_all(&k, tag);
-	sid = initiate(&k, otp);
+	sid = it_class_initiate(&k, otp);
 	m = wait_messages(tag, 3);
 	cr_assert_eq(json_integer_value(json_object_get(m, "delivered")), 3,
 	    "%s", json_dumps(m, 0));
@@ -294,7 +160,8 @@ Test(webpush_relay, initiate_sends_an_encrypted_push_that_the_browser_reads)
 	}
 	json_decref(m);
 	/* the relay settles the rows just after the stand-in answers */
-	for (end = now_ms() + 10000; sent < 3 && now_ms() < end; usleep(20000))
+	for (end = clock_wall_ms() + 10000; sent < 3 && clock_wall_ms() < end;
+	     usleep(20000))
 		sent = it_sql_int("SELECT COUNT(*) FROM outbox WHERE state = "
 				  "'SENT' AND device_id IN (?, ?, ?)",
 		    "III", k.devices[0], k.devices[1], k.devices[2]);
@@ -304,21 +171,22 @@ Test(webpush_relay, initiate_sends_an_encrypted_push_that_the_browser_reads)
 Test(webpush_relay, a_410_from_the_push_service_deletes_the_subscription)
 {
 	char tag[48], otp[5];
-	struct klass k;
+	struct it_class k;
 	long long end, left = 1;
 	json_t *r;
 
 	WP_REQUIRE();
 	snprintf(tag, sizeof(tag), "gone%s%d", it_uniq(), rand() % 1000);
-	make_class(&k, "b", 1);
+	it_class_make(&k, "b", 1, "WEB");
 	subscribe_all(&k, tag);
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM web_push_subscription "
 				"WHERE device_id = ?",
 			 "I", k.devices[0]),
 	    1);
 	json_decref(wp("POST", "/control/fail?tag=%s&status=410&count=1", tag));
-	initiate(&k, otp);
-	for (end = now_ms() + 15000; left > 0 && now_ms() < end; usleep(20000))
+	it_class_initiate(&k, otp);
+	for (end = clock_wall_ms() + 15000; left > 0 && clock_wall_ms() < end;
+	     usleep(20000))
 		left = it_sql_int("SELECT COUNT(*) FROM web_push_subscription "
 				  "WHERE device_id = ?",
 		    "I", k.devices[0]);
@@ -338,14 +206,14 @@ static const char *UA = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-"
 
 Test(webpush_relay, bad_subscriptions_are_refused_with_a_clear_400)
 {
-	struct klass k;
+	struct it_class k;
 	struct it_resp r;
 	char body[1400], ep[1100];
 	const char *bodies[6];
 	int i;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "c", 1);
+	it_class_make(&k, "c", 1, "WEB");
 	memset(ep, 'x', sizeof(ep) - 1);
 	memcpy(ep, "https://a.example/", 18);
 	ep[sizeof(ep) - 1] = '\0';
@@ -379,14 +247,14 @@ Test(webpush_relay, bad_subscriptions_are_refused_with_a_clear_400)
 
 Test(webpush_relay, an_android_device_cannot_subscribe_and_delete_forgets)
 {
-	struct klass k;
+	struct it_class k;
 	struct it_resp r;
 	char body[400], auth[1024], *tok;
 	const char *hdrs[2] = { NULL, NULL };
 	long long android;
 
 	IT_REQUIRE_STACK();
-	make_class(&k, "d", 1);
+	it_class_make(&k, "d", 1, "WEB");
 	snprintf(body, sizeof(body),
 	    "{\"endpoint\":\"https://push.example/%d\",\"keys\":{\"p256dh\":"
 	    "\"%s\",\"auth\":\"BTBZMqHH6r4Tts7J_aSIgg\"}}",
@@ -399,7 +267,7 @@ Test(webpush_relay, an_android_device_cannot_subscribe_and_delete_forgets)
 			 "I", k.devices[0]),
 	    DB_OK);
 	android = db_insert_id(it_db());
-	tok = it_token(k.emails[0], "student", android, 900);
+	tok = it_token(k.students[0], "student", android, 900);
 	cr_assert_eq(it_post_json("/devices/web-push", tok, body, &r), 0);
 	cr_assert_eq(r.status, 409, "%s", r.body);
 	cr_assert_str_eq(it_error_code(&r), "not_web_device");

@@ -7,11 +7,13 @@
  * writes.
  */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "itauth.h"
+#include "itclass.h"
 #include "ws.h"
 
 static int
@@ -177,4 +179,49 @@ Test(wsedge, the_token_never_reaches_nginx_logs, .timeout = 30)
 	    it_config()->state);
 	cr_assert_not(file_has(log, sig), "the token is in %s", log);
 	free(tok);
+}
+
+/* What a frame the socket cannot act on gets back: type and status. */
+struct frame_case {
+	int teacher;
+	char frame[64], type[24];
+	long status;
+	char code[24];
+};
+
+static struct frame_case frames[] = {
+	{ 1, "{\"type\":\"submit\",\"session_id\":1,\"otp\":\"1234\"}",
+	    "submit.result", 403, "forbidden" },
+	{ 1, "{\"type\":\"app_switch\"}", "error", 400, "bad_request" },
+	{ 0, "{\"session_id\":1}", "error", 400, "bad_request" },
+	{ 0, "[1]", "error", 400, "bad_json" },
+};
+
+ParameterizedTestParameters(wsedge, a_frame_it_cannot_act_on_is_answered_why)
+{
+	return cr_make_param_array(struct frame_case, frames,
+	    sizeof(frames) / sizeof(frames[0]));
+}
+
+ParameterizedTest(struct frame_case *c, wsedge,
+    a_frame_it_cannot_act_on_is_answered_why, .timeout = 30)
+{
+	struct it_class k;
+	struct ws *w;
+	json_t *j;
+
+	IT_REQUIRE_STACK();
+	it_class_make(&k, "frame", 1, "ANDROID");
+	w = open_socket(c->teacher ? k.teacher_tok : k.tokens[0]);
+	cr_assert_eq(ws_send_text(w, c->frame), 0);
+	j = ws_expect_type(w, c->type, 10000);
+	cr_assert_not_null(j, "%s: no %s frame", c->frame, c->type);
+	cr_assert_eq(json_integer_value(json_object_get(j, "status_code")),
+	    c->status, "%s", c->frame);
+	cr_assert_str_eq(json_string_value(
+			     json_object_get(json_object_get(j, "error"),
+				 "code")),
+	    c->code, "%s", c->frame);
+	json_decref(j);
+	ws_close(w);
 }

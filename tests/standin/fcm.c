@@ -55,23 +55,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CONNS 2048
+#include "lib/httploop.h"
+
 #define MAX_REQUEST (1024 * 1024)
 #define MAX_TOKENS 256
 #define MAX_RULES 64
 #define SCOPE "https://www.googleapis.com/auth/firebase.messaging"
 #define GRANT "urn:ietf:params:oauth:grant-type:jwt-bearer"
 #define FCM_ERROR "type.googleapis.com/google.firebase.fcm.v1.FcmError"
-
-struct conn {
-	int fd;
-	char *in;
-	size_t nin, capin;
-	char *out;
-	size_t nout, off;
-	long long ready_at; /* a delayed answer goes out from here */
-	int close_after;
-};
 
 struct rule {
 	char token[512]; /* "" = any */
@@ -91,8 +82,6 @@ static struct {
 	char *email, *token_uri, *token_path, *project, *pubkey;
 	long token_ttl;
 	FILE *record;
-	struct conn conns[MAX_CONNS];
-	int nconns;
 	struct {
 		char tok[64];
 		long long until;
@@ -108,6 +97,8 @@ static struct {
 } S;
 
 static volatile sig_atomic_t stop;
+/* the connections (lib/httploop.c) */
+static struct standin_loop net;
 
 static void
 on_signal(int sig)
@@ -301,8 +292,8 @@ form_long(const char *qs, const char *name, long def)
 /* ---- answers ---- */
 
 static void
-reply(struct conn *c, int status, const char *extra_hdrs, const char *body,
-    long long delay)
+reply(struct standin_conn *c, int status, const char *extra_hdrs,
+    const char *body, long long delay)
 {
 	const char *reason = status == 200 ? "OK"
 	    : status == 400                ? "Bad Request"
@@ -330,7 +321,7 @@ reply(struct conn *c, int status, const char *extra_hdrs, const char *body,
 }
 
 static void
-reply_json(struct conn *c, int status, json_t *o, const char *hdrs,
+reply_json(struct standin_conn *c, int status, json_t *o, const char *hdrs,
     long long delay)
 {
 	char *s = json_dumps(o, JSON_COMPACT);
@@ -350,7 +341,8 @@ fcm_error(int status, const char *gstatus, const char *code,
 }
 
 static void
-reply_fcm_error(struct conn *c, int status, long retry_after, long long delay)
+reply_fcm_error(struct standin_conn *c, int status, long retry_after,
+    long long delay)
 {
 	char hdr[64] = "";
 
@@ -456,7 +448,7 @@ check_assertion(const char *a)
 }
 
 static void
-handle_token(struct conn *c, const char *body)
+handle_token(struct standin_conn *c, const char *body)
 {
 	char *grant = form_get(body, "grant_type"),
 	     *assertion = form_get(body, "assertion");
@@ -598,7 +590,7 @@ record(const char *token, int status, json_t *m)
 }
 
 static void
-handle_send(struct conn *c, const char *path, const char *auth,
+handle_send(struct standin_conn *c, const char *path, const char *auth,
     const char *body)
 {
 	char want[512];
@@ -657,7 +649,7 @@ handle_send(struct conn *c, const char *path, const char *auth,
 /* ---- control ---- */
 
 static void
-handle_messages(struct conn *c, const char *qs)
+handle_messages(struct standin_conn *c, const char *qs)
 {
 	char *tok = form_get(qs, "token"), *pre = form_get(qs, "prefix");
 	int brief = (int)form_long(qs, "brief", 0);
@@ -695,7 +687,7 @@ handle_messages(struct conn *c, const char *qs)
 }
 
 static void
-handle_control(struct conn *c, const char *method, const char *path,
+handle_control(struct standin_conn *c, const char *method, const char *path,
     const char *qs)
 {
 	struct rule *r;
@@ -790,7 +782,7 @@ header(const char *head, const char *name, char *buf, size_t cap)
 
 /* Handles one complete request at the head of c->in; 0 when incomplete. */
 static int
-serve_one(struct conn *c)
+serve_one(struct standin_conn *c)
 {
 	char *end, method[16], target[2048], clen[32], conn_h[32], auth[1024],
 	    *body, *qs, *path;
@@ -848,145 +840,6 @@ serve_one(struct conn *c)
 }
 
 static void
-conn_close(int i)
-{
-	close(S.conns[i].fd);
-	free(S.conns[i].in);
-	free(S.conns[i].out);
-	S.conns[i] = S.conns[--S.nconns];
-}
-
-/* Reads what is there; -1 when the peer is gone. */
-static int
-conn_read(struct conn *c)
-{
-	ssize_t n;
-
-	for (;;) {
-		if (c->capin - c->nin < 4096) {
-			c->capin = c->capin ? c->capin * 2 : 8192;
-			c->in = realloc(c->in, c->capin + 1);
-		}
-		n = read(c->fd, c->in + c->nin, c->capin - c->nin);
-		if (n > 0) {
-			c->nin += (size_t)n;
-			continue;
-		}
-		if (n == 0)
-			return -1;
-		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
-	}
-}
-
-static int
-conn_write(struct conn *c)
-{
-	ssize_t n;
-
-	while (c->off < c->nout) {
-		n = write(c->fd, c->out + c->off, c->nout - c->off);
-		if (n < 0)
-			return errno == EAGAIN ? 0 : -1;
-		c->off += (size_t)n;
-	}
-	c->nout = c->off = 0;
-	return c->close_after ? -1 : 0;
-}
-
-/* Answers what can be answered now; -1 when the connection is done. */
-static int
-conn_step(struct conn *c)
-{
-	for (;;) {
-		if (c->nout > c->off) {
-			if (c->ready_at > now_ms())
-				return 0;
-			if (conn_write(c) < 0)
-				return -1;
-			if (c->nout > c->off)
-				return 0; /* the rest at POLLOUT */
-		}
-		if (!serve_one(c))
-			return 0;
-	}
-}
-
-static int
-listen_on(int port, int *bound)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
-
-	sa.sin_port = htons((unsigned short)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 1024) < 0)
-		return -1;
-	getsockname(fd, (struct sockaddr *)&sa, &sl);
-	*bound = ntohs(sa.sin_port);
-	return fd;
-}
-
-static void
-loop(int lfd)
-{
-	static struct pollfd pfd[MAX_CONNS + 1];
-	long long now, wait;
-	int i, n, fd, one = 1;
-
-	while (!stop) {
-		now = now_ms();
-		wait = 1000;
-		pfd[0].fd = lfd;
-		pfd[0].events = S.nconns < MAX_CONNS ? POLLIN : 0;
-		for (i = 0; i < S.nconns; i++) {
-			struct conn *c = &S.conns[i];
-
-			pfd[i + 1].fd = c->fd;
-			pfd[i + 1].events = POLLIN;
-			if (c->nout > c->off) {
-				if (c->ready_at > now) {
-					if (c->ready_at - now < wait)
-						wait = c->ready_at - now;
-				} else {
-					pfd[i + 1].events |= POLLOUT;
-				}
-			}
-		}
-		n = S.nconns;
-		if (poll(pfd, (nfds_t)n + 1, (int)wait) < 0) {
-			if (errno == EINTR)
-				continue;
-			perror("standin-fcm: poll");
-			return;
-		}
-		/* Backwards: conn_close moves the last entry into the hole. */
-		for (i = n - 1; i >= 0; i--) {
-			struct conn *c = &S.conns[i];
-			int gone = 0;
-
-			if (pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR))
-				gone = conn_read(c) < 0;
-			if (gone || conn_step(c) < 0)
-				conn_close(i);
-		}
-		if (pfd[0].revents & POLLIN) {
-			while (S.nconns < MAX_CONNS &&
-			    (fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >=
-				0) {
-				setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-				    sizeof(one));
-				memset(&S.conns[S.nconns], 0,
-				    sizeof(S.conns[0]));
-				S.conns[S.nconns++].fd = fd;
-			}
-		}
-	}
-}
-
-static void
 usage(void)
 {
 	fprintf(stderr,
@@ -1040,7 +893,7 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	srandom((unsigned)(now_ms() ^ getpid()));
-	if ((lfd = listen_on(port, &bound)) < 0) {
+	if ((lfd = standin_listen(port, &bound)) < 0) {
 		perror("standin-fcm: listen");
 		return 1;
 	}
@@ -1066,7 +919,10 @@ main(int argc, char **argv)
 	}
 	fprintf(stderr, "standin-fcm: listening on 127.0.0.1:%d, project %s\n",
 	    bound, S.project);
-	loop(lfd);
+	net.name = "standin-fcm";
+	net.serve_one = serve_one;
+	net.stop = &stop;
+	standin_serve(&net, lfd);
 	fprintf(stderr,
 	    "standin-fcm: %lld token requests, %lld sends, %lld "
 	    "delivered\n",

@@ -47,23 +47,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/httploop.h"
+
 #include "webpush.h"
 #include "wpdecrypt.h"
 
-#define MAX_CONNS 2048
 #define MAX_REQUEST (64 * 1024)
 #define MAX_SUBS 50000
 #define MAX_RULES 64
-
-struct conn {
-	int fd;
-	char *in;
-	size_t nin, capin;
-	char *out;
-	size_t nout, off;
-	long long ready_at;
-	int close_after;
-};
 
 struct sub {
 	EVP_PKEY *key; /* the user agent's private key */
@@ -87,8 +78,6 @@ struct record {
 static struct {
 	char origin[64];
 	FILE *record;
-	struct conn conns[MAX_CONNS];
-	int nconns;
 	struct sub *subs;
 	int nsubs;
 	struct rule rules[MAX_RULES];
@@ -100,6 +89,8 @@ static struct {
 } S;
 
 static volatile sig_atomic_t stop;
+/* the connections (lib/httploop.c) */
+static struct standin_loop net;
 
 static void
 on_signal(int sig)
@@ -182,7 +173,8 @@ form_long(const char *qs, const char *name, long def)
 /* ---- answers ---- */
 
 static void
-reply(struct conn *c, int status, const char *extra_hdrs, const char *body)
+reply(struct standin_conn *c, int status, const char *extra_hdrs,
+    const char *body)
 {
 	const char *reason = status == 200 ? "OK"
 	    : status == 201                ? "Created"
@@ -212,7 +204,7 @@ reply(struct conn *c, int status, const char *extra_hdrs, const char *body)
 }
 
 static void
-reply_json(struct conn *c, int status, json_t *o)
+reply_json(struct standin_conn *c, int status, json_t *o)
 {
 	char *s = json_dumps(o, JSON_COMPACT);
 
@@ -253,7 +245,7 @@ subscribe_one(const char *tag, const char *k)
 }
 
 static void
-handle_subscribe(struct conn *c, const char *qs)
+handle_subscribe(struct standin_conn *c, const char *qs)
 {
 	char *tag = form_get(qs, "tag"), *k = form_get(qs, "k");
 	long n = form_long(qs, "n", 1), i;
@@ -351,7 +343,7 @@ struct push_req {
 
 /* Decrypts and records a push that passed the service's checks. */
 static void
-deliver(struct conn *c, int idx, const struct push_req *q)
+deliver(struct standin_conn *c, int idx, const struct push_req *q)
 {
 	struct sub *s = &S.subs[idx];
 	char *plain = NULL, loc[128];
@@ -382,7 +374,7 @@ deliver(struct conn *c, int idx, const struct push_req *q)
 }
 
 static void
-handle_push(struct conn *c, const char *path, const struct push_req *q)
+handle_push(struct standin_conn *c, const char *path, const struct push_req *q)
 {
 	char *end, key[128];
 	const char *why;
@@ -423,7 +415,7 @@ handle_push(struct conn *c, const char *path, const struct push_req *q)
 /* ---- control ---- */
 
 static void
-handle_messages(struct conn *c, const char *qs)
+handle_messages(struct standin_conn *c, const char *qs)
 {
 	char *tag = form_get(qs, "tag");
 	int brief = (int)form_long(qs, "brief", 0);
@@ -459,7 +451,7 @@ handle_messages(struct conn *c, const char *qs)
 }
 
 static void
-handle_control(struct conn *c, const char *method, const char *path,
+handle_control(struct standin_conn *c, const char *method, const char *path,
     const char *qs)
 {
 	struct rule *r;
@@ -527,7 +519,7 @@ header(const char *head, const char *name, char *buf, size_t cap)
 
 /* Handles one complete request at the head of c->in; 0 when incomplete. */
 static int
-serve_one(struct conn *c)
+serve_one(struct standin_conn *c)
 {
 	char *end, method[16], target[2048], clen[32], conn_h[32], *qs, *path;
 	char auth[2048], ttl[32], urg[32], topic[64], enc[32];
@@ -586,145 +578,6 @@ serve_one(struct conn *c)
 }
 
 static void
-conn_close(int i)
-{
-	close(S.conns[i].fd);
-	free(S.conns[i].in);
-	free(S.conns[i].out);
-	S.conns[i] = S.conns[--S.nconns];
-}
-
-/* Reads what is there; -1 when the peer is gone. */
-static int
-conn_read(struct conn *c)
-{
-	ssize_t n;
-
-	for (;;) {
-		if (c->capin - c->nin < 4096) {
-			c->capin = c->capin ? c->capin * 2 : 8192;
-			c->in = realloc(c->in, c->capin + 1);
-		}
-		n = read(c->fd, c->in + c->nin, c->capin - c->nin);
-		if (n > 0) {
-			c->nin += (size_t)n;
-			continue;
-		}
-		if (n == 0)
-			return -1;
-		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
-	}
-}
-
-static int
-conn_write(struct conn *c)
-{
-	ssize_t n;
-
-	while (c->off < c->nout) {
-		n = write(c->fd, c->out + c->off, c->nout - c->off);
-		if (n < 0)
-			return errno == EAGAIN ? 0 : -1;
-		c->off += (size_t)n;
-	}
-	c->nout = c->off = 0;
-	return c->close_after ? -1 : 0;
-}
-
-/* Answers what can be answered now; -1 when the connection is done. */
-static int
-conn_step(struct conn *c)
-{
-	for (;;) {
-		if (c->nout > c->off) {
-			if (c->ready_at > now_ms())
-				return 0;
-			if (conn_write(c) < 0)
-				return -1;
-			if (c->nout > c->off)
-				return 0; /* the rest at POLLOUT */
-		}
-		if (!serve_one(c))
-			return 0;
-	}
-}
-
-static int
-listen_on(int port, int *bound)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
-
-	sa.sin_port = htons((unsigned short)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 1024) < 0)
-		return -1;
-	getsockname(fd, (struct sockaddr *)&sa, &sl);
-	*bound = ntohs(sa.sin_port);
-	return fd;
-}
-
-static void
-loop(int lfd)
-{
-	static struct pollfd pfd[MAX_CONNS + 1];
-	long long now, wait;
-	int i, n, fd, one = 1;
-
-	while (!stop) {
-		now = now_ms();
-		wait = 1000;
-		pfd[0].fd = lfd;
-		pfd[0].events = S.nconns < MAX_CONNS ? POLLIN : 0;
-		for (i = 0; i < S.nconns; i++) {
-			struct conn *c = &S.conns[i];
-
-			pfd[i + 1].fd = c->fd;
-			pfd[i + 1].events = POLLIN;
-			if (c->nout > c->off) {
-				if (c->ready_at > now) {
-					if (c->ready_at - now < wait)
-						wait = c->ready_at - now;
-				} else {
-					pfd[i + 1].events |= POLLOUT;
-				}
-			}
-		}
-		n = S.nconns;
-		if (poll(pfd, (nfds_t)n + 1, (int)wait) < 0) {
-			if (errno == EINTR)
-				continue;
-			perror("standin-webpush: poll");
-			return;
-		}
-		/* Backwards: conn_close moves the last entry into the hole. */
-		for (i = n - 1; i >= 0; i--) {
-			struct conn *c = &S.conns[i];
-			int gone = 0;
-
-			if (pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR))
-				gone = conn_read(c) < 0;
-			if (gone || conn_step(c) < 0)
-				conn_close(i);
-		}
-		if (pfd[0].revents & POLLIN) {
-			while (S.nconns < MAX_CONNS &&
-			    (fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >=
-				0) {
-				setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-				    sizeof(one));
-				memset(&S.conns[S.nconns], 0,
-				    sizeof(S.conns[0]));
-				S.conns[S.nconns++].fd = fd;
-			}
-		}
-	}
-}
-
-static void
 usage(void)
 {
 	fprintf(stderr,
@@ -761,7 +614,7 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	if ((S.subs = calloc(MAX_SUBS, sizeof(*S.subs))) == NULL)
 		return 1;
-	if ((lfd = listen_on(port, &bound)) < 0) {
+	if ((lfd = standin_listen(port, &bound)) < 0) {
 		perror("standin-webpush: listen");
 		return 1;
 	}
@@ -779,7 +632,10 @@ main(int argc, char **argv)
 		rename(tmp, portfile);
 	}
 	fprintf(stderr, "standin-webpush: listening on %s\n", S.origin);
-	loop(lfd);
+	net.name = "standin-webpush";
+	net.serve_one = serve_one;
+	net.stop = &stop;
+	standin_serve(&net, lfd);
 	fprintf(stderr,
 	    "standin-webpush: %lld pushes, %lld delivered, %lld bad VAPID, "
 	    "%lld undecryptable\n",
@@ -790,10 +646,7 @@ main(int argc, char **argv)
 		free(S.recs[r].json);
 	free(S.recs);
 	free(S.subs);
-	for (i = 0; i < S.nconns; i++) {
-		free(S.conns[i].in);
-		free(S.conns[i].out);
-	}
+	standin_close_all(&net);
 	if (S.record)
 		fclose(S.record);
 	return 0;

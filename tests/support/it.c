@@ -246,3 +246,27 @@ it_pid(const char *name)
 	}
 	return pid;
 }
+
+json_t *
+it_control(const char *base, const char *method, const char *fmt, va_list ap)
+{
+	char path[1024], url[1200];
+	struct buf b = { 0 };
+	CURL *c = curl_easy_init();
+	json_t *j = NULL;
+
+	vsnprintf(path, sizeof(path), fmt, ap);
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "POST") == 0)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, buf_curl_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		j = json_loadb(b.p ? b.p : "", b.n, 0, NULL);
+	curl_easy_cleanup(c);
+	free(b.p);
+	return j;
+}

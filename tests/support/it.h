@@ -6,6 +6,7 @@
 #define EHZ_IT_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -59,6 +60,13 @@ it_token(const char *email, const char *role, long long device_id, long ttl);
 int it_stack(const char *cmd);
 /* The pid in STATE/run/NAME.pid, or 0. */
 int it_pid(const char *name);
+/*
+ * A call to a stand-in's control surface: METHOD base + the formatted
+ * path (POST with an empty body); the parsed JSON answer, or NULL when
+ * the call or the parse failed.
+ */
+json_t *it_control(const char *base, const char *method, const char *fmt,
+    va_list ap) __attribute__((format(printf, 3, 0)));
 /* A unique suffix for fixture names in this process. */
 const char *it_uniq(void);
 

@@ -3,6 +3,7 @@
  * fork + exec with an argv array: no shell between the test and the tool.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,4 +74,75 @@ it_admin(char *out, size_t n, long fsize_limit, const char *const *args)
 	if (waitpid(pid, &st, 0) < 0)
 		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int
+it_admin_sh(char *out, size_t n, const char *fmt, ...)
+{
+	char args[1024], cmd[2048];
+	const char *bin = getenv("EHAZIRA_BIN"),
+		   *root = getenv("EHAZIRA_TEST_ROOT");
+	va_list ap;
+	FILE *p;
+	size_t got;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "cd %s && %s/ehazira-admin %s 2>&1",
+	    root ? root : ".", bin ? bin : "build", args);
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	got = fread(out, 1, n - 1, p);
+	out[got] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char tmpdir[64];
+
+const char *
+it_tmpdir(const char *prefix)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ehz-%s.XXXXXX", prefix);
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("itadmin: mkdtemp");
+		abort();
+	}
+	return tmpdir;
+}
+
+void
+it_tmpdir_remove(void)
+{
+	char cmd[128];
+
+	if (tmpdir[0] == '\0')
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	tmpdir[0] = '\0';
+}
+
+char *
+it_tmpfile(const char *name, const char *fmt, ...)
+{
+	static char path[8][160];
+	static int k;
+	char *p = path[k++ % 8];
+	va_list ap;
+	FILE *fp;
+
+	snprintf(p, sizeof(path[0]), "%s/%s", tmpdir, name);
+	if ((fp = fopen(p, "w")) == NULL) {
+		perror(p);
+		abort();
+	}
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	fclose(fp);
+	return p;
 }

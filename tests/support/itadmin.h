@@ -16,4 +16,21 @@
  */
 int it_admin(char *out, size_t n, long fsize_limit, const char *const *args);
 
+/*
+ * The same through sh -c with the formatted args (quotes as in a shell),
+ * from the repository root: an administrator's command line as typed.
+ */
+int it_admin_sh(char *out, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * A private temporary directory for a suite's files (made by its init,
+ * removed with what is in it by it_tmpdir_remove in its fini), and a file
+ * in it written from fmt: its path, valid for the next 7 calls.
+ */
+const char *it_tmpdir(const char *prefix);
+void it_tmpdir_remove(void);
+char *it_tmpfile(const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -1,0 +1,60 @@
+/*
+ * test_buf.c - the growable buffer (fcgi/core/buf.c): appends up to its
+ * limit and not past it, libcurl's writer stopping there, and whole files
+ * read (empty ones too) or refused (missing, a directory).
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+
+Test(buf, appends_up_to_the_limit_and_refuses_past_it_unchanged)
+{
+	struct buf b = { .max = 5 };
+
+	cr_assert_eq(buf_append(&b, "abc", 3), 0);
+	cr_assert_eq(buf_append(&b, "de", 2), 0);
+	cr_assert_str_eq(b.p, "abcde");
+	cr_assert_eq(buf_append(&b, "f", 1), -1);
+	cr_assert_eq(b.n, 5);
+	cr_assert_str_eq(b.p, "abcde", "unchanged");
+	/* libcurl's writer: a short count stops the transfer */
+	cr_assert_eq(buf_curl_write("gh", 1, 2, &b), 0);
+	buf_release(&b);
+	cr_assert_null(b.p);
+	cr_assert_eq(b.n, 0);
+	cr_assert_eq(buf_curl_write("gh", 1, 2, &b), 2);
+	cr_assert_str_eq(b.p, "gh");
+	buf_release(&b);
+}
+
+Test(buf, files_are_read_whole_and_an_empty_one_is_an_empty_string)
+{
+	char path[] = "/tmp/ehz-buf.XXXXXX", *s;
+	size_t len = 99;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	s = buf_read_file(path, &len);
+	cr_assert_not_null(s);
+	cr_assert_eq(len, 0);
+	cr_assert_str_eq(s, "");
+	free(s);
+	cr_assert_eq(write(fd, "line\n", 5), 5);
+	close(fd);
+	s = buf_read_file(path, NULL);
+	cr_assert_str_eq(s, "line\n");
+	free(s);
+	unlink(path);
+}
+
+Test(buf, a_missing_file_or_a_directory_is_null)
+{
+	size_t len = 0;
+
+	cr_assert_null(buf_read_file("/nonexistent/ehz-buf", &len));
+	cr_assert_null(buf_read_file("/tmp", &len));
+}
