@@ -4,8 +4,10 @@
  * All of it is OpenSSL; nothing here knows about tokens or requests.
  */
 #include <openssl/crypto.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/param_build.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <string.h>
@@ -131,4 +133,28 @@ crypto_b64url_decode(const char *s, size_t *n, struct arena *ar)
 		return NULL;
 	*n = (size_t)m - pad;
 	return out;
+}
+
+EVP_PKEY *
+crypto_p256_key(const unsigned char point[65])
+{
+	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *p = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *key = NULL;
+
+	if (b == NULL ||
+	    !OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME,
+		"prime256v1", 0) ||
+	    !OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, point,
+		65) ||
+	    (p = OSSL_PARAM_BLD_to_param(b)) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, p) <= 0)
+		key = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(p);
+	OSSL_PARAM_BLD_free(b);
+	return key;
 }

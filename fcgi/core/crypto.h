@@ -4,6 +4,7 @@
 #ifndef EHZ_CRYPTO_H
 #define EHZ_CRYPTO_H
 
+#include <openssl/types.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -23,5 +24,10 @@ int crypto_equal(const void *a, const void *b, size_t n);
 char *crypto_b64url(const void *buf, size_t n, struct arena *ar);
 /* Decodes base64url (padding optional); NULL on bad input. */
 unsigned char *crypto_b64url_decode(const char *s, size_t *n, struct arena *ar);
+/*
+ * The P-256 public key of an uncompressed point (0x04 || x || y); NULL
+ * when the point is not on the curve.  EVP_PKEY_free() it.
+ */
+EVP_PKEY *crypto_p256_key(const unsigned char point[65]);
 
 #endif

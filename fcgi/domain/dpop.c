@@ -20,10 +20,8 @@
  * number and an HMAC of it; the current and the previous period pass.
  */
 #include <ctype.h>
-#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,31 +169,6 @@ dpop_thumbprint(json_t *jwk, struct arena *ar)
 	return crypto_b64url(md, sizeof(md), ar);
 }
 
-/* An EVP_PKEY for the uncompressed point; NULL if not on the curve. */
-static EVP_PKEY *
-ec_key(const unsigned char xy[65])
-{
-	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
-	OSSL_PARAM *p = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *key = NULL;
-
-	if (b == NULL ||
-	    !OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME,
-		"prime256v1", 0) ||
-	    !OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, xy,
-		65) ||
-	    (p = OSSL_PARAM_BLD_to_param(b)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, p) <= 0)
-		key = NULL;
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(p);
-	OSSL_PARAM_BLD_free(b);
-	return key;
-}
-
 /* ES256: the raw r||s signature over input, re-encoded as DER. */
 static int
 signature_ok(EVP_PKEY *key, const char *input, size_t n,
@@ -242,7 +215,7 @@ check_header(json_t *h, struct dpop_proof *out, EVP_PKEY **key,
 		return DPOP_HEADER;
 	if ((rc = jwk_shape(jwk, xy, ar)) != DPOP_OK)
 		return rc;
-	if ((*key = ec_key(xy)) == NULL)
+	if ((*key = crypto_p256_key(xy)) == NULL)
 		return DPOP_JWK;
 	/* the canonical form: what the key is, whatever else the jwk says */
 	out->jkt = dpop_thumbprint(jwk, ar);

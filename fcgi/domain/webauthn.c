@@ -23,10 +23,8 @@
 
 #include <cbor.h>
 #include <jansson.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/param_build.h>
 #include <openssl/sha.h>
 
 #include "crypto.h"
@@ -299,31 +297,6 @@ coordinate(cbor_item_t *it, unsigned char *out)
 	return 0;
 }
 
-/* 1 when point is on P-256 (OpenSSL builds a key from it). */
-static EVP_PKEY *
-ec_key(const unsigned char point[65])
-{
-	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
-	OSSL_PARAM *p = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *key = NULL;
-
-	if (b == NULL ||
-	    !OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME,
-		"prime256v1", 0) ||
-	    !OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, point,
-		65) ||
-	    (p = OSSL_PARAM_BLD_to_param(b)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, p) <= 0)
-		key = NULL;
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(p);
-	OSSL_PARAM_BLD_free(b);
-	return key;
-}
-
 /* The members of a COSE_Key map: kty 2, alg -7, crv 1, x, y. */
 static int
 cose_members(cbor_item_t *map, unsigned char point[65])
@@ -380,7 +353,7 @@ webauthn_cose_es256(const unsigned char *cose, size_t n,
 		goto out;
 	}
 	if ((rc = cose_members(it, point)) == WA_OK) {
-		if ((key = ec_key(point)) == NULL)
+		if ((key = crypto_p256_key(point)) == NULL)
 			rc = WA_KEY;
 		EVP_PKEY_free(key);
 	}
@@ -511,7 +484,7 @@ out:
 static int
 signature_ok(const struct webauthn_assertion *a, const unsigned char pt[65])
 {
-	EVP_PKEY *key = ec_key(pt);
+	EVP_PKEY *key = crypto_p256_key(pt);
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned char h[32];
 	int ok = 0;

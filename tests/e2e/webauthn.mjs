@@ -238,6 +238,14 @@ try {
 		    { authenticatorId });
 		log(`  sign count now ${credentials[0].signCount}`);
 	});
+
+	/* policy.mjs takes this class's period next: leave it closed */
+	await check("the teacher closes the window", async () => {
+		const r = teacher.waitForResponse((x) =>
+		    x.url().endsWith("/attendance/close"));
+		await teacher.locator("#close-now:enabled").click();
+		assert((await r).ok(), "close refused");
+	});
 } catch (e) {
 	failed++;
 	log("FAIL (aborted)", e && e.stack || e);
