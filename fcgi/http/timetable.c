@@ -27,6 +27,37 @@ parse_date(const char *s, struct tm *tm)
 	return mktime(tm) == (time_t)-1 ? -1 : 0;
 }
 
+/* One period of the day's timetable, as the app shows it. */
+static json_t *
+period_json(const struct db_rows *rows, int i, const char *me)
+{
+	json_t *p = json_pack("{s:I,s:I,s:s?,s:s?,s:I,s:s,s:s,s:{s:I,"
+			      "s:s,s:I,s:s},s:s,s:b}",
+	    "period_id", (json_int_t)db_get_int(rows, i, 0), "period_no",
+	    (json_int_t)db_get_int(rows, i, 1), "start_time",
+	    db_get(rows, i, 2), "end_time", db_get(rows, i, 3), "subject_id",
+	    (json_int_t)db_get_int(rows, i, 4), "course_id", db_get(rows, i, 5),
+	    "course_name", db_get(rows, i, 6), "class", "class_id",
+	    (json_int_t)db_get_int(rows, i, 7), "batch", db_get(rows, i, 8),
+	    "semester", (json_int_t)db_get_int(rows, i, 9), "section",
+	    db_get(rows, i, 10), "teacher", db_get(rows, i, 11), "open",
+	    db_get_int(rows, i, 13) > 0);
+
+	if (db_get(rows, i, 12))
+		json_object_set_new(p, "session_id",
+		    json_integer(db_get_int(rows, i, 12)));
+	if (db_get(rows, i, 14))
+		json_object_set_new(p, "my_status",
+		    json_string(db_get(rows, i, 14)));
+	/* another teacher takes it that day (substitute.c) */
+	if (db_get(rows, i, 15))
+		json_object_set_new(p, "substitute",
+		    json_pack("{s:s,s:s?,s:b}", "email", db_get(rows, i, 15),
+			"name", db_get(rows, i, 16), "me",
+			strcmp(db_get(rows, i, 15), me) == 0));
+	return p;
+}
+
 int
 timetable_get(struct http_req *r)
 {
@@ -76,37 +107,9 @@ timetable_get(struct http_req *r)
 	if (rc != DB_OK)
 		return 503;
 	periods = json_array();
-	for (i = 0; i < rows.nrows; i++) {
-		json_t *p = json_pack("{s:I,s:I,s:s?,s:s?,s:I,s:s,s:s,s:{s:I,"
-				      "s:s,s:I,s:s},s:s,s:b}",
-		    "period_id", (json_int_t)db_get_int(&rows, i, 0),
-		    "period_no", (json_int_t)db_get_int(&rows, i, 1),
-		    "start_time", db_get(&rows, i, 2), "end_time",
-		    db_get(&rows, i, 3), "subject_id",
-		    (json_int_t)db_get_int(&rows, i, 4), "course_id",
-		    db_get(&rows, i, 5), "course_name", db_get(&rows, i, 6),
-		    "class", "class_id", (json_int_t)db_get_int(&rows, i, 7),
-		    "batch", db_get(&rows, i, 8), "semester",
-		    (json_int_t)db_get_int(&rows, i, 9), "section",
-		    db_get(&rows, i, 10), "teacher", db_get(&rows, i, 11),
-		    "open", db_get_int(&rows, i, 13) > 0);
-
-		if (db_get(&rows, i, 12))
-			json_object_set_new(p, "session_id",
-			    json_integer(db_get_int(&rows, i, 12)));
-		if (db_get(&rows, i, 14))
-			json_object_set_new(p, "my_status",
-			    json_string(db_get(&rows, i, 14)));
-		/* another teacher takes it that day (substitute.c) */
-		if (db_get(&rows, i, 15))
-			json_object_set_new(p, "substitute",
-			    json_pack("{s:s,s:s?,s:b}", "email",
-				db_get(&rows, i, 15), "name",
-				db_get(&rows, i, 16), "me",
-				strcmp(db_get(&rows, i, 15), r->auth.email) ==
-				    0));
-		json_array_append_new(periods, p);
-	}
+	for (i = 0; i < rows.nrows; i++)
+		json_array_append_new(periods,
+		    period_json(&rows, i, r->auth.email));
 	return http_reply_json(r, 200,
 	    json_pack("{s:s,s:i,s:o}", "date", date, "day_of_week", dow,
 		"periods", periods));
