@@ -122,6 +122,21 @@ queue_notices(struct db *db, long long session_id, const char *opened_at,
 	return rc;
 }
 
+/* Every student of the class with no mark yet for the session: A. */
+static int
+mark_absent(struct db *db, long long class_id, long long session_id)
+{
+	return db_exec(db,
+	    "INSERT INTO attendance (session_id, student_email, status, source) "
+	    "SELECT se.session_id, s.student_email, 'A', 'TIMEOUT' "
+	    "FROM session se JOIN student s ON s.class_id = ? "
+	    "  AND (s.joined_on IS NULL OR s.joined_on <= se.date) "
+	    "WHERE se.session_id = ? AND NOT EXISTS (SELECT 1 FROM attendance "
+	    "  at WHERE at.session_id = se.session_id "
+	    "  AND at.student_email = s.student_email)",
+	    "II", class_id, session_id);
+}
+
 int
 window_finalize(struct db *db, struct arena *a, const struct config *cfg,
     long long window_id, int *closed)
@@ -158,16 +173,7 @@ window_finalize(struct db *db, struct arena *a, const struct config *cfg,
 	teacher = db_get(&w, 0, 3);
 	course = db_get(&w, 0, 4);
 	opened_at = db_get(&w, 0, 6);
-	rc = db_exec(db,
-	    "INSERT INTO attendance (session_id, student_email, status, source) "
-	    "SELECT se.session_id, s.student_email, 'A', 'TIMEOUT' "
-	    "FROM session se JOIN student s ON s.class_id = ? "
-	    "  AND (s.joined_on IS NULL OR s.joined_on <= se.date) "
-	    "WHERE se.session_id = ? AND NOT EXISTS (SELECT 1 FROM attendance "
-	    "  at WHERE at.session_id = se.session_id "
-	    "  AND at.student_email = s.student_email)",
-	    "II", class_id, session_id);
-	if (rc != DB_OK)
+	if ((rc = mark_absent(db, class_id, session_id)) != DB_OK)
 		goto fail;
 	/* the window's slow ones, now that all its submissions are in */
 	if ((rc = slowmark_window(db, a, window_id, session_id, opened_at)) !=
