@@ -33,6 +33,7 @@
 #include "ws.h"
 
 #define SPREAD_MS 30000.0
+#define SPARE_FDS 128
 
 enum { IDLE, WAITING, SENT, DONE };
 
@@ -174,8 +175,8 @@ fixture_tokens(long long dep)
 
 static void drain(int i);
 
-/* Handles what has arrived within timeout_ms. */
-static void
+/* Handles what has arrived within timeout_ms; returns the sockets seen. */
+static int
 poll_once(int timeout_ms)
 {
 	struct epoll_event evs[256];
@@ -184,6 +185,35 @@ poll_once(int timeout_ms)
 	n = epoll_wait(epfd, evs, 256, timeout_ms);
 	for (i = 0; i < n; i++)
 		drain((int)evs[i].data.u32);
+	return n;
+}
+
+/*
+ * Every socket with something waiting, without waiting.  nchan closes a
+ * WebSocket that has not answered its ping (every 20 s) by the next one,
+ * so the client must keep up with all of them while it connects: with
+ * 256 events every 200 connects it fell behind past ~10,000 sockets, and
+ * the thousands of sockets nchan closed and the client connected again
+ * are what aborted nchan (docs/benchmarks.md).
+ */
+static void
+poll_ready(void)
+{
+	while (poll_once(0) == 256)
+		;
+}
+
+/*
+ * A socket that has seen no event yet resumes from the second before it
+ * connected, as the app resumes from its own state: the events published
+ * while it was away (its start event) come from nchan's buffer.  A
+ * student subscribes to two channels (its class's and its own).
+ */
+static void
+resume_from_now(char *last, int student)
+{
+	snprintf(last, 64, "%lld:%s", (long long)time(NULL) - 1,
+	    student ? "0,0" : "0");
 }
 
 /*
@@ -225,12 +255,11 @@ connect_all(int ep)
 			studs[i].w = w;
 		else
 			classes[i - n].w = w;
+		resume_from_now(i < n ? studs[i].last : classes[i - n].last,
+		    i < n);
 		ev.data.u32 = (unsigned)i;
 		epoll_ctl(ep, EPOLL_CTL_ADD, ws_fd(w), &ev);
-		/* nchan pings every 20 s: the first sockets answer while
-		 * the last connect */
-		if (i % 200 == 199)
-			poll_once(0);
+		poll_ready();
 	}
 }
 
@@ -668,13 +697,14 @@ main(void)
 	nclass = env_int("EHAZIRA_WAVE_CLASSES", 400);
 	nstud = env_int("EHAZIRA_WAVE_STUDENTS", 50);
 	ports[0] = env_int("EHAZIRA_HTTP_PORT", 8080);
-	/* a socket a student and a teacher, plus room for curl */
-	rl.rlim_cur = rl.rlim_max = (rlim_t)(nclass * (nstud + 1) + 1024);
+	/* a socket a student and a teacher, plus room for curl and the
+	 * database (a few dozen: 128 lets 389 x 50 fit a 20,000 limit) */
+	rl.rlim_cur = rl.rlim_max = (rlim_t)(nclass * (nstud + 1) + SPARE_FDS);
 	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
 		getrlimit(RLIMIT_NOFILE, &rl);
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
-		nclass = (int)((rl.rlim_cur - 1024) / (nstud + 1));
+		nclass = (int)((rl.rlim_cur - SPARE_FDS) / (nstud + 1));
 		printf("wave: open files limited to %lu: %d classes\n",
 		    (unsigned long)rl.rlim_cur, nclass);
 	}
