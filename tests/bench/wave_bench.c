@@ -55,7 +55,7 @@ static struct stud *studs;
 static struct klass *classes;
 static char tag[32];
 static double t_start;
-static int failures, epfd, reconnects;
+static int failures, epfd, reconnects, resends;
 
 static double
 now_ms(void)
@@ -358,6 +358,12 @@ on_student(struct stud *s, json_t *m)
 		s->state = WAITING;
 		s->due = now_ms() + 1000 + rand() % 7000;
 		s->wrong_first = rand() % 100 < 3;
+	} else if (strcmp(type, "error") == 0 && s->state == SENT &&
+	    json_is_true(json_object_get(m, "retryable"))) {
+		/* the hook's "send again" (its worker was busy or away): as
+		 * the app does, the same submit once more */
+		resends++;
+		send_submit(s, s->wrong_first);
 	} else if (strcmp(type, "submit.result") == 0 && s->state == SENT) {
 		if (code == 200) {
 			s->acked = now_ms();
@@ -605,8 +611,9 @@ report(double wall, const long long cpu0[], const long long cpu1[],
 	    pct(ack, na, .99) / base, base);
 	printf("  teacher event p50 %.1f ms  p99 %.1f ms  (%d of %d seen)\n",
 	    pct(tev, nt, .5), pct(tev, nt, .99), nt, n);
-	printf("  lost %d, failed %d, rows P %lld of %d, reconnects %d\n",
-	    n - na, failures, rows, n, reconnects);
+	printf("  lost %d, failed %d, rows P %lld of %d, reconnects %d, "
+	       "sent again %d\n",
+	    n - na, failures, rows, n, reconnects, resends);
 	printf("  cpu (cores busy over the wave):");
 	for (p = 0; p <= NPARTS; p++)
 		printf(" %s %.2f", p < NPARTS ? parts[p] : "client",
@@ -649,7 +656,7 @@ wave(double base)
 	long long cpu0[NPARTS + 1], cpu1[NPARTS + 1], dep;
 	double t0;
 
-	reconnects = 0;
+	reconnects = resends = 0;
 	studs = calloc((size_t)(nclass * nstud), sizeof(*studs));
 	classes = calloc((size_t)nclass, sizeof(*classes));
 	snprintf(tag, sizeof(tag), "%s%d", it_uniq(), nnodes);
