@@ -7,7 +7,8 @@
  * event, 3% with a wrong code first.  Reported: submits/s at the peak
  * second, student ack p50/p99/max (submit frame sent -> submit.result),
  * teacher event p50/p99 (submit sent -> the teacher's
- * attendance.submission), lost and failed submits, every student's row
+ * attendance.submission), lost and failed submits (and those sent again
+ * on the hook's retryable error, as the app does), every student's row
  * in the database, and the CPU each part of the stack used.  Then the
  * same wave again over two front nodes (`scripts/stack up --node 2`):
  * students and teachers alternate between the nodes.
