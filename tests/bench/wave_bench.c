@@ -194,7 +194,7 @@ poll_once(int timeout_ms)
  * Every socket with something waiting, without waiting.  nchan closes a
  * WebSocket that has not answered its ping (every 20 s) by the next one,
  * so the client must keep up with all of them while it connects: with
- * 256 events every 200 connects it fell behind past ~10,000 sockets, and
+ * 256 events every 200 connects it fell behind at ~14,000 sockets, and
  * the thousands of sockets nchan closed and the client connected again
  * are what aborted nchan (docs/benchmarks.md).
  */
