@@ -520,6 +520,27 @@ all_on_the_new_primary(struct db *ndb, const struct klass *k, long long sid)
 	    1);
 }
 
+/* The second stack in s->dir, its replica and its node 2 (node's URL). */
+static void
+second_up(struct second *s, char *node, size_t cap)
+{
+	char path[128];
+
+	cr_assert_not_null(mkdtemp(s->dir));
+	s->http = free_port();
+	s->dbp = free_port();
+	s->rport = free_port();
+	/* The replica's port, known before the stack starts: its workers
+	 * have DB_REPLICA from the start (the replica comes later). */
+	snprintf(path, sizeof(path), "%s/replica", s->dir);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	sh("echo %d >%s/replica/port", s->rport, s->dir);
+	cr_assert_eq(second_stack(s, "up"), 0, "see %s/stack.log", s->dir);
+	cr_assert_eq(second_stack(s, "replica-up"), 0, "see %s/stack.log",
+	    s->dir);
+	node_up(s, node, cap);
+}
+
 Test(replica, a_promotion_mid_window_keeps_every_acknowledged_submit,
     .timeout = 300)
 {
@@ -533,19 +554,7 @@ Test(replica, a_promotion_mid_window_keeps_every_acknowledged_submit,
 
 	IT_REQUIRE_STACK();
 	snprintf(saved, sizeof(saved), "%s", it_url());
-	cr_assert_not_null(mkdtemp(s.dir));
-	s.http = free_port();
-	s.dbp = free_port();
-	s.rport = free_port();
-	/* The replica's port, known before the stack starts: its workers
-	 * have DB_REPLICA from the start (the replica comes later). */
-	snprintf(path, sizeof(path), "%s/replica", s.dir);
-	cr_assert_eq(mkdir(path, 0700), 0);
-	sh("echo %d >%s/replica/port", s.rport, s.dir);
-	cr_assert_eq(second_stack(&s, "up"), 0, "see %s/stack.log", s.dir);
-	cr_assert_eq(second_stack(&s, "replica-up"), 0, "see %s/stack.log",
-	    s.dir);
-	node_up(&s, node, sizeof(node));
+	second_up(&s, node, sizeof(node));
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", s.http);
 	setenv("EHAZIRA_TEST_URL", url, 1);
 
