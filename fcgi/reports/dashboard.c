@@ -249,6 +249,11 @@ shortage(struct db *db, struct arena *a, const struct dash_query *q,
  * Timetabled periods on past days (holidays excepted) with no mark at
  * all: a session row without marks was opened and never taken.  Today
  * is still being taken, so the range ends yesterday at the latest.
+ * Each (day, period) pair is one lookup of session_tally's
+ * (period_id, date, marks) index (schema/023_tally_period.sql), as a
+ * join: a NOT EXISTS subquery per pair cost ten times more.  The joins
+ * stay in this order (STRAIGHT_JOIN) so that only the pairs left over,
+ * a few in a college that takes attendance, are joined to their labels.
  */
 static int
 not_marked(struct db *db, struct arena *a, const struct dash_query *q,
@@ -261,23 +266,23 @@ not_marked(struct db *db, struct arena *a, const struct dash_query *q,
 	return db_query(db, a, rows,
 	    "WITH RECURSIVE d (day) AS (SELECT CAST(? AS DATE) UNION ALL "
 	    "SELECT day + INTERVAL 1 DAY FROM d WHERE day < ?) "
-	    "SELECT t.name AS teacher, t.teacher_email, "
+	    "SELECT STRAIGHT_JOIN t.name AS teacher, t.teacher_email, "
 	    "DATE_FORMAT(d.day, '%Y-%m-%d') AS date, "
 	    "DAYNAME(d.day) AS weekday, p.period_no, "
 	    "TIME_FORMAT(p.start_time, '%H:%i') AS start_time, "
 	    "co.course_name AS subject, sj.subject_id, " CLASS_LABEL
 	    " AS class FROM d "
 	    "JOIN period p ON p.day_of_week = WEEKDAY(d.day) + 1 "
+	    "LEFT JOIN session_tally ta ON ta.period_id = p.period_id "
+	    "AND ta.date = d.day AND ta.marks > 0 "
 	    "JOIN subject sj ON sj.subject_id = p.subject_id "
 	    "JOIN class c ON c.class_id = sj.class_id "
 	    "JOIN department dp ON dp.department_id = c.department_id "
 	    "JOIN teacher t ON t.teacher_email = sj.teacher_email "
 	    "JOIN course co ON co.course_id = sj.course_id "
-	    "WHERE (? = 0 OR c.department_id = ?) AND d.day <= ? "
+	    "WHERE ta.period_id IS NULL AND (? = 0 OR c.department_id = ?) "
+	    "AND d.day <= ? "
 	    "AND NOT EXISTS (SELECT 1 FROM holiday h WHERE h.date = d.day) "
-	    "AND NOT EXISTS (SELECT 1 FROM session se JOIN session_tally ta "
-	    "ON ta.session_id = se.session_id WHERE se.period_id = "
-	    "p.period_id AND se.date = d.day AND ta.marks > 0) "
 	    "ORDER BY t.name, d.day, p.period_no LIMIT 10000",
 	    "ssIIs", from, to, q->department, q->department, last);
 }

@@ -176,6 +176,9 @@ other_writes(void)
 	insert("INSERT IGNORE INTO attendance (session_id, student_email, "
 	       "status) VALUES (?, ?, 'P')",
 	    "Is", s3, fx.st[4]);
+	/* every mark of a session gone: its tally row stays, with 0 marks */
+	insert("DELETE FROM attendance WHERE session_id = ?", "I",
+	    session_of(0, "2025-02-10"));
 	/* bulk: S2's session of 02-18 rewritten without the triggers */
 	insert("SET @ehazira_tally_bulk = 1", "");
 	insert("DELETE FROM attendance WHERE session_id = ?", "I", s2);
@@ -435,6 +438,19 @@ Test(tally, every_tally_row_is_a_recount_of_its_marks)
 		       "COALESCE(SUM(status = 'R'), 0) FROM attendance a "
 		       "WHERE a.session_id = se.session_id)",
 		"II", fx.cls[0], fx.cls[1]),
+	    0);
+	/* the copied period, subject and date (the not-marked lookup) */
+	cr_expect_eq(
+	    it_sql_int("SELECT COUNT(*) FROM session_tally ta JOIN session "
+		       "se ON se.session_id = ta.session_id JOIN period p ON "
+		       "p.period_id = se.period_id WHERE p.subject_id IN (?, "
+		       "?, ?) AND (ta.period_id, ta.subject_id, ta.date) <> "
+		       "(se.period_id, p.subject_id, se.date)",
+		"III", fx.subj[0], fx.subj[1], fx.subj[2]),
+	    0);
+	cr_expect_gt(it_sql_int("SELECT COUNT(*) FROM session_tally WHERE "
+				"subject_id IN (?, ?, ?) AND marks = 0",
+			 "III", fx.subj[0], fx.subj[1], fx.subj[2]),
 	    0);
 	cr_expect_eq(
 	    it_sql_int("SELECT COUNT(*) FROM student_tally x "
