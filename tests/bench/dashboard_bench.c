@@ -421,6 +421,42 @@ views(const char *ta, int *over)
 	return 0;
 }
 
+/*
+ * EHAZIRA_DASH_SAVE=<prefix>: the class summary's JSON and CSV into
+ * <prefix>.json and <prefix>.csv, to compare two builds byte for byte.
+ */
+static int
+save_class(const char *token)
+{
+	static const char *const fmts[] = { "json", "csv" };
+	const char *prefix = getenv("EHAZIRA_DASH_SAVE");
+	char url[512], auth[4200], name[512];
+	struct curl_slist *h;
+	size_t i;
+	FILE *f;
+	int rc = 0;
+
+	for (i = 0; prefix && *prefix && i < 2; i++) {
+		snprintf(url, sizeof(url),
+		    "%s/attendance/class-summary?subject_id=%lld&format=%s",
+		    it_url(), big_subject, fmts[i]);
+		snprintf(name, sizeof(name), "%s.%s", prefix, fmts[i]);
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		if ((f = fopen(name, "wb")) == NULL)
+			return -1;
+		h = curl_slist_append(NULL, auth);
+		curl_easy_setopt(curl, CURLOPT_URL, url);
+		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, NULL);
+		curl_easy_setopt(curl, CURLOPT_WRITEDATA, f);
+		rc |= curl_easy_perform(curl) != CURLE_OK;
+		curl_easy_setopt(curl, CURLOPT_WRITEDATA, NULL);
+		curl_slist_free_all(h);
+		fclose(f);
+	}
+	return rc ? -1 : 0;
+}
+
 static int
 run(int *over)
 {
@@ -429,6 +465,8 @@ run(int *over)
 	char path[256];
 	double med;
 
+	if (save_class(tt) < 0)
+		return -1;
 	if (measure("healthz", "/healthz", ta, 0, 20, over, &med) < 0)
 		return -1;
 	base_health = med;
