@@ -260,39 +260,50 @@ shortage(struct db *db, struct arena *a, const struct dash_query *q,
  * Each (day, period) pair is one lookup of session_tally's
  * (period_id, date, marks) index (schema/023_tally_period.sql), as a
  * join: a NOT EXISTS subquery per pair cost ten times more.  The joins
- * stay in this order (STRAIGHT_JOIN) so that only the pairs left over,
- * a few in a college that takes attendance, are joined to their labels.
+ * go in the order written (STRAIGHT_JOIN): the whole college pairs every
+ * period with its days and joins only the pairs left over (a few, in a
+ * college that takes attendance) to their labels; one department first
+ * keeps its own periods (a twelfth), then pairs them.
  */
+#define NOT_MARKED_SQL(PAIRS)                                            \
+	"WITH RECURSIVE d (day) AS (SELECT CAST(? AS DATE) UNION ALL "   \
+	"SELECT day + INTERVAL 1 DAY FROM d WHERE day < ?) "             \
+	"SELECT STRAIGHT_JOIN t.name AS teacher, t.teacher_email, "      \
+	"DATE_FORMAT(d.day, '%Y-%m-%d') AS date, "                       \
+	"DAYNAME(d.day) AS weekday, p.period_no, "                       \
+	"TIME_FORMAT(p.start_time, '%H:%i') AS start_time, "             \
+	"co.course_name AS subject, sj.subject_id, " CLASS_LABEL         \
+	" AS class FROM " PAIRS                                          \
+	"JOIN department dp ON dp.department_id = c.department_id "      \
+	"JOIN teacher t ON t.teacher_email = sj.teacher_email "          \
+	"JOIN course co ON co.course_id = sj.course_id "                 \
+	"WHERE ta.period_id IS NULL AND (? = 0 OR c.department_id = ?) " \
+	"AND d.day <= ? "                                                \
+	"AND NOT EXISTS (SELECT 1 FROM holiday h WHERE h.date = d.day) " \
+	"ORDER BY t.name, d.day, p.period_no LIMIT 10000"
+#define DAY_PERIODS "d JOIN period p ON p.day_of_week = WEEKDAY(d.day) + 1 "
+#define PERIOD_DAYS "JOIN d ON p.day_of_week = WEEKDAY(d.day) + 1 "
+#define UNMARKED                                                    \
+	"LEFT JOIN session_tally ta ON ta.period_id = p.period_id " \
+	"AND ta.date = d.day AND ta.marks > 0 "
+#define LABELS                                             \
+	"JOIN subject sj ON sj.subject_id = p.subject_id " \
+	"JOIN class c ON c.class_id = sj.class_id "
+
 static int
 not_marked(struct db *db, struct arena *a, const struct dash_query *q,
     const char *from, const char *to, struct db_rows *rows)
 {
+	static const char *const sql[2] = {
+		NOT_MARKED_SQL(DAY_PERIODS UNMARKED LABELS),
+		NOT_MARKED_SQL("period p " LABELS PERIOD_DAYS UNMARKED),
+	};
 	char last[11];
 	long yesterday = attstats_today() - 1;
 
 	attstats_format_date(q->to < yesterday ? q->to : yesterday, last);
-	return db_query(db, a, rows,
-	    "WITH RECURSIVE d (day) AS (SELECT CAST(? AS DATE) UNION ALL "
-	    "SELECT day + INTERVAL 1 DAY FROM d WHERE day < ?) "
-	    "SELECT STRAIGHT_JOIN t.name AS teacher, t.teacher_email, "
-	    "DATE_FORMAT(d.day, '%Y-%m-%d') AS date, "
-	    "DAYNAME(d.day) AS weekday, p.period_no, "
-	    "TIME_FORMAT(p.start_time, '%H:%i') AS start_time, "
-	    "co.course_name AS subject, sj.subject_id, " CLASS_LABEL
-	    " AS class FROM d "
-	    "JOIN period p ON p.day_of_week = WEEKDAY(d.day) + 1 "
-	    "LEFT JOIN session_tally ta ON ta.period_id = p.period_id "
-	    "AND ta.date = d.day AND ta.marks > 0 "
-	    "JOIN subject sj ON sj.subject_id = p.subject_id "
-	    "JOIN class c ON c.class_id = sj.class_id "
-	    "JOIN department dp ON dp.department_id = c.department_id "
-	    "JOIN teacher t ON t.teacher_email = sj.teacher_email "
-	    "JOIN course co ON co.course_id = sj.course_id "
-	    "WHERE ta.period_id IS NULL AND (? = 0 OR c.department_id = ?) "
-	    "AND d.day <= ? "
-	    "AND NOT EXISTS (SELECT 1 FROM holiday h WHERE h.date = d.day) "
-	    "ORDER BY t.name, d.day, p.period_no LIMIT 10000",
-	    "ssIIs", from, to, q->department, q->department, last);
+	return db_query(db, a, rows, sql[q->department != 0], "ssIIs", from, to,
+	    q->department, q->department, last);
 }
 
 /* Devices awaiting approval and blocked accounts, in scope. */
