@@ -56,6 +56,30 @@ marks_json(const struct class_report *rep, int i, json_t *const *cell)
 	return json_pack("{s:o,s:o}", "cells", marks, "remarks", remarks);
 }
 
+/* A student's row of the register: counts, longest absence, marks. */
+static json_t *
+student_json(const struct class_report *rep, int i, json_t *const *cell)
+{
+	const struct rep_student *st = &rep->students[i];
+	json_t *o = counts_json(&st->n, st->percent);
+
+	json_object_set_new(o, "roll_no", json_string(st->roll_no));
+	json_object_set_new(o, "name", json_string(st->name));
+	json_object_set_new(o, "email", json_string(st->email));
+	json_object_set_new(o, "joined_on",
+	    st->joined_on ? json_string(st->joined_on) : json_null());
+	json_object_set_new(o, "at_risk", json_boolean(st->at_risk));
+	json_object_set_new(o, "longest_absent_run", json_integer(st->run_len));
+	json_object_set_new(o, "longest_absent_from",
+	    st->run_len ? json_string(rep->sessions[st->run_first].date)
+			: json_null());
+	json_object_set_new(o, "longest_absent_to",
+	    st->run_len ? json_string(rep->sessions[st->run_last].date)
+			: json_null());
+	json_object_set_new(o, "marks", marks_json(rep, i, cell));
+	return o;
+}
+
 /*
  * The JSON of each kind of cell, shared by every cell of that kind (a
  * 600 x 90 register is 54,000 cells: a string each cost a fifth of the
@@ -106,23 +130,7 @@ reportjson_class(const struct class_report *rep)
 	for (i = 0; i < rep->nstudents; i++) {
 		const struct rep_student *st = &rep->students[i];
 
-		o = counts_json(&st->n, st->percent);
-		json_object_set_new(o, "roll_no", json_string(st->roll_no));
-		json_object_set_new(o, "name", json_string(st->name));
-		json_object_set_new(o, "email", json_string(st->email));
-		json_object_set_new(o, "joined_on",
-		    st->joined_on ? json_string(st->joined_on) : json_null());
-		json_object_set_new(o, "at_risk", json_boolean(st->at_risk));
-		json_object_set_new(o, "longest_absent_run",
-		    json_integer(st->run_len));
-		json_object_set_new(o, "longest_absent_from",
-		    st->run_len ? json_string(rep->sessions[st->run_first].date)
-				: json_null());
-		json_object_set_new(o, "longest_absent_to",
-		    st->run_len ? json_string(rep->sessions[st->run_last].date)
-				: json_null());
-		json_object_set_new(o, "marks", marks_json(rep, i, cell));
-		json_array_append_new(students, o);
+		json_array_append_new(students, student_json(rep, i, cell));
 		if (st->at_risk)
 			json_array_append_new(risk,
 			    json_pack("{s:s,s:s,s:s,s:i,s:i,s:o}", "roll_no",
