@@ -81,8 +81,13 @@ outbox_sweep(struct db *db, int max_tries, long long *dropped,
 	int rc;
 
 	*dropped = *failed = 0;
+	/*
+	 * FORCE INDEX: the PENDING rows only, by ix_outbox_due.  During a
+	 * burst most rows are PENDING and the optimizer would otherwise scan
+	 * (and lock) the whole table, sent history included.
+	 */
 	rc = db_exec(db,
-	    "UPDATE outbox SET state = 'DROPPED', last_error = 'expired', "
+	    "UPDATE outbox FORCE INDEX (ix_outbox_due) SET state = 'DROPPED', last_error = 'expired', "
 	    "lease_owner = NULL, lease_until = NULL "
 	    "WHERE state = 'PENDING' AND kind NOT LIKE 'mail.%' "
 	    "AND expires_at <= NOW(3) "
@@ -92,7 +97,7 @@ outbox_sweep(struct db *db, int max_tries, long long *dropped,
 		return rc;
 	*dropped = db_affected(db);
 	rc = db_exec(db,
-	    "UPDATE outbox SET state = 'FAILED', "
+	    "UPDATE outbox FORCE INDEX (ix_outbox_due) SET state = 'FAILED', "
 	    "last_error = 'lease ran out on the last try', "
 	    "lease_owner = NULL, lease_until = NULL "
 	    "WHERE state = 'PENDING' AND kind NOT LIKE 'mail.%' AND tries >= ? "
