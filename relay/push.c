@@ -838,7 +838,7 @@ push_run(struct relay *rl, long long next)
 {
 	struct push *p = rl->push;
 	long long now = clock_wall_ms();
-	int full, rc;
+	int rc;
 
 	if (p->disabled) {
 		if (!p->said_disabled)
@@ -858,10 +858,15 @@ push_run(struct relay *rl, long long next)
 	}
 	drive_transfers(p);
 	if (flush(p, rl) && all_done(p)) {
-		full = p->nitems >= p->nslots * BATCH_PER_SLOT;
 		end_batch(p, 0);
-		/* A full batch means more may be due right now. */
-		return full ? clock_wall_ms() : wake_at(p, next);
+		/*
+		 * Look again at once, full batch or not: a full one left rows
+		 * behind, and the wake-ups of rows queued while this one was
+		 * sending were drained by the loop meanwhile (in a wave,
+		 * class after class); they would wait for the next poll, up
+		 * to a second.  A claim that finds nothing ends the round.
+		 */
+		return clock_wall_ms();
 	}
 	if (p->settle_fails >= SETTLE_GIVE_UP && p->inflight == 0) {
 		end_batch(p, 1);

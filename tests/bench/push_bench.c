@@ -7,8 +7,9 @@
  * Two shapes of the same numbers:
  *   wave  - classes of 50, each queued by its own transaction as a
  *           teacher's initiate queues it (pushqueue_started, then the
- *           wake-up datagram): what a 9 o'clock wave looks like.  The
- *           budgets apply to this shape.
+ *           wake-up datagram), eight at a time as the workers' threads
+ *           take them: what a 9 o'clock wave looks like.  The budgets
+ *           apply to this shape.
  *   class - one class of them all in one transaction (one statement):
  *           the largest single initiate, reported alongside.
  * Each size is printed next to a bare libcurl multi client sending as
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +29,7 @@
 #include "pushqueue.h"
 
 #define PER_CLASS 50
+#define PRODUCERS 8 /* initiates committing at once */
 #define BUDGET_MS 1000
 #define BUDGET_GROWTH 1.5
 #define NSIZES 3
@@ -171,28 +174,53 @@ fixture(const char *pfx, int n, int per, int *nclasses)
 	return ids;
 }
 
-/* Every class's initiate: one transaction each, then the wake-up. */
+/* Classes k, k + PRODUCERS, ...: one transaction each, then the wake-up. */
 static void
-queue_classes(const long long *ids, int nclasses, struct run *out)
+produce(struct db *db, const long long *ids, int nclasses, int k)
 {
 	const char *payload =
 	    "{\"data\":{\"expires_at\":\"1795294500\",\"session_id\":\"1\","
 	    "\"subject\":\"Maths\",\"type\":\"attendance.started\"},"
 	    "\"notification\":{\"body\":\"Open eHazira and enter the code "
 	    "on the board\",\"title\":\"Attendance is open\"}}";
-	long long t0 = now_ms(), queued;
+	long long queued;
 	char collapse[48];
 	int i;
 
-	for (i = 0; i < nclasses; i++) {
+	for (i = k; i < nclasses; i += PRODUCERS) {
 		snprintf(collapse, sizeof(collapse), "session-%d", i + 1);
-		must(db_begin(it_db()), "transaction");
-		must(pushqueue_started(it_db(), ids[i], 0, collapse, payload,
+		must(db_begin(db), "transaction");
+		must(pushqueue_started(db, ids[i], 0, collapse, payload,
 			 now_ms() + 120000, &queued),
 		    "pushes");
-		must(db_commit(it_db()), "pushes");
+		must(db_commit(db), "pushes");
 		outbox_wake(it_config());
 	}
+}
+
+/*
+ * Every class's initiate, from PRODUCERS processes with a connection
+ * each, as the workers' threads take the teachers' initiates at once.
+ */
+static void
+queue_classes(const long long *ids, int nclasses, struct run *out)
+{
+	long long t0 = now_ms();
+	pid_t kids[PRODUCERS];
+	int k, st;
+
+	for (k = 0; k < PRODUCERS && k < nclasses; k++)
+		if ((kids[k] = fork()) == 0) {
+			struct db *db = db_new(it_config());
+
+			produce(db, ids, nclasses, k);
+			db_free(db);
+			_exit(0);
+		}
+	while (k-- > 0)
+		if (waitpid(kids[k], &st, 0) < 0 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			must(DB_ERR, "pushes (a producer failed)");
 	out->queue_ms = now_ms() - t0;
 	out->total_ms = t0; /* the start, until the last arrival is known */
 }
