@@ -213,9 +213,10 @@ Test(pushclaim, settling_writes_each_fate_and_the_counters_at_once)
 	    DB_OK);
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM outbox WHERE outbox_id "
 				"= ? AND state = 'SENT' AND sent_at IS NOT "
-				"NULL AND lease_owner IS NULL",
+				"NULL AND lease_until IS NULL AND lease_owner "
+				"= 'test-S'",
 			 "I", first),
-	    1);
+	    1, "sent: the claim that sent it is kept");
 	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM outbox WHERE outbox_id "
 				"= ? AND state = 'PENDING' AND not_before > "
 				"NOW(3) + INTERVAL 50 SECOND AND last_error = "
