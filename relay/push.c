@@ -659,8 +659,10 @@ sweep(struct push *p, struct relay *rl)
 	if (now < p->sweep_at)
 		return 0;
 	if (outbox_sweep(rl->db, (int)p->cfg->fcm_max_tries, &dropped,
-		&failed) != DB_OK)
+		&failed) != DB_OK) {
+		log_warn("push: the outbox sweep failed; no claim this pass");
 		return -1;
+	}
 	p->pending[ST_DROPPED] += dropped;
 	p->pending[ST_FAILED] += failed;
 	p->sweep_at = now + SWEEP_EVERY_MS;

@@ -83,7 +83,7 @@ outbox_wake(const struct config *cfg)
 static int
 sweep_needed(struct db *db, int max_tries, int *found)
 {
-	struct arena *a = arena_new(4096);
+	struct arena *a = arena_new(64u * 1024); /* a cap, not an allocation */
 	struct db_rows r;
 	int rc;
 
