@@ -1,8 +1,8 @@
 /*
  * push_bench.c - how the push path grows: 1,000, 3,000 and 10,000 pushes
  * timed from the first queuing transaction to the last arrival at the FCM
- * stand-in.  Budget: 10,000 in 1 s, and a push's cost at 10,000 within
- * 1.5x its cost at 1,000 (linear growth).
+ * stand-in.  Budget: 10,000 in 1 s, and a push's cost (CPU) at 10,000
+ * within 1.5x its cost at 1,000 (linear growth).
  *
  * Two shapes of the same numbers:
  *   wave  - classes of 50, each queued by its own transaction as a
@@ -14,7 +14,10 @@
  *           the largest single initiate, reported alongside.
  * Each size is printed next to a bare libcurl multi client sending as
  * many messages straight to the stand-in with the same parallelism in
- * the same run, so every figure also reads as a ratio on any machine.
+ * the same run, so every figure also reads as a ratio on any machine,
+ * and with the CPU time the relay and MariaDB spent on them (/proc): the
+ * cost of a push, which a shared machine disturbs far less than the
+ * clock, and what the growth budget is read from.
  */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -39,6 +42,7 @@ static char prefix[64];
 
 struct run {
 	long long queue_ms, total_ms;
+	long long cpu_ms; /* the relay's and MariaDB's, over the same time */
 };
 
 static long long
@@ -113,6 +117,49 @@ wait_last(const char *pfx, long long n, int timeout_ms)
 		}
 		usleep(20000); /* "last" is the stand-in's clock: no loss */
 	}
+}
+
+/*
+ * CPU ms the stack's daemon name (STATE/run/<name>.pid) has used so far,
+ * from /proc; 0 when it cannot be read (a database outside the stack).
+ * CPU time is what a push costs; on a shared machine it moves far less
+ * than the wall clock, so the growth budget is read from it.
+ */
+static long long
+cpu_ms(const char *name)
+{
+	char path[1024], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *fp;
+	int pid = -1;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/run/%s.pid", it_config()->state, name);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	if (fscanf(fp, "%d", &pid) != 1)
+		pid = -1;
+	fclose(fp);
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (pid <= 0 || (fp = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	/* fields 14 and 15 (utime, stime), counted after the ") " */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2,
+		"%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+		&st) != 2)
+		return 0;
+	return (long long)((ut + st) * 1000 /
+	    (unsigned long long)sysconf(_SC_CLK_TCK));
+}
+
+static long long
+stack_cpu_ms(void)
+{
+	return cpu_ms("relay") + cpu_ms("mariadb");
 }
 
 static void
@@ -236,10 +283,12 @@ measure(const char *shape, int n, int per, struct run *out)
 	snprintf(pfx, sizeof(pfx), "%s-%s%d-", prefix, shape, n);
 	ids = fixture(pfx, n, per, &nclasses);
 	usleep(300000); /* the relay idle again, the fixture's I/O settled */
+	out->cpu_ms = stack_cpu_ms();
 	queue_classes(ids, nclasses, out);
 	free(ids);
 	if ((last = wait_last(pfx, n, 60000)) < 0)
 		return -1;
+	out->cpu_ms = stack_cpu_ms() - out->cpu_ms;
 	out->total_ms = last - out->total_ms;
 	return 0;
 }
@@ -319,25 +368,25 @@ static int
 report(const char *shape, const struct run *r, const long long *bare,
     int budgeted)
 {
-	double unit0 = (double)r[0].total_ms / sizes[0], unit, growth = 0;
+	double cpu0 = (double)r[0].cpu_ms / sizes[0], cpu, growth = 0;
 	int i, ok = 1;
 
 	for (i = 0; i < NSIZES; i++) {
-		unit = (double)r[i].total_ms / sizes[i];
-		growth = unit0 > 0 ? unit / unit0 : 0;
+		cpu = (double)r[i].cpu_ms / sizes[i];
+		growth = cpu0 > 0 ? cpu / cpu0 : 0;
 		printf(
 		    "push_bench: %-5s %5d pushes: %5lld ms (queuing %4lld ms)"
-		    ", bare client %4lld ms, relay/bare %.2f, %.1f us a "
-		    "push, x%.2f the cost of one at %d\n",
+		    ", bare client %4lld ms, relay/bare %.2f; relay+MariaDB "
+		    "CPU %.0f us a push, x%.2f that at %d\n",
 		    shape, sizes[i], r[i].total_ms, r[i].queue_ms, bare[i],
 		    bare[i] > 0 ? (double)r[i].total_ms / (double)bare[i] : 0,
-		    unit * 1000, growth, sizes[0]);
+		    cpu * 1000, growth, sizes[0]);
 	}
 	if (budgeted) {
 		ok = r[NSIZES - 1].total_ms <= BUDGET_MS &&
 		    growth <= BUDGET_GROWTH;
-		printf("push_bench: budget %d pushes in %d ms, growth <= %.1f: "
-		       "%s\n",
+		printf("push_bench: budget %d pushes in %d ms, CPU a push "
+		       "growing <= x%.1f: %s\n",
 		    sizes[NSIZES - 1], BUDGET_MS, BUDGET_GROWTH,
 		    ok ? "OK" : "OVER BUDGET");
 	}
