@@ -181,3 +181,85 @@ Test(reportexport, the_temporary_directory_is_made_under_the_state_directory)
 	cr_assert_str_eq(reportexport_tmpdir(arena, &cfg), expect);
 	cr_assert_eq(rmdir(tmp), 0);
 }
+
+/* The text of member of the zip in buf (unzip -p), malloc'd. */
+static char *
+unzip_member(const char *buf, size_t len, const char *member)
+{
+	char path[96], cmd[256], *out = NULL;
+	size_t n = 0;
+	FILE *f, *p;
+
+	snprintf(path, sizeof(path), "%s/book.xlsx", dir);
+	cr_assert_not_null(f = fopen(path, "wb"));
+	cr_assert_eq(fwrite(buf, 1, len, f), len);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "unzip -p '%s' '%s'", path, member);
+	cr_assert_not_null(p = popen(cmd, "r"));
+	f = open_memstream(&out, &n);
+	for (int c; (c = fgetc(p)) != EOF;)
+		fputc(c, f);
+	fclose(f);
+	cr_assert_eq(pclose(p), 0, "unzip %s", member);
+	unlink(path);
+	return out;
+}
+
+/* The text of the Register's cell ref (a shared string), static. */
+static const char *
+cell_text(const char *sheet, const char *strings, const char *ref)
+{
+	static char text[32];
+	char key[24];
+	const char *c, *si;
+	int idx, i;
+
+	snprintf(key, sizeof(key), "<c r=\"%s\"", ref);
+	cr_assert_not_null(c = strstr(sheet, key), "no cell %s", ref);
+	cr_assert_not_null(c = strstr(c, "<v>"), "cell %s has no value", ref);
+	idx = atoi(c + 3);
+	for (si = strings, i = 0; i <= idx; i++)
+		cr_assert_not_null(si = strstr(si + 1, "<si>"), "string %d",
+		    idx);
+	cr_assert_eq(sscanf(si, "<si><t>%31[^<]", text), 1, "%.40s", si);
+	return text;
+}
+
+/*
+ * The slow mark (slowmark.c) in the workbook: a slow P is "P*" and a slow
+ * R is "R*" in the Register sheet, with the note, and the legend says
+ * what the star means; a mark that is not slow has no star.
+ */
+Test(reportexport, the_workbook_stars_the_slow_marks_and_explains_them)
+{
+	static const char slow[] = { 0, 1, 1, 0 }; /* Asha 2nd, Bo 1st */
+	struct class_report cr;
+	char *buf = NULL, *strings, *sheet, *notes;
+	size_t len = 0;
+
+	fill_class(&cr);
+	cr.cells = "PRPA";
+	cr.slow = (char *)slow;
+	cr_assert_eq(reportexport_class(&cr, REPORT_XLSX, dir, arena, &buf,
+			 &len),
+	    0);
+	strings = unzip_member(buf, len, "xl/sharedStrings.xml");
+	cr_assert(strstr(strings, ">R*<"), "%s", strings);
+	cr_assert(strstr(strings, ">P*<"), "%s", strings);
+	cr_assert(strstr(strings, "slow - possibly relayed"), "%s", strings);
+	/* exactly two starred cells: the slow ones */
+	sheet = unzip_member(buf, len, "xl/worksheets/sheet1.xml");
+	notes = unzip_member(buf, len, "xl/comments1.xml");
+	cr_assert(strstr(notes, "far slower than the class"), "%s", notes);
+	cr_assert(strstr(notes, "ref=\"D3\"") && strstr(notes, "ref=\"C4\""),
+	    "%s", notes);
+	/* Asha row 3, Bo row 4; the sessions in C and D */
+	cr_expect_str_eq(cell_text(sheet, strings, "C3"), "P");
+	cr_expect_str_eq(cell_text(sheet, strings, "D3"), "R*");
+	cr_expect_str_eq(cell_text(sheet, strings, "C4"), "P*");
+	cr_expect_str_eq(cell_text(sheet, strings, "D4"), "A");
+	free(strings);
+	free(sheet);
+	free(notes);
+	cr_assert_eq(files_in_dir(), 0, "the temporary file is gone");
+}

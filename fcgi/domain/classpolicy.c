@@ -107,7 +107,7 @@ classpolicy_set(struct db *db, struct arena *ar, long long class_id,
 		    rc == DB_NOTFOUND ? "no class %lld"
 				      : "the database refused class %lld",
 		    class_id);
-		return -1;
+		return rc == DB_NOTFOUND ? -1 : CLASSPOLICY_DB;
 	}
 	old = db_get(&rows, 0, 0);
 	if (old && strcmp(old, v) == 0)
@@ -120,7 +120,7 @@ classpolicy_set(struct db *db, struct arena *ar, long long class_id,
 		arena_printf(ar, "class %lld", class_id), old, v,
 		"takes effect from the next window", key) != DB_OK) {
 		snprintf(err, errlen, "the database refused the change");
-		return -1;
+		return CLASSPOLICY_DB;
 	}
 	return 0;
 }

@@ -18,12 +18,17 @@ struct db;
  */
 extern const char *const classpolicy_keys[];
 
+/* classpolicy_set's and policycheck_class's "the database failed". */
+#define CLASSPOLICY_DB (-2)
+
 /*
  * Sets key to value on class_id inside the caller's transaction: the value
  * is checked first (a CIDR list, IPv4 and IPv6; a boolean), and a change
  * writes one audit_log row (action class.policy) by actor.  Windows already
  * open keep the policy they opened with (attendance_window's copy).
- * 0 (also when nothing changed), or -1 with a message for people in err.
+ * 0 (also when nothing changed), -1 with a message for people in err
+ * (a bad value: the caller's 4xx), or CLASSPOLICY_DB when the database
+ * failed (an outage, not the value's fault: the caller's 503, retryable).
  */
 int classpolicy_set(struct db *db, struct arena *ar, long long class_id,
     const char *key, const char *value, const char *actor, char *err,

@@ -171,15 +171,19 @@ policycheck_class(struct db *db, struct arena *ar, const struct config *cfg,
 	struct db_rows c;
 	double lat, lon;
 	long radius;
+	int rc;
 
-	if (db_query_one(db, ar, &c,
-		"SELECT window_ttl, rotate_every, rotate_overlap, "
-		"geofence_lat, geofence_lon, geofence_radius, "
-		"geofence_accuracy, geofence_missing FROM class "
-		"WHERE class_id = ?",
-		"I", class_id) != DB_OK) {
-		snprintf(err, errlen, "no class %lld", class_id);
-		return -1;
+	if ((rc = db_query_one(db, ar, &c,
+		 "SELECT window_ttl, rotate_every, rotate_overlap, "
+		 "geofence_lat, geofence_lon, geofence_radius, "
+		 "geofence_accuracy, geofence_missing FROM class "
+		 "WHERE class_id = ?",
+		 "I", class_id)) != DB_OK) {
+		snprintf(err, errlen,
+		    rc == DB_NOTFOUND ? "no class %lld"
+				      : "the database refused class %lld",
+		    class_id);
+		return rc == DB_NOTFOUND ? -1 : POLICYCHECK_DB;
 	}
 	if (check_rotation(cfg, (long)db_get_int(&c, 0, 0),
 		(long)db_get_int(&c, 0, 1), (long)db_get_int(&c, 0, 2), err,

@@ -14,6 +14,9 @@
 struct config;
 struct db;
 
+/* policycheck_class's "the database failed" (as CLASSPOLICY_DB). */
+#define POLICYCHECK_DB (-2)
+
 /* The keys this module checks, NULL-terminated. */
 extern const char *const policycheck_keys[];
 
@@ -31,7 +34,8 @@ const char *policycheck_value(struct arena *ar, const char *key,
  * it: window_ttl 0 or within OTP_TTL_MIN..OTP_TTL_MAX; rotate_every and
  * rotate_overlap against the window length (rotation_check); a geofence
  * radius only with a centre, the rest checked by geofence_check.  0, or
- * -1 with a message in err (the caller rolls back).
+ * -1 with a message in err (the caller rolls back), POLICYCHECK_DB when
+ * the database failed (retryable: the caller's 503).
  */
 int policycheck_class(struct db *db, struct arena *ar, const struct config *cfg,
     long long class_id, char *err, size_t errlen);

@@ -323,7 +323,11 @@ initiate_window(struct http_req *r, struct initiate *in)
 		 "geofence_accuracy, geofence_missing, require_uv) SELECT ?, ?, ?, ?, "
 		 "NOW(3), NOW(3) + INTERVAL ? SECOND, ?, c.flag_on_focus_loss, "
 		 "c.allowed_cidrs, c.slow_margin_ms, c.flag_slow, "
-		 "c.geofence_lat, c.geofence_lon, c.geofence_radius, "
+		 /* the period's own room, else the class's (022) */
+		 "IF(p.geofence_radius IS NULL, c.geofence_lat, "
+		 "p.geofence_lat), IF(p.geofence_radius IS NULL, "
+		 "c.geofence_lon, p.geofence_lon), "
+		 "COALESCE(p.geofence_radius, c.geofence_radius), "
 		 "c.geofence_accuracy, c.geofence_missing, c.require_uv "
 		 "FROM session se JOIN period p ON "
 		 "p.period_id = se.period_id JOIN subject sj ON sj.subject_id "

@@ -22,6 +22,17 @@
 #include "policycheck.h"
 #include "rotation.h"
 
+/*
+ * The database failed: a retryable 503 in the JSON error shape, as the
+ * other handlers answer an outage (never the 422 of a bad value).
+ */
+static int
+db_down(struct http_req *r)
+{
+	return http_reply_error(r, 503, "db_unavailable",
+	    "the database is not reachable; nothing was changed, try again");
+}
+
 /* The class in the path, if the caller teaches it; else the reply. */
 static int
 own_class(struct http_req *r, long long *class_id)
@@ -44,7 +55,7 @@ own_class(struct http_req *r, long long *class_id)
 		return http_reply_error(r, 404, "class_not_found",
 		    "no such class");
 	if (rc != DB_OK)
-		return 503;
+		return db_down(r);
 	if (!db_get_int(&t, 0, 0))
 		return http_reply_error(r, 403, "not_your_class",
 		    "only a teacher of the class may see or change its policy");
@@ -104,7 +115,7 @@ policy_get(struct http_req *r)
 	if ((status = own_class(r, &class_id)) != 0)
 		goto out;
 	if ((body = policy_json(r, class_id)) == NULL) {
-		status = 503;
+		status = db_down(r);
 		goto out;
 	}
 	status = http_reply_json(r, 200, body);
@@ -145,12 +156,16 @@ value_text(struct arena *a, json_t *v)
 	return s;
 }
 
-/* Each key of the body through the one writer; then the whole. */
+/*
+ * Each key of the body through the one writer; then the whole.  0, -1
+ * (a bad value, err says) or CLASSPOLICY_DB (the database failed).
+ */
 static int
 apply(struct http_req *r, long long class_id, char *err, size_t errlen)
 {
 	const char *key, *text;
 	json_t *v;
+	int rc;
 
 	if (!json_is_object(r->json) || json_object_size(r->json) == 0) {
 		snprintf(err, errlen, "send an object of policy keys to set");
@@ -165,9 +180,9 @@ apply(struct http_req *r, long long class_id, char *err, size_t errlen)
 			    key);
 			return -1;
 		}
-		if (classpolicy_set(r->db, r->arena, class_id, key, text,
-			r->auth.email, err, errlen) < 0)
-			return -1;
+		if ((rc = classpolicy_set(r->db, r->arena, class_id, key, text,
+			 r->auth.email, err, errlen)) < 0)
+			return rc;
 	}
 	return policycheck_class(r->db, r->arena, r->cfg, class_id, err,
 	    errlen);
@@ -179,23 +194,31 @@ policy_put(struct http_req *r)
 	long long class_id;
 	char err[300];
 	json_t *body;
-	int status;
+	int status, rc;
 
 	if ((status = own_class(r, &class_id)) != 0)
 		goto out;
 	if (db_begin(r->db) != DB_OK) {
-		status = 503;
+		status = db_down(r);
 		goto out;
 	}
-	if (apply(r, class_id, err, sizeof(err)) < 0) {
+	if ((rc = apply(r, class_id, err, sizeof(err))) < 0) {
 		db_rollback(r->db);
-		status = http_reply_error(r, 422, "bad_policy", "%s", err);
+		/* an outage is not the teacher's value: retry, not fix */
+		status = rc == CLASSPOLICY_DB
+		    ? db_down(r)
+		    : http_reply_error(r, 422, "bad_policy", "%s", err);
 		goto out;
 	}
-	if (db_commit(r->db) != DB_OK ||
-	    (body = policy_json(r, class_id)) == NULL) {
+	if (db_commit(r->db) != DB_OK) {
 		db_rollback(r->db);
-		status = 503;
+		status = db_down(r);
+		goto out;
+	}
+	/* committed: a failed read-back must not look like nothing changed */
+	if ((body = policy_json(r, class_id)) == NULL) {
+		status = http_reply_error(r, 503, "db_unavailable",
+		    "the change was saved but cannot be read back; reload");
 		goto out;
 	}
 	status = http_reply_json(r, 200, body);

@@ -34,6 +34,8 @@ int admin_reject_device(struct admin *ad, int argc, char **argv);
 int admin_show(struct admin *ad, int argc, char **argv);
 /* class-policy show|set: campus networks, focus-loss flag (classpolicy.c) */
 int admin_class_policy(struct admin *ad, int argc, char **argv);
+/* period-geofence list|show|set: a period's own geofence (periodfence.c) */
+int admin_period_geofence(struct admin *ad, int argc, char **argv);
 
 /* --- the register (calendar.c) --- */
 int admin_leave(struct admin *ad, int argc, char **argv);

@@ -24,6 +24,7 @@
 #include "policycheck.h"
 #include "db.h"
 #include "mailmsg.h"
+#include "periodfence.h"
 
 #define MAX_COLS 24
 
@@ -442,6 +443,45 @@ time_ok(const char *t)
 	return h >= 0 && h < 24 && m >= 0 && m < 60 && s >= 0 && s < 60;
 }
 
+/* A geofence cell: absent or empty keeps what is stored (NULL). */
+static const char *
+fence_cell(struct ctx *c, const char *name)
+{
+	const char *v = col(c, name);
+
+	return v && *v ? v : NULL;
+}
+
+/*
+ * The optional geofence columns of a period (periodfence.c): its own
+ * classroom's centre and radius; radius 0 is none in this period, "class"
+ * the class's again.  Audited; applies from the next window.
+ */
+static int
+period_fence(struct ctx *c, long long subject_id, int day, int no)
+{
+	const char *lat = fence_cell(c, "geofence_lat"),
+		   *lon = fence_cell(c, "geofence_lon"),
+		   *radius = fence_cell(c, "geofence_radius");
+	struct db_rows r;
+	char err[300];
+	int rc;
+
+	if (lat == NULL && lon == NULL && radius == NULL)
+		return 0;
+	rc = db_query_one(c->ad->db, c->ad->arena, &r,
+	    "SELECT period_id FROM period WHERE subject_id = ? AND "
+	    "day_of_week = ? AND period_no = ?",
+	    "Iii", subject_id, day, no);
+	if (rc != DB_OK)
+		return sql_fail(c, rc, "the period lookup");
+	rc = periodfence_set(c->ad->db, c->ad->arena, db_get_int(&r, 0, 0), lat,
+	    lon, radius, "admin", err, sizeof(err));
+	if (rc == PERIODFENCE_DB)
+		return sql_fail(c, DB_ERR, "the period's geofence");
+	return rc < 0 ? fail(c, "%s", err) : 0;
+}
+
 static int
 do_period(struct ctx *c)
 {
@@ -475,7 +515,9 @@ do_period(struct ctx *c)
 	    "VALUES(start_time), end_time = VALUES(end_time)",
 	    "Iiiss", db_get_int(&r, 0, 0), (int)day, (int)no, st ? st : "",
 	    et ? et : "");
-	return rc == DB_OK ? 0 : sql_fail(c, rc, "the period");
+	if (rc != DB_OK)
+		return sql_fail(c, rc, "the period");
+	return period_fence(c, db_get_int(&r, 0, 0), (int)day, (int)no);
 }
 
 static const struct kind {
@@ -503,7 +545,8 @@ static const struct kind {
 		"*teacher_email" } },
 	{ "periods", do_period,
 	    { "*course_id", "*department", "*batch", "*semester", "*section",
-		"*day_of_week", "*period_no", "start_time", "end_time" } },
+		"*day_of_week", "*period_no", "start_time", "end_time",
+		"geofence_lat", "geofence_lon", "geofence_radius" } },
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))

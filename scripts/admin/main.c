@@ -53,6 +53,9 @@ static const struct command {
 	{ "class-policy", admin_class_policy,
 	    "class-policy show|set CLASS [key=value...]  campus networks "
 	    "(allowed_cidrs), flag_on_focus_loss, require_uv" },
+	{ "period-geofence", admin_period_geofence,
+	    "period-geofence list CLASS_ID | show|set PERIOD_ID "
+	    "[key=value...]  a period's own classroom geofence" },
 
 	/* --- the register (calendar.c) --- */
 	{ "leave", admin_leave,

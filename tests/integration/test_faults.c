@@ -68,6 +68,8 @@ static struct fault_case cases[] = {
 	    1 },
 	{ "DELETE", "/devices/web-push", "", 's', 0 },
 	{ "POST", "/auth/logout", "", 's', 0 },
+	/* a class policy change: 503, never the 422 of a bad value */
+	{ "PUT", "/classes/<cls>/policy", "{\"flag_slow\":true}", 't', 0 },
 };
 
 /* Replaces the <name> placeholders of in with the fixture's values. */

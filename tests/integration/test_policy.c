@@ -537,3 +537,71 @@ Test(policy, the_slow_mark_is_kept_at_finalisation_and_flag_slow_makes_it_R,
 	cr_assert(strstr(r.body, "P (slow)"), "%s", r.body);
 	it_resp_free(&r);
 }
+
+/* PUT body with the nth statement of the handler failing (test hook). */
+static long
+put_policy_failing(long long class_id, const char *token, const char *body,
+    int nth, struct it_resp *r)
+{
+	char path[64], auth[4200], fault[64];
+	const char *hdrs[] = { auth, "Content-Type: application/json", fault,
+		NULL };
+
+	snprintf(path, sizeof(path), "/classes/%lld/policy", class_id);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	snprintf(fault, sizeof(fault), "X-Ehazira-Test-Fail-Statement: %d",
+	    nth);
+	cr_assert_eq(it_request("PUT", path, body, strlen(body), hdrs, r), 0);
+	return r->status;
+}
+
+/*
+ * A database failure anywhere in a policy change (the lookup, the write,
+ * the audit row, the whole-policy check, the commit) is the outage it
+ * is: a retryable JSON 503 db_unavailable - not the 422 of a bad value,
+ * which would tell the teacher to fix a value that is fine - and the
+ * class's policy and audit trail are as before.
+ */
+Test(policy, a_database_failure_is_a_retryable_503_and_changes_nothing,
+    .timeout = 60)
+{
+	static const char body[] =
+	    "{\"flag_slow\":true,\"geofence_accuracy\":60}";
+	struct klass k;
+	struct it_resp r;
+	int nth, failed = 0;
+
+	IT_REQUIRE_STACK();
+	make_class(&k, "dbf");
+	for (nth = 1; nth <= 12; nth++) {
+		if (put_policy_failing(k.class_id, k.teacher_tok, body, nth,
+			&r) == 200) {
+			it_resp_free(&r);
+			break; /* past the handler's last statement */
+		}
+		cr_assert_eq(r.status, 503, "statement %d: %ld %s", nth,
+		    r.status, r.body);
+		cr_assert_str_eq(it_error_code(&r), "db_unavailable",
+		    "statement %d: %s", nth, r.body);
+		failed++;
+		if (audits(k.class_id, k.teacher) > 0) {
+			/* only the read-back after the commit may fail so,
+			 * and it says the change is in (a retry is a no-op) */
+			cr_assert(strstr(r.body, "was saved"),
+			    "statement %d left a change behind: %s", nth,
+			    r.body);
+			it_resp_free(&r);
+			break;
+		}
+		it_resp_free(&r);
+		cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM class WHERE "
+					"class_id = ? AND NOT flag_slow AND "
+					"geofence_accuracy = 100",
+				 "I", k.class_id),
+		    1, "statement %d left a change behind", nth);
+	}
+	/* the lookup, two reads and two writes with their audits at least */
+	cr_assert_geq(failed, 5, "%d statements failed", failed);
+	cr_assert_lt(nth, 12, "the change never went through");
+	cr_assert_eq(audits(k.class_id, k.teacher), 2);
+}

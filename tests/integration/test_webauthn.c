@@ -17,6 +17,7 @@
 #include "db.h"
 #include "itadmin.h"
 #include "it.h"
+#include "mint.h"
 #include "mintwa.h"
 #include "webauthn.h"
 #include "ws.h"
@@ -129,8 +130,8 @@ registration(const struct fx *f, int i, const struct mint_wa *w, unsigned flags,
 	    f->rp);
 	cd = mint_wa_client_data("webauthn.create", ch, origin);
 	att = mint_wa_attestation(w, f->rp, flags, 1, &n);
-	cdb = mint_wa_b64((unsigned char *)cd, strlen(cd));
-	attb = mint_wa_b64(att, n);
+	cdb = mint_b64url((unsigned char *)cd, strlen(cd));
+	attb = mint_b64url(att, n);
 	body = malloc(strlen(cdb) + strlen(attb) + 128);
 	sprintf(body,
 	    "{\"attestation_object\":\"%s\",\"client_data_json\":\"%s\"}", attb,
@@ -219,9 +220,9 @@ uv_json(const struct fx *f, const struct mint_wa *w, const char *challenge,
 	cr_assert_eq(mint_wa_assert(w, f->rp, flags, count, cd, &ad, &adn, &sig,
 			 &sn),
 	    0);
-	adb = mint_wa_b64(ad, adn);
-	sigb = mint_wa_b64(sig, sn);
-	cdb = mint_wa_b64((unsigned char *)cd, strlen(cd));
+	adb = mint_b64url(ad, adn);
+	sigb = mint_b64url(sig, sn);
+	cdb = mint_b64url((unsigned char *)cd, strlen(cd));
 	out = malloc(strlen(adb) + strlen(sigb) + strlen(cdb) + 256);
 	sprintf(out,
 	    "{\"credential_id\":\"%s\",\"authenticator_data\":\"%s\","

@@ -22,8 +22,8 @@
 #include "buf.h"
 #include "mint.h"
 
-static char *
-b64url(const unsigned char *buf, size_t n)
+char *
+mint_b64url(const unsigned char *buf, size_t n)
 {
 	char *s = malloc(4 * ((n + 2) / 3) + 1), *p;
 	int len;
@@ -119,7 +119,7 @@ bn_b64url(EVP_PKEY *pk, const char *name)
 		return NULL;
 	n = BN_bn2bin(bn, buf);
 	BN_free(bn);
-	s = b64url(buf, (size_t)n);
+	s = mint_b64url(buf, (size_t)n);
 	return s;
 }
 
@@ -208,8 +208,8 @@ compact(json_t *hdr, json_t *payload, const char *alg, EVP_PKEY *pk,
 {
 	char *h = json_dumps(hdr, JSON_COMPACT),
 	     *p = json_dumps(payload, JSON_COMPACT);
-	char *hb = b64url((unsigned char *)h, strlen(h));
-	char *pb = b64url((unsigned char *)p, strlen(p));
+	char *hb = mint_b64url((unsigned char *)h, strlen(h));
+	char *pb = mint_b64url((unsigned char *)p, strlen(p));
 	char *msg = malloc(strlen(hb) + strlen(pb) + 2), *sb = NULL, *out;
 	unsigned char *sig = NULL, mac[64], raw[64];
 	unsigned int maclen = 0;
@@ -221,15 +221,15 @@ compact(json_t *hdr, json_t *payload, const char *alg, EVP_PKEY *pk,
 	} else if (strcmp(alg, "HS256") == 0) {
 		HMAC(EVP_sha256(), hmac_key, (int)strlen(hmac_key),
 		    (unsigned char *)msg, strlen(msg), mac, &maclen);
-		sb = b64url(mac, maclen);
+		sb = mint_b64url(mac, maclen);
 	} else if ((sig = sign(pk, msg, &n)) != NULL) {
 		if (strcmp(alg, "ES256") == 0) {
 			if (der_to_raw(sig, n, raw) == 0)
-				sb = b64url(raw, 64);
+				sb = mint_b64url(raw, 64);
 		} else {
 			if (bad)
 				sig[n / 2] ^= 0x01;
-			sb = b64url(sig, n);
+			sb = mint_b64url(sig, n);
 		}
 	}
 	out = NULL;
@@ -378,7 +378,7 @@ jwe(const unsigned char *kek, const char *enc, const char *pt)
 
 	h = json_dumps(hdr, JSON_COMPACT);
 	json_decref(hdr);
-	hb = b64url((unsigned char *)h, strlen(h));
+	hb = mint_b64url((unsigned char *)h, strlen(h));
 	free(h);
 	RAND_bytes(cek, sizeof(cek));
 	RAND_bytes(iv, sizeof(iv));
@@ -399,10 +399,10 @@ jwe(const unsigned char *kek, const char *enc, const char *pt)
 	EVP_EncryptFinal_ex(ctx, ct + n, &m);
 	EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, tag);
 	EVP_CIPHER_CTX_free(ctx);
-	wb = b64url(w, sizeof(w));
-	ivb = b64url(iv, sizeof(iv));
-	ctb = b64url(ct, (size_t)(n + m));
-	tagb = b64url(tag, sizeof(tag));
+	wb = mint_b64url(w, sizeof(w));
+	ivb = mint_b64url(iv, sizeof(iv));
+	ctb = mint_b64url(ct, (size_t)(n + m));
+	tagb = mint_b64url(tag, sizeof(tag));
 	out = malloc(strlen(hb) + strlen(wb) + strlen(ivb) + strlen(ctb) +
 	    strlen(tagb) + 5);
 	sprintf(out, "%s.%s.%s.%s.%s", hb, wb, ivb, ctb, tagb);

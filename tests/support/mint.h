@@ -59,6 +59,9 @@ void mint_integrity_init(struct mint_integrity *o, const char *dec_key,
 /* A compact JWE (malloc'd) or NULL. */
 char *mint_integrity(const struct mint_integrity *o);
 
+/* base64url without padding, malloc'd. */
+char *mint_b64url(const unsigned char *buf, size_t n);
+
 /* The contents of a file (malloc'd, trimmed) or NULL. */
 char *mint_slurp(const char *path);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mint.h"
 #include "mintdpop.h"
 
 struct mint_dpop_key {
@@ -20,22 +21,6 @@ struct mint_dpop_key {
 	char jkt[64];
 	size_t clen; /* coordinate length */
 };
-
-static char *
-b64url(const unsigned char *buf, size_t n)
-{
-	char *s = malloc(4 * ((n + 2) / 3) + 1), *p;
-	int len;
-
-	if (s == NULL)
-		return NULL;
-	len = EVP_EncodeBlock((unsigned char *)s, buf, (int)n);
-	while (len > 0 && s[len - 1] == '=')
-		s[--len] = '\0';
-	for (p = s; *p; p++)
-		*p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
-	return s;
-}
 
 struct mint_dpop_key *
 mint_dpop_key_new(const char *curve)
@@ -58,16 +43,16 @@ mint_dpop_key_new(const char *curve)
 	k->clen = (n - 1) / 2;
 	BN_bn2binpad(d, priv, (int)k->clen);
 	BN_free(d);
-	k->x = b64url(pub + 1, k->clen);
-	k->y = b64url(pub + 1 + k->clen, k->clen);
-	k->d = b64url(priv, k->clen);
+	k->x = mint_b64url(pub + 1, k->clen);
+	k->y = mint_b64url(pub + 1 + k->clen, k->clen);
+	k->d = mint_b64url(priv, k->clen);
 	k->crv = strdup(curve);
 	snprintf(canon, sizeof(canon),
 	    "{\"crv\":\"%s\",\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"}", curve,
 	    k->x, k->y);
 	SHA256((const unsigned char *)canon, strlen(canon), md);
 	{
-		char *t = b64url(md, 32);
+		char *t = mint_b64url(md, 32);
 
 		snprintf(k->jkt, sizeof(k->jkt), "%s", t ? t : "");
 		free(t);
@@ -127,7 +112,7 @@ sign_raw(const struct mint_dpop_key *k, const char *msg, int flip)
 	BN_bn2binpad(ECDSA_SIG_get0_s(sig), raw + k->clen, (int)k->clen);
 	if (flip)
 		raw[5] ^= 0x01;
-	out = b64url(raw, 2 * k->clen);
+	out = mint_b64url(raw, 2 * k->clen);
 out:
 	ECDSA_SIG_free(sig);
 	EVP_MD_CTX_free(md);
@@ -141,7 +126,7 @@ json_b64(json_t *j)
 
 	if (s == NULL)
 		return NULL;
-	b = b64url((unsigned char *)s, strlen(s));
+	b = mint_b64url((unsigned char *)s, strlen(s));
 	free(s);
 	return b;
 }
@@ -166,14 +151,14 @@ mint_dpop(const struct mint_dpop *o)
 		json_object_set_new(h, "jwk", jwk);
 	}
 	RAND_bytes(rnd, sizeof(rnd));
-	jti = b64url(rnd, sizeof(rnd));
+	jti = mint_b64url(rnd, sizeof(rnd));
 	json_object_set_new(c, "jti", json_string(o->jti ? o->jti : jti));
 	if (!o->no_iat)
 		json_object_set_new(c, "iat",
 		    json_integer((json_int_t)time(NULL) + o->iat_in));
 	if (o->token) {
 		SHA256((const unsigned char *)o->token, strlen(o->token), md);
-		ath = b64url(md, 32);
+		ath = mint_b64url(md, 32);
 	}
 	if (o->ath || ath)
 		json_object_set_new(c, "ath",

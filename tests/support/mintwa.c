@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mint.h"
 #include "mintwa.h"
 
 struct mint_wa {
@@ -20,22 +21,6 @@ struct mint_wa {
 	size_t clen;
 	char *id_b64;
 };
-
-char *
-mint_wa_b64(const unsigned char *buf, size_t n)
-{
-	char *s = malloc(4 * ((n + 2) / 3) + 1), *p;
-	int len;
-
-	if (s == NULL)
-		return NULL;
-	len = EVP_EncodeBlock((unsigned char *)s, buf, (int)n);
-	while (len > 0 && s[len - 1] == '=')
-		s[--len] = '\0';
-	for (p = s; *p; p++)
-		*p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
-	return s;
-}
 
 struct mint_wa *
 mint_wa_new(const char *curve)
@@ -51,7 +36,7 @@ mint_wa_new(const char *curve)
 		return NULL;
 	}
 	w->clen = (n - 1) / 2;
-	w->id_b64 = mint_wa_b64(w->id, sizeof(w->id));
+	w->id_b64 = mint_b64url(w->id, sizeof(w->id));
 	return w;
 }
 

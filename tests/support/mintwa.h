@@ -37,7 +37,5 @@ char *mint_wa_client_data(const char *type, const char *challenge,
 int mint_wa_assert(const struct mint_wa *w, const char *rp_id, unsigned flags,
     uint32_t count, const char *client_data, unsigned char **ad, size_t *adn,
     unsigned char **sig, size_t *sn);
-/* base64url (no padding), malloc'd. */
-char *mint_wa_b64(const unsigned char *b, size_t n);
 
 #endif
