@@ -29,6 +29,7 @@ struct publisher {
 	char path[108];
 	int fd, mode, conns, requests;
 	char last_body[512];
+	char all[8192]; /* the requests of the last read, as they came */
 };
 
 static const char reply_ok[] =
@@ -42,7 +43,8 @@ static const char reply_failed[] =
 
 /* Reads requests until n complete ones (JSON bodies) have arrived. */
 static int
-read_requests(int c, int n, char *last_body, size_t cap)
+read_requests(int c, int n, char *last_body, size_t cap, char *all,
+    size_t allcap)
 {
 	char buf[65536], *p;
 	size_t have = 0;
@@ -62,6 +64,7 @@ read_requests(int c, int n, char *last_body, size_t cap)
 	}
 	p = strrchr(buf, '{');
 	snprintf(last_body, cap, "%s", p ? p : "");
+	snprintf(all, allcap, "%s", buf);
 	return seen;
 }
 
@@ -82,7 +85,8 @@ converse(struct publisher *pb, int c)
 				pb->requests == 0)
 			? 3
 			: 1,
-		    pb->last_body, sizeof(pb->last_body));
+		    pb->last_body, sizeof(pb->last_body), pb->all,
+		    sizeof(pb->all));
 		if (n <= 0 || (pb->mode == CLOSE_FIRST && pb->conns == 1))
 			return;
 		pb->requests += n;
@@ -179,6 +183,54 @@ Test(pubsub, pipelined_events_go_out_in_one_write_and_every_reply_is_read,
 	cr_expect(strstr(pb.last_body, "\"type\":\"attendance.started\"") !=
 		NULL,
 	    "%s", pb.last_body);
+}
+
+/* How often needle occurs in hay. */
+static int
+count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay++)
+		n++;
+	return n;
+}
+
+Test(pubsub, a_channels_events_of_one_batch_go_as_one_message_in_order,
+    .fini = stop)
+{
+	const char *ch[5] = { "u-a", "u-b", "u-a", "c-1", "u-a" };
+	const char *sub = "attendance.submission";
+	const char *ty[5] = { sub, sub, sub, "attendance.started", sub };
+	json_t *d[5];
+	const char *a;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		d[i] = json_pack("{s:i}", "n", i);
+	start(ALL_AT_ONCE);
+	cr_assert_eq(pubsub_publish_grouped(&cfg, 5, ch, ty, d,
+			 "attendance.submissions"),
+	    0);
+	cr_expect_eq(pb.requests, 3, "one message a channel");
+	cr_expect_eq(count_of(pb.all, "POST /pub/u-a "), 1, "%s", pb.all);
+	a = strstr(pb.all, "POST /pub/u-a ");
+	cr_assert_not_null(a);
+	a = strchr(a, '{');
+	/* the group, then each event whole and in order */
+	cr_expect_eq(
+	    strncmp(a,
+		"{\"type\":\"attendance.submissions\",\"items\":[{"
+		"\"n\":0,\"type\":\"attendance.submission\"},{\"n\":2,"
+		"\"type\":\"attendance.submission\"},{\"n\":4,\"type\":"
+		"\"attendance.submission\"}]}",
+		160),
+	    0, "%s", a);
+	/* a channel with one event gets it as it is */
+	cr_expect(strstr(pb.all,
+		      "{\"n\":1,\"type\":\"attendance.submission\"}") != NULL,
+	    "%s", pb.all);
+	cr_expect_eq(count_of(pb.all, "attendance.submissions"), 1);
 }
 
 Test(pubsub, a_reply_that_arrives_a_byte_at_a_time_is_still_one_reply,

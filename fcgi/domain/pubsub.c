@@ -6,6 +6,12 @@
  * the exchange is a fixed request and a short reply, written by hand
  * because a general client cost more than the event itself.  Events of a
  * batch that nchan failed (5xx) or never answered are sent again.
+ *
+ * A message, not its size, is what a publish costs: one request to nchan
+ * and, with nchan on Redis, one script run in Redis with its round trip.
+ * So pubsub_publish_grouped sends a channel's several events of one batch
+ * as one message (its items), which is what wins back Redis's cost on the
+ * submit path (docs/redis.md, "Cost").
  */
 #include <errno.h>
 #include <stdio.h>
@@ -243,6 +249,79 @@ pubsub_publish_many(const struct config *cfg, int n,
 		return -1;
 	}
 	return 0;
+}
+
+/* The messages of a grouped publish: one a channel. */
+struct pub_groups {
+	int n;
+	const char **channels, **types;
+	json_t **data;
+	int *grouped;
+};
+
+/*
+ * Adds event d of the given type to its channel's message: a channel's
+ * first event is its message as it is; a second one wraps the first into
+ * {"type":group_type,"items":[...]} and joins it.
+ */
+static void
+group_add(struct pub_groups *g, const char *channel, const char *type,
+    json_t *d, const char *group_type)
+{
+	int k;
+
+	json_object_set_new(d, "type", json_string(type));
+	for (k = 0; k < g->n && strcmp(g->channels[k], channel) != 0; k++)
+		;
+	if (k == g->n) {
+		g->channels[k] = channel;
+		g->types[k] = type;
+		g->grouped[k] = 0;
+		g->data[g->n++] = d;
+		return;
+	}
+	if (!g->grouped[k]) {
+		json_t *wrap = json_pack("{s:s,s:[o]}", "type", group_type,
+		    "items", g->data[k]);
+
+		if (wrap ==
+		    NULL) { /* the first stays alone; this one is lost */
+			json_decref(d);
+			return;
+		}
+		g->data[k] = wrap;
+		g->types[k] = group_type;
+		g->grouped[k] = 1;
+	}
+	json_array_append_new(json_object_get(g->data[k], "items"), d);
+}
+
+int
+pubsub_publish_grouped(const struct config *cfg, int n,
+    const char *const *channels, const char *const *types, json_t **data,
+    const char *group_type)
+{
+	size_t m = (size_t)(n > 0 ? n : 1);
+	struct pub_groups g = { 0, calloc(m, sizeof(char *)),
+		calloc(m, sizeof(char *)), calloc(m, sizeof(json_t *)),
+		calloc(m, sizeof(int)) };
+	int i, ok = g.channels && g.types && g.data && g.grouped, rc = -1;
+
+	for (i = 0; i < n; i++) {
+		json_t *d = data[i] ? data[i] : json_object();
+
+		if (ok && d != NULL)
+			group_add(&g, channels[i], types[i], d, group_type);
+		else
+			json_decref(d);
+	}
+	if (ok)
+		rc = pubsub_publish_many(cfg, g.n, g.channels, g.types, g.data);
+	free(g.channels);
+	free(g.types);
+	free(g.data);
+	free(g.grouped);
+	return rc;
 }
 
 int

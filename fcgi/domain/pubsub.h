@@ -32,5 +32,15 @@ int pubsub_publish(const struct config *cfg, const char *channel,
  */
 int pubsub_publish_many(const struct config *cfg, int n,
     const char *const *channels, const char *const *types, json_t **data);
+/*
+ * As pubsub_publish_many, but a channel with several of the n events gets
+ * them as one message, {"type":group_type,"items":[event, ...]}, each
+ * event whole (with its own "type") and in order; a channel with one gets
+ * it as it is.  A message is what a publish costs (nchan's request, its
+ * Redis script), not its size.  Steals data.
+ */
+int pubsub_publish_grouped(const struct config *cfg, int n,
+    const char *const *channels, const char *const *types, json_t **data,
+    const char *group_type);
 
 #endif

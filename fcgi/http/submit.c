@@ -16,7 +16,8 @@
  * leadership are batch.c's; the batch's work is here).  That is the whole
  * critical path, two round trips; each submit is answered only after the
  * commit that holds its mark.  The leader tells the teachers once its own
- * submit is answered, while the next leader is already reading.  The
+ * submit is answered, while the next leader is already reading, with one
+ * message a teacher for the whole batch.  The
  * queue holds only submits waiting for their answer (workers keep nothing
  * between requests).
  *
@@ -413,13 +414,19 @@ followup_build(struct http_req *r, struct sub **subs, int n, struct followup *f)
 	}
 }
 
-/* Tells the teachers: one pipelined write. */
+/*
+ * Tells the teachers: one message a teacher, however many of the batch's
+ * submits are theirs (a message is what a publish costs, above all with
+ * nchan on Redis: schema/websocket.md, attendance.submissions), all in
+ * one pipelined write.
+ */
 static void
 followup_send(struct http_req *r, struct followup *f)
 {
 	if (f->n == 0)
 		return;
-	pubsub_publish_many(r->cfg, f->n, f->channels, f->types, f->events);
+	pubsub_publish_grouped(r->cfg, f->n, f->channels, f->types, f->events,
+	    "attendance.submissions");
 }
 
 static void

@@ -36,18 +36,16 @@ subject_json(const struct rep_subject *s)
  * "R", "E" excused, or null = not counted), with remarks by session id.
  */
 static json_t *
-marks_json(const struct class_report *rep, int i)
+marks_json(const struct class_report *rep, int i, json_t *const *cell)
 {
 	json_t *marks = json_array(), *remarks = json_object();
-	char c[2] = { 0, 0 }, sid[24];
+	char sid[24];
 	size_t k;
 	int j;
 
 	for (j = 0; j < rep->nsessions; j++) {
 		k = (size_t)i * (size_t)rep->nsessions + (size_t)j;
-		c[0] = rep->cells[k];
-		json_array_append_new(marks,
-		    c[0] == REPORT_NOT_COUNTED ? json_null() : json_string(c));
+		json_array_append(marks, cell[(unsigned char)rep->cells[k]]);
 		if (rep->remarks && rep->remarks[k]) {
 			snprintf(sid, sizeof(sid), "%lld",
 			    rep->sessions[j].session_id);
@@ -58,12 +56,64 @@ marks_json(const struct class_report *rep, int i)
 	return json_pack("{s:o,s:o}", "cells", marks, "remarks", remarks);
 }
 
+/* A student's row of the register: counts, longest absence, marks. */
+static json_t *
+student_json(const struct class_report *rep, int i, json_t *const *cell)
+{
+	const struct rep_student *st = &rep->students[i];
+	json_t *o = counts_json(&st->n, st->percent);
+
+	json_object_set_new(o, "roll_no", json_string(st->roll_no));
+	json_object_set_new(o, "name", json_string(st->name));
+	json_object_set_new(o, "email", json_string(st->email));
+	json_object_set_new(o, "joined_on",
+	    st->joined_on ? json_string(st->joined_on) : json_null());
+	json_object_set_new(o, "at_risk", json_boolean(st->at_risk));
+	json_object_set_new(o, "longest_absent_run", json_integer(st->run_len));
+	json_object_set_new(o, "longest_absent_from",
+	    st->run_len ? json_string(rep->sessions[st->run_first].date)
+			: json_null());
+	json_object_set_new(o, "longest_absent_to",
+	    st->run_len ? json_string(rep->sessions[st->run_last].date)
+			: json_null());
+	json_object_set_new(o, "marks", marks_json(rep, i, cell));
+	return o;
+}
+
+/*
+ * The JSON of each kind of cell, shared by every cell of that kind (a
+ * 600 x 90 register is 54,000 cells: a string each cost a fifth of the
+ * request); a byte other than P, A, R, E is null, as a cell not counted.
+ */
+static void
+cell_values(json_t **cell)
+{
+	static const char kinds[] = { 'P', 'A', 'R', REPORT_EXCUSED };
+	size_t i;
+
+	for (i = 0; i < 256; i++)
+		cell[i] = json_null();
+	for (i = 0; i < sizeof(kinds); i++)
+		cell[(unsigned char)kinds[i]] = json_stringn(&kinds[i], 1);
+}
+
+static void
+cell_values_free(json_t **cell)
+{
+	size_t i;
+
+	for (i = 0; i < 256; i++)
+		json_decref(cell[i]);
+}
+
 json_t *
 reportjson_class(const struct class_report *rep)
 {
-	json_t *body, *students, *risk, *weeks, *sessions, *o;
+	json_t *body, *students, *risk, *weeks, *sessions, *o, *cell[256];
 	char wk[16];
 	int i;
+
+	cell_values(cell);
 
 	students = json_array();
 	risk = json_array();
@@ -80,23 +130,7 @@ reportjson_class(const struct class_report *rep)
 	for (i = 0; i < rep->nstudents; i++) {
 		const struct rep_student *st = &rep->students[i];
 
-		o = counts_json(&st->n, st->percent);
-		json_object_set_new(o, "roll_no", json_string(st->roll_no));
-		json_object_set_new(o, "name", json_string(st->name));
-		json_object_set_new(o, "email", json_string(st->email));
-		json_object_set_new(o, "joined_on",
-		    st->joined_on ? json_string(st->joined_on) : json_null());
-		json_object_set_new(o, "at_risk", json_boolean(st->at_risk));
-		json_object_set_new(o, "longest_absent_run",
-		    json_integer(st->run_len));
-		json_object_set_new(o, "longest_absent_from",
-		    st->run_len ? json_string(rep->sessions[st->run_first].date)
-				: json_null());
-		json_object_set_new(o, "longest_absent_to",
-		    st->run_len ? json_string(rep->sessions[st->run_last].date)
-				: json_null());
-		json_object_set_new(o, "marks", marks_json(rep, i));
-		json_array_append_new(students, o);
+		json_array_append_new(students, student_json(rep, i, cell));
 		if (st->at_risk)
 			json_array_append_new(risk,
 			    json_pack("{s:s,s:s,s:s,s:i,s:i,s:o}", "roll_no",
@@ -123,6 +157,7 @@ reportjson_class(const struct class_report *rep)
 	    "threshold", (json_int_t)rep->threshold, "sessions", sessions,
 	    "students", students, "totals", o, "at_risk", risk, "weekly",
 	    weeks);
+	cell_values_free(cell);
 	return body;
 }
 

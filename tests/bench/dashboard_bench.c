@@ -249,13 +249,32 @@ recount(void)
 	return 0;
 }
 
+/* The ids of fixture u: the first department, the big subject and the
+ * two devices (after build, or of a kept fixture being reused). */
+static int
+lookup(void)
+{
+	dep1 = it_sql_int("SELECT MIN(department_id) FROM department WHERE "
+			  "department_name LIKE CONCAT('DB%-', ?)",
+	    "s", u);
+	big_subject = it_sql_int("SELECT sj.subject_id FROM subject sj JOIN "
+				 "class c ON c.class_id = sj.class_id WHERE "
+				 "c.batch = ? AND c.section = 'BIG'",
+	    "s", u);
+	dev_admin = it_sql_int("SELECT MAX(device_id) FROM device WHERE "
+			       "user_email = ?",
+	    "s", admin);
+	dev_teacher = it_sql_int("SELECT MAX(device_id) FROM device WHERE "
+				 "user_email = ?",
+	    "s", teacher);
+	return dep1 > 0 && big_subject > 0 ? 0 : -1;
+}
+
 static int
 build(void)
 {
 	struct db_rows rows;
 
-	snprintf(u, sizeof(u), "%s", it_uniq());
-	snprintf(admin, sizeof(admin), "dba-%s@bench.edu", u);
 	if (build_college() < 0)
 		return -1;
 	if (db_query_one(it_db(), it_arena(), &rows,
@@ -264,7 +283,6 @@ build(void)
 		"s", u) != DB_OK)
 		return -1;
 	dep1 = db_get_int(&rows, 0, 0);
-	snprintf(teacher, sizeof(teacher), "dbbigt-%s@bench.edu", u);
 	SQL("INSERT INTO teacher (teacher_email, name, department_id, "
 	    "verified, role) VALUES (?, 'Bench Admin', ?, 1, 'admin'), "
 	    "(?, 'Big Teacher', ?, 1, 'teacher')",
@@ -379,12 +397,16 @@ views(const char *ta, int *over)
 		"attendance?by=class", "attendance?by=subject",
 		"attendance?by=teacher", "trend?", "shortage?", "not-marked?",
 		"accounts?", "jobs?" };
+	const char *only = getenv("EHAZIRA_DASH_ONLY"); /* a part of a name */
 	char path[256], label[128];
 	double med;
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		const char *sep = strchr(names[i], '?')[1] ? "&" : "";
+
+		if (only && *only && strstr(names[i], only) == NULL)
+			continue;
 
 		snprintf(path, sizeof(path), "/admin/%s", names[i]);
 		snprintf(label, sizeof(label), "college  %s", names[i]);
@@ -399,6 +421,42 @@ views(const char *ta, int *over)
 	return 0;
 }
 
+/*
+ * EHAZIRA_DASH_SAVE=<prefix>: the class summary's JSON and CSV into
+ * <prefix>.json and <prefix>.csv, to compare two builds byte for byte.
+ */
+static int
+save_class(const char *token)
+{
+	static const char *const fmts[] = { "json", "csv" };
+	const char *prefix = getenv("EHAZIRA_DASH_SAVE");
+	char url[512], auth[4200], name[512];
+	struct curl_slist *h;
+	size_t i;
+	FILE *f;
+	int rc = 0;
+
+	for (i = 0; prefix && *prefix && i < 2; i++) {
+		snprintf(url, sizeof(url),
+		    "%s/attendance/class-summary?subject_id=%lld&format=%s",
+		    it_url(), big_subject, fmts[i]);
+		snprintf(name, sizeof(name), "%s.%s", prefix, fmts[i]);
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		if ((f = fopen(name, "wb")) == NULL)
+			return -1;
+		h = curl_slist_append(NULL, auth);
+		curl_easy_setopt(curl, CURLOPT_URL, url);
+		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, NULL);
+		curl_easy_setopt(curl, CURLOPT_WRITEDATA, f);
+		rc |= curl_easy_perform(curl) != CURLE_OK;
+		curl_easy_setopt(curl, CURLOPT_WRITEDATA, NULL);
+		curl_slist_free_all(h);
+		fclose(f);
+	}
+	return rc ? -1 : 0;
+}
+
 static int
 run(int *over)
 {
@@ -407,6 +465,8 @@ run(int *over)
 	char path[256];
 	double med;
 
+	if (save_class(tt) < 0)
+		return -1;
 	if (measure("healthz", "/healthz", ta, 0, 20, over, &med) < 0)
 		return -1;
 	base_health = med;
@@ -419,9 +479,18 @@ run(int *over)
 	return views(ta, over);
 }
 
+/*
+ * EHAZIRA_DASH_KEEP=1 keeps the fixture (and prints its name);
+ * EHAZIRA_DASH_REUSE=<name> measures a kept one again without building
+ * (the fixture takes minutes; a change to a view is then measured in
+ * seconds, on the same data); EHAZIRA_DASH_ONLY=<part of a view's name>
+ * measures only those views (after /healthz and the class summary).
+ */
 int
 main(void)
 {
+	const char *reuse = getenv("EHAZIRA_DASH_REUSE");
+	const char *keep = getenv("EHAZIRA_DASH_KEEP");
 	double t0;
 	int over = 0, rc = 1;
 
@@ -435,7 +504,12 @@ main(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	curl = curl_easy_init();
 	t0 = now_s();
-	if (build() < 0)
+	snprintf(u, sizeof(u), "%s", reuse && *reuse ? reuse : it_uniq());
+	snprintf(admin, sizeof(admin), "dba-%s@bench.edu", u);
+	snprintf(teacher, sizeof(teacher), "dbbigt-%s@bench.edu", u);
+	if (!(reuse && *reuse) && build() < 0)
+		goto out;
+	if (lookup() < 0)
 		goto out;
 	printf("dashboard_bench: fixture %d students in %d classes, %lld "
 	       "marks, in %.1f s\n",
@@ -449,7 +523,11 @@ main(void)
 		goto out;
 	rc = over;
 out:
-	teardown();
+	if (keep && *keep == '1')
+		printf("dashboard_bench: fixture kept: EHAZIRA_DASH_REUSE=%s\n",
+		    u);
+	else
+		teardown();
 	curl_easy_cleanup(curl);
 	curl_global_cleanup();
 	if (rc)

@@ -348,8 +348,16 @@ static void
 on_teacher(json_t *m)
 {
 	const char *type = json_string_value(json_object_get(m, "type"));
+	json_t *items = json_object_get(m, "items");
+	size_t k;
 	int i;
 
+	/* a batch's submissions in one message (attendance.submissions) */
+	if (json_is_array(items)) {
+		for (k = 0; k < json_array_size(items); k++)
+			on_teacher(json_array_get(items, k));
+		return;
+	}
 	if (type == NULL || strcmp(type, "attendance.submission") != 0)
 		return;
 	i = student_index(

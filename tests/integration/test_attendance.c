@@ -962,31 +962,28 @@ submit_together(struct racer *rs, int n)
 	pthread_barrier_destroy(&go);
 }
 
-/* Counts the teacher's attendance.submission events per student. */
+/*
+ * Counts the teacher's attendance.submission events per student, those
+ * that came in an attendance.submissions group too (ws_expect_type
+ * unpacks them).
+ */
 static void
 collect_events(struct ws *teacher, struct it_class *k, const char *status,
     int *seen, int want, int ms)
 {
 	int got = 0, i;
 	long long deadline = clock_mono_ms() + ms;
-	char *m;
 
 	while (got < want && clock_mono_ms() < deadline) {
-		json_t *j;
-		const char *email;
+		json_t *j =
+		    ws_expect_type(teacher, "attendance.submission", 200);
+		const char *email, *st;
 
-		if ((m = ws_recv(teacher, 200)) == NULL)
-			continue;
-		j = json_loads(ws_meta_split(m, NULL), 0, NULL);
-		free(m);
 		if (j == NULL)
 			continue;
 		email = json_string_value(json_object_get(j, "student_email"));
-		if (email &&
-		    strcmp(json_string_value(json_object_get(j, "type")),
-			"attendance.submission") == 0 &&
-		    strcmp(json_string_value(json_object_get(j, "status")),
-			status) == 0)
+		st = json_string_value(json_object_get(j, "status"));
+		if (email && st && strcmp(st, status) == 0)
 			for (i = 0; i < k->n; i++)
 				if (strcmp(email, k->students[i]) == 0) {
 					seen[i]++;

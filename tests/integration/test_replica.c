@@ -10,10 +10,13 @@
  * stopped again at the end, so later tests run as before.
  *
  * The promotion runs on a second private stack (its own state directory
- * and ports, the test stack's config and secrets), never on the test
- * stack: mid-window the primary is killed with kill -9, the replica is
- * promoted and the workers repointed, and every submit that was answered
- * 200 (before and after) is on the new primary.
+ * and ports, the test stack's config and secrets) with a front node
+ * (`scripts/stack up --node 2`), never on the test stack: mid-window the
+ * primary is killed with kill -9, the replica is promoted and the workers
+ * and relays of the stack and of its node repointed, and every submit
+ * that was answered 200 (before and after, on either node) is on the new
+ * primary; with the stack's own relay stopped, the node's relay finalises
+ * the window on the new primary, once.
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -29,7 +32,8 @@
 
 #include "it.h"
 
-#define NSTUD 6
+/* the last student never submits: the finalisation marks it absent */
+#define NSTUD 7
 
 static char root[2048];
 
@@ -426,12 +430,123 @@ dashboard_reads_the_replica(const struct second *s, struct db *db)
 	cr_assert_eq(second_replica(s, "START SLAVE SQL_THREAD"), 0);
 }
 
+/* Front node 2 of the second stack; its URL. */
+static void
+node_up(const struct second *s, char *url, size_t cap)
+{
+	char path[128];
+
+	cr_assert_eq(second_stack(s, "up --node 2"), 0, "see %s/stack.log",
+	    s->dir);
+	snprintf(path, sizeof(path), "%s/node-2/ports", s->dir);
+	snprintf(url, cap, "http://127.0.0.1:%d", read_int(path));
+}
+
+/* Submits of students [from, to) until each is acknowledged. */
+static void
+submit_until_acked(struct klass *k, int from, int to, long long sid,
+    const char *otp, int *acked)
+{
+	int i, tries;
+
+	for (i = from; i < to; i++) {
+		for (tries = 0; tries < 50 && !acked[i]; tries++)
+			if (!(acked[i] = submit(k, i, sid, otp) == 200))
+				usleep(100000);
+		cr_assert(acked[i], "student %d's submit after promotion (%s)",
+		    i, it_url());
+	}
+}
+
+/*
+ * The window ends on the new primary with the stack's own relay stopped:
+ * the node's relay, repointed too, must finalise it.  Its end is moved to
+ * the past rather than waited for (OTP_TTL is 120 s here).
+ */
+static void
+node_relay_finalises(const struct second *s, struct db *ndb, long long sid)
+{
+	char path[128];
+	int pid, tries;
+
+	snprintf(path, sizeof(path), "%s/run/relay.pid", s->dir);
+	cr_assert_gt(pid = read_int(path), 0);
+	cr_assert_eq(kill(pid, SIGTERM), 0);
+	for (tries = 0; tries < 100 && kill(pid, 0) == 0; tries++)
+		usleep(100000);
+	cr_assert_eq(sql_exec(ndb,
+			 "UPDATE attendance_window SET expires_at = NOW(3) - "
+			 "INTERVAL 10 SECOND WHERE session_id = ?",
+			 "I", sid),
+	    DB_OK);
+	for (tries = 0; tries < 200; tries++) {
+		if (sql_int(ndb,
+			"SELECT COUNT(*) FROM attendance_window WHERE "
+			"session_id = ? AND finalized_at IS NOT NULL",
+			"I", sid) == 1)
+			break;
+		usleep(100000);
+	}
+	cr_assert_lt(tries, 200, "the node's relay finalised the window");
+}
+
+/* Every acknowledged submit is a P on the new primary; the rest A, once. */
+static void
+all_on_the_new_primary(struct db *ndb, const struct klass *k, long long sid)
+{
+	char collapse[48];
+	int i;
+
+	cr_assert_eq(sql_int(ndb, "SELECT @@read_only", ""), 0);
+	for (i = 0; i < NSTUD - 1; i++)
+		cr_assert_eq(sql_int(ndb,
+				 "SELECT COUNT(*) FROM attendance WHERE "
+				 "session_id = ? AND student_email = ? AND "
+				 "status = 'P'",
+				 "Is", sid, k->students[i]),
+		    1, "student %d's acknowledged submit is on the new primary",
+		    i);
+	cr_assert_eq(sql_int(ndb,
+			 "SELECT COUNT(*) FROM attendance WHERE session_id = ? "
+			 "AND student_email = ? AND status = 'A'",
+			 "Is", sid, k->students[NSTUD - 1]),
+	    1, "the student who never submitted is absent");
+	/* finalised once: one absence notice, not one per relay */
+	snprintf(collapse, sizeof(collapse), "session-%lld", sid);
+	cr_assert_eq(sql_int(ndb,
+			 "SELECT COUNT(*) FROM outbox WHERE kind = "
+			 "'push.absent' AND collapse_key = ?",
+			 "s", collapse),
+	    1);
+}
+
+/* The second stack in s->dir, its replica and its node 2 (node's URL). */
+static void
+second_up(struct second *s, char *node, size_t cap)
+{
+	char path[128];
+
+	cr_assert_not_null(mkdtemp(s->dir));
+	s->http = free_port();
+	s->dbp = free_port();
+	s->rport = free_port();
+	/* The replica's port, known before the stack starts: its workers
+	 * have DB_REPLICA from the start (the replica comes later). */
+	snprintf(path, sizeof(path), "%s/replica", s->dir);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	sh("echo %d >%s/replica/port", s->rport, s->dir);
+	cr_assert_eq(second_stack(s, "up"), 0, "see %s/stack.log", s->dir);
+	cr_assert_eq(second_stack(s, "replica-up"), 0, "see %s/stack.log",
+	    s->dir);
+	node_up(s, node, cap);
+}
+
 Test(replica, a_promotion_mid_window_keeps_every_acknowledged_submit,
-    .timeout = 240)
+    .timeout = 300)
 {
 	struct second s = { .dir = "/tmp/ehz-promote.XXXXXX" };
-	char path[2300], url[64], otp[5], saved[512];
-	int acked[NSTUD] = { 0 }, i, tries, pid;
+	char path[2300], url[64], node[64], otp[5], saved[512];
+	int acked[NSTUD] = { 0 }, i, pid;
 	struct config c1, c2;
 	struct db *db, *ndb;
 	struct klass k;
@@ -439,18 +554,7 @@ Test(replica, a_promotion_mid_window_keeps_every_acknowledged_submit,
 
 	IT_REQUIRE_STACK();
 	snprintf(saved, sizeof(saved), "%s", it_url());
-	cr_assert_not_null(mkdtemp(s.dir));
-	s.http = free_port();
-	s.dbp = free_port();
-	s.rport = free_port();
-	/* The replica's port, known before the stack starts: its workers
-	 * have DB_REPLICA from the start (the replica comes later). */
-	snprintf(path, sizeof(path), "%s/replica", s.dir);
-	cr_assert_eq(mkdir(path, 0700), 0);
-	sh("echo %d >%s/replica/port", s.rport, s.dir);
-	cr_assert_eq(second_stack(&s, "up"), 0, "see %s/stack.log", s.dir);
-	cr_assert_eq(second_stack(&s, "replica-up"), 0, "see %s/stack.log",
-	    s.dir);
+	second_up(&s, node, sizeof(node));
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", s.http);
 	setenv("EHAZIRA_TEST_URL", url, 1);
 
@@ -470,23 +574,14 @@ Test(replica, a_promotion_mid_window_keeps_every_acknowledged_submit,
 	cr_assert_not(acked[3], "no submit is acknowledged without a primary");
 
 	cr_assert_eq(second_stack(&s, "promote"), 0, "see %s/stack.log", s.dir);
-	for (i = 3; i < NSTUD; i++) {
-		for (tries = 0; tries < 50 && !acked[i]; tries++)
-			if (!(acked[i] = submit(&k, i, sid, otp) == 200))
-				usleep(100000);
-		cr_assert(acked[i], "student %d's submit after promotion", i);
-	}
+	submit_until_acked(&k, 3, 5, sid, otp, acked);
+	/* the node was repointed too: a submit there is stored */
+	setenv("EHAZIRA_TEST_URL", node, 1);
+	submit_until_acked(&k, 5, NSTUD - 1, sid, otp, acked);
 
 	cr_assert_not_null(ndb = db_at(&c2, s.rport, ""));
-	cr_assert_eq(sql_int(ndb, "SELECT @@read_only", ""), 0);
-	for (i = 0; i < NSTUD; i++)
-		cr_assert_eq(sql_int(ndb,
-				 "SELECT COUNT(*) FROM attendance WHERE "
-				 "session_id = ? AND student_email = ? AND "
-				 "status = 'P'",
-				 "Is", sid, k.students[i]),
-		    1, "student %d's acknowledged submit is on the new primary",
-		    i);
+	node_relay_finalises(&s, ndb, sid);
+	all_on_the_new_primary(ndb, &k, sid);
 	db_free(ndb);
 	db_free(db);
 	setenv("EHAZIRA_TEST_URL", saved, 1);

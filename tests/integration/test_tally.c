@@ -20,6 +20,7 @@
 #include <criterion/criterion.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "attstats.h"
@@ -176,6 +177,9 @@ other_writes(void)
 	insert("INSERT IGNORE INTO attendance (session_id, student_email, "
 	       "status) VALUES (?, ?, 'P')",
 	    "Is", s3, fx.st[4]);
+	/* every mark of a session gone: its tally row stays, with 0 marks */
+	insert("DELETE FROM attendance WHERE session_id = ?", "I",
+	    session_of(0, "2025-02-10"));
 	/* bulk: S2's session of 02-18 rewritten without the triggers */
 	insert("SET @ehazira_tally_bulk = 1", "");
 	insert("DELETE FROM attendance WHERE session_id = ?", "I", s2);
@@ -410,13 +414,71 @@ Test(tally, the_shortage_list_is_the_count_of_the_marks)
 	cr_expect_gt(n, 0);
 }
 
+/* The rows of the fixture's subjects (column 7: subject_id), in order. */
+static int
+fixture_rows(char *const *v, int nrows, int ncols, const char **out)
+{
+	int i, j, n = 0;
+
+	for (i = 0; i < nrows; i++) {
+		long long subj = v[i * ncols + 7] ? atoll(v[i * ncols + 7]) : 0;
+
+		if (subj != fx.subj[0] && subj != fx.subj[1] &&
+		    subj != fx.subj[2])
+			continue;
+		for (j = 0; j < ncols; j++)
+			out[n * ncols + j] = cell(v, i * ncols + j);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Not-marked for the whole college (its own order of joins): the rows of
+ * the fixture's subjects, among whatever else the database holds.
+ */
+static int
+college_not_marked_same(const char *from, const char *to)
+{
+	struct dash_query q = { 0, 0, 0, NULL, 75, 3 };
+	struct report_table t;
+	struct db_rows r;
+	const char **a, **b;
+	int na, nb, i;
+
+	cr_assert_eq(attstats_parse_date(from, &q.from), 0);
+	cr_assert_eq(attstats_parse_date(to, &q.to), 0);
+	cr_assert_eq(dashboard_view(it_db(), it_arena(), "not-marked", &q, &t),
+	    DB_OK);
+	reference("not-marked", &q, &r);
+	cr_assert_eq(t.ncols, 9);
+	cr_assert_eq(r.ncols, 9);
+	a = arena_alloc(it_arena(), sizeof(*a) * 9 * (size_t)(t.nrows + 1));
+	b = arena_alloc(it_arena(), sizeof(*b) * 9 * (size_t)(r.nrows + 1));
+	cr_assert(a && b);
+	na = fixture_rows(t.cells, t.nrows, 9, a);
+	nb = fixture_rows(r.v, r.nrows, 9, b);
+	cr_assert_eq(na, nb, "college %s..%s: %d rows, marks give %d", from, to,
+	    na, nb);
+	for (i = 0; i < na * 9; i++)
+		cr_assert_str_eq(a[i], b[i], "college %s..%s row %d", from, to,
+		    i / 9);
+	return na;
+}
+
 Test(tally, not_marked_is_the_sessions_without_marks)
 {
 	size_t r;
+	int d, n = 0, college = 0;
 
-	for (r = 0; r < NRANGES; r++)
-		same_as_marks("not-marked", NULL, ranges[r][0], ranges[r][1], 0,
-		    75, 3);
+	for (r = 0; r < NRANGES; r++) {
+		for (d = 0; d < 2; d++)
+			n += same_as_marks("not-marked", NULL, ranges[r][0],
+			    ranges[r][1], d, 75, 3);
+		college += college_not_marked_same(ranges[r][0], ranges[r][1]);
+	}
+	cr_expect_gt(n, 0);
+	cr_expect_eq(college, n, "the college holds both departments' rows");
 }
 
 /* The triggers' sums, row by row, against a recount of the marks. */
@@ -435,6 +497,19 @@ Test(tally, every_tally_row_is_a_recount_of_its_marks)
 		       "COALESCE(SUM(status = 'R'), 0) FROM attendance a "
 		       "WHERE a.session_id = se.session_id)",
 		"II", fx.cls[0], fx.cls[1]),
+	    0);
+	/* the copied period, subject and date (the not-marked lookup) */
+	cr_expect_eq(
+	    it_sql_int("SELECT COUNT(*) FROM session_tally ta JOIN session "
+		       "se ON se.session_id = ta.session_id JOIN period p ON "
+		       "p.period_id = se.period_id WHERE p.subject_id IN (?, "
+		       "?, ?) AND (ta.period_id, ta.subject_id, ta.date) <> "
+		       "(se.period_id, p.subject_id, se.date)",
+		"III", fx.subj[0], fx.subj[1], fx.subj[2]),
+	    0);
+	cr_expect_gt(it_sql_int("SELECT COUNT(*) FROM session_tally WHERE "
+				"subject_id IN (?, ?, ?) AND marks = 0",
+			 "III", fx.subj[0], fx.subj[1], fx.subj[2]),
 	    0);
 	cr_expect_eq(
 	    it_sql_int("SELECT COUNT(*) FROM student_tally x "

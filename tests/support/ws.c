@@ -52,6 +52,10 @@ struct ws {
 	int close_code;         /* of the server's close frame; 0: none */
 	char close_reason[124]; /* its reason text */
 	char *last_id;
+	/* A group message's items (schema/websocket.md) not yet handed out
+	 * by ws_expect_type: [items_next, size) of items. */
+	json_t *items;
+	size_t items_next;
 	/* Bytes read but not yet consumed: [in_off, in_len) of in. */
 	unsigned char *in;
 	size_t in_off, in_len, in_cap;
@@ -736,36 +740,71 @@ ws_meta_split(const char *msg, char **id_out)
 	return end + 2;
 }
 
+/* The next item of the group message being handed out, or NULL. */
+static json_t *
+next_item(struct ws *w)
+{
+	json_t *it;
+
+	if (w->items == NULL)
+		return NULL;
+	if (w->items_next < json_array_size(w->items)) {
+		it = json_array_get(w->items, w->items_next++);
+		return json_incref(it);
+	}
+	json_decref(w->items);
+	w->items = NULL;
+	return NULL;
+}
+
+/* The next message as JSON, its meta id kept; NULL on timeout or close. */
+static json_t *
+next_message(struct ws *w, long long deadline)
+{
+	long long left = deadline < 0 ? -1 : deadline - now_ms();
+	const char *data;
+	char *msg, *id;
+	json_t *j;
+
+	if (deadline >= 0 && left < 0)
+		left = 0;
+	if ((msg = ws_recv(w, (int)left)) == NULL)
+		return NULL;
+	data = msg;
+	if (w->meta) {
+		data = ws_meta_split(msg, &id);
+		if (id != NULL) {
+			free(w->last_id);
+			w->last_id = id;
+		}
+	}
+	j = json_loads(data, 0, NULL);
+	free(msg);
+	return j ? j : json_object();
+}
+
 json_t *
 ws_expect_type(struct ws *w, const char *type, int timeout_ms)
 {
-	long long deadline = deadline_of(timeout_ms), left;
-	const char *data, *t;
-	char *msg, *id;
+	long long deadline = deadline_of(timeout_ms);
+	const char *t;
 	json_t *j;
 
 	if (w == NULL || type == NULL)
 		return NULL;
 	for (;;) {
-		left = deadline < 0 ? -1 : deadline - now_ms();
-		if (deadline >= 0 && left < 0)
-			left = 0;
-		msg = ws_recv(w, (int)left);
-		if (msg == NULL)
+		if ((j = next_item(w)) == NULL &&
+		    (j = next_message(w, deadline)) == NULL)
 			return NULL;
-		data = msg;
-		if (w->meta) {
-			data = ws_meta_split(msg, &id);
-			if (id != NULL) {
-				free(w->last_id);
-				w->last_id = id;
-			}
-		}
-		j = json_loads(data, 0, NULL);
-		free(msg);
 		t = json_string_value(json_object_get(j, "type"));
 		if (t != NULL && strcmp(t, type) == 0)
 			return j;
+		/* a group: its items are handed out as messages of their own */
+		if (json_is_array(json_object_get(j, "items")) &&
+		    w->items == NULL) {
+			w->items = json_incref(json_object_get(j, "items"));
+			w->items_next = 0;
+		}
 		json_decref(j);
 	}
 }
@@ -811,6 +850,7 @@ ws_close(struct ws *w)
 	SSL_free(w->ssl);
 	SSL_CTX_free(w->ctx);
 	free(w->last_id);
+	json_decref(w->items);
 	free(w->in);
 	free(w->msg);
 	free(w);

@@ -52,7 +52,8 @@ const char *ws_meta_split(const char *msg, char **id_out);
  * Waits up to timeout_ms for a JSON message whose "type" equals type,
  * discarding other messages; returns it (caller json_decref()s) or NULL.
  * With the meta subprotocol the header is stripped first and its id kept
- * for ws_last_id().
+ * for ws_last_id().  A group message (an "items" array, such as
+ * attendance.submissions) is unpacked: its items count as messages.
  */
 json_t *ws_expect_type(struct ws *w, const char *type, int timeout_ms);
 /* The last meta id seen by ws_expect_type(), or NULL. */

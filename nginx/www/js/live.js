@@ -310,6 +310,12 @@ function updateStudent(email) {
 }
 
 export function applyEvent(m) {
+	/* several submissions of one batch come as one message */
+	if (m.type === "attendance.submissions") {
+		for (const e of Array.isArray(m.items) ? m.items : [])
+			applyEvent(e);
+		return;
+	}
 	if (!live.sid || m.session_id !== live.sid)
 		return;
 	if (live.loading) {
