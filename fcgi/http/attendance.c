@@ -28,6 +28,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "pubsub.h"
+#include "pushqueue.h"
 #include "rotating.h"
 #include "scope.h"
 #include "token.h"
@@ -383,25 +384,14 @@ static int
 initiate_push(struct http_req *r, struct initiate *in)
 {
 	char collapse[48], *payload = push_payload(in);
+	long long queued;
 	int rc;
 
 	if (payload == NULL)
 		return 500;
 	snprintf(collapse, sizeof(collapse), "session-%lld", in->session_id);
-	rc = db_exec(r->db,
-	    "INSERT INTO outbox (kind, device_id, collapse_key, payload, "
-	    "expires_at) "
-	    "SELECT 'push.started', d.device_id, ?, ?, FROM_UNIXTIME(? / 1000) "
-	    "FROM student s JOIN device d ON d.user_email = s.student_email "
-	    "  AND d.active = 1 AND (d.push_token IS NOT NULL OR EXISTS "
-	    "  (SELECT 1 FROM web_push_subscription w "
-	    "   WHERE w.device_id = d.device_id)) "
-	    "WHERE s.class_id = ? AND s.blocked = 0 AND s.verified = 1 "
-	    "AND NOT EXISTS (SELECT 1 FROM attendance at WHERE "
-	    "  at.session_id = ? AND at.student_email = s.student_email "
-	    "  AND NOT (at.status = 'A' AND at.source = 'TIMEOUT'))",
-	    "ssIII", collapse, payload, in->expires_ms, in->class_id,
-	    in->session_id);
+	rc = pushqueue_started(r->db, in->class_id, in->session_id, collapse,
+	    payload, in->expires_ms, &queued);
 	free(payload);
 	if (rc == DB_OK)
 		rc = db_commit(r->db);
