@@ -570,6 +570,38 @@ latest_window(struct http_req *r, long long session_id, long long *window_id,
 	return DB_OK;
 }
 
+/* One student's tile on the live board, from a row of the live query. */
+static json_t *
+live_student(struct db_rows *st, int i, int open)
+{
+	const char *status = db_get(st, i, 3);
+	json_t *x;
+
+	/* A timeout absence is still pending while a new round runs. */
+	if (status && open && strcmp(status, "A") == 0 &&
+	    strcmp(db_get(st, i, 4), "TIMEOUT") == 0)
+		status = NULL;
+	x = json_pack("{s:s,s:s,s:s,s:s,s:s?,s:I,s:I,s:s?,s:s?}",
+	    "student_email", db_get(st, i, 0), "roll_no", db_get(st, i, 1),
+	    "name", db_get(st, i, 2), "state",
+	    state_name(status, db_get_int(st, i, 5), open), "status", status,
+	    "wrong", (json_int_t)db_get_int(st, i, 5), "evidence",
+	    (json_int_t)db_get_int(st, i, 6), "marked_at",
+	    status ? db_get(st, i, 7) : NULL, "remark", db_get(st, i, 9));
+	if (x == NULL || status == NULL)
+		return x;
+	if (db_get(st, i, 8))
+		json_object_set_new(x, "delay_ms",
+		    json_integer(db_get_int(st, i, 8)));
+	/* stored at finalisation (slowmark.c); the geofence's evidence */
+	if (db_get_int(st, i, 10))
+		json_object_set_new(x, "slow", json_true());
+	if (db_get(st, i, 11))
+		json_object_set_new(x, "geo_distance_m",
+		    json_integer(db_get_int(st, i, 11)));
+	return x;
+}
+
 /*
  * GET /attendance/live-status?session_id=
  */
@@ -609,35 +641,9 @@ attendance_live_status(struct http_req *r)
 		return 503;
 	}
 	students = json_array();
-	for (i = 0; i < st.nrows; i++) {
-		const char *status = db_get(&st, i, 3);
-		/* A timeout absence is still pending while a new round runs. */
-		if (status && open && strcmp(status, "A") == 0 &&
-		    strcmp(db_get(&st, i, 4), "TIMEOUT") == 0)
-			status = NULL;
-		json_array_append_new(students,
-		    json_pack("{s:s,s:s,s:s,s:s,s:s?,s:I,s:I,s:s?,s:s?}",
-			"student_email", db_get(&st, i, 0), "roll_no",
-			db_get(&st, i, 1), "name", db_get(&st, i, 2), "state",
-			state_name(status, db_get_int(&st, i, 5), open),
-			"status", status, "wrong",
-			(json_int_t)db_get_int(&st, i, 5), "evidence",
-			(json_int_t)db_get_int(&st, i, 6), "marked_at",
-			status ? db_get(&st, i, 7) : NULL, "remark",
-			db_get(&st, i, 9)));
-		if (status && db_get(&st, i, 8))
-			json_object_set_new(json_array_get(students, i),
-			    "delay_ms", json_integer(db_get_int(&st, i, 8)));
-		/* stored at finalisation (slowmark.c); the geofence's evidence */
-		if (status && db_get_int(&st, i, 10))
-			json_object_set_new(json_array_get(students, i), "slow",
-			    json_true());
-		if (status && db_get(&st, i, 11))
-			json_object_set_new(json_array_get(students, i),
-			    "geo_distance_m",
-			    json_integer(db_get_int(&st, i, 11)));
-	}
-	rotating_mark_slow(r, db_get_int(&s, 0, 1), students);
+	for (i = 0; i < st.nrows; i++)
+		json_array_append_new(students, live_student(&st, i, open));
+	rotating_mark_slow(r, window_id, students);
 	body = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:I,s:I,s:b},s:o,s:o,s:o}",
 	    "session", "session_id", (json_int_t)session_id, "class_id",
 	    (json_int_t)db_get_int(&s, 0, 1), "date", db_get(&s, 0, 2),
