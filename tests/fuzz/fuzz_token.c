@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "fuzz.h"
 #include "mint.c"
+#include "mintb64.c"
 #include "token.h"
 
 #define SECRET "fuzz-secret-0123456789abcdef0123456789"
@@ -18,8 +19,8 @@
 static char *
 signed_token(const char *header, const char *payload)
 {
-	char *hb = b64url((const unsigned char *)header, strlen(header));
-	char *pb = b64url((const unsigned char *)payload, strlen(payload));
+	char *hb = mint_b64url((const unsigned char *)header, strlen(header));
+	char *pb = mint_b64url((const unsigned char *)payload, strlen(payload));
 	char *msg = malloc(strlen(hb) + strlen(pb) + 2), *sb, *out;
 	unsigned char mac[64];
 	unsigned int maclen = 0;
@@ -27,7 +28,7 @@ signed_token(const char *header, const char *payload)
 	sprintf(msg, "%s.%s", hb, pb);
 	HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET),
 	    (const unsigned char *)msg, strlen(msg), mac, &maclen);
-	sb = b64url(mac, maclen);
+	sb = mint_b64url(mac, maclen);
 	out = malloc(strlen(msg) + strlen(sb) + 2);
 	sprintf(out, "%s.%s", msg, sb);
 	free(hb);

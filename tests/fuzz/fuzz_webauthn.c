@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "fuzz.h"
+#include "mintb64.c"
 #include "mintwa.c"
 #include "webauthn.h"
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mint.c"
+#include "mintb64.c"
 
 /*
  * b64url(header).b64url(payload).signature with pk: RS256, or ES256 (the
@@ -18,8 +19,8 @@
 static char *
 fuzz_jws(EVP_PKEY *pk, const char *header, const char *payload, int es)
 {
-	char *hb = b64url((const unsigned char *)header, strlen(header));
-	char *pb = b64url((const unsigned char *)payload, strlen(payload));
+	char *hb = mint_b64url((const unsigned char *)header, strlen(header));
+	char *pb = mint_b64url((const unsigned char *)payload, strlen(payload));
 	char *msg = malloc(strlen(hb) + strlen(pb) + 2), *sb = NULL;
 	char *out = NULL;
 	unsigned char *sig, raw[64];
@@ -28,9 +29,9 @@ fuzz_jws(EVP_PKEY *pk, const char *header, const char *payload, int es)
 	sprintf(msg, "%s.%s", hb, pb);
 	if ((sig = sign(pk, msg, &n)) != NULL) {
 		if (!es)
-			sb = b64url(sig, n);
+			sb = mint_b64url(sig, n);
 		else if (der_to_raw(sig, n, raw) == 0)
-			sb = b64url(raw, 64);
+			sb = mint_b64url(raw, 64);
 	}
 	if (sb != NULL) {
 		out = malloc(strlen(msg) + strlen(sb) + 2);

@@ -180,6 +180,26 @@ Test(db, many_rows_and_long_cells_are_copied_whole)
 	arena_free(a);
 }
 
+Test(db, a_statement_whose_rows_fail_halfway_works_again_with_other_values)
+{
+	struct arena *a = arena_new(1 << 20);
+	struct db_rows rows;
+	static const char sql[] =
+	    "SELECT IF(seq = ?, (SELECT 1 UNION SELECT 2), seq) "
+	    "FROM seq_1_to_5";
+
+	IT_REQUIRE_STACK();
+	/* row 3's subquery fails while the rows come: the statement's
+	 * result is broken halfway, as a deadlock breaks an INSERT ...
+	 * RETURNING's, and the cached statement must not stay broken */
+	cr_assert_neq(db_query(it_db(), a, &rows, sql, "i", 3), DB_OK);
+	cr_assert_eq(db_query(it_db(), a, &rows, sql, "i", 99), DB_OK);
+	cr_assert_eq(rows.nrows, 5);
+	cr_assert_eq(db_get_int(&rows, 4, 0), 5);
+	cr_assert_eq(db_ping(it_db()), DB_OK);
+	arena_free(a);
+}
+
 Test(db, affected_rows_and_the_insert_id_are_the_last_statements)
 {
 	char name[64];

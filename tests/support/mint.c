@@ -22,22 +22,6 @@
 #include "buf.h"
 #include "mint.h"
 
-char *
-mint_b64url(const unsigned char *buf, size_t n)
-{
-	char *s = malloc(4 * ((n + 2) / 3) + 1), *p;
-	int len;
-
-	if (s == NULL)
-		return NULL;
-	len = EVP_EncodeBlock((unsigned char *)s, buf, (int)n);
-	while (len > 0 && s[len - 1] == '=')
-		s[--len] = '\0';
-	for (p = s; *p; p++)
-		*p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
-	return s;
-}
-
 /* Standard or url-safe base64, padding optional; malloc'd. */
 static unsigned char *
 b64dec(const char *in, size_t *n)
