@@ -528,3 +528,29 @@ Test(tally, every_tally_row_is_a_recount_of_its_marks)
 			 "III", fx.subj[0], fx.subj[1], fx.subj[2]),
 	    6 * 2 + 3);
 }
+
+/*
+ * Each mark's copy of its student's number
+ * (schema/024_attendance_student_no.sql: the shortage list's edge days
+ * and the class summary read it) is right after every kind of write
+ * above: inserts, a manual mark on a duplicate, updates, an ignored
+ * duplicate and the bulk load with the tally triggers off.
+ */
+Test(tally, every_mark_carries_its_students_number)
+{
+	const char *marks = "FROM attendance a JOIN student st ON "
+			    "st.student_email = a.student_email WHERE "
+			    "st.class_id IN (?, ?)";
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) %s", marks);
+	cr_expect_gt(it_sql_int(sql, "II", fx.cls[0], fx.cls[1]), 20);
+	snprintf(sql, sizeof(sql),
+	    "SELECT COUNT(*) %s AND a.student_no <> st.student_no", marks);
+	cr_expect_eq(it_sql_int(sql, "II", fx.cls[0], fx.cls[1]), 0);
+	/* an update cannot leave a wrong number, even one that sets it */
+	insert("UPDATE attendance SET student_no = 0 WHERE session_id = ? "
+	       "AND student_email = ?",
+	    "Is", session_of(0, "2025-02-03"), fx.st[0]);
+	cr_expect_eq(it_sql_int(sql, "II", fx.cls[0], fx.cls[1]), 0);
+}
