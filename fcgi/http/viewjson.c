@@ -70,28 +70,66 @@ cell_value(struct cellvals *cv, char k, const char *v)
 	return json_string_set(cv->s, v) == 0 ? cv->s : NULL;
 }
 
+/*
+ * A string cell jansson would write as it is, quoted: printable ASCII but
+ * the quote and the backslash (valid UTF-8; no JSON_ESCAPE_SLASH, no
+ * JSON_ENSURE_ASCII).  Such a cell (nearly every one) is written here
+ * without jansson's copy of the value; 0 for any other.
+ */
+static int
+is_plain(const char *v)
+{
+	const unsigned char *p = (const unsigned char *)v;
+
+	for (; *p; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
+			return 0;
+	return 1;
+}
+
+/* Cell j of row with its key: 1, 0 when left out (as the object left
+ * it out), -1 on error. */
+static int
+dump_cell(struct buf *b, const struct report_table *t, char *const *row, int j,
+    const struct buf *keys, struct cellvals *cv)
+{
+	const char *s = row[j];
+	json_t *v = NULL;
+	int rc;
+
+	if (!(t->kinds[j] == 's' && s && is_plain(s)) &&
+	    (v = cell_value(cv, t->kinds[j], s)) == NULL)
+		return 0;
+	if (buf_append(b, keys[j].p, keys[j].n) < 0 ||
+	    buf_append(b, ":", 1) < 0)
+		return -1;
+	if (v != NULL)
+		rc = json_dump_callback(v, to_buf, b, FLAGS | JSON_ENCODE_ANY);
+	else if ((rc = buf_append(b, "\"", 1)) == 0 &&
+	    (rc = buf_append(b, s, strlen(s))) == 0)
+		rc = buf_append(b, "\"", 1);
+	return rc < 0 ? -1 : 1;
+}
+
 /* Row i as an object: {"key":value,...}.  0 or -1. */
 static int
 dump_row(struct buf *b, const struct report_table *t, int i,
     const struct buf *keys, struct cellvals *cv)
 {
 	char *const *row = t->cells + (size_t)i * (size_t)t->ncols;
-	const char *sep = "{";
-	json_t *v;
-	int j;
+	size_t mark;
+	int j, rc, n = 0;
 
 	for (j = 0; j < t->ncols; j++) {
-		if ((v = cell_value(cv, t->kinds[j], row[j])) == NULL)
-			continue;
-		if (buf_append(b, sep, 1) < 0 ||
-		    buf_append(b, keys[j].p, keys[j].n) < 0 ||
-		    buf_append(b, ":", 1) < 0 ||
-		    json_dump_callback(v, to_buf, b, FLAGS | JSON_ENCODE_ANY) <
-			0)
+		mark = b->n;
+		if (buf_append(b, n ? "," : "{", 1) < 0 ||
+		    (rc = dump_cell(b, t, row, j, keys, cv)) < 0)
 			return -1;
-		sep = ",";
+		if (rc == 0)
+			b->n = mark; /* a cell left out: no separator either */
+		n += rc;
 	}
-	return buf_append(b, *sep == '{' ? "{}" : "}", *sep == '{' ? 2 : 1);
+	return buf_append(b, n ? "}" : "{}", n ? 1 : 2);
 }
 
 /* Each column's name as a JSON string, in keys[j]. */
