@@ -39,6 +39,14 @@
 #define PASS_MS 100
 #define BACKOFF_CAP_MS 3600000LL
 #define SWEEP_EVERY_MS 60000LL
+/*
+ * After a claim that found nothing, the next look is a second later: the
+ * mail claim reads the PENDING rows in due order and skips the pushes,
+ * so looking on every loop pass during a burst of 10,000 pushes read
+ * them all on every pass (and made the burst quadratic).  A scheduled
+ * retry is still claimed when it falls due.
+ */
+#define IDLE_POLL_MS 1000LL
 
 enum { ST_SENT, ST_RETRIED, ST_FAILED, ST_N };
 static const char *const stat_names[ST_N] = { "mail.sent", "mail.retried",
@@ -58,7 +66,7 @@ struct mail {
 	char *msg;
 	size_t len, off;
 	char errbuf[CURL_ERROR_SIZE];
-	long long sweep_at, retry_at;
+	long long sweep_at, retry_at, idle_until;
 	long long pending[ST_N];
 };
 
@@ -296,7 +304,7 @@ mail_run(struct relay *rl, long long next)
 {
 	struct mail *m = rl->mail;
 	long long now = clock_wall_ms(), failed;
-	int rc;
+	int rc, due;
 
 	if (m->easy == NULL && now >= m->sweep_at) {
 		/* past their validity: FAILED, whether or not mail is on */
@@ -312,11 +320,18 @@ mail_run(struct relay *rl, long long next)
 		return next;
 	}
 	if (m->easy == NULL) {
-		if (m->retry_at != 0 && m->retry_at <= now)
+		due = m->retry_at != 0 && m->retry_at <= now;
+		if (due)
 			m->retry_at = 0;
-		if ((rc = begin(m, rl)) <= 0)
+		if (!due && now < m->idle_until)
 			return m->retry_at && m->retry_at < next ? m->retry_at
 								 : next;
+		if ((rc = begin(m, rl)) <= 0) {
+			if (rc == 0)
+				m->idle_until = now + IDLE_POLL_MS;
+			return m->retry_at && m->retry_at < next ? m->retry_at
+								 : next;
+		}
 		if (m->easy == NULL)
 			return clock_wall_ms(); /* settled at once: next row */
 	}

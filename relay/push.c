@@ -46,6 +46,13 @@
 #define RETRY_AFTER_CAP_S 86400L
 #define AUTH_PAUSE_CAP_MS 60000LL /* token endpoint down: wait at most */
 #define SETTLE_GIVE_UP 5
+/*
+ * The sweep reads every PENDING row; run before every claim it made a
+ * burst quadratic (10 batches of 1,024 read 10,000 + 9,000 + ... rows).
+ * Once a second is enough: a claim drops an expired row itself, and
+ * fails a row whose lease ran out on its last try (settle_unsendable).
+ */
+#define SWEEP_EVERY_MS 1000LL
 
 enum item_state { IT_QUEUED, IT_INFLIGHT, IT_DONE, IT_SETTLED };
 
@@ -111,6 +118,7 @@ struct push {
 	long long started_ms, renew_ms;
 
 	long long pause_until, auth_pause;
+	long long sweep_at;      /* next outbox_sweep */
 	long long retry_at;      /* soonest retry this relay scheduled, or 0 */
 	long long batch[ST_N];   /* this batch, for its log line */
 	long long pending[ST_N]; /* not yet added to relay_stat */
@@ -391,7 +399,11 @@ resolve(struct push *p, struct item *it, enum outbox_fate fate, const char *err)
 static int
 settle_unsendable(struct push *p, struct item *it, long long now)
 {
-	if (it->row.web && it->row.wp_endpoint == NULL)
+	/* Claimed past the ceiling: the last try's relay died mid-send and
+	 * no sweep has failed the row yet (tries count at claim time). */
+	if (it->row.tries > p->cfg->fcm_max_tries)
+		resolve(p, it, OUTBOX_FAILED, "lease ran out on the last try");
+	else if (it->row.web && it->row.wp_endpoint == NULL)
 		resolve(p, it, OUTBOX_DROPPED, "no push subscription");
 	else if (it->row.web && p->wpsend == NULL)
 		resolve(p, it, OUTBOX_DROPPED, "Web Push is off");
@@ -638,20 +650,34 @@ collect(struct push *p)
 
 /* ---- the batch ---- */
 
+/* Housekeeping before a claim, at most every SWEEP_EVERY_MS; 0 or -1. */
+static int
+sweep(struct push *p, struct relay *rl)
+{
+	long long now = clock_wall_ms(), dropped, failed;
+
+	if (now < p->sweep_at)
+		return 0;
+	if (outbox_sweep(rl->db, (int)p->cfg->fcm_max_tries, &dropped,
+		&failed) != DB_OK) {
+		log_warn("push: the outbox sweep failed; no claim this pass");
+		return -1;
+	}
+	p->pending[ST_DROPPED] += dropped;
+	p->pending[ST_FAILED] += failed;
+	p->sweep_at = now + SWEEP_EVERY_MS;
+	return 0;
+}
+
 static int
 begin_batch(struct push *p, struct relay *rl)
 {
 	struct outbox_row *rows;
-	long long dropped, failed;
 	char host[32] = "relay";
 	int n, i, rc;
 
-	rc =
-	    outbox_sweep(rl->db, (int)p->cfg->fcm_max_tries, &dropped, &failed);
-	if (rc != DB_OK)
+	if (sweep(p, rl) < 0)
 		return -1;
-	p->pending[ST_DROPPED] += dropped;
-	p->pending[ST_FAILED] += failed;
 	gethostname(host, sizeof(host) - 1);
 	/* Unique per claim and per process: the SELECT finds only ours. */
 	snprintf(p->owner, sizeof(p->owner), "%.24s:%d:%08lx:%u", host,
@@ -814,7 +840,7 @@ push_run(struct relay *rl, long long next)
 {
 	struct push *p = rl->push;
 	long long now = clock_wall_ms();
-	int full, rc;
+	int rc;
 
 	if (p->disabled) {
 		if (!p->said_disabled)
@@ -834,10 +860,15 @@ push_run(struct relay *rl, long long next)
 	}
 	drive_transfers(p);
 	if (flush(p, rl) && all_done(p)) {
-		full = p->nitems >= p->nslots * BATCH_PER_SLOT;
 		end_batch(p, 0);
-		/* A full batch means more may be due right now. */
-		return full ? clock_wall_ms() : wake_at(p, next);
+		/*
+		 * Look again at once, full batch or not: a full one left rows
+		 * behind, and the wake-ups of rows queued while this one was
+		 * sending were drained by the loop meanwhile (in a wave,
+		 * class after class); they would wait for the next poll, up
+		 * to a second.  A claim that finds nothing ends the round.
+		 */
+		return clock_wall_ms();
 	}
 	if (p->settle_fails >= SETTLE_GIVE_UP && p->inflight == 0) {
 		end_batch(p, 1);

@@ -366,6 +366,31 @@ prepare(struct db *db, const char *sql, int *rc)
 	return st;
 }
 
+/*
+ * Drops st from the cache (if a lost connection has not dropped it
+ * already).  A statement whose result failed halfway (a deadlock while
+ * an INSERT ... RETURNING's rows came) answered every later execute with
+ * "(2006) Server has gone away" while the connection itself still
+ * worked: the two-node wave's batch leaders failed that way
+ * (docs/benchmarks.md).  Prepared again, it works.
+ */
+static void
+forget(struct db *db, MYSQL_STMT *st)
+{
+	int i;
+
+	for (i = 0; i < db->ncache; i++)
+		if (db->cache[i].st == st) {
+			mysql_stmt_close(st);
+			free(db->cache[i].sql);
+			memmove(db->cache + i, db->cache + i + 1,
+			    sizeof(db->cache[0]) *
+				(size_t)(db->ncache - i - 1));
+			db->ncache--;
+			return;
+		}
+}
+
 struct params {
 	MYSQL_BIND bind[MAX_BIND];
 	long long ints[MAX_BIND];
@@ -596,8 +621,10 @@ run(struct db *db, struct arena *a, struct db_rows *out, const char *sql,
 		}
 		db->affected = (long long)mysql_stmt_affected_rows(st);
 		db->insert_id = (long long)mysql_stmt_insert_id(st);
+		if (out && (rc = fetch_rows(db, st, a, out)) != DB_OK)
+			forget(db, st);
 		if (out)
-			return fetch_rows(db, st, a, out);
+			return rc;
 		mysql_stmt_free_result(st);
 		return DB_OK;
 	retry:

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "pubsub.h"
+#include "pushqueue.h"
 #include "rotating.h"
 #include "scope.h"
 #include "token.h"
@@ -383,25 +384,14 @@ static int
 initiate_push(struct http_req *r, struct initiate *in)
 {
 	char collapse[48], *payload = push_payload(in);
+	long long queued;
 	int rc;
 
 	if (payload == NULL)
 		return 500;
 	snprintf(collapse, sizeof(collapse), "session-%lld", in->session_id);
-	rc = db_exec(r->db,
-	    "INSERT INTO outbox (kind, device_id, collapse_key, payload, "
-	    "expires_at) "
-	    "SELECT 'push.started', d.device_id, ?, ?, FROM_UNIXTIME(? / 1000) "
-	    "FROM student s JOIN device d ON d.user_email = s.student_email "
-	    "  AND d.active = 1 AND (d.push_token IS NOT NULL OR EXISTS "
-	    "  (SELECT 1 FROM web_push_subscription w "
-	    "   WHERE w.device_id = d.device_id)) "
-	    "WHERE s.class_id = ? AND s.blocked = 0 AND s.verified = 1 "
-	    "AND NOT EXISTS (SELECT 1 FROM attendance at WHERE "
-	    "  at.session_id = ? AND at.student_email = s.student_email "
-	    "  AND NOT (at.status = 'A' AND at.source = 'TIMEOUT'))",
-	    "ssIII", collapse, payload, in->expires_ms, in->class_id,
-	    in->session_id);
+	rc = pushqueue_started(r->db, in->class_id, in->session_id, collapse,
+	    payload, in->expires_ms, &queued);
 	free(payload);
 	if (rc == DB_OK)
 		rc = db_commit(r->db);
@@ -580,6 +570,38 @@ latest_window(struct http_req *r, long long session_id, long long *window_id,
 	return DB_OK;
 }
 
+/* One student's tile on the live board, from a row of the live query. */
+static json_t *
+live_student(struct db_rows *st, int i, int open)
+{
+	const char *status = db_get(st, i, 3);
+	json_t *x;
+
+	/* A timeout absence is still pending while a new round runs. */
+	if (status && open && strcmp(status, "A") == 0 &&
+	    strcmp(db_get(st, i, 4), "TIMEOUT") == 0)
+		status = NULL;
+	x = json_pack("{s:s,s:s,s:s,s:s,s:s?,s:I,s:I,s:s?,s:s?}",
+	    "student_email", db_get(st, i, 0), "roll_no", db_get(st, i, 1),
+	    "name", db_get(st, i, 2), "state",
+	    state_name(status, db_get_int(st, i, 5), open), "status", status,
+	    "wrong", (json_int_t)db_get_int(st, i, 5), "evidence",
+	    (json_int_t)db_get_int(st, i, 6), "marked_at",
+	    status ? db_get(st, i, 7) : NULL, "remark", db_get(st, i, 9));
+	if (x == NULL || status == NULL)
+		return x;
+	if (db_get(st, i, 8))
+		json_object_set_new(x, "delay_ms",
+		    json_integer(db_get_int(st, i, 8)));
+	/* stored at finalisation (slowmark.c); the geofence's evidence */
+	if (db_get_int(st, i, 10))
+		json_object_set_new(x, "slow", json_true());
+	if (db_get(st, i, 11))
+		json_object_set_new(x, "geo_distance_m",
+		    json_integer(db_get_int(st, i, 11)));
+	return x;
+}
+
 /*
  * GET /attendance/live-status?session_id=
  */
@@ -619,35 +641,9 @@ attendance_live_status(struct http_req *r)
 		return 503;
 	}
 	students = json_array();
-	for (i = 0; i < st.nrows; i++) {
-		const char *status = db_get(&st, i, 3);
-		/* A timeout absence is still pending while a new round runs. */
-		if (status && open && strcmp(status, "A") == 0 &&
-		    strcmp(db_get(&st, i, 4), "TIMEOUT") == 0)
-			status = NULL;
-		json_array_append_new(students,
-		    json_pack("{s:s,s:s,s:s,s:s,s:s?,s:I,s:I,s:s?,s:s?}",
-			"student_email", db_get(&st, i, 0), "roll_no",
-			db_get(&st, i, 1), "name", db_get(&st, i, 2), "state",
-			state_name(status, db_get_int(&st, i, 5), open),
-			"status", status, "wrong",
-			(json_int_t)db_get_int(&st, i, 5), "evidence",
-			(json_int_t)db_get_int(&st, i, 6), "marked_at",
-			status ? db_get(&st, i, 7) : NULL, "remark",
-			db_get(&st, i, 9)));
-		if (status && db_get(&st, i, 8))
-			json_object_set_new(json_array_get(students, i),
-			    "delay_ms", json_integer(db_get_int(&st, i, 8)));
-		/* stored at finalisation (slowmark.c); the geofence's evidence */
-		if (status && db_get_int(&st, i, 10))
-			json_object_set_new(json_array_get(students, i), "slow",
-			    json_true());
-		if (status && db_get(&st, i, 11))
-			json_object_set_new(json_array_get(students, i),
-			    "geo_distance_m",
-			    json_integer(db_get_int(&st, i, 11)));
-	}
-	rotating_mark_slow(r, db_get_int(&s, 0, 1), students);
+	for (i = 0; i < st.nrows; i++)
+		json_array_append_new(students, live_student(&st, i, open));
+	rotating_mark_slow(r, window_id, students);
 	body = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:I,s:I,s:b},s:o,s:o,s:o}",
 	    "session", "session_id", (json_int_t)session_id, "class_id",
 	    (json_int_t)db_get_int(&s, 0, 1), "date", db_get(&s, 0, 2),

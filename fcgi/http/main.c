@@ -56,6 +56,7 @@
 #define RESPAWN_MIN_MS 100
 #define RESPAWN_MAX_MS 30000
 #define RESPAWN_STABLE_MS 60000 /* a child that lived this long was fine */
+#define LISTEN_BACKLOG 4096     /* waiting connects from nginx: listen_socket */
 
 static struct config cfg;
 static int listen_fd = -1;
@@ -391,7 +392,12 @@ listen_socket(void)
 	int flags;
 
 	unlink(cfg.fcgi_socket);
-	listen_fd = FCGX_OpenSocket(cfg.fcgi_socket, 1024);
+	/* nginx connects once a request: at the 9 o'clock wave's peak
+	 * (20,000 sockets' frames while the threads wait on the database)
+	 * 1,024 waiting connects overflowed, and nginx answered 503 to
+	 * submits (docs/benchmarks.md).  The kernel caps this at
+	 * net.core.somaxconn (4096 on Debian 12). */
+	listen_fd = FCGX_OpenSocket(cfg.fcgi_socket, LISTEN_BACKLOG);
 	if (listen_fd < 0) {
 		log_error("cannot listen on '%s'", cfg.fcgi_socket);
 		return -1;

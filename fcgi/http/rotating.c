@@ -88,17 +88,20 @@ rotating_now(struct http_req *r, long long window_id, long *every,
 }
 
 void
-rotating_mark_slow(struct http_req *r, long long class_id, json_t *students)
+rotating_mark_slow(struct http_req *r, long long window_id, json_t *students)
 {
 	size_t i, n = 0, total = json_array_size(students);
 	long long *d, line;
 	struct db_rows c;
 	json_t *x, *v;
 
-	if (total == 0 ||
+	/* the window's copy of the margin, as finalisation uses: a change
+	 * of the class's policy mid-window applies from the next one */
+	if (total == 0 || window_id == 0 ||
 	    db_query_one(r->db, r->arena, &c,
-		"SELECT slow_margin_ms FROM class WHERE class_id = ?", "I",
-		class_id) != DB_OK ||
+		"SELECT COALESCE(slow_margin_ms, 5000) FROM attendance_window "
+		"WHERE window_id = ?",
+		"I", window_id) != DB_OK ||
 	    (d = arena_alloc(r->arena, total * sizeof(*d))) == NULL)
 		return;
 	json_array_foreach(students, i,

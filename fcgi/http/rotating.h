@@ -40,6 +40,6 @@ const char *rotating_now(struct http_req *r, long long window_id, long *every,
  */
 #define ROTATING_SLOW_MIN SLOWMARK_MIN /* the stored mark's too */
 void
-rotating_mark_slow(struct http_req *r, long long class_id, json_t *students);
+rotating_mark_slow(struct http_req *r, long long window_id, json_t *students);
 
 #endif

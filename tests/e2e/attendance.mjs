@@ -18,6 +18,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { assert, harness } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -25,31 +26,7 @@ const TEACHER = "meera.iyer@demo.ehazira.in";
 const S = ["student01", "student02", "student03"].map(
     (s) => `${s}@demo.ehazira.in`);
 
-let passed = 0, failed = 0;
-const t0 = Date.now();
-
-function log(...a) {
-	console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-}
-
-/* A named check: passes unless fn throws. */
-async function check(name, fn) {
-	try {
-		await fn();
-		passed++;
-		log("PASS", name);
-		return true;
-	} catch (e) {
-		failed++;
-		log("FAIL", name, "-", (e && e.message || String(e)).split("\n")[0]);
-		return false;
-	}
-}
-
-function assert(cond, msg) {
-	if (!cond)
-		throw new Error(msg);
-}
+const { log, check, abort, finish } = harness("e2e");
 
 /*
  * Playwright gives every launch a fresh temporary user-data-dir of its own
@@ -453,14 +430,11 @@ try {
 		assert(errs.length === 0, errs.join(" | "));
 	});
 } catch (e) {
-	failed++;
-	log("FAIL (aborted)", e && e.stack || e);
+	abort(e);
 } finally {
 	if (ctxBrowser)
 		await ctxBrowser.close().catch(() => {});
 	rmSync(profile, { recursive: true, force: true });
 }
 
-log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -16,34 +16,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { axeViolations, untranslated } from "./i18ncheck.mjs";
+import { assert, harness } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
 const HEAD = "hod.cs@demo.ehazira.in";
 const ADMIN = "principal@demo.ehazira.in";
 
-let passed = 0, failed = 0;
-const t0 = Date.now();
-
-function log(...a) {
-	console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-}
-
-async function check(name, fn) {
-	try {
-		await fn();
-		passed++;
-		log("PASS", name);
-	} catch (e) {
-		failed++;
-		log("FAIL", name, "-", (e && e.message || String(e)).split("\n")[0]);
-	}
-}
-
-function assert(cond, msg) {
-	if (!cond)
-		throw new Error(msg);
-}
+const { check, abort, finish } = harness("e2e");
 
 const profile = mkdtempSync(join(tmpdir(), "ehazira-e2e-dash-"));
 process.env.TMPDIR = profile;
@@ -229,14 +209,11 @@ try {
 		assert(errs.length === 0, errs.join(" | "));
 	});
 } catch (e) {
-	failed++;
-	log("FAIL (aborted)", e && e.stack || e);
+	abort(e);
 } finally {
 	if (browser)
 		await browser.close().catch(() => {});
 	rmSync(profile, { recursive: true, force: true });
 }
 
-log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -13,6 +13,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { harness } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -21,26 +22,7 @@ const FIREFOX = process.env.EHAZIRA_FIREFOX || "/usr/bin/firefox-esr";
 const TEACHER = "arjun.nair@demo.ehazira.in";
 const STUDENT = "student10@demo.ehazira.in";
 
-let passed = 0, failed = 0;
-const t0 = Date.now();
-
-function log(...a) {
-	console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-}
-
-async function check(name, fn) {
-	try {
-		await fn();
-		passed++;
-		log("PASS firefox:", name);
-		return true;
-	} catch (e) {
-		failed++;
-		log("FAIL firefox:", name, "-",
-		    (e && e.message || String(e)).split("\n")[0]);
-		return false;
-	}
-}
+const { check, fail, finish } = harness("firefox", "firefox:");
 
 async function api(method, path, token, body) {
 	const res = await fetch(BASE + path, {
@@ -134,8 +116,7 @@ try {
 			throw new Error(errors.join("; "));
 	});
 } catch (e) {
-	failed++;
-	log("FAIL firefox: setup -", (e && e.message || String(e)).split("\n")[0]);
+	fail("setup -", (e && e.message || String(e)).split("\n")[0]);
 } finally {
 	if (token && sessionId)
 		await api("POST", "/attendance/close", token,
@@ -145,5 +126,4 @@ try {
 	if (profile)
 		rmSync(profile, { recursive: true, force: true });
 }
-console.log(`firefox: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -20,6 +20,7 @@
 import { chromium } from "playwright-core";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { assert, harness } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -34,26 +35,7 @@ const WHERE = [{ latitude: 12.9717, longitude: 77.5946, accuracy: 15 },
 	{ latitude: 12.9816, longitude: 77.5946, accuracy: 20 },
 	{ latitude: 12.9716, longitude: 77.5947, accuracy: 12 }];
 
-let passed = 0, failed = 0;
-const t0 = Date.now();
-const log = (...a) =>
-	console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-
-async function check(name, fn) {
-	try {
-		await fn();
-		passed++;
-		log("PASS", name);
-	} catch (e) {
-		failed++;
-		log("FAIL", name, "-", (e && e.message || String(e)).split("\n")[0]);
-	}
-}
-
-function assert(cond, msg) {
-	if (!cond)
-		throw new Error(msg);
-}
+const { log, check, abort, finish } = harness("e2e");
 
 function admin(...args) {
 	const bin = process.env.EHAZIRA_BIN || "build";
@@ -238,8 +220,7 @@ try {
 	});
 	await teacher.locator("#close-now").click().catch(() => {});
 } catch (e) {
-	failed++;
-	log("FAIL (aborted)", e && e.stack || e);
+	abort(e);
 } finally {
 	/* the demo class as it was, for whatever runs next on this stack */
 	admin("class-policy", "set", CLASS_ID, "window_ttl=0",
@@ -248,5 +229,4 @@ try {
 	if (browser)
 		await browser.close();
 }
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

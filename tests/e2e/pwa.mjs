@@ -16,32 +16,12 @@ import { chromium } from "playwright-core";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { assert, harness } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const STUDENT = "student04@demo.ehazira.in";
 
-let passed = 0, failed = 0;
-const t0 = Date.now();
-
-function log(...a) {
-	console.log(`[pwa ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-}
-
-async function check(name, fn) {
-	try {
-		await fn();
-		passed++;
-		log("PASS", name);
-	} catch (e) {
-		failed++;
-		log("FAIL", name, "-", (e && e.message || String(e)).split("\n")[0]);
-	}
-}
-
-function assert(cond, msg) {
-	if (!cond)
-		throw new Error(msg);
-}
+const { log, check, abort, finish } = harness("pwa");
 
 const profile = mkdtempSync(join(tmpdir(), "ehazira-pwa-"));
 process.env.TMPDIR = profile;
@@ -206,12 +186,10 @@ try {
 		    "hash lost");
 	});
 } catch (e) {
-	failed++;
-	log("FAIL (aborted)", e && e.stack || e);
+	abort(e);
 } finally {
 	if (browser)
 		await browser.close().catch(() => {});
 	rmSync(profile, { recursive: true, force: true });
 }
-console.log(`pwa: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -20,6 +20,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { axeViolations } from "./i18ncheck.mjs";
+import { assert, harness } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -30,28 +31,7 @@ const S3 = "student06@demo.ehazira.in";
 const CLASS_A = "2024/3/A";
 const SUBSTITUTE = "farah.khan@demo.ehazira.in";
 
-let passed = 0, failed = 0;
-const t0 = Date.now();
-
-function log(...a) {
-	console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-}
-
-async function check(name, fn) {
-	try {
-		await fn();
-		passed++;
-		log("PASS", name);
-	} catch (e) {
-		failed++;
-		log("FAIL", name, "-", (e && e.message || String(e)).split("\n")[0]);
-	}
-}
-
-function assert(cond, msg) {
-	if (!cond)
-		throw new Error(msg);
-}
+const { check, abort, finish } = harness("register");
 
 /* GET an API path with the page's own session (what the page would see):
  * through the page's api(), as its tokens are bound to its device key
@@ -373,14 +353,11 @@ try {
 		assert(errs.length === 0, errs.join(" | "));
 	});
 } catch (e) {
-	failed++;
-	log("FAIL (aborted)", e && e.stack || e);
+	abort(e);
 } finally {
 	if (browser)
 		await browser.close().catch(() => {});
 	rmSync(profile, { recursive: true, force: true });
 }
 
-log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-console.log(`register: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -17,6 +17,7 @@
 import { chromium } from "playwright-core";
 import { join } from "node:path";
 import { axeViolations, CAT, untranslated } from "./i18ncheck.mjs";
+import { assert, harness } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -24,26 +25,7 @@ const TEACHER = "arjun.nair@demo.ehazira.in";
 const STUDENT = "student05@demo.ehazira.in";
 const CLASS = "2024/3/A";
 
-let passed = 0, failed = 0;
-const t0 = Date.now();
-const log = (...a) =>
-	console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-
-async function check(name, fn) {
-	try {
-		await fn();
-		passed++;
-		log("PASS", name);
-	} catch (e) {
-		failed++;
-		log("FAIL", name, "-", (e && e.message || String(e)).split("\n")[0]);
-	}
-}
-
-function assert(cond, msg) {
-	if (!cond)
-		throw new Error(msg);
-}
+const { log, check, abort, finish } = harness("e2e");
 
 let browser = null;
 const errors = [];
@@ -384,13 +366,10 @@ try {
 		assert(errors.length === 0, errors.join(" | "));
 	});
 } catch (e) {
-	failed++;
-	log("FAIL (aborted)", e && e.stack || e);
+	abort(e);
 } finally {
 	if (browser)
 		await browser.close().catch(() => {});
 }
 
-log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

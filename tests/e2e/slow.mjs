@@ -22,6 +22,7 @@ import { chromium } from "playwright-core";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { assert, harness } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -33,26 +34,7 @@ const LATE = S[5];
 const LATE_ROLL = "26";	/* student56: 1 + 55 % 30 */
 const MARGIN_MS = 2000;
 
-let passed = 0, failed = 0;
-const t0 = Date.now();
-const log = (...a) =>
-	console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-
-async function check(name, fn) {
-	try {
-		await fn();
-		passed++;
-		log("PASS", name);
-	} catch (e) {
-		failed++;
-		log("FAIL", name, "-", (e && e.message || String(e)).split("\n")[0]);
-	}
-}
-
-function assert(cond, msg) {
-	if (!cond)
-		throw new Error(msg);
-}
+const { log, check, abort, finish } = harness("e2e");
 
 function admin(...args) {
 	const bin = process.env.EHAZIRA_BIN || "build";
@@ -216,8 +198,7 @@ try {
 		assert(errors.length === 0, errors.join(" | "));
 	});
 } catch (e) {
-	failed++;
-	log("FAIL (aborted)", e && e.stack || e);
+	abort(e);
 } finally {
 	/* the demo class as it was, for whatever runs next on this stack */
 	admin("class-policy", "set", CLASS_ID, "slow_margin_ms=5000",
@@ -225,5 +206,4 @@ try {
 	if (browser)
 		await browser.close();
 }
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

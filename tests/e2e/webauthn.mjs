@@ -24,6 +24,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { assert, harness } from "./harness.mjs";
 
 const BASE = (process.argv[2] || "http://127.0.0.1:8080")
     .replace("//127.0.0.1", "//localhost");
@@ -31,29 +32,7 @@ const TEACHER = "farah.khan@demo.ehazira.in";
 const STUDENT = "student45@demo.ehazira.in";
 const CLASS = "2";	/* 2024/3/B */
 
-let passed = 0, failed = 0;
-const t0 = Date.now();
-
-function log(...a) {
-	console.log(`[webauthn ${((Date.now() - t0) / 1000).toFixed(1)}s]`,
-	    ...a);
-}
-
-async function check(name, fn) {
-	try {
-		await fn();
-		passed++;
-		log("PASS", name);
-	} catch (e) {
-		failed++;
-		log("FAIL", name, "-", (e && e.message || String(e)).split("\n")[0]);
-	}
-}
-
-function assert(cond, msg) {
-	if (!cond)
-		throw new Error(msg);
-}
+const { log, check, fail, abort, finish } = harness("e2e");
 
 function policy(on) {
 	const bin = process.env.EHAZIRA_BIN || "build";
@@ -247,18 +226,15 @@ try {
 		assert((await r).ok(), "close refused");
 	});
 } catch (e) {
-	failed++;
-	log("FAIL (aborted)", e && e.stack || e);
+	abort(e);
 } finally {
 	if (browser)
 		await browser.close().catch(() => {});
 	try {
 		policy(false);
 	} catch (e) {
-		failed++;
-		log("FAIL could not set the policy back", e.message);
+		fail("could not set the policy back", e.message);
 	}
 	rmSync(profile, { recursive: true, force: true });
 }
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -460,6 +460,75 @@ Test(push, the_last_try_failing_marks_the_row_failed)
 }
 
 /*
+ * A wave queues class after class while the relay sends: the wake-up of
+ * a class queued during a batch is drained by the relay's loop before
+ * that batch ends, so the relay must look again as the batch ends, not
+ * at its next poll (up to a second later).
+ */
+Test(push, a_row_queued_while_a_batch_sends_goes_out_as_the_batch_ends)
+{
+	char *pre = prefix_for("during"), tok[128], email[128];
+	long long dev[2], gap;
+	json_t *m;
+	int i;
+
+	FCM_REQUIRE();
+	for (i = 0; i < 2; i++) {
+		token_name(tok, sizeof(tok), pre, i);
+		snprintf(email, sizeof(email), "w%d%s@x.edu", i, it_uniq());
+		dev[i] = new_device(email, tok, 1);
+	}
+	/* the stand-in records a send as it arrives, answers 400 ms later */
+	json_decref(fcm("POST", "/control/delay?ms=400"));
+	queue(&dev[0], 1, "session-84", clock_wall_ms() + 60000);
+	cr_assert_eq(wait_delivered(pre, 1, 5000), 1);
+	queue(&dev[1], 1, "session-85", clock_wall_ms() + 60000);
+	cr_assert_eq(wait_delivered(pre, 2, 5000), 2);
+	json_decref(fcm("POST", "/control/delay?ms=0"));
+	m = fcm("GET", "/control/messages?prefix=%s&brief=1", pre);
+	gap = jint(m, "last_ms") - jint(m, "first_ms");
+	json_decref(m);
+	cr_assert_lt(gap, 800, "the second went %lld ms after the first", gap);
+	free(pre);
+}
+
+/*
+ * A relay died during a row's last try: its lease runs out with tries at
+ * the ceiling.  Whether the relay's sweep (once a second) or its next
+ * claim finds the row first, it ends FAILED and is never sent again.
+ */
+Test(push, a_row_whose_lease_ran_out_on_its_last_try_is_never_sent_again)
+{
+	char *pre = prefix_for("dead"), tok[128], email[128];
+	long long dev, id;
+
+	FCM_REQUIRE();
+	token_name(tok, sizeof(tok), pre, 0);
+	snprintf(email, sizeof(email), "d%s@x.edu", it_uniq());
+	dev = new_device(email, tok, 1);
+	cr_assert_eq(db_begin(it_db()), DB_OK);
+	cr_assert_eq(outbox_add(it_db(), "push.started", dev, "session-82",
+			 started_payload("82"), clock_wall_ms() + 60000),
+	    DB_OK);
+	id = db_insert_id(it_db());
+	cr_assert_eq(db_exec(it_db(),
+			 "UPDATE outbox SET tries = ?, lease_owner = "
+			 "'dead-relay', lease_until = NOW(3) - INTERVAL 1 "
+			 "SECOND WHERE outbox_id = ?",
+			 "iI", (int)it_config()->fcm_max_tries, id),
+	    DB_OK);
+	cr_assert_eq(db_commit(it_db()), DB_OK);
+	outbox_wake(it_config());
+	cr_assert(wait_state(id, "FAILED", 5000), "%s", outbox_state(id));
+	cr_assert_eq(it_sql_int("SELECT last_error = 'lease ran out on the "
+				"last try' FROM outbox WHERE outbox_id = ?",
+			 "I", id),
+	    1);
+	cr_assert_eq(wait_delivered(pre, 1, 300), 0, "not sent again");
+	free(pre);
+}
+
+/*
  * An FCM outage longer than the old five tries lasted (the stack's test
  * settings make backoff FCM_BACKOFF_BASE 100 ms, capped at 400 ms, so
  * five tries are spent in about a second): the row keeps being retried
