@@ -112,6 +112,21 @@ cmp_email(const void *a, const void *b)
 	    ((const struct by_email *)b)->email);
 }
 
+/* Student index by number (student.student_no, in each mark). */
+struct by_no {
+	long long no;
+	int idx;
+};
+
+static int
+cmp_no(const void *a, const void *b)
+{
+	long long x = ((const struct by_no *)a)->no;
+	long long y = ((const struct by_no *)b)->no;
+
+	return (x > y) - (x < y);
+}
+
 static int
 find_student(const struct by_email *ix, int n, const char *email)
 {
@@ -186,14 +201,18 @@ struct class_build {
 	struct db_rows remarks;     /* the marks with a remark */
 	struct db_rows leaves;      /* the class's approved leave */
 	struct by_email *ix;        /* students by e-mail */
+	struct by_no *nos;          /* students by number */
 	long *joined;               /* each student's first day */
 };
 
 /*
  * A session row packs its marks into one string: per mark the status, the
- * source's first letter and the student's e-mail, a space between marks
- * (no e-mail the app accepts holds one).  MariaDB's group_concat_max_len (1 MB) holds
- * about 20,000 marks of a session; the row's count of marks catches more.
+ * source's first letter, slow (0/1) and the student's number
+ * (schema/024_attendance_student_no.sql), a space between marks.  A number
+ * rather than the e-mail: the 54,000 marks of a 600-student subject were
+ * 1.7 MB of e-mails for MariaDB to copy and the worker to look up.
+ * MariaDB's group_concat_max_len (1 MB) holds about 100,000 marks of a
+ * session; the row's count of marks catches more.
  */
 #define PACK_SEP ' '
 
@@ -271,7 +290,7 @@ class_read(struct db *db, struct arena *a, long long subject_id,
 		return REPORTBUILD_FORBIDDEN;
 	rc = db_query(db, a, &b->studs,
 	    "SELECT student_email, name, roll_no, "
-	    "DATE_FORMAT(joined_on, '%Y-%m-%d') FROM student "
+	    "DATE_FORMAT(joined_on, '%Y-%m-%d'), student_no FROM student "
 	    "WHERE class_id = ? ORDER BY LENGTH(roll_no), roll_no, "
 	    "student_email",
 	    "I", out->subj.class_id);
@@ -281,7 +300,7 @@ class_read(struct db *db, struct arena *a, long long subject_id,
 	 * Every session of the subject in the range with its marks packed
 	 * into one string: a 600-student subject sends 90 rows, not 54,000
 	 * (each copied cell by cell), and the e-mails find their students
-	 * here.  Each session's marks are a subquery over its range of
+	 * here (by number).  Each session's marks are a subquery over its range of
 	 * attendance's key; a join grouped by session sorted all 54,000
 	 * marks first, and an ORDER BY copied the packed rows through a
 	 * temporary table (together three times the time of this query):
@@ -293,7 +312,7 @@ class_read(struct db *db, struct arena *a, long long subject_id,
 	    "p.period_no, (SELECT COUNT(*) FROM attendance a "
 	    "WHERE a.session_id = se.session_id) AS n, "
 	    "(SELECT GROUP_CONCAT(a.status, LEFT(a.source, 1), a.slow, "
-	    "a.student_email SEPARATOR ' ') FROM attendance a "
+	    "a.student_no SEPARATOR ' ') FROM attendance a "
 	    "WHERE a.session_id = se.session_id), se.taken_by "
 	    "FROM period p JOIN session se ON se.period_id = p.period_id "
 	    "WHERE p.subject_id = ? AND se.date BETWEEN ? AND ? HAVING n > 0",
@@ -313,8 +332,9 @@ class_students(struct arena *a, struct class_report *out, struct class_build *b)
 	out->students =
 	    arena_alloc(a, sizeof(*out->students) * (size_t)(n + 1));
 	b->ix = arena_alloc(a, sizeof(*b->ix) * (size_t)(n + 1));
+	b->nos = arena_alloc(a, sizeof(*b->nos) * (size_t)(n + 1));
 	b->joined = arena_alloc(a, sizeof(long) * (size_t)(n + 1));
-	if (!out->students || !b->ix || !b->joined)
+	if (!out->students || !b->ix || !b->nos || !b->joined)
 		return DB_ERR;
 	for (i = 0; i < n; i++) {
 		struct rep_student *st = &out->students[i];
@@ -328,8 +348,11 @@ class_students(struct arena *a, struct class_report *out, struct class_build *b)
 			b->joined[i] = -1000000;
 		b->ix[i].email = st->email;
 		b->ix[i].idx = i;
+		b->nos[i].no = db_get_int(&b->studs, i, 4);
+		b->nos[i].idx = i;
 	}
 	qsort(b->ix, (size_t)n, sizeof(*b->ix), cmp_email);
+	qsort(b->nos, (size_t)n, sizeof(*b->nos), cmp_no);
 	return DB_OK;
 }
 
@@ -358,26 +381,18 @@ class_sessions(struct arena *a, long from, struct class_report *out,
 	return DB_OK;
 }
 
-/*
- * The student of a packed mark's e-mail.  A session's marks come in the
- * order of attendance's key, by e-mail as the index is (nearly always:
- * the collations differ in places), so the entry after the previous
- * mark's (*next) is tried first: one comparison a mark instead of a
- * search of ten.
- */
+/* The student of a packed mark's number; -1 if not in the class. */
 static int
-next_student(const struct class_build *b, int n, const char *email, int *next)
+mark_student(const struct class_build *b, int n, const char *no)
 {
-	const struct by_email *hit;
-	struct by_email key = { email, 0 };
+	struct by_no key = { 0, 0 }, *hit;
+	char *end;
 
-	if (*next < n && strcasecmp(b->ix[*next].email, email) == 0)
-		return b->ix[(*next)++].idx;
-	hit = bsearch(&key, b->ix, (size_t)n, sizeof(*b->ix), cmp_email);
-	if (hit == NULL)
+	key.no = strtoll(no, &end, 10);
+	if (end == no || *end != '\0')
 		return -1;
-	*next = (int)(hit - b->ix) + 1;
-	return hit->idx;
+	hit = bsearch(&key, b->nos, (size_t)n, sizeof(*b->nos), cmp_no);
+	return hit ? hit->idx : -1;
 }
 
 /* One session's packed marks into column k; DB_OK, DB_ERR if cut short. */
@@ -387,14 +402,14 @@ unpack_session(struct class_report *out, const struct class_build *b, int k)
 	char *p = b->rows.v[(size_t)k * (size_t)b->rows.ncols + 4], *end;
 	long long n = db_get_int(&b->rows, k, 3), got = 0;
 	size_t c;
-	int s, next = 0;
+	int s;
 
 	for (; p && *p; p = end ? end + 1 : NULL, got++) {
 		if ((end = strchr(p, PACK_SEP)) != NULL)
 			*end = '\0'; /* arena memory of this build */
-		/* status, source's initial, slow (0/1), e-mail */
+		/* status, source's initial, slow (0/1), student's number */
 		if (strlen(p) < 4 ||
-		    (s = next_student(b, out->nstudents, p + 3, &next)) < 0 ||
+		    (s = mark_student(b, out->nstudents, p + 3)) < 0 ||
 		    out->sessions[k].day < b->joined[s])
 			continue; /* not in the class, or before they joined */
 		c = (size_t)s * (size_t)out->nsessions + (size_t)k;

@@ -389,6 +389,71 @@ measure(const char *label, const char *path, const char *token, double budget,
 	return 0;
 }
 
+/* GET path (from the server's root) into the file name; 0 or -1. */
+static int
+save_url(const char *path, const char *token, const char *name)
+{
+	char url[512], auth[4200];
+	struct curl_slist *h;
+	FILE *f;
+	int rc;
+
+	snprintf(url, sizeof(url), "%s%s", it_url(), path);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	if ((f = fopen(name, "wb")) == NULL)
+		return -1;
+	h = curl_slist_append(NULL, auth);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, NULL);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, f);
+	rc = curl_easy_perform(curl) != CURLE_OK;
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, NULL);
+	curl_slist_free_all(h);
+	fclose(f);
+	return rc ? -1 : 0;
+}
+
+/*
+ * EHAZIRA_DASH_SAVE=<prefix>: the class summary's JSON and CSV into
+ * <prefix>.json and <prefix>.csv, and each view measured into
+ * <prefix>-<college|dept>-<view>.json, to compare two builds byte for byte.
+ */
+static int
+save_class(const char *token)
+{
+	static const char *const fmts[] = { "json", "csv" };
+	const char *prefix = getenv("EHAZIRA_DASH_SAVE");
+	char path[256], name[512];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; prefix && *prefix && i < 2; i++) {
+		snprintf(path, sizeof(path),
+		    "/attendance/class-summary?subject_id=%lld&format=%s",
+		    big_subject, fmts[i]);
+		snprintf(name, sizeof(name), "%s.%s", prefix, fmts[i]);
+		rc |= save_url(path, token, name);
+	}
+	return rc ? -1 : 0;
+}
+
+/* A view's answer into its file, with EHAZIRA_DASH_SAVE. */
+static int
+save_view(const char *path, const char *token, const char *label)
+{
+	const char *prefix = getenv("EHAZIRA_DASH_SAVE");
+	char name[512], *p;
+
+	if (prefix == NULL || *prefix == '\0')
+		return 0;
+	snprintf(name, sizeof(name), "%s-%s.json", prefix, label);
+	for (p = name + strlen(prefix); *p; p++)
+		if (*p == ' ' || *p == '?' || *p == '=' || *p == '&')
+			*p = '_';
+	return save_url(path, token, name);
+}
+
 /* Each view, college-wide and for one department. */
 static int
 views(const char *ta, int *over)
@@ -410,51 +475,19 @@ views(const char *ta, int *over)
 
 		snprintf(path, sizeof(path), "/admin/%s", names[i]);
 		snprintf(label, sizeof(label), "college  %s", names[i]);
-		if (measure(label, path, ta, BUDGET_VIEW_MS, 5, over, &med) < 0)
+		if (measure(label, path, ta, BUDGET_VIEW_MS, 5, over, &med) <
+			0 ||
+		    save_view(path, ta, label) < 0)
 			return -1;
 		snprintf(path, sizeof(path), "/admin/%s%sdepartment_id=%lld",
 		    names[i], sep, dep1);
 		snprintf(label, sizeof(label), "one dept %s", names[i]);
-		if (measure(label, path, ta, BUDGET_VIEW_MS, 5, over, &med) < 0)
+		if (measure(label, path, ta, BUDGET_VIEW_MS, 5, over, &med) <
+			0 ||
+		    save_view(path, ta, label) < 0)
 			return -1;
 	}
 	return 0;
-}
-
-/*
- * EHAZIRA_DASH_SAVE=<prefix>: the class summary's JSON and CSV into
- * <prefix>.json and <prefix>.csv, to compare two builds byte for byte.
- */
-static int
-save_class(const char *token)
-{
-	static const char *const fmts[] = { "json", "csv" };
-	const char *prefix = getenv("EHAZIRA_DASH_SAVE");
-	char url[512], auth[4200], name[512];
-	struct curl_slist *h;
-	size_t i;
-	FILE *f;
-	int rc = 0;
-
-	for (i = 0; prefix && *prefix && i < 2; i++) {
-		snprintf(url, sizeof(url),
-		    "%s/attendance/class-summary?subject_id=%lld&format=%s",
-		    it_url(), big_subject, fmts[i]);
-		snprintf(name, sizeof(name), "%s.%s", prefix, fmts[i]);
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-		if ((f = fopen(name, "wb")) == NULL)
-			return -1;
-		h = curl_slist_append(NULL, auth);
-		curl_easy_setopt(curl, CURLOPT_URL, url);
-		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, NULL);
-		curl_easy_setopt(curl, CURLOPT_WRITEDATA, f);
-		rc |= curl_easy_perform(curl) != CURLE_OK;
-		curl_easy_setopt(curl, CURLOPT_WRITEDATA, NULL);
-		curl_slist_free_all(h);
-		fclose(f);
-	}
-	return rc ? -1 : 0;
 }
 
 static int

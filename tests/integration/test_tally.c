@@ -414,14 +414,15 @@ Test(tally, the_shortage_list_is_the_count_of_the_marks)
 	cr_expect_gt(n, 0);
 }
 
-/* The rows of the fixture's subjects (column 7: subject_id), in order. */
+/* The rows of the fixture's subjects (column sc: subject_id), in order. */
 static int
-fixture_rows(char *const *v, int nrows, int ncols, const char **out)
+fixture_rows(char *const *v, int nrows, int ncols, int sc, const char **out)
 {
 	int i, j, n = 0;
 
 	for (i = 0; i < nrows; i++) {
-		long long subj = v[i * ncols + 7] ? atoll(v[i * ncols + 7]) : 0;
+		long long subj =
+		    v[i * ncols + sc] ? atoll(v[i * ncols + sc]) : 0;
 
 		if (subj != fx.subj[0] && subj != fx.subj[1] &&
 		    subj != fx.subj[2])
@@ -434,13 +435,15 @@ fixture_rows(char *const *v, int nrows, int ncols, const char **out)
 }
 
 /*
- * Not-marked for the whole college (its own order of joins): the rows of
- * the fixture's subjects, among whatever else the database holds.
+ * A view for the whole college (not-marked and shortage have their own
+ * SQL for it): the rows of the fixture's subjects (subject_id in column
+ * sc of nc), in their order, among whatever else the database holds.
  */
 static int
-college_not_marked_same(const char *from, const char *to)
+college_same(const char *view, int nc, int sc, const char *from, const char *to,
+    int threshold)
 {
-	struct dash_query q = { 0, 0, 0, NULL, 75, 3 };
+	struct dash_query q = { 0, 0, 0, NULL, threshold, 1 };
 	struct report_table t;
 	struct db_rows r;
 	const char **a, **b;
@@ -448,22 +451,44 @@ college_not_marked_same(const char *from, const char *to)
 
 	cr_assert_eq(attstats_parse_date(from, &q.from), 0);
 	cr_assert_eq(attstats_parse_date(to, &q.to), 0);
-	cr_assert_eq(dashboard_view(it_db(), it_arena(), "not-marked", &q, &t),
-	    DB_OK);
-	reference("not-marked", &q, &r);
-	cr_assert_eq(t.ncols, 9);
-	cr_assert_eq(r.ncols, 9);
-	a = arena_alloc(it_arena(), sizeof(*a) * 9 * (size_t)(t.nrows + 1));
-	b = arena_alloc(it_arena(), sizeof(*b) * 9 * (size_t)(r.nrows + 1));
+	cr_assert_eq(dashboard_view(it_db(), it_arena(), view, &q, &t), DB_OK);
+	reference(view, &q, &r);
+	cr_assert_eq(t.ncols, nc);
+	cr_assert_eq(r.ncols, nc);
+	a = arena_alloc(it_arena(),
+	    sizeof(*a) * (size_t)nc * (size_t)(t.nrows + 1));
+	b = arena_alloc(it_arena(),
+	    sizeof(*b) * (size_t)nc * (size_t)(r.nrows + 1));
 	cr_assert(a && b);
-	na = fixture_rows(t.cells, t.nrows, 9, a);
-	nb = fixture_rows(r.v, r.nrows, 9, b);
-	cr_assert_eq(na, nb, "college %s..%s: %d rows, marks give %d", from, to,
-	    na, nb);
-	for (i = 0; i < na * 9; i++)
-		cr_assert_str_eq(a[i], b[i], "college %s..%s row %d", from, to,
-		    i / 9);
+	na = fixture_rows(t.cells, t.nrows, nc, sc, a);
+	nb = fixture_rows(r.v, r.nrows, nc, sc, b);
+	cr_assert_eq(na, nb, "college %s %s..%s: %d rows, marks give %d", view,
+	    from, to, na, nb);
+	for (i = 0; i < na * nc; i++)
+		cr_assert_str_eq(a[i], b[i], "college %s %s..%s row %d", view,
+		    from, to, i / nc);
 	return na;
+}
+
+/*
+ * The shortage list of the whole college (the weekly rows read without
+ * the join to the departments' subjects): every student of the
+ * fixture's subjects (threshold 101), as the two departments give them.
+ */
+Test(tally, the_college_wide_shortage_list_is_the_count_of_the_marks)
+{
+	size_t r;
+	int d, n = 0, college = 0;
+
+	for (r = 0; r < NRANGES; r++) {
+		for (d = 0; d < 2; d++)
+			n += same_as_marks("shortage", NULL, ranges[r][0],
+			    ranges[r][1], d, 101, 1);
+		college += college_same("shortage", 10, 4, ranges[r][0],
+		    ranges[r][1], 101);
+	}
+	cr_expect_gt(n, 7 * 9);
+	cr_expect_eq(college, n, "the college holds both departments' rows");
 }
 
 Test(tally, not_marked_is_the_sessions_without_marks)
@@ -475,7 +500,8 @@ Test(tally, not_marked_is_the_sessions_without_marks)
 		for (d = 0; d < 2; d++)
 			n += same_as_marks("not-marked", NULL, ranges[r][0],
 			    ranges[r][1], d, 75, 3);
-		college += college_not_marked_same(ranges[r][0], ranges[r][1]);
+		college += college_same("not-marked", 9, 7, ranges[r][0],
+		    ranges[r][1], 75);
 	}
 	cr_expect_gt(n, 0);
 	cr_expect_eq(college, n, "the college holds both departments' rows");
@@ -527,4 +553,30 @@ Test(tally, every_tally_row_is_a_recount_of_its_marks)
 				"subject_id IN (?, ?, ?)",
 			 "III", fx.subj[0], fx.subj[1], fx.subj[2]),
 	    6 * 2 + 3);
+}
+
+/*
+ * Each mark's copy of its student's number
+ * (schema/024_attendance_student_no.sql: the shortage list's edge days
+ * and the class summary read it) is right after every kind of write
+ * above: inserts, a manual mark on a duplicate, updates, an ignored
+ * duplicate and the bulk load with the tally triggers off.
+ */
+Test(tally, every_mark_carries_its_students_number)
+{
+	const char *marks = "FROM attendance a JOIN student st ON "
+			    "st.student_email = a.student_email WHERE "
+			    "st.class_id IN (?, ?)";
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) %s", marks);
+	cr_expect_gt(it_sql_int(sql, "II", fx.cls[0], fx.cls[1]), 20);
+	snprintf(sql, sizeof(sql),
+	    "SELECT COUNT(*) %s AND a.student_no <> st.student_no", marks);
+	cr_expect_eq(it_sql_int(sql, "II", fx.cls[0], fx.cls[1]), 0);
+	/* an update cannot leave a wrong number, even one that sets it */
+	insert("UPDATE attendance SET student_no = 0 WHERE session_id = ? "
+	       "AND student_email = ?",
+	    "Is", session_of(0, "2025-02-03"), fx.st[0]);
+	cr_expect_eq(it_sql_int(sql, "II", fx.cls[0], fx.cls[1]), 0);
 }
