@@ -480,12 +480,9 @@ attendance_close(struct http_req *r)
 	if (w.nrows == 0)
 		return http_reply_error(r, 409, "no_open_window",
 		    "attendance is not open for this session");
-	rc = db_exec(r->db,
-	    "UPDATE attendance_window SET closed_at = COALESCE(closed_at, "
-	    "NOW(3)) WHERE window_id = ?",
-	    "I", db_get_int(&w, 0, 0));
-	if (rc != DB_OK ||
-	    window_finalize(r->db, r->arena, r->cfg, db_get_int(&w, 0, 0),
+	/* finalising closes the window in the same transaction: a failure
+	 * leaves it open, and the teacher's retry closes it */
+	if (window_finalize(r->db, r->arena, r->cfg, db_get_int(&w, 0, 0),
 		&closed) != DB_OK)
 		return 503;
 	body =
