@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { assert, harness } from "./harness.mjs";
+import { assert, harness, launchChromium, signIn as harnessSignIn } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -66,13 +66,8 @@ async function newPage(label, viewport) {
 	return { ctx, page };
 }
 
-async function signIn(page, email, role) {
-	await page.goto(BASE + "/");
-	await page.getByLabel("College e-mail").fill(email);
-	await page.getByRole("button", { name: "Sign in" }).click();
-	await page.waitForURL(`**/${role}.html*`);
-	await page.locator("#conn.open").waitFor();
-}
+const signIn = (page, email, role) =>
+    harnessSignIn(BASE, page, email, role);
 
 const tile = (page, email) =>
     page.locator(`#roster li[data-email="${email}"]`);
@@ -87,13 +82,7 @@ const studs = [];
 let otp = null, course = null, periodRow = null;
 
 try {
-	ctxBrowser = await chromium.launch({
-		executablePath: process.env.EHAZIRA_CHROMIUM || "/usr/bin/chromium",
-		headless: true,
-		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		    "--no-first-run", "--disable-background-networking",
-		    "--disable-component-update", "--disable-sync"],
-	});
+	ctxBrowser = await launchChromium(chromium);
 	const tp = await newPage("teacher", { width: 1366, height: 900 });
 	teacher = tp.page;
 	for (let i = 0; i < 3; i++)

@@ -47,3 +47,25 @@ export function harness(label, tag = "") {
 	};
 	return h;
 }
+
+/* Chromium as every script runs it: headless, and no sandbox, since the
+ * tests run as root too. */
+export function launchChromium(chromium) {
+	return chromium.launch({
+		executablePath: process.env.EHAZIRA_CHROMIUM || "/usr/bin/chromium",
+		headless: true,
+		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		    "--no-first-run", "--disable-background-networking",
+		    "--disable-component-update", "--disable-sync"],
+	});
+}
+
+/* The demo sign-in on the landing page, up to the role's page with its
+ * live connection open. */
+export async function signIn(base, page, email, role) {
+	await page.goto(base + "/");
+	await page.getByLabel("College e-mail").fill(email);
+	await page.getByRole("button", { name: "Sign in" }).click();
+	await page.waitForURL(`**/${role}.html*`);
+	await page.locator("#conn.open").waitFor();
+}

@@ -20,7 +20,7 @@
 import { chromium } from "playwright-core";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { assert, harness } from "./harness.mjs";
+import { assert, harness, launchChromium, signIn as harnessSignIn } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -56,13 +56,8 @@ async function newPage(label, where, viewport) {
 	return page;
 }
 
-async function signIn(page, email, role) {
-	await page.goto(BASE + "/");
-	await page.getByLabel("College e-mail").fill(email);
-	await page.getByRole("button", { name: "Sign in" }).click();
-	await page.waitForURL(`**/${role}.html*`);
-	await page.locator("#conn.open").waitFor();
-}
+const signIn = (page, email, role) =>
+    harnessSignIn(BASE, page, email, role);
 
 const code = async (page) => (await page.locator("#otp").textContent())
     .trim();
@@ -83,13 +78,7 @@ async function savePolicy(page) {
 }
 
 try {
-	browser = await chromium.launch({
-		executablePath: process.env.EHAZIRA_CHROMIUM || "/usr/bin/chromium",
-		headless: true,
-		args: ["--headless", "--no-sandbox", "--disable-gpu",
-		    "--no-first-run", "--disable-background-networking",
-		    "--disable-component-update", "--disable-sync"],
-	});
+	browser = await launchChromium(chromium);
 	const teacher = await newPage("teacher", ROOM,
 	    { width: 1366, height: 900 });
 	const studs = [];

@@ -16,7 +16,7 @@ import { chromium } from "playwright-core";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { assert, harness } from "./harness.mjs";
+import { assert, harness, launchChromium } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const STUDENT = "student04@demo.ehazira.in";
@@ -39,13 +39,7 @@ const clsOf = (page) => page.evaluate(() => new Promise((done) => {
 }));
 
 try {
-	browser = await chromium.launch({
-		executablePath: process.env.EHAZIRA_CHROMIUM || "/usr/bin/chromium",
-		headless: true,
-		args: ["--headless", "--no-sandbox", "--disable-gpu",
-		    "--no-first-run", "--disable-background-networking",
-		    "--disable-component-update", "--disable-sync"],
-	});
+	browser = await launchChromium(chromium);
 	const ctx = await browser.newContext({ viewport: { width: 360,
 	    height: 740 }, hasTouch: true });
 	await ctx.grantPermissions(["notifications"], { origin: BASE });

@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { axeViolations } from "./i18ncheck.mjs";
-import { assert, harness } from "./harness.mjs";
+import { assert, harness, launchChromium } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -53,13 +53,7 @@ let browser = null;
 const consoleErrors = [];
 
 try {
-	browser = await chromium.launch({
-		executablePath: process.env.EHAZIRA_CHROMIUM || "/usr/bin/chromium",
-		headless: true,
-		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		    "--no-first-run", "--disable-background-networking",
-		    "--disable-component-update", "--disable-sync"],
-	});
+	browser = await launchChromium(chromium);
 	const ctx = await browser.newContext(
 	    { viewport: { width: 1366, height: 900 } });
 	const page = await ctx.newPage();

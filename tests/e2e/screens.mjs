@@ -17,7 +17,7 @@
 import { chromium } from "playwright-core";
 import { join } from "node:path";
 import { axeViolations, CAT, untranslated } from "./i18ncheck.mjs";
-import { assert, harness } from "./harness.mjs";
+import { assert, harness, launchChromium } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -92,13 +92,7 @@ async function setLang(page, lang) {
 const qrCount = (page) => page.locator("#qr svg").count();
 
 try {
-	browser = await chromium.launch({
-		executablePath: process.env.EHAZIRA_CHROMIUM || "/usr/bin/chromium",
-		headless: true,
-		args: ["--headless", "--no-sandbox", "--disable-gpu",
-		    "--no-first-run", "--disable-background-networking",
-		    "--disable-component-update", "--disable-sync"],
-	});
+	browser = await launchChromium(chromium);
 
 	await check("the three catalogues have the same keys", async () => {
 		const keys = (l) => Object.keys(CAT[l]).sort().join("\n");

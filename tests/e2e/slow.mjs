@@ -22,7 +22,7 @@ import { chromium } from "playwright-core";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { assert, harness } from "./harness.mjs";
+import { assert, harness, launchChromium, signIn as harnessSignIn } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -54,13 +54,8 @@ async function newPage(label, viewport) {
 	return page;
 }
 
-async function signIn(page, email, role) {
-	await page.goto(BASE + "/");
-	await page.getByLabel("College e-mail").fill(email);
-	await page.getByRole("button", { name: "Sign in" }).click();
-	await page.waitForURL(`**/${role}.html*`);
-	await page.locator("#conn.open").waitFor();
-}
+const signIn = (page, email, role) =>
+    harnessSignIn(BASE, page, email, role);
 
 /* POST /attendance/submit through the page's own api() (its device key). */
 function submit(page, sid, otp) {
@@ -100,13 +95,7 @@ try {
 	    `slow_margin_ms=${MARGIN_MS}`, "flag_slow=true");
 	if (set.status !== 0)
 		throw new Error(`class-policy set: ${set.out}`);
-	browser = await chromium.launch({
-		executablePath: process.env.EHAZIRA_CHROMIUM || "/usr/bin/chromium",
-		headless: true,
-		args: ["--headless", "--no-sandbox", "--disable-gpu",
-		    "--no-first-run", "--disable-background-networking",
-		    "--disable-component-update", "--disable-sync"],
-	});
+	browser = await launchChromium(chromium);
 	const teacher = await newPage("teacher", { width: 1366, height: 900 });
 	const studs = [];
 	for (let i = 0; i < S.length; i++)

@@ -24,7 +24,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { assert, harness } from "./harness.mjs";
+import { assert, harness, launchChromium, signIn as harnessSignIn } from "./harness.mjs";
 
 const BASE = (process.argv[2] || "http://127.0.0.1:8080")
     .replace("//127.0.0.1", "//localhost");
@@ -40,13 +40,8 @@ function policy(on) {
 	    CLASS, `require_uv=${on}`], { encoding: "utf8" });
 }
 
-async function signIn(page, email, role) {
-	await page.goto(BASE + "/");
-	await page.getByLabel("College e-mail").fill(email);
-	await page.getByRole("button", { name: "Sign in" }).click();
-	await page.waitForURL(`**/${role}.html*`);
-	await page.locator("#conn.open").waitFor();
-}
+const signIn = (page, email, role) =>
+    harnessSignIn(BASE, page, email, role);
 
 /*
  * A submit from the student page with an assertion made in the page (the
@@ -102,13 +97,7 @@ let browser = null;
 
 try {
 	policy(true);
-	browser = await chromium.launch({
-		executablePath: process.env.EHAZIRA_CHROMIUM || "/usr/bin/chromium",
-		headless: true,
-		args: ["--headless", "--no-sandbox", "--disable-gpu",
-		    "--no-first-run", "--disable-background-networking",
-		    "--disable-component-update", "--disable-sync"],
-	});
+	browser = await launchChromium(chromium);
 	const sctx = await browser.newContext({ viewport: { width: 360,
 	    height: 740 }, hasTouch: true });
 	const page = await sctx.newPage();
