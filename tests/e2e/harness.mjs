@@ -5,6 +5,9 @@
  * tests/e2e/run reads, with the exit status to match.
  */
 
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+
 export function assert(cond, msg) {
 	if (!cond)
 		throw new Error(msg);
@@ -68,4 +71,13 @@ export async function signIn(base, page, email, role) {
 	await page.getByRole("button", { name: "Sign in" }).click();
 	await page.waitForURL(`**/${role}.html*`);
 	await page.locator("#conn.open").waitFor();
+}
+
+/* ehazira-admin of the build under test (EHAZIRA_BIN): its exit status
+ * and everything it printed. */
+export function admin(...args) {
+	const bin = process.env.EHAZIRA_BIN || "build";
+	const r = spawnSync(join(bin, "ehazira-admin"), args,
+	    { encoding: "utf8" });
+	return { status: r.status, out: (r.stdout || "") + (r.stderr || "") };
 }

@@ -18,9 +18,8 @@
  * failed".
  */
 import { chromium } from "playwright-core";
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { assert, harness, launchChromium, signIn as harnessSignIn } from "./harness.mjs";
+import { admin, assert, harness, launchChromium, signIn as harnessSignIn } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -36,13 +35,6 @@ const WHERE = [{ latitude: 12.9717, longitude: 77.5946, accuracy: 15 },
 	{ latitude: 12.9716, longitude: 77.5947, accuracy: 12 }];
 
 const { log, check, abort, finish } = harness("e2e");
-
-function admin(...args) {
-	const bin = process.env.EHAZIRA_BIN || "build";
-	const r = spawnSync(join(bin, "ehazira-admin"), args,
-	    { encoding: "utf8" });
-	return { status: r.status, out: (r.stdout || "") + (r.stderr || "") };
-}
 
 let browser = null;
 const errors = [];

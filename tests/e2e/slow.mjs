@@ -22,7 +22,7 @@ import { chromium } from "playwright-core";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { assert, harness, launchChromium, signIn as harnessSignIn } from "./harness.mjs";
+import { admin, assert, harness, launchChromium, signIn as harnessSignIn } from "./harness.mjs";
 
 const BASE = process.argv[2] || "http://127.0.0.1:8080";
 const ART = process.argv[3] || "tests/artifacts";
@@ -35,13 +35,6 @@ const LATE_ROLL = "26";	/* student56: 1 + 55 % 30 */
 const MARGIN_MS = 2000;
 
 const { log, check, abort, finish } = harness("e2e");
-
-function admin(...args) {
-	const bin = process.env.EHAZIRA_BIN || "build";
-	const r = spawnSync(join(bin, "ehazira-admin"), args,
-	    { encoding: "utf8" });
-	return { status: r.status, out: (r.stdout || "") + (r.stderr || "") };
-}
 
 let browser = null;
 const errors = [];
