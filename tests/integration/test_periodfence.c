@@ -70,20 +70,6 @@ distance(const struct it_class *k, int i, long long sid)
 	    "Is", sid, k->students[i]);
 }
 
-static void
-close_session(const struct it_class *k, long long sid)
-{
-	struct it_resp r;
-	char body[64];
-
-	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
-	cr_assert_eq(it_post_json("/attendance/close", k->teacher_tok, body,
-			 &r),
-	    0);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	it_resp_free(&r);
-}
-
 /* k with a 100 m class geofence at ROOM and a second period (its id). */
 static long long
 fenced_class(struct it_class *k)
@@ -133,19 +119,19 @@ Test(periodfence, a_period_s_own_geofence_overrides_the_class_s, .timeout = 60)
 	cr_assert(strstr(out, "geofence=class"), "%s", out);
 	cr_assert_eq(submit_from(&k, 1, sid, otp, LAB), 'P');
 	cr_assert_leq(distance(&k, 1, sid), 20);
-	close_session(&k, sid);
+	it_class_close(k.teacher_tok, sid);
 	/* the next window has the class's room again */
 	cr_assert_eq(it_class_initiate(&k, otp), sid);
 	cr_assert_eq(submit_from(&k, 2, sid, otp, ROOM), 'P');
 	cr_assert_eq(submit_from(&k, 3, sid, otp, LAB), 'R');
-	close_session(&k, sid);
+	it_class_close(k.teacher_tok, sid);
 	/* and the other period, which never had its own: the class's */
 	k.period_id = other;
 	sid = it_class_initiate(&k, otp);
 	cr_assert_eq(submit_from(&k, 4, sid, otp, ROOM), 'P');
 	cr_assert_eq(submit_from(&k, 5, sid, otp, LAB), 'R');
 	cr_assert_geq(distance(&k, 5, sid), 1100);
-	close_session(&k, sid);
+	it_class_close(k.teacher_tok, sid);
 	cr_assert_eq(audits(lab_period), 2);
 }
 
@@ -166,7 +152,7 @@ Test(periodfence, radius_0_turns_the_class_s_geofence_off_for_the_period,
 	sid = it_class_initiate(&k, otp);
 	cr_assert_eq(submit_from(&k, 0, sid, otp, LAB), 'P');
 	cr_assert_eq(distance(&k, 0, sid), -1, "no geofence: no distance");
-	close_session(&k, sid);
+	it_class_close(k.teacher_tok, sid);
 }
 
 static const struct bad {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "it.h"
+#include "itclass.h"
 #include "ws.h"
 
 #define NST 6
@@ -155,20 +156,6 @@ initiate(struct klass *k, char otp[5])
 	    json_string_value(json_object_get(r.json, "otp")));
 	it_resp_free(&r);
 	return sid;
-}
-
-static void
-close_window(struct klass *k, long long sid)
-{
-	struct it_resp r;
-	char body[64];
-
-	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
-	cr_assert_eq(it_post_json("/attendance/close", k->teacher_tok, body,
-			 &r),
-	    0);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	it_resp_free(&r);
 }
 
 /* Submits otp with an optional position ("" for none); the reply. */
@@ -377,11 +364,11 @@ Test(policy, a_change_during_an_open_window_applies_from_the_next,
 	it_resp_free(&r);
 	/* this window opened without a geofence: no position is fine */
 	cr_assert_str_eq(submit_status(k.tokens[0], sid, otp, ""), "P");
-	close_window(&k, sid);
+	it_class_close(k.teacher_tok, sid);
 	/* the next round has it: no position is flagged */
 	cr_assert_eq(initiate(&k, otp), sid);
 	cr_assert_str_eq(submit_status(k.tokens[1], sid, otp, ""), "R");
-	close_window(&k, sid);
+	it_class_close(k.teacher_tok, sid);
 }
 
 Test(policy, a_position_outside_the_geofence_is_flagged_with_its_distance,
@@ -446,7 +433,7 @@ Test(policy, a_position_outside_the_geofence_is_flagged_with_its_distance,
 	json_decref(res);
 	ws_close(w);
 	cr_assert_geq(column(&k, sid, 4, "geo_distance_m"), 1100);
-	close_window(&k, sid);
+	it_class_close(k.teacher_tok, sid);
 }
 
 Test(policy, refuse_asks_for_the_position_and_marks_nothing, .timeout = 30)
@@ -474,7 +461,7 @@ Test(policy, refuse_asks_for_the_position_and_marks_nothing, .timeout = 30)
 			     "{\"lat\":12.9716,\"lon\":77.5946,"
 			     "\"accuracy\":10}"),
 	    "P");
-	close_window(&k, sid);
+	it_class_close(k.teacher_tok, sid);
 }
 
 /* Six submit; student 5's delay is set to a minute; the window closes. */
@@ -493,7 +480,7 @@ slow_round(struct klass *k)
 			    "session_id = ? AND student_email = ?",
 			 "Is", sid, k->students[NST - 1]),
 	    DB_OK);
-	close_window(k, sid);
+	it_class_close(k->teacher_tok, sid);
 	return sid;
 }
 

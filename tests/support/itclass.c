@@ -131,3 +131,16 @@ it_class_initiate(const struct it_class *k, char otp[5])
 	it_resp_free(&r);
 	return sid;
 }
+
+void
+it_class_close(const char *teacher_tok, long long sid)
+{
+	struct it_resp r;
+	char body[64];
+
+	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
+	must(it_post_json("/attendance/close", teacher_tok, body, &r) == 0 &&
+		r.status == 200,
+	    "close");
+	it_resp_free(&r);
+}

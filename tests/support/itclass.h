@@ -34,5 +34,7 @@ it_class_make(struct it_class *k, const char *tag, int n, const char *platform);
 /* POST /attendance/initiate for the class's period; the session id, the
  * code into otp. */
 long long it_class_initiate(const struct it_class *k, char otp[5]);
+/* POST /attendance/close of the session by its teacher; it must be 200. */
+void it_class_close(const char *teacher_tok, long long sid);
 
 #endif
