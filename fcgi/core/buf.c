@@ -9,27 +9,19 @@
 
 #include "buf.h"
 
-/* Doubling, so megabytes written in small pieces (a view's JSON, a large
- * HTTP answer) cost a few reallocations, not one a piece. */
 int
 buf_append(struct buf *b, const void *data, size_t n)
 {
-	size_t cap = b->cap ? b->cap : 256;
 	char *np;
 
 	if (b->max && b->n + n > b->max)
 		return -1;
-	while (cap < b->n + n + 1)
-		cap *= 2;
-	if (cap != b->cap || b->p == NULL) {
-		if ((np = realloc(b->p, cap)) == NULL)
-			return -1;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, data, n);
+	if ((np = realloc(b->p, b->n + n + 1)) == NULL)
+		return -1;
+	memcpy(np + b->n, data, n);
 	b->n += n;
-	b->p[b->n] = '\0';
+	np[b->n] = '\0';
+	b->p = np;
 	return 0;
 }
 
@@ -46,7 +38,6 @@ buf_release(struct buf *b)
 {
 	free(b->p);
 	b->p = NULL;
-	b->cap = 0;
 	b->n = 0;
 }
 

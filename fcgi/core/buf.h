@@ -11,7 +11,6 @@ struct buf {
 	char *p;    /* NUL-terminated contents, NULL while empty */
 	size_t n;   /* bytes held */
 	size_t max; /* refuse to grow past this many bytes; 0: no limit */
-	size_t cap; /* bytes allocated (grows by doubling) */
 };
 
 /* Appends n bytes; 0, or -1 past max or on OOM (b is unchanged). */

@@ -16,10 +16,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "viewjson.h"
 
 #define FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(10))
+
+/* A growing text (doubling: the answer is megabytes in small pieces). */
+struct buf {
+	char *p;
+	size_t n, cap;
+};
+
+static int
+buf_append(struct buf *b, const void *data, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+	char *np;
+
+	while (cap < b->n + n + 1)
+		cap *= 2;
+	if (cap != b->cap) {
+		if ((np = realloc(b->p, cap)) == NULL)
+			return -1;
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, data, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+	return 0;
+}
 
 static int
 to_buf(const char *p, size_t n, void *data)
@@ -146,7 +171,7 @@ dump_rows(struct buf *b, const struct report_table *t, struct buf *keys)
 char *
 viewjson_dump(json_t *head, const struct report_table *t, size_t *len)
 {
-	struct buf b = { NULL, 0, 0, 0 };
+	struct buf b = { NULL, 0, 0 };
 	struct buf *keys = calloc((size_t)t->ncols + 1, sizeof(*keys));
 	int j, rc = keys && head ? 0 : -1;
 
