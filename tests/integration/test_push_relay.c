@@ -749,9 +749,10 @@ Test(push, a_relay_killed_mid_batch_loses_nothing_and_sends_at_most_twice)
 
 Test(push, two_relays_at_once_never_send_the_same_push_twice)
 {
-	/* More than one claim of the stack's relay (64 x 16), so some rows
-	 * are always left for the second one, which claims 8 x 16 at a time. */
-	enum { N = 1500 };
+	/* More than two claims of the stack's relay (64 x 16: one sending,
+	 * one claimed ahead), so some rows are always left for the second
+	 * one, which claims 8 x 16 at a time. */
+	enum { N = 2500 };
 	char *pre = prefix_for("pair"), *sock = state_path("run/relay2.sock"),
 	     *log = state_path("log/relay2.log"), env[1200], bin[1024],
 	     line[512];
