@@ -235,11 +235,17 @@ push_message(const char *payload, const char *token, const char *collapse_key,
 enum push_verdict
 push_classify(long status, const char *body, char *code, size_t codelen)
 {
-	json_t *o = body && *body ? json_loads(body, 0, NULL) : NULL;
-	json_t *err = json_object_get(o, "error"), *d;
+	json_t *o, *err, *d;
 	const char *ec = NULL;
 	enum push_verdict v;
 	size_t i;
+
+	if (status == 200) { /* the message's name: nothing to read */
+		snprintf(code, codelen, "%s", "");
+		return PUSH_OK;
+	}
+	o = body && *body ? json_loads(body, 0, NULL) : NULL;
+	err = json_object_get(o, "error");
 
 	/* error.details[].errorCode of the FcmError entry (docs/tech-notes.md, "FCM error codes") */
 	json_array_foreach(json_object_get(err, "details"), i, d)
@@ -254,18 +260,14 @@ push_classify(long status, const char *body, char *code, size_t codelen)
 	}
 	if (ec == NULL)
 		ec = json_string_value(json_object_get(err, "status"));
-	if (status == 200)
-		snprintf(code, codelen, "%s", "");
-	else if (ec)
+	if (ec)
 		snprintf(code, codelen, "%s", ec);
 	else if (status == 0)
 		snprintf(code, codelen, "%s", "transport error");
 	else
 		snprintf(code, codelen, "HTTP %ld", status);
 
-	if (status == 200)
-		v = PUSH_OK;
-	else if (ec && strcmp(ec, "UNREGISTERED") == 0)
+	if (ec && strcmp(ec, "UNREGISTERED") == 0)
 		v = PUSH_UNREGISTERED;
 	else if (status == 404 && json_is_object(err))
 		v = PUSH_UNREGISTERED; /* an FCM 404: the token is gone */

@@ -251,7 +251,7 @@ pushdb_sent(struct pushdb *pd, const long long *ids, int n,
 	int i, rc = 0;
 
 	pthread_mutex_lock(&pd->mu);
-	if (pd->nids + n > pd->cap) {
+	if (n > 0 && pd->nids + n > pd->cap) {
 		np = realloc(pd->ids,
 		    sizeof(*np) * (size_t)(pd->cap + n + 1024));
 		if (np == NULL) {
@@ -261,7 +261,8 @@ pushdb_sent(struct pushdb *pd, const long long *ids, int n,
 		pd->ids = np;
 		pd->cap += n + 1024;
 	}
-	memcpy(pd->ids + pd->nids, ids, sizeof(*ids) * (size_t)n);
+	if (n > 0) /* or counters alone */
+		memcpy(pd->ids + pd->nids, ids, sizeof(*ids) * (size_t)n);
 	pd->nids += n;
 	for (i = 0; i < pd->nstats; i++) {
 		pd->values[i] += values[i];
