@@ -122,13 +122,19 @@ queue_notices(struct db *db, long long session_id, const char *opened_at,
 	return rc;
 }
 
-/* Every student of the class with no mark yet for the session: A. */
+/*
+ * Every student of the class with no mark yet for the session: A, not
+ * counted yet (count_marks counts the session's marks after) and with
+ * the student's number, so the insert trigger looks nothing up.
+ */
 static int
 mark_absent(struct db *db, long long class_id, long long session_id)
 {
 	return db_exec(db,
-	    "INSERT INTO attendance (session_id, student_email, status, source) "
-	    "SELECT se.session_id, s.student_email, 'A', 'TIMEOUT' "
+	    "INSERT INTO attendance (session_id, student_email, status, source, "
+	    "student_no, tallied) "
+	    "SELECT se.session_id, s.student_email, 'A', 'TIMEOUT', "
+	    "s.student_no, NULL "
 	    "FROM session se JOIN student s ON s.class_id = ? "
 	    "  AND (s.joined_on IS NULL OR s.joined_on <= se.date) "
 	    "WHERE se.session_id = ? AND NOT EXISTS (SELECT 1 FROM attendance "
