@@ -51,27 +51,13 @@ row_of(long long sid, const char *email)
 	return out;
 }
 
-static void
-close_window(struct it_class *k, long long sid)
-{
-	struct it_resp r;
-	char body[64];
-
-	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
-	cr_assert_eq(it_post_json("/attendance/close", k->teacher_tok, body,
-			 &r),
-	    0);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	it_resp_free(&r);
-}
-
 /* A first round closed at once (everyone A), a second round open. */
 static long long
 second_round(struct it_class *k, char otp[5])
 {
 	long long sid = it_class_initiate(k, otp);
 
-	close_window(k, sid);
+	it_class_close(k->teacher_tok, sid);
 	cr_assert_str_eq(row_of(sid, k->students[0]), "A/TIMEOUT");
 	cr_assert_eq(it_class_initiate(k, otp), sid);
 	return sid;
@@ -274,7 +260,7 @@ Test(submit, a_mark_is_counted_in_the_tallies_when_its_window_ends)
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	it_resp_free(&r);
 	cr_assert_str_eq(counted_of(sid, k.students[0]), "-");
-	close_window(&k, sid);
+	it_class_close(k.teacher_tok, sid);
 	cr_assert_str_eq(counted_of(sid, k.students[0]), "P");
 	cr_assert_str_eq(counted_of(sid, k.students[1]), "A");
 
@@ -284,7 +270,7 @@ Test(submit, a_mark_is_counted_in_the_tallies_when_its_window_ends)
 	it_resp_free(&r);
 	cr_assert_str_eq(row_of(sid, k.students[1]), "P/OTP");
 	cr_assert_str_eq(counted_of(sid, k.students[1]), "A", "while open");
-	close_window(&k, sid);
+	it_class_close(k.teacher_tok, sid);
 	cr_assert_str_eq(counted_of(sid, k.students[1]), "P");
 	cr_assert_eq(it_sql_int("SELECT present FROM session_tally WHERE "
 				"session_id = ?",
