@@ -105,6 +105,75 @@ Test(window, finalising_marks_the_rest_absent_once_and_tells_them)
 	    2, "told once");
 }
 
+/* One text cell about a session, or "none". */
+static const char *
+cell_of(const char *sql, long long sid)
+{
+	struct db_rows r;
+
+	cr_assert_eq(db_query(it_db(), it_arena(), &r, sql, "I", sid), DB_OK);
+	return r.nrows && db_get(&r, 0, 0) ? db_get(&r, 0, 0) : "none";
+}
+
+/* The session's tally row: "marks present absent flagged". */
+#define TALLY_OF                                                       \
+	"SELECT CONCAT_WS(' ', marks, present, absent, flagged) FROM " \
+	"session_tally WHERE session_id = ?"
+/* The class's subject tallies, "held/present" in roll order. */
+#define STUDENTS_OF                                                     \
+	"SELECT GROUP_CONCAT(CONCAT(x.held, '/', x.present) ORDER BY "  \
+	"st.roll_no SEPARATOR ' ') FROM session se JOIN period p ON "   \
+	"p.period_id = se.period_id JOIN student_tally x ON "           \
+	"x.subject_id = p.subject_id JOIN student st ON st.student_no " \
+	"= x.student_no WHERE se.session_id = ?"
+
+/*
+ * schema/025_tally_at_finalise.sql: the marks of an open window stay out
+ * of the dashboard's tallies (no submit touches them) and all go in with
+ * the window's end, in its transaction; a later change counts at once.
+ */
+Test(window, a_windows_marks_reach_the_tallies_when_it_ends_not_before)
+{
+	struct it_class k;
+	long long sid, wid;
+	int closed = -1;
+
+	IT_REQUIRE_STACK();
+	it_class_make(&k, "tally", 4, "ANDROID");
+	wid = open_window(&k, &sid);
+	cr_assert_eq(it_sql("INSERT INTO attendance (session_id, "
+			    "student_email, status, source) VALUES (?, ?, "
+			    "'P', 'OTP'), (?, ?, 'R', 'OTP')",
+			 "IsIs", sid, k.students[0], sid, k.students[1]),
+	    DB_OK);
+	cr_assert_eq(it_sql("UPDATE attendance SET status = 'P' WHERE "
+			    "session_id = ? AND student_email = ?",
+			 "Is", sid, k.students[1]),
+	    DB_OK);
+	cr_assert_str_eq(cell_of(TALLY_OF, sid), "none", "counted while open");
+	cr_assert_str_eq(cell_of(STUDENTS_OF, sid), "none");
+
+	cr_assert_eq(window_finalize(it_db(), it_arena(), it_config(), wid,
+			 &closed),
+	    DB_OK);
+	cr_assert_eq(closed, 1);
+	cr_assert_str_eq(cell_of(TALLY_OF, sid), "4 2 2 0");
+	cr_assert_str_eq(cell_of(STUDENTS_OF, sid), "1/1 1/1 1/0 1/0");
+	cr_assert_eq(it_sql_int("SELECT COUNT(*) FROM attendance WHERE "
+				"session_id = ? AND NOT (tallied <=> status)",
+			 "I", sid),
+	    0);
+
+	/* the window has ended: a teacher's change counts at once */
+	cr_assert_eq(it_sql("UPDATE attendance SET status = 'A', source = "
+			    "'MANUAL' WHERE session_id = ? AND student_email "
+			    "= ?",
+			 "Is", sid, k.students[0]),
+	    DB_OK);
+	cr_assert_str_eq(cell_of(TALLY_OF, sid), "4 1 3 0");
+	cr_assert_str_eq(cell_of(STUDENTS_OF, sid), "1/0 1/1 1/0 1/0");
+}
+
 Test(window, the_sweep_finalises_overdue_windows_and_says_when_the_next_is_due)
 {
 	struct it_class late, open;
