@@ -17,7 +17,9 @@
  * the same run, so every figure also reads as a ratio on any machine,
  * and with the CPU time the relay and MariaDB spent on them (/proc): the
  * cost of a push, which a shared machine disturbs far less than the
- * clock, and what the growth budget is read from.
+ * clock, and what the growth budget is read from; each one's share is
+ * printed too, with the stand-in's (on a 2-core machine the three share
+ * the cores, so their sum bounds the wall time).
  */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -40,9 +42,15 @@
 static const int sizes[NSIZES] = { 1000, 3000, 10000 };
 static char prefix[64];
 
+/* Whose CPU time a run reads (STATE/<pidfile>). */
+enum { CPU_RELAY, CPU_DB, CPU_STANDIN, NCPU };
+static const char *const cpu_pidfile[NCPU] = { "run/relay.pid",
+	"run/mariadb.pid", "standin-fcm.pid" };
+
 struct run {
 	long long queue_ms, total_ms;
-	long long cpu_ms; /* the relay's and MariaDB's, over the same time */
+	long long cpu_ms;    /* the relay's and MariaDB's, over the same time */
+	long long cpu[NCPU]; /* each one's, the stand-in's too */
 };
 
 static long long
@@ -120,13 +128,13 @@ wait_last(const char *pfx, long long n, int timeout_ms)
 }
 
 /*
- * CPU ms the stack's daemon name (STATE/run/<name>.pid) has used so far,
- * from /proc; 0 when it cannot be read (a database outside the stack).
+ * CPU ms the process of pidfile (under STATE) has used so far, from
+ * /proc; 0 when it cannot be read (a database outside the stack).
  * CPU time is what a push costs; on a shared machine it moves far less
  * than the wall clock, so the growth budget is read from it.
  */
 static long long
-cpu_ms(const char *name)
+cpu_ms(const char *pidfile)
 {
 	char path[1024], buf[1024], *p;
 	unsigned long long ut = 0, st = 0;
@@ -134,7 +142,7 @@ cpu_ms(const char *name)
 	int pid = -1;
 	size_t n;
 
-	snprintf(path, sizeof(path), "%s/run/%s.pid", it_config()->state, name);
+	snprintf(path, sizeof(path), "%s/%s", it_config()->state, pidfile);
 	if ((fp = fopen(path, "r")) == NULL)
 		return 0;
 	if (fscanf(fp, "%d", &pid) != 1)
@@ -156,10 +164,13 @@ cpu_ms(const char *name)
 	    (unsigned long long)sysconf(_SC_CLK_TCK));
 }
 
-static long long
-stack_cpu_ms(void)
+static void
+cpu_read(long long *cpu)
 {
-	return cpu_ms("relay") + cpu_ms("mariadb");
+	int i;
+
+	for (i = 0; i < NCPU; i++)
+		cpu[i] = cpu_ms(cpu_pidfile[i]);
 }
 
 static void
@@ -277,18 +288,21 @@ static int
 measure(const char *shape, int n, int per, struct run *out)
 {
 	char pfx[96];
-	long long *ids, last;
-	int nclasses;
+	long long *ids, last, cpu0[NCPU];
+	int nclasses, i;
 
 	snprintf(pfx, sizeof(pfx), "%s-%s%d-", prefix, shape, n);
 	ids = fixture(pfx, n, per, &nclasses);
 	usleep(300000); /* the relay idle again, the fixture's I/O settled */
-	out->cpu_ms = stack_cpu_ms();
+	cpu_read(cpu0);
 	queue_classes(ids, nclasses, out);
 	free(ids);
 	if ((last = wait_last(pfx, n, 60000)) < 0)
 		return -1;
-	out->cpu_ms = stack_cpu_ms() - out->cpu_ms;
+	cpu_read(out->cpu);
+	for (i = 0; i < NCPU; i++)
+		out->cpu[i] -= cpu0[i];
+	out->cpu_ms = out->cpu[CPU_RELAY] + out->cpu[CPU_DB];
 	out->total_ms = last - out->total_ms;
 	return 0;
 }
@@ -377,10 +391,14 @@ report(const char *shape, const struct run *r, const long long *bare,
 		printf(
 		    "push_bench: %-5s %5d pushes: %5lld ms (queuing %4lld ms)"
 		    ", bare client %4lld ms, relay/bare %.2f; relay+MariaDB "
-		    "CPU %.0f us a push, x%.2f that at %d\n",
+		    "CPU %.0f us a push, x%.2f that at %d (relay %.0f, "
+		    "MariaDB %.0f, stand-in %.0f)\n",
 		    shape, sizes[i], r[i].total_ms, r[i].queue_ms, bare[i],
 		    bare[i] > 0 ? (double)r[i].total_ms / (double)bare[i] : 0,
-		    cpu * 1000, growth, sizes[0]);
+		    cpu * 1000, growth, sizes[0],
+		    (double)r[i].cpu[CPU_RELAY] * 1000 / sizes[i],
+		    (double)r[i].cpu[CPU_DB] * 1000 / sizes[i],
+		    (double)r[i].cpu[CPU_STANDIN] * 1000 / sizes[i]);
 	}
 	if (budgeted) {
 		ok = r[NSIZES - 1].total_ms <= BUDGET_MS &&
