@@ -174,6 +174,29 @@ Test(window, a_windows_marks_reach_the_tallies_when_it_ends_not_before)
 	cr_assert_str_eq(cell_of(STUDENTS_OF, sid), "1/0 1/1 1/0 1/0");
 }
 
+/* Whoever sets finalized_at (an older relay, an operator) counts them. */
+Test(window, setting_finalized_at_by_hand_counts_the_marks_too)
+{
+	struct it_class k;
+	long long sid, wid;
+
+	IT_REQUIRE_STACK();
+	it_class_make(&k, "byhand", 2, "ANDROID");
+	wid = open_window(&k, &sid);
+	cr_assert_eq(it_sql("INSERT INTO attendance (session_id, "
+			    "student_email, status, source) VALUES (?, ?, "
+			    "'R', 'OTP')",
+			 "Is", sid, k.students[1]),
+	    DB_OK);
+	cr_assert_str_eq(cell_of(TALLY_OF, sid), "none");
+	cr_assert_eq(it_sql("UPDATE attendance_window SET finalized_at = "
+			    "NOW(3) WHERE window_id = ?",
+			 "I", wid),
+	    DB_OK);
+	cr_assert_str_eq(cell_of(TALLY_OF, sid), "1 0 0 1");
+	cr_assert_str_eq(cell_of(STUDENTS_OF, sid), "1/0");
+}
+
 Test(window, the_sweep_finalises_overdue_windows_and_says_when_the_next_is_due)
 {
 	struct it_class late, open;
