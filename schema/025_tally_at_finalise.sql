@@ -15,9 +15,11 @@
 --   is not counted (tallied stays as it was: NULL for a new mark);
 -- * any other write counts at once, as before (the register, manual
 --   marks of closed sessions, leave, imports, deletions);
--- * finalising a window (fcgi/domain/window.c) sets tallied = status for
---   its session's marks in the finalising transaction, after
---   finalized_at, so the counts are whole when the window's result is.
+-- * finalising a window (setting its finalized_at: fcgi/domain/window.c,
+--   or an older relay, or an operator by hand) sets tallied = status for
+--   its session's marks, by a trigger on attendance_window, in the
+--   finalising statement, so the counts are whole when the window's
+--   result is.
 --
 -- A writer that knows its mark's window is open says so: the submit
 -- batch (fcgi/http/submit.c, under its shared lock on the open window)
@@ -147,6 +149,13 @@ FOR EACH ROW
   IF @ehazira_tally_bulk IS NULL AND OLD.tallied IS NOT NULL THEN
     CALL attendance_tally_move(OLD.session_id, OLD.student_no, OLD.tallied,
       NULL);
+  END IF;
+
+CREATE TRIGGER attendance_window_finalised AFTER UPDATE ON attendance_window
+FOR EACH ROW
+  IF OLD.finalized_at IS NULL AND NEW.finalized_at IS NOT NULL THEN
+    UPDATE attendance SET tallied = status
+      WHERE session_id = NEW.session_id AND NOT (tallied <=> status);
   END IF;
 
 -- The recount of one subject also marks what it counted as counted.

@@ -124,7 +124,7 @@ queue_notices(struct db *db, long long session_id, const char *opened_at,
 
 /*
  * Every student of the class with no mark yet for the session: A, not
- * counted yet (count_marks counts the session's marks after) and with
+ * counted yet (finalized_at's trigger counts the session's marks) and with
  * the student's number, so the insert trigger looks nothing up.
  */
 static int
@@ -141,22 +141,6 @@ mark_absent(struct db *db, long long class_id, long long session_id)
 	    "  at WHERE at.session_id = se.session_id "
 	    "  AND at.student_email = s.student_email)",
 	    "II", class_id, session_id);
-}
-
-/*
- * The session's marks into the dashboard's tallies: marks written while
- * the window was open are not counted until now (schema/
- * 025_tally_at_finalise.sql), which keeps the tally rows out of every
- * submit's transaction.  Runs after finalized_at is set, in the same
- * transaction, so the counts change with the window's result.
- */
-static int
-count_marks(struct db *db, long long session_id)
-{
-	return db_exec(db,
-	    "UPDATE attendance SET tallied = status WHERE session_id = ? "
-	    "AND NOT (tallied <=> status)",
-	    "I", session_id);
 }
 
 int
@@ -206,7 +190,7 @@ window_finalize(struct db *db, struct arena *a, const struct config *cfg,
 	    "closed_at = COALESCE(closed_at, LEAST(NOW(3), expires_at + "
 	    "INTERVAL grace_ms * 1000 MICROSECOND)) WHERE window_id = ?",
 	    "I", window_id);
-	if (rc != DB_OK || (rc = count_marks(db, session_id)) != DB_OK)
+	if (rc != DB_OK) /* its trigger counts the marks (migration 025) */
 		goto fail;
 	if ((rc = queue_notices(db, session_id, opened_at, course)) != DB_OK)
 		goto fail;

@@ -35,6 +35,17 @@ submit(const char *token, long long sid, const char *otp, const char *race,
 	    0);
 }
 
+/* A submit that must be answered 200. */
+static void
+submit_ok(const char *token, long long sid, const char *otp)
+{
+	struct it_resp r;
+
+	submit(token, sid, otp, NULL, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	it_resp_free(&r);
+}
+
 /* The student's row: "P/OTP", "A/TIMEOUT", ... or "" when none. */
 static const char *
 row_of(long long sid, const char *email)
@@ -209,16 +220,13 @@ ParameterizedTest(struct race_case *c, submit,
 Test(submit, a_retake_without_a_race_turns_the_absence_into_a_mark)
 {
 	struct it_class k;
-	struct it_resp r;
 	char otp[5];
 	long long sid;
 
 	IT_REQUIRE_STACK();
 	it_class_make(&k, "retake", 1, "ANDROID");
 	sid = second_round(&k, otp);
-	submit(k.tokens[0], sid, otp, NULL, &r);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	it_resp_free(&r);
+	submit_ok(k.tokens[0], sid, otp);
 	cr_assert_str_eq(row_of(sid, k.students[0]), "P/OTP");
 }
 
@@ -249,25 +257,20 @@ counted_of(long long sid, const char *email)
 Test(submit, a_mark_is_counted_in_the_tallies_when_its_window_ends)
 {
 	struct it_class k;
-	struct it_resp r;
 	char otp[5];
 	long long sid;
 
 	IT_REQUIRE_STACK();
 	it_class_make(&k, "counted", 2, "ANDROID");
 	sid = it_class_initiate(&k, otp);
-	submit(k.tokens[0], sid, otp, NULL, &r);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	it_resp_free(&r);
+	submit_ok(k.tokens[0], sid, otp);
 	cr_assert_str_eq(counted_of(sid, k.students[0]), "-");
 	it_class_close(k.teacher_tok, sid);
 	cr_assert_str_eq(counted_of(sid, k.students[0]), "P");
 	cr_assert_str_eq(counted_of(sid, k.students[1]), "A");
 
 	cr_assert_eq(it_class_initiate(&k, otp), sid, "a second round");
-	submit(k.tokens[1], sid, otp, NULL, &r);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	it_resp_free(&r);
+	submit_ok(k.tokens[1], sid, otp);
 	cr_assert_str_eq(row_of(sid, k.students[1]), "P/OTP");
 	cr_assert_str_eq(counted_of(sid, k.students[1]), "A", "while open");
 	it_class_close(k.teacher_tok, sid);
