@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -377,6 +378,30 @@ raw_multi(int n, long parallel)
 	return t0;
 }
 
+/*
+ * The bare client's run of n, in ms, and the CPU a send cost it and the
+ * stand-in, in us: what the relay's own CPU a push compares with.
+ */
+static long long
+bare_run(int n, long parallel, double *self_us, double *standin_us)
+{
+	struct rusage r0, r1;
+	long long s0 = cpu_ms(cpu_pidfile[CPU_STANDIN]), ms;
+
+	getrusage(RUSAGE_SELF, &r0);
+	ms = raw_multi(n, parallel);
+	getrusage(RUSAGE_SELF, &r1);
+	*self_us = ((double)(r1.ru_utime.tv_sec - r0.ru_utime.tv_sec +
+			r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) *
+			   1e6 +
+		       (double)(r1.ru_utime.tv_usec - r0.ru_utime.tv_usec +
+			   r1.ru_stime.tv_usec - r0.ru_stime.tv_usec)) /
+	    n;
+	*standin_us =
+	    (double)(cpu_ms(cpu_pidfile[CPU_STANDIN]) - s0) * 1000 / n;
+	return ms;
+}
+
 /* One line per size; 1 when the wave's budgets hold. */
 static int
 report(const char *shape, const struct run *r, const long long *bare,
@@ -416,6 +441,7 @@ main(void)
 {
 	struct run one, wave[NSIZES], big[NSIZES];
 	long long bare[NSIZES];
+	double bare_self[NSIZES], bare_standin[NSIZES];
 	long parallel;
 	int i, ok;
 
@@ -434,10 +460,15 @@ main(void)
 		if (measure("wave", sizes[i], PER_CLASS, &wave[i]) < 0 ||
 		    measure("class", sizes[i], sizes[i], &big[i]) < 0)
 			return 1;
-		bare[i] = raw_multi(sizes[i], parallel);
+		bare[i] = bare_run(sizes[i], parallel, &bare_self[i],
+		    &bare_standin[i]);
 	}
 	ok = report("wave", wave, bare, 1);
 	report("class", big, bare, 0);
+	for (i = 0; i < NSIZES; i++)
+		printf("push_bench: bare  %5d sends: CPU %.0f us a send (the "
+		       "stand-in %.0f)\n",
+		    sizes[i], bare_self[i], bare_standin[i]);
 	printf("push_bench: one push queued to arrival: %lld ms; %ld in "
 	       "flight\n",
 	    one.total_ms, parallel);
