@@ -1,7 +1,8 @@
 /*
  * reports.c - GET /attendance/student-summary and /attendance/class-summary:
  * query parameters, who may see what, and the answer in the asked format.
- * The numbers come from reports.c, the same builders cron uses.
+ * The numbers come from reports.c, the same builders cron uses; the
+ * student's JSON also lists their leave over the range (reportleave.c).
  *
  * Access: a student sees only their own summary; a teacher sees a student
  * only through the subjects the teacher teaches in that student's class,
@@ -23,6 +24,7 @@
 #include "reportexport.h"
 #include "reportfile.h"
 #include "reportjson.h"
+#include "reportleave.h"
 #include "reports.h"
 #include "scope.h"
 
@@ -116,6 +118,23 @@ range_and_format(struct http_req *r, long *from, long *to, int *fmt)
 	return 0;
 }
 
+/* The summary as JSON, with the student's leave over the range. */
+static int
+student_json(struct http_req *r, const struct student_report *rep,
+    const char *email, long from, long to)
+{
+	json_t *body = reportjson_student(rep), *leave = NULL;
+
+	if (body == NULL ||
+	    reportleave_student(db_reader(r->db), r->arena, email, from, to,
+		&leave) != DB_OK) {
+		json_decref(body);
+		return 503;
+	}
+	json_object_set_new(body, "leave", leave);
+	return http_reply_json(r, 200, body);
+}
+
 int
 reports_student(struct http_req *r)
 {
@@ -165,7 +184,7 @@ reports_student(struct http_req *r)
 		    "no such subject in your class");
 	http_add_header(r, "Cache-Control", "no-store");
 	if (fmt == REPORT_JSON)
-		return http_reply_json(r, 200, reportjson_student(&rep));
+		return student_json(r, &rep, email, from, to);
 	if (reportexport_student(&rep, fmt,
 		reportexport_tmpdir(r->arena, r->cfg), r->arena, &buf,
 		&len) < 0)

@@ -1,7 +1,8 @@
 -- History for the dashboard's browser test (tests/e2e/dashboard.mjs): the
 -- last 21 days of class A's Data Structures periods (subject 1), students
--- with roll 01-20 present and 21-30 absent (the shortage list), and one
--- recorded import run.  Loaded after attendance.mjs, which expects a
+-- with roll 01-20 present and 21-30 absent (the shortage list), two days
+-- of medical leave for 21-30 (the drill-down's leave), and one recorded
+-- import run.  Loaded after attendance.mjs, which expects a
 -- student history of its own day only.
 INSERT IGNORE INTO session (period_id, date)
 WITH RECURSIVE d(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM d WHERE n < 21)
@@ -19,3 +20,9 @@ WHERE se.date < CURDATE();
 
 INSERT INTO job_run (kind, started_at, ok, summary)
 VALUES ('import', NOW(3) - INTERVAL 1 DAY, TRUE, 'students: 60 rows applied');
+
+INSERT INTO student_leave (student_email, kind, from_date, to_date, state,
+  reason, entered_by)
+SELECT student_email, 'MEDICAL', CURDATE() - INTERVAL 10 DAY,
+       CURDATE() - INTERVAL 9 DAY, 'APPROVED', 'fever', 'admin'
+FROM student WHERE class_id = 1 AND CAST(roll_no AS UNSIGNED) BETWEEN 21 AND 30;

@@ -1,8 +1,8 @@
 /*
  * dashboard.mjs - the college dashboard in a browser: a head of
  * department and an institution administrator walk through the views,
- * the drill-down to a student's history, the shortage and not-marked
- * lists, the exports and the print stylesheet; then the page in English,
+ * the drill-down to a student's history and leave, the shortage and
+ * not-marked lists, the exports and the print stylesheet; then the page in English,
  * Hindi and Urdu (i18ncheck.mjs: nothing left untranslated, axe clean).
  *
  *   node dashboard.mjs <base URL> <artifacts dir>
@@ -93,6 +93,8 @@ try {
 		const txt = await head.locator("#drill").textContent();
 		assert(/Per subject/.test(txt) && /Day by day/.test(txt) &&
 		    /Data Structures/.test(txt), "no history");
+		assert(/Leave/.test(txt) && /Medical/.test(txt) &&
+		    /Approved/.test(txt) && /fever/.test(txt), "no leave");
 	});
 
 	await check("the not-marked list names teachers and days", async () => {

@@ -425,6 +425,50 @@ Test(reports, a_student_sees_every_subject_day_by_day)
 	json_decref(b);
 }
 
+/* The drill-down's leave: the student's records that overlap the range. */
+Test(reports, the_summary_lists_the_students_leave_in_the_range)
+{
+	static const struct {
+		const char *who, *kind, *from, *to, *state;
+	} rows[] = {
+		{ "a", "MEDICAL", "2025-01-08", "2025-01-09", "APPROVED" },
+		{ "a", "DUTY", "2025-01-30", "2025-02-02", "PENDING" },
+		{ "a", "OTHER", "2024-12-01", "2024-12-05", "REJECTED" },
+		{ "b", "MEDICAL", "2025-01-10", "2025-01-10", "APPROVED" },
+	};
+	struct fx f;
+	json_t *b, *l;
+	size_t i;
+
+	IT_REQUIRE_STACK();
+	make_fixture(&f);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		cr_assert_eq(it_sql("INSERT INTO student_leave (student_email, "
+				    "kind, from_date, to_date, state, reason, "
+				    "entered_by) VALUES (?, ?, ?, ?, ?, "
+				    "'why', 'admin')",
+				 "sssss", *rows[i].who == 'a' ? f.a : f.b,
+				 rows[i].kind, rows[i].from, rows[i].to,
+				 rows[i].state),
+		    DB_OK);
+	b = get_json(f.tok_t1, 200,
+	    "/attendance/student-summary?student_email=%s&from=2025-01-01"
+	    "&to=2025-01-31",
+	    f.a);
+	l = json_object_get(b, "leave");
+	cr_assert_eq(json_array_size(l), 2, "a's two in January only");
+	cr_assert_str_eq(jstr(json_array_get(l, 0), "kind"), "MEDICAL");
+	cr_assert_str_eq(jstr(json_array_get(l, 0), "from"), "2025-01-08");
+	cr_assert_str_eq(jstr(json_array_get(l, 0), "state"), "APPROVED");
+	cr_assert_str_eq(jstr(json_array_get(l, 1), "to"), "2025-02-02");
+	cr_assert_str_eq(jstr(json_array_get(l, 1), "state"), "PENDING");
+	json_decref(b);
+	b = get_json(f.tok_a, 200,
+	    "/attendance/student-summary?from=2025-02-01&to=2025-02-28");
+	cr_assert_eq(json_array_size(json_object_get(b, "leave")), 1);
+	json_decref(b);
+}
+
 Test(reports, a_mid_term_joiner_counts_only_from_the_joining_day)
 {
 	struct fx f;

@@ -27,7 +27,7 @@ const NUMERIC = new Set(["sessions", "marks", "present", "absent", "flagged",
 /* Columns not worth a column on screen (still in the exports). */
 const HIDDEN = new Set(["id", "subject_id", "teacher_email"]);
 /* Columns holding a date ("YYYY-MM-DD"), shown in the locale. */
-const DATES = new Set(["date", "first_day"]);
+const DATES = new Set(["date", "first_day", "from", "to"]);
 /* Marks and sources in words (the exports keep the codes). */
 const STATUS = { P: "state.present", A: "state.absent", R: "state.flagged",
 	E: "state.excused" };
@@ -203,6 +203,12 @@ async function drill(email) {
 			columns: ["date", "period_no", "course_name", "status",
 			    "source"],
 			rows: r.days, threshold: r.threshold }));
+		out.append(el("h3", {}, t("admin.leave")), r.leave.length ?
+		    table({ columns: ["from", "to", "leave_kind", "state",
+			"reason"], rows: r.leave.map((l) => ({ ...l,
+			leave_kind: t(`leave.${l.kind.toLowerCase()}`),
+			state: t(`admin.state_${l.state.toLowerCase()}`) })) }) :
+		    el("p.muted", {}, t("admin.no_leave")));
 		box.scrollIntoView();
 	} catch (e) {
 		out.textContent = "";
