@@ -147,10 +147,15 @@ mark_absent(struct db *db, long long class_id, long long session_id)
 static int
 count_marks(struct db *db, long long session_id)
 {
-	return db_exec(db,
+	int rc = db_exec(db,
 	    "UPDATE attendance SET tallied = status WHERE session_id = ? "
 	    "AND NOT (tallied <=> status)",
 	    "I", session_id);
+
+	/* and its packed row for the class summary (026_session_register) */
+	return rc == DB_OK
+	    ? db_exec(db, "CALL attendance_register_build(?)", "I", session_id)
+	    : rc;
 }
 
 int

@@ -305,16 +305,22 @@ class_read(struct db *db, struct arena *a, long long subject_id,
 	 * marks first, and an ORDER BY copied the packed rows through a
 	 * temporary table (together three times the time of this query):
 	 * the rows are put in register order here (sort_sessions).  Remarks
-	 * and leave are rare: two small queries (class_extras).
+	 * and leave are rare: two small queries (class_extras).  A session
+	 * whose windows have all ended has its string stored already
+	 * (schema/026_session_register.sql): only the others are packed here.
 	 */
 	rc = db_query(db, a, &b->rows,
 	    "SELECT se.session_id, DATE_FORMAT(se.date, '%Y-%m-%d'), "
-	    "p.period_no, (SELECT COUNT(*) FROM attendance a "
-	    "WHERE a.session_id = se.session_id) AS n, "
+	    "p.period_no, IF(r.session_id IS NULL, (SELECT COUNT(*) "
+	    "FROM attendance a WHERE a.session_id = se.session_id), "
+	    "r.marks) AS n, IF(r.session_id IS NULL, "
 	    "(SELECT GROUP_CONCAT(a.status, LEFT(a.source, 1), a.slow, "
 	    "a.student_no SEPARATOR ' ') FROM attendance a "
-	    "WHERE a.session_id = se.session_id), se.taken_by "
+	    "WHERE a.session_id = se.session_id), r.packed), se.taken_by "
 	    "FROM period p JOIN session se ON se.period_id = p.period_id "
+	    "LEFT JOIN session_register r ON r.session_id = se.session_id "
+	    "AND NOT EXISTS (SELECT 1 FROM attendance_window w WHERE "
+	    "w.session_id = se.session_id AND w.finalized_at IS NULL) "
 	    "WHERE p.subject_id = ? AND se.date BETWEEN ? AND ? HAVING n > 0",
 	    "Iss", subject_id, out->from_s, out->to_s);
 	if (rc == DB_OK)
