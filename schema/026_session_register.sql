@@ -23,8 +23,10 @@
 -- * the triggers below patch the row of a session with no pending
 --   window when one of its marks is inserted, deleted, or changes in what
 --   the row shows (status, source, slow, student number): the old mark's
---   text out, the new one's in.  A remark or delay edit changes nothing
---   here (the summary reads remarks apart).
+--   text out, the new one's in; and count the marks with a remark (the
+--   summary reads the remarks themselves apart, only of the sessions
+--   that have some).  A delay edit, or a remark's new text, changes
+--   nothing here.
 --
 -- So, like 025's tallies, a submit of an open window writes nothing but
 -- its mark: the triggers skip a session whose window is pending, and its
@@ -39,6 +41,8 @@
 CREATE TABLE session_register (
   session_id INT UNSIGNED NOT NULL PRIMARY KEY,
   marks      INT NOT NULL,
+  -- marks with a remark: the summary reads the remarks of these sessions
+  remarks    INT NOT NULL,
   packed     MEDIUMTEXT CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   CONSTRAINT fk_session_register_session FOREIGN KEY (session_id)
     REFERENCES session (session_id) ON DELETE CASCADE
@@ -51,9 +55,10 @@ MODIFIES SQL DATA
 BEGIN
   DELETE FROM session_register WHERE session_id = sid;
   IF attendance_window_pending(sid) = 0 THEN
-    INSERT INTO session_register (session_id, marks, packed)
-      SELECT sid, COUNT(*), COALESCE(GROUP_CONCAT(a.status,
-        LEFT(a.source, 1), a.slow, a.student_no SEPARATOR ' '), '')
+    INSERT INTO session_register (session_id, marks, remarks, packed)
+      SELECT sid, COUNT(*), COALESCE(SUM(a.remark IS NOT NULL), 0),
+        COALESCE(GROUP_CONCAT(a.status, LEFT(a.source, 1), a.slow,
+        a.student_no SEPARATOR ' '), '')
       FROM attendance a WHERE a.session_id = sid;
   END IF;
 END;
@@ -66,9 +71,10 @@ BEGIN
     ON se.period_id = p.period_id
     STRAIGHT_JOIN session_register r ON r.session_id = se.session_id
     WHERE p.subject_id = subj;
-  INSERT INTO session_register (session_id, marks, packed)
-    SELECT se.session_id, COUNT(*), GROUP_CONCAT(a.status,
-      LEFT(a.source, 1), a.slow, a.student_no SEPARATOR ' ')
+  INSERT INTO session_register (session_id, marks, remarks, packed)
+    SELECT se.session_id, COUNT(*), SUM(a.remark IS NOT NULL),
+      GROUP_CONCAT(a.status, LEFT(a.source, 1), a.slow, a.student_no
+      SEPARATOR ' ')
     FROM period p STRAIGHT_JOIN session se ON se.period_id = p.period_id
     STRAIGHT_JOIN attendance a ON a.session_id = se.session_id
     WHERE p.subject_id = subj AND NOT EXISTS (SELECT 1
@@ -78,11 +84,12 @@ BEGIN
 END;
 
 -- One mark's text out of the session's row (tok_from, NULL for none) and
--- another's in (tok_to, NULL for none).  The text is searched between
--- spaces; the new one goes at the end.  Not found: the row is dropped.
+-- another's in (tok_to, NULL for none), and rem added to its remarks.
+-- The text is searched between spaces; the new one goes at the end.  Not
+-- found: the row is dropped.
 CREATE PROCEDURE attendance_register_patch(IN sid INT UNSIGNED,
   IN tok_from VARCHAR(40) CHARACTER SET ascii,
-  IN tok_to VARCHAR(40) CHARACTER SET ascii)
+  IN tok_to VARCHAR(40) CHARACTER SET ascii, IN rem INT)
 MODIFIES SQL DATA
 BEGIN
   DECLARE s MEDIUMTEXT CHARACTER SET ascii COLLATE ascii_bin DEFAULT NULL;
@@ -99,7 +106,8 @@ BEGIN
   ELSEIF s IS NOT NULL THEN
     UPDATE session_register
       SET packed = TRIM(CONCAT(s, COALESCE(CONCAT(tok_to, ' '), ''))),
-        marks = marks + (tok_to IS NOT NULL) - (tok_from IS NOT NULL)
+        marks = marks + (tok_to IS NOT NULL) - (tok_from IS NOT NULL),
+        remarks = remarks + rem
       WHERE session_id = sid;
   END IF;
 END;
@@ -110,11 +118,13 @@ CREATE TRIGGER attendance_register_insert AFTER INSERT ON attendance
 FOR EACH ROW FOLLOWS attendance_tally_insert
   IF @ehazira_tally_bulk IS NULL AND NEW.tallied IS NOT NULL THEN
     CALL attendance_register_patch(NEW.session_id, NULL,
-      CONCAT(NEW.status, LEFT(NEW.source, 1), NEW.slow, NEW.student_no));
+      CONCAT(NEW.status, LEFT(NEW.source, 1), NEW.slow, NEW.student_no),
+      NEW.remark IS NOT NULL);
   END IF;
 
--- A change to what the row shows, in a session with no pending window
--- (a window's own writes wait for its finalisation, which rebuilds).
+-- A change to what the row shows, or a remark added or taken away, in a
+-- session with no pending window (a window's own writes wait for its
+-- finalisation, which rebuilds).  A remark's new text changes nothing.
 CREATE TRIGGER attendance_register_update AFTER UPDATE ON attendance
 FOR EACH ROW FOLLOWS attendance_tally_update
 BEGIN
@@ -122,9 +132,14 @@ BEGIN
     LEFT(OLD.source, 1), OLD.slow, OLD.student_no);
   DECLARE t_new VARCHAR(40) CHARACTER SET ascii DEFAULT CONCAT(NEW.status,
     LEFT(NEW.source, 1), NEW.slow, NEW.student_no);
-  IF @ehazira_tally_bulk IS NULL AND t_old <> t_new
+  DECLARE rem INT DEFAULT (NEW.remark IS NOT NULL)
+    - (OLD.remark IS NOT NULL);
+  IF t_old = t_new THEN
+    SET t_old = NULL, t_new = NULL;
+  END IF;
+  IF @ehazira_tally_bulk IS NULL AND (t_old IS NOT NULL OR rem <> 0)
      AND attendance_window_pending(NEW.session_id) = 0 THEN
-    CALL attendance_register_patch(NEW.session_id, t_old, t_new);
+    CALL attendance_register_patch(NEW.session_id, t_old, t_new, rem);
   END IF;
 END;
 
@@ -134,7 +149,7 @@ FOR EACH ROW FOLLOWS attendance_tally_delete
      AND attendance_window_pending(OLD.session_id) = 0 THEN
     CALL attendance_register_patch(OLD.session_id,
       CONCAT(OLD.status, LEFT(OLD.source, 1), OLD.slow, OLD.student_no),
-      NULL);
+      NULL, -(OLD.remark IS NOT NULL));
   END IF;
 
 -- A recount rebuilds its subject's rows too: 025's procedure, with the
@@ -178,9 +193,10 @@ BEGIN
 END;
 
 -- The sessions so far: one pass over attendance in its key's order.
-INSERT INTO session_register (session_id, marks, packed)
-  SELECT a.session_id, COUNT(*), GROUP_CONCAT(a.status, LEFT(a.source, 1),
-    a.slow, a.student_no SEPARATOR ' ')
+INSERT INTO session_register (session_id, marks, remarks, packed)
+  SELECT a.session_id, COUNT(*), SUM(a.remark IS NOT NULL),
+    GROUP_CONCAT(a.status, LEFT(a.source, 1), a.slow, a.student_no
+    SEPARATOR ' ')
   FROM attendance a
   WHERE NOT EXISTS (SELECT 1 FROM attendance_window w
     WHERE w.session_id = a.session_id AND w.finalized_at IS NULL)

@@ -223,11 +223,16 @@ class_extras(struct db *db, struct arena *a, long long subject_id,
 {
 	int rc;
 
+	/* an ended session's row says whether it has any (026) */
 	rc = db_query(db, a, &b->remarks,
 	    "SELECT a.session_id, a.student_email, a.remark "
 	    "FROM period p JOIN session se ON se.period_id = p.period_id "
+	    "LEFT JOIN session_register r ON r.session_id = se.session_id "
+	    "AND NOT EXISTS (SELECT 1 FROM attendance_window w WHERE "
+	    "w.session_id = se.session_id AND w.finalized_at IS NULL) "
 	    "JOIN attendance a ON a.session_id = se.session_id "
 	    "WHERE p.subject_id = ? AND se.date BETWEEN ? AND ? "
+	    "AND (r.session_id IS NULL OR r.remarks > 0) "
 	    "AND a.remark IS NOT NULL",
 	    "Iss", subject_id, out->from_s, out->to_s);
 	if (rc != DB_OK)
