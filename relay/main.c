@@ -1,6 +1,8 @@
 /*
- * main.c - the relay daemon: one thread, one database connection, a loop
- * that sleeps until the next deadline or a wake-up datagram from a worker.
+ * main.c - the relay daemon: a loop on one thread and database connection
+ * that sleeps until the next deadline or a wake-up datagram from a worker
+ * (the push job adds a thread and connection for its claims and settles:
+ * pushdb.c).
  *
  * Everything it must remember is in MariaDB, so a crash loses nothing: on
  * start it reads what is due and carries on.  The jobs (window expiry,

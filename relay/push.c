@@ -9,7 +9,11 @@
  * the transfers, writes what became of the finished ones in one
  * transaction, and hands the loop back so the other jobs keep their
  * times.  While a batch is open its lease is renewed, so only a dead
- * relay's rows are ever claimed twice.
+ * relay's rows are ever claimed twice.  The next batch is claimed, and
+ * the rows FCM accepted are marked SENT, while this one sends, on a
+ * thread and connection of their own (pushdb.c).  The next batch's lease
+ * is renewed with this one's; one that waited half its lease goes back
+ * unsent, and an empty one is claimed again at the batch's end.
  *
  * What FCM answers decides the row's fate (push_classify): sent; retried
  * with exponential backoff and jitter, never sooner than a Retry-After;
@@ -32,9 +36,11 @@
 #include "config.h"
 #include "db.h"
 #include "fcmauth.h"
+#include "fcmbody.h"
 #include "log.h"
 #include "outbox.h"
 #include "push.h"
+#include "pushdb.h"
 #include "relay.h"
 #include "wpsend.h"
 
@@ -116,6 +122,15 @@ struct push {
 	int nitems, cursor, inflight, counted, settle_fails;
 	int *requeue, nrequeue;
 	long long started_ms, renew_ms;
+	long long claim_ms, settle_ms; /* of its time, for its log line */
+	long long leased_ms;           /* its lease began no earlier */
+
+	/* the next batch, claimed while this one sends (pushdb.c) */
+	struct pushdb *pushdb; /* NULL: every claim and settle on rl->db */
+	struct fcmbody body;   /* the last message built */
+	int ahead;             /* a claim started and not yet taken */
+	char next_owner[64];
+	long long next_leased_ms;
 
 	long long pause_until, auth_pause;
 	long long sweep_at;      /* next outbox_sweep */
@@ -150,20 +165,11 @@ data_value(json_t *v)
 	}
 }
 
-json_t *
-push_message(const char *payload, const char *token, const char *collapse_key,
-    long long expires_ms, long long now_ms)
+long long
+push_ttl(long long expires_ms, long long now_ms)
 {
-	json_t *in = json_loads(payload, 0, NULL), *msg, *android, *data,
-	       *notif, *src, *v, *s;
-	const char *key, *t, *b;
 	long long left = PUSH_TTL_MAX;
-	char ttl[32];
 
-	if (!json_is_object(in) || token == NULL) {
-		json_decref(in);
-		return NULL;
-	}
 	if (expires_ms > 0) {
 		left = (expires_ms - now_ms) / 1000;
 		if (left < 0)
@@ -171,7 +177,23 @@ push_message(const char *payload, const char *token, const char *collapse_key,
 		if (left > PUSH_TTL_MAX)
 			left = PUSH_TTL_MAX;
 	}
-	snprintf(ttl, sizeof(ttl), "%llds", left);
+	return left;
+}
+
+json_t *
+push_message(const char *payload, const char *token, const char *collapse_key,
+    long long expires_ms, long long now_ms)
+{
+	json_t *in = json_loads(payload, 0, NULL), *msg, *android, *data,
+	       *notif, *src, *v, *s;
+	const char *key, *t, *b;
+	char ttl[32];
+
+	if (!json_is_object(in) || token == NULL) {
+		json_decref(in);
+		return NULL;
+	}
+	snprintf(ttl, sizeof(ttl), "%llds", push_ttl(expires_ms, now_ms));
 	android = json_pack("{s:s,s:s}", "priority", "high", "ttl", ttl);
 	if (collapse_key && *collapse_key)
 		json_object_set_new(android, "collapse_key",
@@ -213,11 +235,17 @@ push_message(const char *payload, const char *token, const char *collapse_key,
 enum push_verdict
 push_classify(long status, const char *body, char *code, size_t codelen)
 {
-	json_t *o = body && *body ? json_loads(body, 0, NULL) : NULL;
-	json_t *err = json_object_get(o, "error"), *d;
+	json_t *o, *err, *d;
 	const char *ec = NULL;
 	enum push_verdict v;
 	size_t i;
+
+	if (status == 200) { /* the message's name: nothing to read */
+		snprintf(code, codelen, "%s", "");
+		return PUSH_OK;
+	}
+	o = body && *body ? json_loads(body, 0, NULL) : NULL;
+	err = json_object_get(o, "error");
 
 	/* error.details[].errorCode of the FcmError entry (docs/tech-notes.md, "FCM error codes") */
 	json_array_foreach(json_object_get(err, "details"), i, d)
@@ -232,18 +260,14 @@ push_classify(long status, const char *body, char *code, size_t codelen)
 	}
 	if (ec == NULL)
 		ec = json_string_value(json_object_get(err, "status"));
-	if (status == 200)
-		snprintf(code, codelen, "%s", "");
-	else if (ec)
+	if (ec)
 		snprintf(code, codelen, "%s", ec);
 	else if (status == 0)
 		snprintf(code, codelen, "%s", "transport error");
 	else
 		snprintf(code, codelen, "HTTP %ld", status);
 
-	if (status == 200)
-		v = PUSH_OK;
-	else if (ec && strcmp(ec, "UNREGISTERED") == 0)
+	if (ec && strcmp(ec, "UNREGISTERED") == 0)
 		v = PUSH_UNREGISTERED;
 	else if (status == 404 && json_is_object(err))
 		v = PUSH_UNREGISTERED; /* an FCM 404: the token is gone */
@@ -505,7 +529,6 @@ start_transfers(struct push *p)
 	const char *tok = NULL;
 	struct item *it;
 	struct slot *s;
-	json_t *m;
 	int idx;
 
 	while (p->nfree > 0 && (idx = next_queued(p)) >= 0) {
@@ -524,18 +547,16 @@ start_transfers(struct push *p)
 			return;
 		}
 		p->auth_pause = 0;
-		m = push_message(it->row.payload, it->row.push_token,
-		    it->row.collapse_key, it->row.expires_ms, now);
-		if (m == NULL ||
-		    (s->body = json_dumps(m, JSON_COMPACT)) == NULL) {
-			json_decref(m);
+		s->body =
+		    fcmbody_build(&p->body, it->row.payload, it->row.push_token,
+			it->row.collapse_key, it->row.expires_ms, now);
+		if (s->body == NULL) {
 			log_warn("push: outbox %lld: payload is not a JSON "
 				 "object; dropped",
 			    it->row.id);
 			resolve(p, it, OUTBOX_DROPPED, "bad payload");
 			continue;
 		}
-		json_decref(m);
 		if (set_auth_header(p, s, tok) < 0) {
 			free(s->body);
 			s->body = NULL;
@@ -669,23 +690,98 @@ sweep(struct push *p, struct relay *rl)
 	return 0;
 }
 
-static int
-begin_batch(struct push *p, struct relay *rl)
+/* A claim's owner: unique per claim and per process, so the read-back
+ * finds only its own rows. */
+static void
+new_owner(struct push *p, char *owner, size_t len)
 {
-	struct outbox_row *rows;
 	char host[32] = "relay";
-	int n, i, rc;
 
-	if (sweep(p, rl) < 0)
-		return -1;
 	gethostname(host, sizeof(host) - 1);
-	/* Unique per claim and per process: the SELECT finds only ours. */
-	snprintf(p->owner, sizeof(p->owner), "%.24s:%d:%08lx:%u", host,
-	    (int)getpid(), (unsigned long)random(), ++p->seq);
-	rc = outbox_claim(rl->db, rl->arena, p->owner, (int)p->cfg->fcm_lease,
-	    p->nslots * BATCH_PER_SLOT, &rows, &n);
-	if (rc != DB_OK || n == 0)
-		return rc == DB_OK ? 0 : -1;
+	snprintf(owner, len, "%.24s:%d:%08lx:%u", host, (int)getpid(),
+	    (unsigned long)random(), ++p->seq);
+}
+
+/* Gives n claimed rows of owner back at once (tries as before). */
+static void
+release_rows(struct relay *rl, const char *owner, const struct outbox_row *rows,
+    int n)
+{
+	struct outbox_result *res;
+	int i;
+
+	res = arena_alloc(rl->arena, sizeof(*res) * (size_t)(n + 1));
+	if (res == NULL)
+		return; /* the lease runs out and they come back */
+	memset(res, 0, sizeof(*res) * (size_t)n);
+	for (i = 0; i < n; i++) {
+		res[i].id = rows[i].id;
+		res[i].fate = OUTBOX_RELEASE;
+	}
+	outbox_settle(rl->db, rl->arena, owner, res, n, NULL, NULL, 0);
+}
+
+/*
+ * The batch claimed ahead while the last one was sending, as the open
+ * batch's rows; 0 when there is none to use.  An empty one is not
+ * trusted: rows queued since it ran are claimed now instead.  One that
+ * waited half its lease (a pause) is given back: its lease could run
+ * out mid-send, and another relay send the same rows.
+ */
+static int
+take_ahead(struct push *p, struct relay *rl, struct outbox_row **rows, int *n)
+{
+	int rc;
+
+	if (!p->ahead || pushdb_claim_take(p->pushdb, 1, &rc, rows, n) != 1)
+		return 0;
+	p->ahead = 0;
+	if (rc != DB_OK || *n == 0)
+		return 0;
+	if (clock_wall_ms() - p->next_leased_ms >=
+	    p->cfg->fcm_lease * 1000 / 2) {
+		release_rows(rl, p->next_owner, *rows, *n);
+		return 0;
+	}
+	snprintf(p->owner, sizeof(p->owner), "%s", p->next_owner);
+	p->leased_ms = p->next_leased_ms;
+	return 1;
+}
+
+/* Starts claiming the next batch on the database thread. */
+static void
+claim_ahead(struct push *p)
+{
+	if (p->pushdb == NULL)
+		return;
+	new_owner(p, p->next_owner, sizeof(p->next_owner));
+	p->next_leased_ms = clock_wall_ms();
+	p->ahead = pushdb_claim_start(p->pushdb, p->next_owner,
+		       (int)p->cfg->fcm_lease, p->nslots * BATCH_PER_SLOT) == 0;
+}
+
+/* Renews the open batch's lease, and the next one's while it waits. */
+static void
+renew(struct push *p, struct relay *rl)
+{
+	long long now = clock_wall_ms();
+
+	outbox_renew(rl->db, p->owner, (int)p->cfg->fcm_lease);
+	/* Before its claim commits this renews nothing, and the claim's
+	 * own lease starts later still: now is a lower bound either way. */
+	if (p->ahead &&
+	    outbox_renew(rl->db, p->next_owner, (int)p->cfg->fcm_lease) ==
+		DB_OK)
+		p->next_leased_ms = now;
+	p->renew_ms = now + p->cfg->fcm_lease * 1000 / 2;
+}
+
+/* This relay's rows from outbox_claim, copied: the arena is reset. */
+static int
+adopt(struct push *p, const struct outbox_row *rows, int n)
+{
+	int i;
+
 	p->items = calloc((size_t)n, sizeof(*p->items));
 	p->requeue = calloc((size_t)n, sizeof(int));
 	if (p->items == NULL || p->requeue == NULL) {
@@ -706,12 +802,42 @@ begin_batch(struct push *p, struct relay *rl)
 		p->items[i].row.wp_p256dh = dup_or_null(rows[i].wp_p256dh);
 		p->items[i].row.wp_auth = dup_or_null(rows[i].wp_auth);
 	}
+	return 0;
+}
+
+/*
+ * Opens a batch: the one claimed ahead, else a claim now; then the next
+ * claim starts while this batch sends.  Its rows, 0 or -1.
+ */
+static int
+begin_batch(struct push *p, struct relay *rl)
+{
+	struct outbox_row *rows;
+	long long t0 = clock_wall_ms();
+	int n, rc;
+
+	if (sweep(p, rl) < 0)
+		return -1;
+	if (!take_ahead(p, rl, &rows, &n)) {
+		new_owner(p, p->owner, sizeof(p->owner));
+		p->leased_ms = clock_wall_ms();
+		rc = outbox_claim(rl->db, rl->arena, p->owner,
+		    (int)p->cfg->fcm_lease, p->nslots * BATCH_PER_SLOT, &rows,
+		    &n);
+		if (rc != DB_OK || n == 0)
+			return rc == DB_OK ? 0 : -1;
+	}
+	if (adopt(p, rows, n) < 0)
+		return -1;
 	p->nitems = n;
 	p->cursor = p->nrequeue = p->inflight = p->counted = 0;
 	p->settle_fails = 0;
 	p->started_ms = clock_wall_ms();
-	p->renew_ms = p->started_ms + p->cfg->fcm_lease * 1000 / 2;
+	p->claim_ms = p->started_ms - t0;
+	p->settle_ms = 0;
+	p->renew_ms = p->leased_ms + p->cfg->fcm_lease * 1000 / 2;
 	memset(p->batch, 0, sizeof(p->batch));
+	claim_ahead(p);
 	return n;
 }
 
@@ -719,6 +845,37 @@ static int
 all_done(const struct push *p)
 {
 	return p->cursor >= p->nitems && p->nrequeue == 0 && p->inflight == 0;
+}
+
+/*
+ * Rows FCM accepted, all of them, and the counters go to the database
+ * thread (pushdb.c), marked SENT while the next transfers run; 1 when
+ * they went.  Any other fate is written here, where retries are planned.
+ */
+static int
+settle_behind(struct push *p, const struct outbox_result *res, int n)
+{
+	long long *ids;
+	int i;
+
+	if (p->pushdb == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (res[i].fate != OUTBOX_SENT)
+			return 0;
+	if ((ids = calloc((size_t)n + 1, sizeof(*ids))) == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		ids[i] = res[i].id;
+	i = pushdb_sent(p->pushdb, ids, n, p->pending);
+	free(ids);
+	if (i < 0)
+		return 0;
+	memset(p->pending, 0, sizeof(p->pending));
+	for (i = 0; i < p->nitems; i++)
+		if (p->items[i].state == IT_DONE)
+			p->items[i].state = IT_SETTLED;
+	return 1;
 }
 
 /* Writes the finished rows and the counters; 1 when nothing is left. */
@@ -748,12 +905,16 @@ flush(struct push *p, struct relay *rl)
 			res[n++] = p->items[i].res;
 	if (n == 0 && !any)
 		return 1;
+	if (settle_behind(p, res, n))
+		return 1;
 	/*
 	 * Counters of a batch are written with its last rows; a retry of a
 	 * failed settle writes them again only if the first never committed.
 	 */
+	now = clock_wall_ms();
 	rc = outbox_settle(rl->db, rl->arena, p->owner, res, n, stat_names,
 	    p->pending, ST_N);
+	p->settle_ms += clock_wall_ms() - now;
 	if (rc != DB_OK) {
 		p->settle_fails++;
 		return 0;
@@ -788,10 +949,11 @@ end_batch(struct push *p, int abandoned)
 	else
 		log_info("push batch %s: %d rows, sent %lld, failed %lld, "
 			 "retried %lld, dropped %lld, unregistered %lld, "
-			 "%lld ms",
+			 "%lld ms (claim %lld ms before, settle %lld)",
 		    p->owner, p->nitems, p->batch[ST_SENT], p->batch[ST_FAILED],
 		    p->batch[ST_RETRIED], p->batch[ST_DROPPED],
-		    p->batch[ST_UNREG], clock_wall_ms() - p->started_ms);
+		    p->batch[ST_UNREG], clock_wall_ms() - p->started_ms,
+		    p->claim_ms, p->settle_ms);
 	for (i = 0; i < p->nitems; i++)
 		item_free(&p->items[i]);
 	free(p->items);
@@ -874,10 +1036,8 @@ push_run(struct relay *rl, long long next)
 		end_batch(p, 1);
 		return next;
 	}
-	if (clock_wall_ms() >= p->renew_ms) {
-		outbox_renew(rl->db, p->owner, (int)p->cfg->fcm_lease);
-		p->renew_ms = clock_wall_ms() + p->cfg->fcm_lease * 1000 / 2;
-	}
+	if (clock_wall_ms() >= p->renew_ms)
+		renew(p, rl);
 	return clock_wall_ms();
 }
 
@@ -1006,11 +1166,27 @@ push_init(struct relay *rl)
 		return -1;
 	}
 	curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, (long)p->nslots);
+	p->pushdb = pushdb_new(cfg, stat_names, ST_N);
 	log_info("push: FCM %s, Web Push %s, %d in flight, %ld tries, lease "
 		 "%ld s",
 	    p->url ? p->url : "off", p->wpsend ? "on" : "off", p->nslots,
 	    cfg->fcm_max_tries, cfg->fcm_lease);
 	return 0;
+}
+
+/* At exit: the batch claimed ahead goes back now, not when its lease ends. */
+static void
+release_ahead(struct push *p, struct relay *rl)
+{
+	struct outbox_row *rows;
+	int rc, n;
+
+	if (p->ahead && pushdb_claim_take(p->pushdb, 1, &rc, &rows, &n) == 1 &&
+	    rc == DB_OK && n > 0)
+		release_rows(rl, p->next_owner, rows, n);
+	p->ahead = 0;
+	pushdb_free(p->pushdb); /* after the sent rows queued are written */
+	p->pushdb = NULL;
 }
 
 void
@@ -1033,6 +1209,7 @@ push_release(struct relay *rl)
 		flush(p, rl);
 		end_batch(p, 0);
 	}
+	release_ahead(p, rl);
 	for (i = 0; i < p->nslots; i++) {
 		if (p->slots[i].easy)
 			curl_easy_cleanup(p->slots[i].easy);
@@ -1046,6 +1223,7 @@ push_release(struct relay *rl)
 	free(p->slots);
 	free(p->free_slots);
 	free(p->url);
+	fcmbody_clear(&p->body);
 	fcmauth_free(p->auth);
 	wpsend_free(p->wpsend);
 	free(p);

@@ -32,6 +32,8 @@ enum push_verdict {
  */
 json_t *push_message(const char *payload, const char *token,
     const char *collapse_key, long long expires_ms, long long now_ms);
+/* The ttl push_message gives a row expiring at expires_ms, seconds. */
+long long push_ttl(long long expires_ms, long long now_ms);
 
 /*
  * The verdict for an HTTP status and body (status 0: transport error).

@@ -15,9 +15,20 @@
 --   is not counted (tallied stays as it was: NULL for a new mark);
 -- * any other write counts at once, as before (the register, manual
 --   marks of closed sessions, leave, imports, deletions);
--- * finalising a window (fcgi/domain/window.c) sets tallied = status for
---   its session's marks in the finalising transaction, after
---   finalized_at, so the counts are whole when the window's result is.
+-- * finalising a window (setting its finalized_at: fcgi/domain/window.c,
+--   or an older relay, or an operator by hand) sets tallied = status for
+--   its session's marks, by a trigger on attendance_window, in the
+--   finalising statement, so the counts are whole when the window's
+--   result is.
+--
+-- A writer that knows its mark's window is open says so: the submit
+-- batch (fcgi/http/submit.c, under its shared lock on the open window)
+-- and finalisation's absentees (fcgi/domain/window.c, under its lock)
+-- write tallied = NULL and the student's number themselves, so the
+-- trigger looks nothing up for them (each lookup from a trigger cost
+-- more than the insert it followed).  Every other writer names neither:
+-- tallied's default '?' (never stored) asks the trigger to decide, and a
+-- student_no of 0 to look the number up.
 --
 -- The window is read with a shared lock: finalisation locks its window
 -- row first, so a writer either sees it open and is counted by that
@@ -37,7 +48,7 @@ DROP TRIGGER attendance_student_no_insert;
 DROP TRIGGER attendance_student_no_update;
 
 ALTER TABLE attendance
-  ADD COLUMN tallied ENUM('P','A','R') NULL DEFAULT NULL;
+  ADD COLUMN tallied ENUM('P','A','R','?') NULL DEFAULT '?';
 
 -- Every mark so far was counted by 019's triggers as it was written.
 UPDATE attendance SET tallied = status;
@@ -84,13 +95,17 @@ END;
 CREATE TRIGGER attendance_before_insert BEFORE INSERT ON attendance
 FOR EACH ROW
 BEGIN
-  SET NEW.student_no = COALESCE((SELECT student_no FROM student
-    WHERE student_email = NEW.student_email), 0);
-  IF @ehazira_tally_bulk IS NULL
-     AND attendance_window_pending(NEW.session_id) > 0 THEN
-    SET NEW.tallied = NULL;
-  ELSE
-    SET NEW.tallied = NEW.status;
+  IF NEW.student_no = 0 THEN
+    SET NEW.student_no = COALESCE((SELECT student_no FROM student
+      WHERE student_email = NEW.student_email), 0);
+  END IF;
+  IF NEW.tallied <=> '?' THEN
+    IF @ehazira_tally_bulk IS NULL
+       AND attendance_window_pending(NEW.session_id) > 0 THEN
+      SET NEW.tallied = NULL;
+    ELSE
+      SET NEW.tallied = NEW.status;
+    END IF;
   END IF;
 END;
 
@@ -100,8 +115,11 @@ END;
 CREATE TRIGGER attendance_before_update BEFORE UPDATE ON attendance
 FOR EACH ROW
 BEGIN
-  SET NEW.student_no = COALESCE((SELECT student_no FROM student
-    WHERE student_email = NEW.student_email), 0);
+  IF NOT (NEW.student_no <=> OLD.student_no)
+     OR NEW.student_email <> OLD.student_email THEN
+    SET NEW.student_no = COALESCE((SELECT student_no FROM student
+      WHERE student_email = NEW.student_email), 0);
+  END IF;
   IF NEW.status <> OLD.status THEN
     IF @ehazira_tally_bulk IS NULL
        AND attendance_window_pending(NEW.session_id) > 0 THEN
@@ -131,6 +149,13 @@ FOR EACH ROW
   IF @ehazira_tally_bulk IS NULL AND OLD.tallied IS NOT NULL THEN
     CALL attendance_tally_move(OLD.session_id, OLD.student_no, OLD.tallied,
       NULL);
+  END IF;
+
+CREATE TRIGGER attendance_window_finalised AFTER UPDATE ON attendance_window
+FOR EACH ROW
+  IF OLD.finalized_at IS NULL AND NEW.finalized_at IS NOT NULL THEN
+    UPDATE attendance SET tallied = status
+      WHERE session_id = NEW.session_id AND NOT (tallied <=> status);
   END IF;
 
 -- The recount of one subject also marks what it counted as counted.

@@ -16,8 +16,10 @@
 --
 -- Who writes it:
 --
--- * window finalisation (fcgi/domain/window.c) builds the session's row
---   after counting its marks, in the finalising transaction;
+-- * finalising a window (setting its finalized_at, whoever does: fcgi/
+--   domain/window.c, an older relay, an operator) builds the session's
+--   row, by a trigger on attendance_window that follows 025's, which
+--   counts the marks, in the finalising statement;
 -- * a recount (attendance_tally_subject, and so attendance_tally_rebuild)
 --   builds the rows of its subject's sessions;
 -- * the triggers below patch the row of a session with no pending
@@ -111,6 +113,13 @@ BEGIN
       WHERE session_id = sid;
   END IF;
 END;
+
+-- A window's end: after 025's trigger has counted the session's marks.
+CREATE TRIGGER attendance_window_register AFTER UPDATE ON attendance_window
+FOR EACH ROW FOLLOWS attendance_window_finalised
+  IF OLD.finalized_at IS NULL AND NEW.finalized_at IS NOT NULL THEN
+    CALL attendance_register_build(NEW.session_id);
+  END IF;
 
 -- A new mark counted at once (025: tallied is set unless its window is
 -- pending) goes into its session's row.

@@ -197,9 +197,9 @@ lease(struct db *db, struct arena *a, const char *owner, int lease_s, int limit,
 		goto out;
 	}
 	rc = db_exec(db,
-	    "UPDATE outbox o JOIN JSON_TABLE(?, '$[*]' COLUMNS "
-	    "(id BIGINT UNSIGNED PATH '$')) j ON o.outbox_id = j.id "
-	    "SET o.lease_owner = ?, "
+	    "UPDATE JSON_TABLE(?, '$[*]' COLUMNS "
+	    "(id BIGINT UNSIGNED PATH '$')) j STRAIGHT_JOIN outbox o "
+	    "ON o.outbox_id = j.id SET o.lease_owner = ?, "
 	    "o.lease_until = NOW(3) + INTERVAL ? SECOND, o.tries = o.tries + 1",
 	    "ssi", json, owner, lease_s);
 	if (rc == DB_OK)
@@ -305,10 +305,16 @@ settle_sent(struct db *db, struct arena *a, const struct outbox_result *res,
 	 * names the claim that sent the row, and clearing it rewrote
 	 * ix_outbox_lease once more for every push (a third of this
 	 * statement's cost); no claim looks at a row that is not PENDING.
+	 * The ids drive the join (STRAIGHT_JOIN): with few PENDING rows the
+	 * optimizer read outbox by state first and locked every PENDING row
+	 * for the statement, and a claim running meanwhile on another
+	 * connection (the relay's own database thread, or a second relay)
+	 * skipped them all, so they waited for the next poll.
 	 */
 	return db_exec(db,
-	    "UPDATE outbox o JOIN JSON_TABLE(?, '$[*]' COLUMNS "
-	    "(id BIGINT UNSIGNED PATH '$')) j ON o.outbox_id = j.id "
+	    "UPDATE JSON_TABLE(?, '$[*]' COLUMNS "
+	    "(id BIGINT UNSIGNED PATH '$')) j STRAIGHT_JOIN outbox o "
+	    "ON o.outbox_id = j.id "
 	    "SET o.state = 'SENT', o.sent_at = NOW(3), "
 	    "o.lease_until = NULL, o.last_error = NULL "
 	    "WHERE o.state = 'PENDING'",

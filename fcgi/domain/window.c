@@ -122,40 +122,25 @@ queue_notices(struct db *db, long long session_id, const char *opened_at,
 	return rc;
 }
 
-/* Every student of the class with no mark yet for the session: A. */
+/*
+ * Every student of the class with no mark yet for the session: A, not
+ * counted yet (finalized_at's trigger counts the session's marks) and with
+ * the student's number, so the insert trigger looks nothing up.
+ */
 static int
 mark_absent(struct db *db, long long class_id, long long session_id)
 {
 	return db_exec(db,
-	    "INSERT INTO attendance (session_id, student_email, status, source) "
-	    "SELECT se.session_id, s.student_email, 'A', 'TIMEOUT' "
+	    "INSERT INTO attendance (session_id, student_email, status, source, "
+	    "student_no, tallied) "
+	    "SELECT se.session_id, s.student_email, 'A', 'TIMEOUT', "
+	    "s.student_no, NULL "
 	    "FROM session se JOIN student s ON s.class_id = ? "
 	    "  AND (s.joined_on IS NULL OR s.joined_on <= se.date) "
 	    "WHERE se.session_id = ? AND NOT EXISTS (SELECT 1 FROM attendance "
 	    "  at WHERE at.session_id = se.session_id "
 	    "  AND at.student_email = s.student_email)",
 	    "II", class_id, session_id);
-}
-
-/*
- * The session's marks into the dashboard's tallies: marks written while
- * the window was open are not counted until now (schema/
- * 025_tally_at_finalise.sql), which keeps the tally rows out of every
- * submit's transaction.  Runs after finalized_at is set, in the same
- * transaction, so the counts change with the window's result.
- */
-static int
-count_marks(struct db *db, long long session_id)
-{
-	int rc = db_exec(db,
-	    "UPDATE attendance SET tallied = status WHERE session_id = ? "
-	    "AND NOT (tallied <=> status)",
-	    "I", session_id);
-
-	/* and its packed row for the class summary (026_session_register) */
-	return rc == DB_OK
-	    ? db_exec(db, "CALL attendance_register_build(?)", "I", session_id)
-	    : rc;
 }
 
 int
@@ -205,7 +190,7 @@ window_finalize(struct db *db, struct arena *a, const struct config *cfg,
 	    "closed_at = COALESCE(closed_at, LEAST(NOW(3), expires_at + "
 	    "INTERVAL grace_ms * 1000 MICROSECOND)) WHERE window_id = ?",
 	    "I", window_id);
-	if (rc != DB_OK || (rc = count_marks(db, session_id)) != DB_OK)
+	if (rc != DB_OK) /* its trigger counts the marks (migration 025) */
 		goto fail;
 	if ((rc = queue_notices(db, session_id, opened_at, course)) != DB_OK)
 		goto fail;

@@ -79,6 +79,7 @@ struct sub {
 	int found, open, enrolled, flag_focus, online, allowed;
 	long long window_id, wrong, evidence, spent; /* spent: counted hits */
 	long long delay_ms;      /* since the code typed was first shown */
+	long long student_no;    /* written with the mark (migration 025) */
 	struct geofence_pos pos; /* sent with the student's consent */
 	enum geofence_mark geo;  /* what the position earns (window policy) */
 	long distance_m;         /* from the classroom's centre, -1: none */
@@ -105,7 +106,7 @@ static const char read_sql[] =
     "TIMESTAMPDIFF(MICROSECOND, w.opened_at, NOW(3)) DIV 1000, "
     "COALESCE(w.require_uv, c.require_uv), "
     "w.geofence_lat, w.geofence_lon, COALESCE(w.geofence_radius, 0), "
-    "w.geofence_accuracy, w.geofence_missing "
+    "w.geofence_accuracy, w.geofence_missing, st.student_no "
     "FROM JSON_TABLE(?, '$[*]' COLUMNS (k INT PATH '$[0]', "
     "  email VARCHAR(190) PATH '$[1]', sid INT UNSIGNED PATH '$[2]', "
     "  dev BIGINT UNSIGNED PATH '$[3]')) j "
@@ -147,9 +148,10 @@ static json_t *
 write_row(int i, const struct sub *s)
 {
 	(void)i;
-	return json_pack("[s,I,s,I,o]", s->email, (json_int_t)s->window_id,
+	return json_pack("[s,I,s,I,o,I]", s->email, (json_int_t)s->window_id,
 	    mark_of(s), (json_int_t)s->delay_ms,
-	    s->distance_m >= 0 ? json_integer(s->distance_m) : json_null());
+	    s->distance_m >= 0 ? json_integer(s->distance_m) : json_null(),
+	    (json_int_t)s->student_no);
 }
 
 /*
@@ -243,6 +245,7 @@ take_row(const struct db_rows *rows, int i, struct sub *s)
 	s->spent = db_get_int(rows, i, 16);
 	s->delay_ms = db_get_int(rows, i, 20) > 0 ? db_get_int(rows, i, 20) : 0;
 	s->require_uv = db_get_int(rows, i, 21) != 0;
+	s->student_no = db_get_int(rows, i, 27);
 	/* a rotating window: the code the student may type now */
 	if (db_get(rows, i, 17) != NULL && s->code != NULL &&
 	    (s->code = submit_rotating_code(rows, i, s->otp, &s->delay_ms,
@@ -300,7 +303,10 @@ decide(const struct sub *s)
 
 /*
  * Inserts the marks of n accepted submits of students not yet marked, in
- * one statement; the window is re-checked under a shared lock.  Sets
+ * one statement; the window is re-checked under a shared lock.  The
+ * marks are not counted in the tallies yet (tallied NULL: the window's
+ * end counts them, schema/025_tally_at_finalise.sql) and carry their
+ * student's number, so the insert trigger looks nothing up.  Sets
  * ->written on each submit whose mark went in.  A submit whose window has
  * just ended, or whose mark raced in from elsewhere, is left unwritten
  * (IGNORE: the row is skipped, nothing else is touched).
@@ -316,11 +322,12 @@ write_fresh(struct http_req *r, struct sub **subs, int n)
 		return DB_ERR;
 	rc = db_query(r->db, r->arena, &rows,
 	    "INSERT IGNORE INTO attendance (session_id, student_email, status, "
-	    "source, delay_ms, geo_distance_m) SELECT w.session_id, j.email, "
-	    "j.st, 'OTP', j.delay, j.dist FROM JSON_TABLE(?, '$[*]' COLUMNS "
+	    "source, delay_ms, geo_distance_m, student_no, tallied) "
+	    "SELECT w.session_id, j.email, j.st, 'OTP', j.delay, j.dist, "
+	    "j.sno, NULL FROM JSON_TABLE(?, '$[*]' COLUMNS "
 	    "(email VARCHAR(190) PATH '$[0]', wid BIGINT UNSIGNED PATH '$[1]', "
 	    "st CHAR(1) PATH '$[2]', delay INT UNSIGNED PATH '$[3]', "
-	    "dist INT UNSIGNED PATH '$[4]')) j "
+	    "dist INT UNSIGNED PATH '$[4]', sno INT UNSIGNED PATH '$[5]')) j "
 	    "JOIN attendance_window w ON w.window_id = j.wid WHERE " WINDOW_OPEN
 	    " LOCK IN SHARE MODE RETURNING session_id, student_email",
 	    "s", js);

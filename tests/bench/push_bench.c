@@ -17,12 +17,15 @@
  * the same run, so every figure also reads as a ratio on any machine,
  * and with the CPU time the relay and MariaDB spent on them (/proc): the
  * cost of a push, which a shared machine disturbs far less than the
- * clock, and what the growth budget is read from.
+ * clock, and what the growth budget is read from; each one's share is
+ * printed too, with the stand-in's (on a 2-core machine the three share
+ * the cores, so their sum bounds the wall time).
  */
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,9 +43,15 @@
 static const int sizes[NSIZES] = { 1000, 3000, 10000 };
 static char prefix[64];
 
+/* Whose CPU time a run reads (STATE/<pidfile>). */
+enum { CPU_RELAY, CPU_DB, CPU_STANDIN, NCPU };
+static const char *const cpu_pidfile[NCPU] = { "run/relay.pid",
+	"run/mariadb.pid", "standin-fcm.pid" };
+
 struct run {
 	long long queue_ms, total_ms;
-	long long cpu_ms; /* the relay's and MariaDB's, over the same time */
+	long long cpu_ms;    /* the relay's and MariaDB's, over the same time */
+	long long cpu[NCPU]; /* each one's, the stand-in's too */
 };
 
 static long long
@@ -120,13 +129,13 @@ wait_last(const char *pfx, long long n, int timeout_ms)
 }
 
 /*
- * CPU ms the stack's daemon name (STATE/run/<name>.pid) has used so far,
- * from /proc; 0 when it cannot be read (a database outside the stack).
+ * CPU ms the process of pidfile (under STATE) has used so far, from
+ * /proc; 0 when it cannot be read (a database outside the stack).
  * CPU time is what a push costs; on a shared machine it moves far less
  * than the wall clock, so the growth budget is read from it.
  */
 static long long
-cpu_ms(const char *name)
+cpu_ms(const char *pidfile)
 {
 	char path[1024], buf[1024], *p;
 	unsigned long long ut = 0, st = 0;
@@ -134,7 +143,7 @@ cpu_ms(const char *name)
 	int pid = -1;
 	size_t n;
 
-	snprintf(path, sizeof(path), "%s/run/%s.pid", it_config()->state, name);
+	snprintf(path, sizeof(path), "%s/%s", it_config()->state, pidfile);
 	if ((fp = fopen(path, "r")) == NULL)
 		return 0;
 	if (fscanf(fp, "%d", &pid) != 1)
@@ -156,10 +165,13 @@ cpu_ms(const char *name)
 	    (unsigned long long)sysconf(_SC_CLK_TCK));
 }
 
-static long long
-stack_cpu_ms(void)
+static void
+cpu_read(long long *cpu)
 {
-	return cpu_ms("relay") + cpu_ms("mariadb");
+	int i;
+
+	for (i = 0; i < NCPU; i++)
+		cpu[i] = cpu_ms(cpu_pidfile[i]);
 }
 
 static void
@@ -277,18 +289,21 @@ static int
 measure(const char *shape, int n, int per, struct run *out)
 {
 	char pfx[96];
-	long long *ids, last;
-	int nclasses;
+	long long *ids, last, cpu0[NCPU];
+	int nclasses, i;
 
 	snprintf(pfx, sizeof(pfx), "%s-%s%d-", prefix, shape, n);
 	ids = fixture(pfx, n, per, &nclasses);
 	usleep(300000); /* the relay idle again, the fixture's I/O settled */
-	out->cpu_ms = stack_cpu_ms();
+	cpu_read(cpu0);
 	queue_classes(ids, nclasses, out);
 	free(ids);
 	if ((last = wait_last(pfx, n, 60000)) < 0)
 		return -1;
-	out->cpu_ms = stack_cpu_ms() - out->cpu_ms;
+	cpu_read(out->cpu);
+	for (i = 0; i < NCPU; i++)
+		out->cpu[i] -= cpu0[i];
+	out->cpu_ms = out->cpu[CPU_RELAY] + out->cpu[CPU_DB];
 	out->total_ms = last - out->total_ms;
 	return 0;
 }
@@ -363,6 +378,30 @@ raw_multi(int n, long parallel)
 	return t0;
 }
 
+/*
+ * The bare client's run of n, in ms, and the CPU a send cost it and the
+ * stand-in, in us: what the relay's own CPU a push compares with.
+ */
+static long long
+bare_run(int n, long parallel, double *self_us, double *standin_us)
+{
+	struct rusage r0, r1;
+	long long s0 = cpu_ms(cpu_pidfile[CPU_STANDIN]), ms;
+
+	getrusage(RUSAGE_SELF, &r0);
+	ms = raw_multi(n, parallel);
+	getrusage(RUSAGE_SELF, &r1);
+	*self_us = ((double)(r1.ru_utime.tv_sec - r0.ru_utime.tv_sec +
+			r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) *
+			   1e6 +
+		       (double)(r1.ru_utime.tv_usec - r0.ru_utime.tv_usec +
+			   r1.ru_stime.tv_usec - r0.ru_stime.tv_usec)) /
+	    n;
+	*standin_us =
+	    (double)(cpu_ms(cpu_pidfile[CPU_STANDIN]) - s0) * 1000 / n;
+	return ms;
+}
+
 /* One line per size; 1 when the wave's budgets hold. */
 static int
 report(const char *shape, const struct run *r, const long long *bare,
@@ -377,10 +416,14 @@ report(const char *shape, const struct run *r, const long long *bare,
 		printf(
 		    "push_bench: %-5s %5d pushes: %5lld ms (queuing %4lld ms)"
 		    ", bare client %4lld ms, relay/bare %.2f; relay+MariaDB "
-		    "CPU %.0f us a push, x%.2f that at %d\n",
+		    "CPU %.0f us a push, x%.2f that at %d (relay %.0f, "
+		    "MariaDB %.0f, stand-in %.0f)\n",
 		    shape, sizes[i], r[i].total_ms, r[i].queue_ms, bare[i],
 		    bare[i] > 0 ? (double)r[i].total_ms / (double)bare[i] : 0,
-		    cpu * 1000, growth, sizes[0]);
+		    cpu * 1000, growth, sizes[0],
+		    (double)r[i].cpu[CPU_RELAY] * 1000 / sizes[i],
+		    (double)r[i].cpu[CPU_DB] * 1000 / sizes[i],
+		    (double)r[i].cpu[CPU_STANDIN] * 1000 / sizes[i]);
 	}
 	if (budgeted) {
 		ok = r[NSIZES - 1].total_ms <= BUDGET_MS &&
@@ -398,6 +441,7 @@ main(void)
 {
 	struct run one, wave[NSIZES], big[NSIZES];
 	long long bare[NSIZES];
+	double bare_self[NSIZES], bare_standin[NSIZES];
 	long parallel;
 	int i, ok;
 
@@ -416,10 +460,15 @@ main(void)
 		if (measure("wave", sizes[i], PER_CLASS, &wave[i]) < 0 ||
 		    measure("class", sizes[i], sizes[i], &big[i]) < 0)
 			return 1;
-		bare[i] = raw_multi(sizes[i], parallel);
+		bare[i] = bare_run(sizes[i], parallel, &bare_self[i],
+		    &bare_standin[i]);
 	}
 	ok = report("wave", wave, bare, 1);
 	report("class", big, bare, 0);
+	for (i = 0; i < NSIZES; i++)
+		printf("push_bench: bare  %5d sends: CPU %.0f us a send (the "
+		       "stand-in %.0f)\n",
+		    sizes[i], bare_self[i], bare_standin[i]);
 	printf("push_bench: one push queued to arrival: %lld ms; %ld in "
 	       "flight\n",
 	    one.total_ms, parallel);

@@ -749,9 +749,13 @@ Test(push, a_relay_killed_mid_batch_loses_nothing_and_sends_at_most_twice)
 
 Test(push, two_relays_at_once_never_send_the_same_push_twice)
 {
-	/* More than one claim of the stack's relay (64 x 16), so some rows
-	 * are always left for the second one, which claims 8 x 16 at a time. */
-	enum { N = 1500 };
+	/* More than two claims of the stack's relay (64 x 16: one sending,
+	 * one claimed ahead), so some rows are always left for the second
+	 * one, which claims 8 x 16 at a time; answers slow enough (50 ms,
+	 * 64 at a time: about 2 s for the first relay alone) that a second
+	 * relay whose first claim came too early finds rows at its next
+	 * poll, a second later. */
+	enum { N = 2500 };
 	char *pre = prefix_for("pair"), *sock = state_path("run/relay2.sock"),
 	     *log = state_path("log/relay2.log"), env[1200], bin[1024],
 	     line[512];
@@ -779,7 +783,7 @@ Test(push, two_relays_at_once_never_send_the_same_push_twice)
 	for (t = 0; t < 500 && access(sock, F_OK) != 0; t++)
 		usleep(10000);
 	cr_assert_eq(access(sock, F_OK), 0, "the second relay is up");
-	json_decref(fcm("POST", "/control/delay?ms=20"));
+	json_decref(fcm("POST", "/control/delay?ms=50"));
 	queue_quietly(dev, N, "session-83", clock_wall_ms() + 120000);
 	cfg2.relay_socket = sock;
 	outbox_wake(&cfg2);

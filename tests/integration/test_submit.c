@@ -35,6 +35,17 @@ submit(const char *token, long long sid, const char *otp, const char *race,
 	    0);
 }
 
+/* A submit that must be answered 200. */
+static void
+submit_ok(const char *token, long long sid, const char *otp)
+{
+	struct it_resp r;
+
+	submit(token, sid, otp, NULL, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	it_resp_free(&r);
+}
+
 /* The student's row: "P/OTP", "A/TIMEOUT", ... or "" when none. */
 static const char *
 row_of(long long sid, const char *email)
@@ -55,16 +66,9 @@ row_of(long long sid, const char *email)
 static long long
 second_round(struct it_class *k, char otp[5])
 {
-	struct it_resp r;
-	char body[64];
 	long long sid = it_class_initiate(k, otp);
 
-	snprintf(body, sizeof(body), "{\"session_id\":%lld}", sid);
-	cr_assert_eq(it_post_json("/attendance/close", k->teacher_tok, body,
-			 &r),
-	    0);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	it_resp_free(&r);
+	it_class_close(k->teacher_tok, sid);
 	cr_assert_str_eq(row_of(sid, k->students[0]), "A/TIMEOUT");
 	cr_assert_eq(it_class_initiate(k, otp), sid);
 	return sid;
@@ -216,15 +220,63 @@ ParameterizedTest(struct race_case *c, submit,
 Test(submit, a_retake_without_a_race_turns_the_absence_into_a_mark)
 {
 	struct it_class k;
-	struct it_resp r;
 	char otp[5];
 	long long sid;
 
 	IT_REQUIRE_STACK();
 	it_class_make(&k, "retake", 1, "ANDROID");
 	sid = second_round(&k, otp);
-	submit(k.tokens[0], sid, otp, NULL, &r);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	it_resp_free(&r);
+	submit_ok(k.tokens[0], sid, otp);
 	cr_assert_str_eq(row_of(sid, k.students[0]), "P/OTP");
+}
+
+/* What the session's tally counts for the student: "P", "A", ... or "-". */
+static const char *
+counted_of(long long sid, const char *email)
+{
+	static char out[8];
+	struct db_rows rows;
+
+	cr_assert_eq(
+	    db_query_one(it_db(), it_arena(), &rows,
+		"SELECT COALESCE(tallied, '-') FROM attendance a "
+		"JOIN student st ON st.student_email = a.student_email "
+		"AND st.student_no = a.student_no WHERE a.session_id "
+		"= ? AND a.student_email = ?",
+		"Is", sid, email),
+	    DB_OK, "no mark, or a wrong student number");
+	snprintf(out, sizeof(out), "%s", db_get(&rows, 0, 0));
+	return out;
+}
+
+/*
+ * schema/025_tally_at_finalise.sql: a submit's mark carries its student's
+ * number and is counted when its window ends, not before; a retake's
+ * change of an absence counted in the first round waits for the second.
+ */
+Test(submit, a_mark_is_counted_in_the_tallies_when_its_window_ends)
+{
+	struct it_class k;
+	char otp[5];
+	long long sid;
+
+	IT_REQUIRE_STACK();
+	it_class_make(&k, "counted", 2, "ANDROID");
+	sid = it_class_initiate(&k, otp);
+	submit_ok(k.tokens[0], sid, otp);
+	cr_assert_str_eq(counted_of(sid, k.students[0]), "-");
+	it_class_close(k.teacher_tok, sid);
+	cr_assert_str_eq(counted_of(sid, k.students[0]), "P");
+	cr_assert_str_eq(counted_of(sid, k.students[1]), "A");
+
+	cr_assert_eq(it_class_initiate(&k, otp), sid, "a second round");
+	submit_ok(k.tokens[1], sid, otp);
+	cr_assert_str_eq(row_of(sid, k.students[1]), "P/OTP");
+	cr_assert_str_eq(counted_of(sid, k.students[1]), "A", "while open");
+	it_class_close(k.teacher_tok, sid);
+	cr_assert_str_eq(counted_of(sid, k.students[1]), "P");
+	cr_assert_eq(it_sql_int("SELECT present FROM session_tally WHERE "
+				"session_id = ?",
+			 "I", sid),
+	    2);
 }
