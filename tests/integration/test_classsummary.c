@@ -15,8 +15,9 @@
  * open, the window closed by the teacher (which marks the rest absent);
  * then, one after another, a status change, slow set, a manual mark, a
  * remark, mark-all over the timeout absences, a deletion, a new mark, a
- * second window of the same session with a change while it is open, and
- * a bulk load with the triggers off and the subject recounted after.
+ * second window of the same session with a change while it is open, a
+ * third ended by hand, and a bulk load with the triggers off and the
+ * subject recounted after.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -278,6 +279,17 @@ Test(classsummary, a_pending_window_and_a_bulk_load_are_read_from_the_marks)
 	it_class_close(k.teacher_tok, sid);
 	check("second window closed");
 	cr_assert_str_neq(cell(STORED), before, "built again");
+
+	/* a window ended by hand (an operator) builds the row as well */
+	open_window();
+	sql("UPDATE attendance SET slow = 1 WHERE session_id = ? AND "
+	    "student_email = ?",
+	    "Is", k.students[0], NULL);
+	summary_is_the_marks("third window open");
+	sql("UPDATE attendance_window SET finalized_at = NOW(3) WHERE "
+	    "session_id = ? AND finalized_at IS NULL",
+	    "I", NULL, NULL);
+	check("third window ended by hand");
 	before = cell(STORED);
 
 	cr_assert_eq(it_sql("SET @ehazira_tally_bulk = 1", ""), DB_OK);
