@@ -223,11 +223,16 @@ class_extras(struct db *db, struct arena *a, long long subject_id,
 {
 	int rc;
 
+	/* an ended session's row says whether it has any (026) */
 	rc = db_query(db, a, &b->remarks,
 	    "SELECT a.session_id, a.student_email, a.remark "
 	    "FROM period p JOIN session se ON se.period_id = p.period_id "
+	    "LEFT JOIN session_register r ON r.session_id = se.session_id "
+	    "AND NOT EXISTS (SELECT 1 FROM attendance_window w WHERE "
+	    "w.session_id = se.session_id AND w.finalized_at IS NULL) "
 	    "JOIN attendance a ON a.session_id = se.session_id "
 	    "WHERE p.subject_id = ? AND se.date BETWEEN ? AND ? "
+	    "AND (r.session_id IS NULL OR r.remarks > 0) "
 	    "AND a.remark IS NOT NULL",
 	    "Iss", subject_id, out->from_s, out->to_s);
 	if (rc != DB_OK)
@@ -241,7 +246,7 @@ class_extras(struct db *db, struct arena *a, long long subject_id,
 	    "Iss", out->subj.class_id, out->from_s, out->to_s);
 }
 
-#define SESSION_COLS 6 /* the columns of class_read's session rows */
+#define SESSION_COLS 7 /* the columns of class_read's session rows */
 
 /* Session rows by date, period number and id: the register's order. */
 static int
@@ -305,16 +310,24 @@ class_read(struct db *db, struct arena *a, long long subject_id,
 	 * marks first, and an ORDER BY copied the packed rows through a
 	 * temporary table (together three times the time of this query):
 	 * the rows are put in register order here (sort_sessions).  Remarks
-	 * and leave are rare: two small queries (class_extras).
+	 * and leave are rare: two small queries (class_extras).  A session
+	 * whose windows have all ended has its string stored already
+	 * (schema/026_session_register.sql), the last column: only the others
+	 * are packed here (one IF of both cost a copy of every string).
 	 */
 	rc = db_query(db, a, &b->rows,
 	    "SELECT se.session_id, DATE_FORMAT(se.date, '%Y-%m-%d'), "
-	    "p.period_no, (SELECT COUNT(*) FROM attendance a "
-	    "WHERE a.session_id = se.session_id) AS n, "
+	    "p.period_no, IF(r.session_id IS NULL, (SELECT COUNT(*) "
+	    "FROM attendance a WHERE a.session_id = se.session_id), "
+	    "r.marks) AS n, IF(r.session_id IS NULL, "
 	    "(SELECT GROUP_CONCAT(a.status, LEFT(a.source, 1), a.slow, "
 	    "a.student_no SEPARATOR ' ') FROM attendance a "
-	    "WHERE a.session_id = se.session_id), se.taken_by "
+	    "WHERE a.session_id = se.session_id), NULL), se.taken_by, "
+	    "r.packed "
 	    "FROM period p JOIN session se ON se.period_id = p.period_id "
+	    "LEFT JOIN session_register r ON r.session_id = se.session_id "
+	    "AND NOT EXISTS (SELECT 1 FROM attendance_window w WHERE "
+	    "w.session_id = se.session_id AND w.finalized_at IS NULL) "
 	    "WHERE p.subject_id = ? AND se.date BETWEEN ? AND ? HAVING n > 0",
 	    "Iss", subject_id, out->from_s, out->to_s);
 	if (rc == DB_OK)
@@ -399,7 +412,8 @@ mark_student(const struct class_build *b, int n, const char *no)
 static int
 unpack_session(struct class_report *out, const struct class_build *b, int k)
 {
-	char *p = b->rows.v[(size_t)k * (size_t)b->rows.ncols + 4], *end;
+	char **row = b->rows.v + (size_t)k * (size_t)b->rows.ncols, *end;
+	char *p = row[6] ? row[6] : row[4]; /* stored, or packed now */
 	long long n = db_get_int(&b->rows, k, 3), got = 0;
 	size_t c;
 	int s;
