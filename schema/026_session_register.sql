@@ -161,45 +161,12 @@ FOR EACH ROW FOLLOWS attendance_tally_delete
       NULL, -(OLD.remark IS NOT NULL));
   END IF;
 
--- A recount rebuilds its subject's rows too: 025's procedure, with the
--- last CALL added.
-DROP PROCEDURE attendance_tally_subject;
+-- A recount rebuilds its subject's rows too (025's hook).
+DROP PROCEDURE attendance_tally_subject_more;
 
-CREATE PROCEDURE attendance_tally_subject(IN subj INT UNSIGNED)
+CREATE PROCEDURE attendance_tally_subject_more(IN subj INT UNSIGNED)
 MODIFIES SQL DATA
-BEGIN
-  DECLARE bulk INT DEFAULT @ehazira_tally_bulk;
-  SET @ehazira_tally_bulk = 1;
-  UPDATE period p STRAIGHT_JOIN session se ON se.period_id = p.period_id
-    STRAIGHT_JOIN attendance a ON a.session_id = se.session_id
-    SET a.tallied = a.status
-    WHERE p.subject_id = subj AND NOT (a.tallied <=> a.status);
-  SET @ehazira_tally_bulk = bulk;
-  DELETE ta FROM session_tally ta WHERE ta.subject_id = subj;
-  DELETE FROM student_tally WHERE subject_id = subj;
-  DELETE FROM student_week_tally WHERE subject_id = subj;
-  INSERT INTO session_tally (session_id, period_id, subject_id, date, marks,
-    present, absent, flagged)
-    SELECT se.session_id, p.period_id, subj, se.date, COUNT(*),
-      SUM(a.status = 'P'), SUM(a.status = 'A'), SUM(a.status = 'R')
-    FROM period p STRAIGHT_JOIN session se ON se.period_id = p.period_id
-    STRAIGHT_JOIN attendance a ON a.session_id = se.session_id
-    WHERE p.subject_id = subj
-    GROUP BY se.session_id, p.period_id, se.date;
-  INSERT INTO student_week_tally (subject_id, week, student_no, held,
-    present)
-    SELECT subj, se.date - INTERVAL WEEKDAY(se.date) DAY, a.student_no,
-      COUNT(*), SUM(a.status = 'P')
-    FROM period p STRAIGHT_JOIN session se ON se.period_id = p.period_id
-    STRAIGHT_JOIN attendance a ON a.session_id = se.session_id
-    WHERE p.subject_id = subj
-    GROUP BY 2, 3;
-  INSERT INTO student_tally (subject_id, student_no, held, present)
-    SELECT subj, student_no, SUM(held), SUM(present)
-    FROM student_week_tally WHERE subject_id = subj
-    GROUP BY student_no;
   CALL attendance_register_subject(subj);
-END;
 
 -- The sessions so far: one pass over attendance in its key's order.
 INSERT INTO session_register (session_id, marks, remarks, packed)
