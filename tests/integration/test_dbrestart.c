@@ -12,25 +12,6 @@
 
 #include "it.h"
 
-/* Lines of the relay's log containing what. */
-static int
-relay_log_count(const char *what)
-{
-	char path[4096], line[2048];
-	FILE *fp;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "%s/log/relay.log",
-	    getenv("EHAZIRA_STATE"));
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp))
-		if (strstr(line, what))
-			n++;
-	fclose(fp);
-	return n;
-}
-
 static long
 health(void)
 {
@@ -54,8 +35,8 @@ Test(dbrestart, healthz_follows_the_database_without_a_worker_restart,
 	IT_REQUIRE_STACK();
 	before = it_pid("fcgi");
 	relay_pid = it_pid("relay");
-	ups = relay_log_count("database up");
-	downs = relay_log_count("database down");
+	ups = it_log_lines(NULL, "relay.log", "database up");
+	downs = it_log_lines(NULL, "relay.log", "database down");
 	cr_assert_gt(before, 0);
 	cr_assert_eq(health(), 200);
 	cr_assert_eq(it_stack("db-stop"), 0);
@@ -73,10 +54,12 @@ Test(dbrestart, healthz_follows_the_database_without_a_worker_restart,
 		cr_assert_eq(health(), 200);
 	cr_assert_eq(it_pid("fcgi"), before, "the workers were not restarted");
 	/* the relay noticed both, and carried on as the same process */
-	for (i = 0; i < 50 && relay_log_count("database up") <= ups; i++)
+	for (i = 0;
+	     i < 50 && it_log_lines(NULL, "relay.log", "database up") <= ups;
+	     i++)
 		usleep(100000);
-	cr_assert_gt(relay_log_count("database down"), downs);
-	cr_assert_gt(relay_log_count("database up"), ups);
+	cr_assert_gt(it_log_lines(NULL, "relay.log", "database down"), downs);
+	cr_assert_gt(it_log_lines(NULL, "relay.log", "database up"), ups);
 	cr_assert_eq(it_pid("relay"), relay_pid);
 	cr_assert_eq(kill(relay_pid, 0), 0, "the relay is still running");
 }

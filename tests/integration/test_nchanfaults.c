@@ -70,23 +70,6 @@ pubsub_clients(void)
 	return redis_cli("CLIENT LIST TYPE pubsub | grep -c sub=");
 }
 
-static int
-count_in_log(const char *needle)
-{
-	char path[4096], line[4096];
-	FILE *fp;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "%s/log/nginx-error.log",
-	    getenv("EHAZIRA_STATE"));
-	if ((fp = fopen(path, "r")) == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), fp))
-		n += strstr(line, needle) != NULL;
-	fclose(fp);
-	return n;
-}
-
 /*
  * A WebSocket as the app opens one: refused ones (nginx restarting after
  * the other test's abort, nchan not yet on Redis) are tried again.
@@ -140,7 +123,8 @@ Test(nchanfaults,
 	struct it_class k;
 	struct ws *s[NSTUD];
 	long long sid;
-	int i, tries, aborts = count_in_log("exited on signal");
+	int i, tries,
+	    aborts = it_log_lines(NULL, "nginx-error.log", "exited on signal");
 	char otp[5];
 
 	if (getenv("EHAZIRA_NCHAN_FAULTS") == NULL)
@@ -158,8 +142,8 @@ Test(nchanfaults,
 	for (tries = 0; tries < 100 && pubsub_clients() < 1; tries++)
 		usleep(100000);
 	cr_assert_geq(pubsub_clients(), 1, "nchan listens again");
-	cr_assert_eq(count_in_log("exited on signal"), aborts,
-	    "no nginx worker died");
+	cr_assert_eq(it_log_lines(NULL, "nginx-error.log", "exited on signal"),
+	    aborts, "no nginx worker died");
 	for (i = 0; i < NSTUD; i++)
 		ws_close(s[i]);
 }
@@ -197,7 +181,8 @@ Test(nchanfaults, a_channel_taken_again_while_nchan_lets_it_go_is_delivered_to,
 	struct it_class k;
 	struct ws *s[NSTUD];
 	long long sid;
-	int i, aborts = count_in_log("exited on signal");
+	int i,
+	    aborts = it_log_lines(NULL, "nginx-error.log", "exited on signal");
 	char otp[5];
 	double t0;
 
@@ -216,11 +201,12 @@ Test(nchanfaults, a_channel_taken_again_while_nchan_lets_it_go_is_delivered_to,
 	for (i = 0; i < NSTUD; i++)
 		s[i] = must_connect(k.tokens[i]);
 	sleep_until(t0 + 23);
-	cr_assert_eq(count_in_log("is SUBSCRIBING, but status was set to "
-				  "UNSUBSCRIBED"),
+	cr_assert_eq(it_log_lines(NULL, "nginx-error.log",
+			 "is SUBSCRIBING, but status was set to "
+			 "UNSUBSCRIBED"),
 	    0, "nchan took a late UNSUBSCRIBE answer for the new channel");
-	cr_assert_eq(count_in_log("exited on signal"), aborts,
-	    "no nginx worker died");
+	cr_assert_eq(it_log_lines(NULL, "nginx-error.log", "exited on signal"),
+	    aborts, "no nginx worker died");
 	sid = it_class_initiate(&k, otp);
 	cr_assert_eq(started(s, NSTUD, sid, 5000), NSTUD);
 	for (i = 0; i < NSTUD; i++)

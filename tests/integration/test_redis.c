@@ -154,22 +154,6 @@ nginx_workers(int *pids, int max)
 	return n;
 }
 
-static int
-count_in_log(const char *needle)
-{
-	char path[4096], line[4096];
-	FILE *fp;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "%s/log/nginx-error.log", state_dir());
-	if ((fp = fopen(path, "r")) == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), fp))
-		n += strstr(line, needle) != NULL;
-	fclose(fp);
-	return n;
-}
-
 /* 1 when w gets the start of session sid. */
 static int
 got_started(struct ws *w, long long sid)
@@ -318,7 +302,9 @@ Test(redis, killing_an_nginx_worker_loses_no_event_for_any_client,
 	cr_assert_eq(missed_old + missed_new, 0,
 	    "%d reconnected and %d new sockets missed the window's end",
 	    missed_old, missed_new);
-	cr_assert_eq(count_in_log("tried adding WAITING chanhead"), 0);
+	cr_assert_eq(it_log_lines(state_dir(), "nginx-error.log",
+			 "tried adding WAITING chanhead"),
+	    0);
 	for (i = 0; i < MAXS; i++) {
 		ws_close(old[i]);
 		ws_close(fresh[i]);

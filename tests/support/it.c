@@ -247,6 +247,23 @@ it_pid(const char *name)
 	return pid;
 }
 
+int
+it_log_lines(const char *state, const char *log, const char *needle)
+{
+	char path[4096], line[4096];
+	FILE *fp;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/log/%s",
+	    state ? state : getenv("EHAZIRA_STATE"), log);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp))
+		n += strstr(line, needle) != NULL;
+	fclose(fp);
+	return n;
+}
+
 json_t *
 it_control(const char *base, const char *method, const char *fmt, va_list ap)
 {

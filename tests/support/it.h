@@ -61,6 +61,11 @@ int it_stack(const char *cmd);
 /* The pid in STATE/run/NAME.pid, or 0. */
 int it_pid(const char *name);
 /*
+ * Lines of STATE/log/LOG (state NULL: the test stack's) that contain
+ * needle; 0 when the log is not there.
+ */
+int it_log_lines(const char *state, const char *log, const char *needle);
+/*
  * A call to a stand-in's control surface: METHOD base + the formatted
  * path (POST with an empty body); the parsed JSON answer, or NULL when
  * the call or the parse failed.
