@@ -475,36 +475,37 @@ college_same(const char *view, int nc, int sc, const char *from, const char *to,
  * the join to the departments' subjects): every student of the
  * fixture's subjects (threshold 101), as the two departments give them.
  */
-Test(tally, the_college_wide_shortage_list_is_the_count_of_the_marks)
+/*
+ * view over every range, per department (same_as_marks with threshold and
+ * min_held) and college-wide (college_same: subject_id in column sc of
+ * nc): the rows the departments give, which the college must hold.
+ */
+static int
+departments_and_college(const char *view, int nc, int sc, int threshold,
+    int min_held)
 {
 	size_t r;
 	int d, n = 0, college = 0;
 
 	for (r = 0; r < NRANGES; r++) {
 		for (d = 0; d < 2; d++)
-			n += same_as_marks("shortage", NULL, ranges[r][0],
-			    ranges[r][1], d, 101, 1);
-		college += college_same("shortage", 10, 4, ranges[r][0],
-		    ranges[r][1], 101);
+			n += same_as_marks(view, NULL, ranges[r][0],
+			    ranges[r][1], d, threshold, min_held);
+		college += college_same(view, nc, sc, ranges[r][0],
+		    ranges[r][1], threshold);
 	}
-	cr_expect_gt(n, 7 * 9);
 	cr_expect_eq(college, n, "the college holds both departments' rows");
+	return n;
+}
+
+Test(tally, the_college_wide_shortage_list_is_the_count_of_the_marks)
+{
+	cr_expect_gt(departments_and_college("shortage", 10, 4, 101, 1), 7 * 9);
 }
 
 Test(tally, not_marked_is_the_sessions_without_marks)
 {
-	size_t r;
-	int d, n = 0, college = 0;
-
-	for (r = 0; r < NRANGES; r++) {
-		for (d = 0; d < 2; d++)
-			n += same_as_marks("not-marked", NULL, ranges[r][0],
-			    ranges[r][1], d, 75, 3);
-		college += college_same("not-marked", 9, 7, ranges[r][0],
-		    ranges[r][1], 75);
-	}
-	cr_expect_gt(n, 0);
-	cr_expect_eq(college, n, "the college holds both departments' rows");
+	cr_expect_gt(departments_and_college("not-marked", 9, 7, 75, 3), 0);
 }
 
 /* The triggers' sums, row by row, against a recount of the marks. */
