@@ -102,7 +102,7 @@ settle_queued(struct pushdb *pd, struct db *db, struct arena *a)
 	pd->ids = NULL;
 	pd->nids = pd->cap = 0;
 	pthread_mutex_unlock(&pd->mu);
-	if (values) /* else the counters are lost, the rows are not */
+	if (values) /* else nothing: the rows go again at lease end */
 		write_sent(pd, db, a, ids, n, values);
 	else
 		log_error("push: no memory for %d sent rows' counters", n);
