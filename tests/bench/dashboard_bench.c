@@ -454,19 +454,40 @@ save_view(const char *path, const char *token, const char *label)
 	return save_url(path, token, name);
 }
 
+/* The first day of the fixture's semester (build_marks), as YYYY-MM-DD. */
+static const char *
+semester_start(void)
+{
+	static char day[11];
+	long long n = it_sql_int("SELECT TO_DAYS(CURDATE() - INTERVAL 126 DAY) "
+				 "- TO_DAYS('1970-01-01')",
+	    "");
+	time_t t = (time_t)(n * 86400);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	return day;
+}
+
 /* Each view, college-wide and for one department. */
 static int
 views(const char *ta, int *over)
 {
-	static const char *const names[] = { "attendance?by=department",
+	static char semester[48];
+	const char *const names[] = { "attendance?by=department",
 		"attendance?by=class", "attendance?by=subject",
-		"attendance?by=teacher", "trend?", "shortage?", "not-marked?",
-		"accounts?", "jobs?" };
+		"attendance?by=teacher", "trend?", "shortage?", semester,
+		"not-marked?", "accounts?", "jobs?" };
 	const char *only = getenv("EHAZIRA_DASH_ONLY"); /* a part of a name */
 	char path[256], label[128];
 	double med;
 	size_t i;
 
+	/* the default range is the last REPORT_DAYS (120) of the 126:
+	 * the signed sum; the semester's own range is the totals */
+	snprintf(semester, sizeof(semester), "shortage?from=%s",
+	    semester_start());
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		const char *sep = strchr(names[i], '?')[1] ? "&" : "";
 

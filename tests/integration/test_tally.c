@@ -503,6 +503,39 @@ Test(tally, the_college_wide_shortage_list_is_the_count_of_the_marks)
 	cr_expect_gt(departments_and_college("shortage", 10, 4, 101, 1), 7 * 9);
 }
 
+/*
+ * A subject whose marks all lie in the range is read from its totals
+ * (less its late joiners' marks), next to subjects the range cuts: S1
+ * keeps only its marks of 2025-01-13 .. 2025-03-02 (student 6 of K1
+ * joined on 2025-02-12), S2 and S3 keep all theirs.
+ */
+Test(tally, a_subject_wholly_inside_the_range_is_its_totals)
+{
+	static const char *const inside[][2] = {
+		{ "2025-01-08", "2025-03-20" }, /* long: S1 whole, S2 cut */
+		{ "2025-01-13", "2025-03-02" }, /* S1's own span, short */
+		{ "2025-01-11", "2025-03-03" }, /* Sat..Mon around it */
+		{ "2025-01-15", "2025-03-02" }, /* S1 cut too */
+		{ "2025-01-06", "2025-03-31" }, /* every subject whole */
+	};
+	size_t r;
+	int d, n = 0, college = 0;
+
+	insert("DELETE a FROM attendance a JOIN session se ON se.session_id = "
+	       "a.session_id WHERE se.period_id IN (?, ?, ?) AND "
+	       "(se.date < '2025-01-13' OR se.date > '2025-03-02')",
+	    "III", fx.period[0], fx.period[1], fx.period[2]);
+	for (r = 0; r < sizeof(inside) / sizeof(inside[0]); r++) {
+		for (d = 0; d < 2; d++)
+			n += same_as_marks("shortage", NULL, inside[r][0],
+			    inside[r][1], d, 101, 1);
+		college += college_same("shortage", 10, 4, inside[r][0],
+		    inside[r][1], 101);
+	}
+	cr_expect_eq(college, n);
+	cr_expect_gt(n, 9 * 5);
+}
+
 Test(tally, not_marked_is_the_sessions_without_marks)
 {
 	cr_expect_gt(departments_and_college("not-marked", 9, 7, 75, 3), 0);
