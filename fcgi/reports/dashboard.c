@@ -254,9 +254,12 @@ shortage_plan(const struct dash_query *q, struct shortage_plan *p)
 	"JOIN teacher t ON t.teacher_email = sj.teacher_email "                  \
 	"JOIN course co ON co.course_id = sj.course_id) "                        \
 	"SELECT st.roll_no, st.name, st.student_email, lab.class, "              \
-	"k.subject_id, lab.subject, lab.teacher, k.held, k.present, "            \
-	"ROUND(100 * k.present / k.held, 1) AS percent, lab.class_rank, "        \
-	"st.roll_rank, lab.subject_rank FROM k "                                 \
+	"CAST(k.subject_id AS CHAR) AS subject_id, lab.subject, lab.teacher, "   \
+	"CAST(k.held AS CHAR) AS held, CAST(k.present AS CHAR) AS present, "     \
+	"ROUND(100 * k.present / k.held, 1) AS percent, "                        \
+	"CAST(lab.class_rank AS CHAR) AS class_rank, "                           \
+	"CAST(st.roll_rank AS CHAR) AS roll_rank, "                              \
+	"CAST(lab.subject_rank AS CHAR) AS subject_rank FROM k "                 \
 	"JOIN lab ON lab.subject_id = k.subject_id "                             \
 	"JOIN stu st ON st.student_no = k.student_no "                           \
 	"WHERE k.held >= ? AND 100 * k.present < ? * k.held"
