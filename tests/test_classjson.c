@@ -437,8 +437,8 @@ Test(classjson, a_whole_register_is_the_bytes_of_the_tree)
 
 	for (i = 0; i < N; i++) {
 		se[i].session_id = 5000 + i;
-		snprintf(se[i].date, sizeof(se[i].date), "2026-02-%02d",
-		    1 + i % 28);
+		snprintf(se[i].date, sizeof(se[i].date), "2026-02-%02u",
+		    1u + (unsigned)i % 28u);
 	}
 	for (i = 0; i < S * N; i++) {
 		cells[i] = kinds[(i * 7 + i / 13) % 10];
