@@ -1,7 +1,8 @@
 /*
  * test_buf.c - the growable buffer (fcgi/core/buf.c): appends up to its
- * limit and not past it, libcurl's writer stopping there, and whole files
- * read (empty ones too) or refused (missing, a directory).
+ * limit and not past it, libcurl's writer stopping there, room reserved
+ * and growth by doubling, and whole files read (empty ones too) or
+ * refused (missing, a directory).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -28,6 +29,31 @@ Test(buf, appends_up_to_the_limit_and_refuses_past_it_unchanged)
 	cr_assert_eq(b.n, 0);
 	cr_assert_eq(buf_curl_write("gh", 1, 2, &b), 2);
 	cr_assert_str_eq(b.p, "gh");
+	buf_release(&b);
+}
+
+Test(buf, reserved_room_is_filled_without_moving_and_growth_doubles)
+{
+	struct buf b = { 0 };
+	char *p;
+	int i;
+
+	cr_assert_eq(buf_reserve(&b, 10000), 0);
+	cr_assert_str_eq(b.p, "", "an empty string after a reserve");
+	p = b.p;
+	for (i = 0; i < 1000; i++)
+		cr_assert_eq(buf_append(&b, "0123456789", 10), 0);
+	cr_expect_eq(b.p, p, "10,000 bytes in the room reserved");
+	cr_expect_eq(b.cap, 10001);
+	cr_assert_eq(buf_append(&b, "x", 1), 0);
+	cr_expect_eq(b.cap, 20002, "doubled, not grown by one byte");
+	cr_expect_eq(b.n, 10001);
+	cr_expect_eq(b.p[10000], 'x');
+	cr_expect_eq(b.p[10001], '\0');
+	buf_release(&b);
+	cr_expect_eq(b.cap, 0);
+	cr_assert_eq(buf_append(&b, "ab", 2), 0);
+	cr_expect_eq(b.cap, 4096, "a first append takes 4 KB");
 	buf_release(&b);
 }
 

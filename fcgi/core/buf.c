@@ -1,7 +1,8 @@
 /*
  * buf.c - the one growable buffer: HTTP answers collected by libcurl
- * (JWKS, OAuth tokens, the tests' client) and files read whole (SQL
- * migrations, CSV imports, keys).
+ * (JWKS, OAuth tokens, the tests' client), files read whole (SQL
+ * migrations, CSV imports, keys) and JSON answers written as text (the
+ * dashboard's views, the class summary).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,19 +10,43 @@
 
 #include "buf.h"
 
+/* At least need bytes allocated: doubling from 4 KB, or exactly need. */
+static int
+grow(struct buf *b, size_t need, int exact)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+	char *np;
+
+	while (!exact && cap < need)
+		cap *= 2;
+	if (exact)
+		cap = need;
+	if ((np = realloc(b->p, cap)) == NULL)
+		return -1;
+	b->p = np;
+	b->cap = cap;
+	return 0;
+}
+
+int
+buf_reserve(struct buf *b, size_t n)
+{
+	if (b->n + n + 1 > b->cap && grow(b, b->n + n + 1, 1) < 0)
+		return -1;
+	b->p[b->n] = '\0';
+	return 0;
+}
+
 int
 buf_append(struct buf *b, const void *data, size_t n)
 {
-	char *np;
-
 	if (b->max && b->n + n > b->max)
 		return -1;
-	if ((np = realloc(b->p, b->n + n + 1)) == NULL)
+	if (b->n + n + 1 > b->cap && grow(b, b->n + n + 1, 0) < 0)
 		return -1;
-	memcpy(np + b->n, data, n);
+	memcpy(b->p + b->n, data, n);
 	b->n += n;
-	np[b->n] = '\0';
-	b->p = np;
+	b->p[b->n] = '\0';
 	return 0;
 }
 
@@ -39,6 +64,7 @@ buf_release(struct buf *b)
 	free(b->p);
 	b->p = NULL;
 	b->n = 0;
+	b->cap = 0;
 }
 
 char *

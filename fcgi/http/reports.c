@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "classjson.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -58,6 +59,19 @@ wide_scope(struct http_req *r, const char *student, long long subject_id,
 	if (rc == SCOPE_IN)
 		*teacher = NULL;
 	return 0;
+}
+
+/* The class summary's JSON, written as text (classjson.c); the arena owns
+ * it. */
+static int
+reply_class_json(struct http_req *r, const struct class_report *rep)
+{
+	size_t len;
+	char *s = classjson_dump(rep, &len);
+
+	if (s == NULL || arena_own(r->arena, s) < 0) /* s is gone */
+		return http_reply_error(r, 500, "internal", "internal error");
+	return http_reply_raw(r, 200, "application/json", s, len);
 }
 
 static int
@@ -229,7 +243,7 @@ reports_class(struct http_req *r)
 		    "the subject is not taught in that class");
 	http_add_header(r, "Cache-Control", "no-store");
 	if (fmt == REPORT_JSON)
-		return http_reply_json(r, 200, reportjson_class(&rep));
+		return reply_class_json(r, &rep);
 	if (reportexport_class(&rep, fmt, reportexport_tmpdir(r->arena, r->cfg),
 		r->arena, &buf, &len) < 0)
 		return 503;

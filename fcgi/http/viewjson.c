@@ -10,47 +10,17 @@
  * each column's key is encoded once: the same bytes as dumping the
  * objects (a cell jansson would refuse, a string that is not UTF-8, is
  * left out of its row as json_object_set_new left it out), at a few
- * allocations a row.  tests/integration/test_dashboard.c reads the views;
- * the dashboard benchmark compared every view's bytes with the objects'.
+ * allocations a row (the buffer and the encoder's helpers are
+ * fcgi/core/buf.c and jsontext.c).  tests/integration/test_dashboard.c
+ * reads the views; the dashboard benchmark compared every view's bytes
+ * with the objects'.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "jsontext.h"
 #include "viewjson.h"
-
-#define FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(10))
-
-/* A growing text (doubling: the answer is megabytes in small pieces). */
-struct buf {
-	char *p;
-	size_t n, cap;
-};
-
-static int
-buf_append(struct buf *b, const void *data, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 4096;
-	char *np;
-
-	while (cap < b->n + n + 1)
-		cap *= 2;
-	if (cap != b->cap) {
-		if ((np = realloc(b->p, cap)) == NULL)
-			return -1;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, data, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-	return 0;
-}
-
-static int
-to_buf(const char *p, size_t n, void *data)
-{
-	return buf_append(data, p, n);
-}
 
 /* The reused values: one per kind of cell. */
 struct cellvals {
@@ -70,23 +40,6 @@ cell_value(struct cellvals *cv, char k, const char *v)
 	return json_string_set(cv->s, v) == 0 ? cv->s : NULL;
 }
 
-/*
- * A string cell jansson would write as it is, quoted: printable ASCII but
- * the quote and the backslash (valid UTF-8; no JSON_ESCAPE_SLASH, no
- * JSON_ENSURE_ASCII).  Such a cell (nearly every one) is written here
- * without jansson's copy of the value; 0 for any other.
- */
-static int
-is_plain(const char *v)
-{
-	const unsigned char *p = (const unsigned char *)v;
-
-	for (; *p; p++)
-		if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
-			return 0;
-	return 1;
-}
-
 /* Cell j of row with its key: 1, 0 when left out (as the object left
  * it out), -1 on error. */
 static int
@@ -97,14 +50,14 @@ dump_cell(struct buf *b, const struct report_table *t, char *const *row, int j,
 	json_t *v = NULL;
 	int rc;
 
-	if (!(t->kinds[j] == 's' && s && is_plain(s)) &&
+	if (!(t->kinds[j] == 's' && s && jsontext_is_plain(s)) &&
 	    (v = cell_value(cv, t->kinds[j], s)) == NULL)
 		return 0;
 	if (buf_append(b, keys[j].p, keys[j].n) < 0 ||
 	    buf_append(b, ":", 1) < 0)
 		return -1;
 	if (v != NULL)
-		rc = json_dump_callback(v, to_buf, b, FLAGS | JSON_ENCODE_ANY);
+		rc = jsontext_value(b, v);
 	else if ((rc = buf_append(b, "\"", 1)) == 0 &&
 	    (rc = buf_append(b, s, strlen(s))) == 0)
 		rc = buf_append(b, "\"", 1);
@@ -142,8 +95,7 @@ dump_keys(const struct report_table *t, struct buf *keys)
 	for (j = 0; j < t->ncols && rc == 0; j++) {
 		if ((k = json_string(t->cols[j])) == NULL)
 			return -1;
-		rc = json_dump_callback(k, to_buf, &keys[j],
-		    FLAGS | JSON_ENCODE_ANY);
+		rc = jsontext_value(&keys[j], k);
 		json_decref(k);
 	}
 	return rc;
@@ -177,7 +129,8 @@ viewjson_dump(json_t *head, const struct report_table *t, size_t *len)
 
 	/* head ends with "rows":[] (its last member): the rows go inside */
 	if (rc == 0)
-		rc = json_dump_callback(head, to_buf, &b, FLAGS);
+		rc = json_dump_callback(head, jsontext_write, &b,
+		    JSONTEXT_FLAGS);
 	if (rc == 0 && (b.n < 3 || strcmp(b.p + b.n - 3, "[]}") != 0))
 		rc = -1;
 	if (rc == 0) {

@@ -1,5 +1,6 @@
 /*
- * reportjson.h - the JSON bodies of the report endpoints.
+ * reportjson.h - the JSON body of the student report (the class
+ * summary's: classjson.h).
  */
 #ifndef EHZ_REPORTJSON_H
 #define EHZ_REPORTJSON_H
@@ -8,8 +9,7 @@
 
 #include "report.h"
 
-/* The JSON bodies of the two endpoints (new references; NULL on OOM). */
-json_t *reportjson_class(const struct class_report *rep);
+/* The student report's body (a new reference; NULL on OOM). */
 json_t *reportjson_student(const struct student_report *rep);
 
 #endif

@@ -14,12 +14,14 @@
  * file.  Exit status: 0 ok, 1 failure (logged), 2 usage.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "admin.h"
+#include "classjson.h"
 #include "config.h"
 #include "reportcsv.h"
 #include "db.h"
@@ -27,7 +29,6 @@
 #include "reportbuild.h"
 #include "reportexport.h"
 #include "reportfile.h"
-#include "reportjson.h"
 #include "warnings.h"
 
 struct opts {
@@ -175,6 +176,28 @@ cmd_list(struct admin *ad, const struct opts *o)
 	return 0;
 }
 
+/*
+ * The class summary's JSON as the API sends it, indented one space a
+ * level for the file (jansson reads the compact text back in its order:
+ * the same values, keys and reals).  In the arena; NULL on failure.
+ */
+static char *
+class_json(struct arena *a, const struct class_report *rep)
+{
+	size_t len;
+	char *text = classjson_dump(rep, &len), *s = NULL, *out = NULL;
+	json_t *j = text ? json_loadb(text, len, 0, NULL) : NULL;
+
+	if (j)
+		s = json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+	if (s)
+		out = arena_strdup(a, s);
+	free(s);
+	json_decref(j);
+	free(text);
+	return out;
+}
+
 static int
 cmd_class(struct admin *ad, const struct opts *o)
 {
@@ -211,17 +234,9 @@ cmd_class(struct admin *ad, const struct opts *o)
 		return 1;
 	}
 	if (fmt == REPORT_JSON) {
-		json_t *j = reportjson_class(&rep);
-		char *s = j
-		    ? json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(10))
-		    : NULL;
-
-		json_decref(j);
-		if (s == NULL)
+		if ((buf = class_json(ad->arena, &rep)) == NULL)
 			return 1;
-		buf = arena_strdup(ad->arena, s);
-		len = strlen(s);
-		free(s);
+		len = strlen(buf);
 	} else if (reportexport_class(&rep, fmt,
 		       reportexport_tmpdir(ad->arena, ad->cfg), ad->arena, &buf,
 		       &len) < 0) {
