@@ -92,6 +92,44 @@ Test(viewjson, every_kind_of_cell_is_written_as_jansson_writes_it)
 	same_bytes(&t);
 }
 
+/* Numbers written as they come where that is jansson's text, and through
+ * jansson where it is not (leading zeros, exponents, more digits). */
+Test(viewjson, number_cells_are_jansson_s_numbers_whatever_their_text)
+{
+	static const char *cols[] = { "n", "percent" };
+	static char *cells[] = {
+		"0",
+		"0.0",
+		"-0",
+		"0.5",
+		"007",
+		"05.5",
+		"-12",
+		"100.0",
+		"123456789012345678",
+		"123456789.5",
+		"1234567890123456789",
+		"1234567890.5",
+		"99999999999999999999",
+		"74.50",
+		"1e3",
+		"1e3",
+		"12abc",
+		"66.",
+		"-",
+		".5",
+		"+4",
+		"-3.5",
+		" 4",
+		"7.25",
+		"4 ",
+		"33.3",
+	};
+	struct report_table t = { "Numbers", 2, 13, cols, "if", cells };
+
+	same_bytes(&t);
+}
+
 Test(viewjson, a_row_whose_every_cell_is_left_out_is_an_empty_object)
 {
 	static const char *cols[] = { "a", "b" };

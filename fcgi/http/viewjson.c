@@ -40,6 +40,28 @@ cell_value(struct cellvals *cv, char k, const char *v)
 	return json_string_set(cv->s, v) == 0 ? cv->s : NULL;
 }
 
+/*
+ * A number cell whose text is what jansson writes for it, so it is
+ * written as it is: a whole number of at most 18 digits (no overflow)
+ * without a leading zero or "-0", or a real as the views round their
+ * percentages, at most 9 digits, a point and one digit ("%.10g" gives the
+ * same digits; jansson adds the ".0" that "%g" drops).  0 for any other.
+ */
+static int
+is_plain_number(char k, const char *v)
+{
+	const char *p = v + (k == 'i' && *v == '-');
+	size_t n = strspn(p, "0123456789");
+
+	if (n == 0 || n > (k == 'i' ? 18u : 9u) ||
+	    (p[0] == '0' && (n > 1 || p != v))) /* 007, -0 */
+		return 0;
+	if (k == 'i')
+		return p[n] == '\0';
+	return k == 'f' && p[n] == '.' && p[n + 1] >= '0' && p[n + 1] <= '9' &&
+	    p[n + 2] == '\0';
+}
+
 /* Cell j of row with its key: 1, 0 when left out (as the object left
  * it out), -1 on error. */
 static int
@@ -50,7 +72,9 @@ dump_cell(struct buf *b, const struct report_table *t, char *const *row, int j,
 	json_t *v = NULL;
 	int rc;
 
-	if (!(t->kinds[j] == 's' && s && jsontext_is_plain(s)) &&
+	int number = s && t->kinds[j] != 's' && is_plain_number(t->kinds[j], s);
+
+	if (!number && !(t->kinds[j] == 's' && s && jsontext_is_plain(s)) &&
 	    (v = cell_value(cv, t->kinds[j], s)) == NULL)
 		return 0;
 	if (buf_append(b, keys[j].p, keys[j].n) < 0 ||
@@ -58,6 +82,8 @@ dump_cell(struct buf *b, const struct report_table *t, char *const *row, int j,
 		return -1;
 	if (v != NULL)
 		rc = jsontext_value(b, v);
+	else if (number)
+		rc = buf_append(b, s, strlen(s));
 	else if ((rc = buf_append(b, "\"", 1)) == 0 &&
 	    (rc = buf_append(b, s, strlen(s))) == 0)
 		rc = buf_append(b, "\"", 1);
