@@ -18,6 +18,11 @@ struct dash_query {
 	int min_held;         /* shortage: at least this many marks */
 };
 
+/* A class's label in SQL (its class joined as c, department as dp). */
+#define CLASS_LABEL                                                        \
+	"CONCAT(dp.department_name, ' ', c.batch, ' S', c.semester, ' ', " \
+	"c.section)"
+
 /* "attendance", "trend", ... -> 1 when view names one of the views. */
 int dashboard_known(const char *view);
 /* attendance's by: 1 when known. */

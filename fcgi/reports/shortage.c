@@ -1,0 +1,343 @@
+/*
+ * shortage.c - the shortage list: the students below the attendance
+ * threshold in a subject over a range (the list that decides exam
+ * eligibility), college-wide or for one department, from the tallies of
+ * schema/019_tallies.sql instead of the marks.
+ *
+ * Three reads: the pairs on the list with their counts (the sum below),
+ * the active subjects' labels and the students' labels, each with its
+ * rank in MariaDB's collation order; the pairs are joined to their labels
+ * and sorted here (percent, class, roll number, subject).  Joining and
+ * sorting 23,000 answers in MariaDB cost more than the sum: it looked up
+ * each student by number, then by e-mail, sent the labels of every row
+ * and wrote the rows to a temporary table to sort them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "attstats.h"
+#include "shortage.h"
+
+/*
+ * The pairs: each student's held and present per subject over the range,
+ * as a signed sum of tally rows (schema/019_tallies.sql), for the
+ * subjects with a mark in the range.  The weeks (Monday to Sunday) that
+ * count are [w0, w1]: for a long range (a term) the all-time total less
+ * the weeks outside, for a short one the weeks inside.  The first and
+ * last week of the range are partly in it: each counts whole with the
+ * marks of its days outside the range taken off, or not at all with the
+ * marks of its days inside added, whichever reads fewer days.  Last, the
+ * marks in the range from before a student joined are taken off.  A term
+ * then reads about one row per (student, subject) and at most a few days
+ * of marks, instead of every mark of the term; each mark carries its
+ * student's number (schema/024_attendance_student_no.sql), so a day's
+ * marks are read from attendance's key alone, not looked up by e-mail.
+ * The labels are made once per subject (lab), with each one's rank in
+ * the order of its class and of its name: the 23,000 answers of a
+ * college sort on two numbers, a roll number and the percent instead of
+ * on two long strings (the same order: equal labels share a rank).  The
+ * same numbers as counting the marks: tests/integration/test_tally.c
+ * compares them.
+ */
+#define LONG_RANGE_DAYS 63 /* 9 weeks: about half a term */
+
+/* The parts of the sum for q's range. */
+struct shortage_plan {
+	int total;   /* 1: the all-time total, less the weeks outside */
+	long w0, w1; /* the weeks (Mondays) that count */
+	long r0, r1; /* marks of these days (in the first week) ... */
+	int s0;      /* ... count with this sign */
+	long r2, r3; /* marks of these days (in the last week) ... */
+	int s1;      /* ... with this one */
+};
+
+static void
+shortage_plan(const struct dash_query *q, struct shortage_plan *p)
+{
+	int kf = attstats_weekday(q->from), kt = attstats_weekday(q->to);
+	long mon_from = q->from - (kf - 1), mon_to = q->to - (kt - 1);
+
+	p->total = q->to - q->from + 1 >= LONG_RANGE_DAYS;
+	if (mon_from == mon_to) { /* one week: its days in the range */
+		*p = (struct shortage_plan){ 0, mon_from + 7, mon_to - 7,
+			q->from, q->to, 1, 1, 0, 1 };
+		return;
+	}
+	if (kf - 1 <= 8 - kf) { /* first week whole, less days before from */
+		p->w0 = mon_from;
+		p->r0 = mon_from;
+		p->r1 = q->from - 1;
+		p->s0 = -1;
+	} else { /* first week out, plus days from `from` */
+		p->w0 = mon_from + 7;
+		p->r0 = q->from;
+		p->r1 = mon_from + 6;
+		p->s0 = 1;
+	}
+	if (7 - kt <= kt) { /* last week whole, less days after to */
+		p->w1 = mon_to;
+		p->r2 = q->to + 1;
+		p->r3 = mon_to + 6;
+		p->s1 = -1;
+	} else { /* last week out, plus days up to `to` */
+		p->w1 = mon_to - 7;
+		p->r2 = mon_to;
+		p->r3 = q->to;
+		p->s1 = 1;
+	}
+}
+
+/* The subjects with a mark in the range, in scope; whole: no mark outside. */
+#define ACTIVE_SQL                                                             \
+	"WITH active AS (SELECT DISTINCT sj.subject_id, NOT EXISTS (SELECT 1 " \
+	"FROM session_tally tb WHERE tb.subject_id = sj.subject_id "           \
+	"AND tb.marks > 0 AND (tb.date < ? OR tb.date > ?)) AS whole "         \
+	"FROM subject sj JOIN class c ON c.class_id = sj.class_id "            \
+	"WHERE EXISTS (SELECT 1 FROM session_tally ta WHERE ta.subject_id "    \
+	"= sj.subject_id AND ta.date BETWEEN ? AND ? AND ta.marks > 0) "       \
+	"AND (? = 0 OR c.department_id = ?)) "
+
+/*
+ * The sum: each pair's all-time totals (x), kept where a subject's marks
+ * all lie in the range (the usual term view: a term's subjects have no
+ * marks outside it) or the range is long, plus the signed rows that
+ * adjust them (adj): for the subjects the range cuts, the weeks and edge
+ * days of the plan, and for every subject the marks from before a
+ * student joined.  Adjusting by a join on one number (pair) rather than
+ * grouping the totals with the other rows keeps the 30,000 totals out of
+ * the grouping, and when no subject is cut nothing is grouped at all.
+ * Split materialization is off: it would run adj again for each pair.
+ */
+#define PAIRS_SQL(WEEKS)                                                            \
+	"SET STATEMENT optimizer_switch = 'split_materialized=off' FOR " ACTIVE_SQL \
+	", adj AS (SELECT subject_id << 32 | student_no AS pair, "                  \
+	"SUM(held) AS held, SUM(present) AS present FROM ("                         \
+	"SELECT w.subject_id, w.student_no, ? * w.held AS held, "                   \
+	"? * w.present AS present FROM student_week_tally w "                       \
+	"FORCE INDEX (ix_student_week_tally_week) STRAIGHT_JOIN active "            \
+	"ON active.subject_id = w.subject_id WHERE NOT active.whole AND " WEEKS     \
+	" "                                                                         \
+	"UNION ALL SELECT ta.subject_id, a.student_no, IF(ta.date <= ?, ?, ?), "    \
+	"IF(ta.date <= ?, ?, ?) * (a.status = 'P') FROM session_tally ta "          \
+	"JOIN active ON active.subject_id = ta.subject_id "                         \
+	"JOIN attendance a ON a.session_id = ta.session_id "                        \
+	"WHERE NOT active.whole AND (ta.date BETWEEN ? AND ? "                      \
+	"OR ta.date BETWEEN ? AND ?) "                                              \
+	"UNION ALL SELECT ta.subject_id, st.student_no, -1, "                       \
+	"-(a.status = 'P') FROM student st "                                        \
+	"STRAIGHT_JOIN attendance a ON a.student_email = st.student_email "         \
+	"STRAIGHT_JOIN session_tally ta ON ta.session_id = a.session_id "           \
+	"JOIN active ON active.subject_id = ta.subject_id "                         \
+	"WHERE st.joined_on > ? AND ta.date BETWEEN ? AND ? "                       \
+	"AND ta.date < st.joined_on) u GROUP BY pair), "                            \
+	"k AS (SELECT x.subject_id, x.student_no, "                                 \
+	"IF(active.whole OR ? = 1, x.held, 0) + COALESCE(adj.held, 0) AS held, "    \
+	"IF(active.whole OR ? = 1, x.present, 0) + COALESCE(adj.present, 0) "       \
+	"AS present FROM active "                                                   \
+	"STRAIGHT_JOIN student_tally x ON x.subject_id = active.subject_id "        \
+	"LEFT JOIN adj ON adj.pair = (x.subject_id << 32 | x.student_no)) "         \
+	"SELECT CAST(subject_id AS CHAR), CAST(student_no AS CHAR), "               \
+	"CAST(held AS CHAR) AS held, CAST(present AS CHAR) AS present, "            \
+	"ROUND(100 * present / held, 1) AS percent FROM k "                         \
+	"WHERE held >= ? AND 100 * present < ? * held"
+
+/* The active subjects' labels, each with its rank in the labels' order. */
+#define SUBJECTS_SQL                                                            \
+	ACTIVE_SQL                                                              \
+	    "SELECT sj.subject_id, " CLASS_LABEL " AS class, "                  \
+	    "co.course_name AS subject, t.name AS teacher, "                    \
+	    "DENSE_RANK() OVER (ORDER BY " CLASS_LABEL "), "                    \
+	    "DENSE_RANK() OVER (ORDER BY co.course_name) "                      \
+	    "FROM active JOIN subject sj ON sj.subject_id = active.subject_id " \
+	    "JOIN class c ON c.class_id = sj.class_id "                         \
+	    "JOIN department dp ON dp.department_id = c.department_id "         \
+	    "JOIN teacher t ON t.teacher_email = sj.teacher_email "             \
+	    "JOIN course co ON co.course_id = sj.course_id "                    \
+	    "ORDER BY sj.subject_id"
+
+/* Every student's labels and rank in roll-number order, by number. */
+#define STUDENTS_SQL                                         \
+	"SELECT student_no, roll_no, name, student_email, "  \
+	"DENSE_RANK() OVER (ORDER BY roll_no) FROM student " \
+	"ORDER BY student_no"
+
+/* Columns of the three reads. */
+enum { P_SUBJECT, P_STUDENT, P_HELD, P_PRESENT, P_PERCENT, P_COLS };
+enum { S_ID, S_CLASS, S_SUBJECT, S_TEACHER, S_CLASS_RANK, S_RANK, S_COLS };
+enum { T_NO, T_ROLL, T_NAME, T_EMAIL, T_RANK, T_COLS };
+
+/* The answer's columns, as the view has always named them. */
+static const char *const answer_cols[] = { "roll_no", "name", "student_email",
+	"class", "subject_id", "subject", "teacher", "held", "present",
+	"percent" };
+
+#define ANSWER_COLS (sizeof(answer_cols) / sizeof(answer_cols[0]))
+
+/* A row of a read found by its number (column 0, sorted ascending). */
+static char **
+find(const struct db_rows *r, int ncols, const char *key)
+{
+	long long k = key ? strtoll(key, NULL, 10) : -1, v;
+	int lo = 0, hi = r->nrows - 1, mid;
+
+	while (lo <= hi) {
+		mid = lo + (hi - lo) / 2;
+		v = strtoll(r->v[(size_t)mid * (size_t)ncols], NULL, 10);
+		if (v == k)
+			return r->v + (size_t)mid * (size_t)ncols;
+		if (v < k)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
+struct answer {
+	double percent;
+	long rank[3]; /* class, roll number, subject */
+	long long subject_id;
+	char **pair, **subj, **stu;
+};
+
+static long
+num(const char *s)
+{
+	return s ? strtol(s, NULL, 10) : 0;
+}
+
+static int
+answer_cmp(const void *pa, const void *pb)
+{
+	const struct answer *a = pa, *b = pb;
+	int i;
+
+	if (a->percent != b->percent)
+		return a->percent < b->percent ? -1 : 1;
+	for (i = 0; i < 3; i++)
+		if (a->rank[i] != b->rank[i])
+			return a->rank[i] < b->rank[i] ? -1 : 1;
+	if (a->subject_id != b->subject_id)
+		return a->subject_id < b->subject_id ? -1 : 1;
+	return strcmp(a->stu[T_EMAIL] ? a->stu[T_EMAIL] : "",
+	    b->stu[T_EMAIL] ? b->stu[T_EMAIL] : "");
+}
+
+/* The pairs with their labels (a pair without both is left out); n. */
+static int
+answers(const struct db_rows *pairs, const struct db_rows *subj,
+    const struct db_rows *stu, struct answer *out)
+{
+	int i, n = 0;
+
+	for (i = 0; i < pairs->nrows; i++) {
+		struct answer *x = &out[n];
+
+		x->pair = pairs->v + (size_t)i * P_COLS;
+		x->subj = find(subj, S_COLS, x->pair[P_SUBJECT]);
+		x->stu = find(stu, T_COLS, x->pair[P_STUDENT]);
+		if (x->subj == NULL || x->stu == NULL)
+			continue; /* a student or subject gone meanwhile */
+		x->percent =
+		    x->pair[P_PERCENT] ? strtod(x->pair[P_PERCENT], NULL) : -1;
+		x->rank[0] = num(x->subj[S_CLASS_RANK]);
+		x->rank[1] = num(x->stu[T_RANK]);
+		x->rank[2] = num(x->subj[S_RANK]);
+		x->subject_id = strtoll(x->pair[P_SUBJECT], NULL, 10);
+		n++;
+	}
+	return n;
+}
+
+/* The sorted answers as the view's rows (cells point into the reads). */
+static int
+to_rows(struct arena *a, const struct answer *x, int n, struct db_rows *rows)
+{
+	char **v =
+	    arena_alloc(a, sizeof(char *) * ANSWER_COLS * (size_t)(n + 1));
+	int i;
+
+	if (v == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		char **c = v + (size_t)i * ANSWER_COLS;
+
+		c[0] = x[i].stu[T_ROLL];
+		c[1] = x[i].stu[T_NAME];
+		c[2] = x[i].stu[T_EMAIL];
+		c[3] = x[i].subj[S_CLASS];
+		c[4] = x[i].pair[P_SUBJECT];
+		c[5] = x[i].subj[S_SUBJECT];
+		c[6] = x[i].subj[S_TEACHER];
+		c[7] = x[i].pair[P_HELD];
+		c[8] = x[i].pair[P_PRESENT];
+		c[9] = x[i].pair[P_PERCENT];
+	}
+	rows->nrows = n;
+	rows->ncols = (int)ANSWER_COLS;
+	rows->v = v;
+	rows->names = (const char **)answer_cols;
+	return 0;
+}
+
+/* The pairs on the list (sql by plan) into pairs. */
+static int
+read_pairs(struct db *db, struct arena *a, const struct dash_query *q,
+    struct db_rows *pairs)
+{
+	static const char *const sql[2] = {
+		PAIRS_SQL("w.week BETWEEN ? AND ?"),
+		PAIRS_SQL("(w.week < ? OR w.week > ?)"),
+	};
+	char from[11], to[11], w0[11], w1[11], r0[11], r1[11], r2[11], r3[11];
+	struct shortage_plan p;
+	int sign;
+
+	shortage_plan(q, &p);
+	sign = p.total ? -1 : 1; /* weeks outside come off the total */
+	attstats_format_date(q->from, from);
+	attstats_format_date(q->to, to);
+	attstats_format_date(p.w0, w0);
+	attstats_format_date(p.w1, w1);
+	attstats_format_date(p.r0, r0);
+	attstats_format_date(p.r1, r1);
+	attstats_format_date(p.r2, r2);
+	attstats_format_date(p.r3, r3);
+	return db_query(db, a, pairs, sql[p.total],
+	    "ssssII"
+	    "iiss"
+	    "siisiissss"
+	    "sss"
+	    "ii"
+	    "ii",
+	    from, to, from, to, q->department, q->department, sign, sign, w0,
+	    w1, r1, p.s0, p.s1, r1, p.s0, p.s1, r0, r1, r2, r3, from, from, to,
+	    p.total, p.total, q->min_held, q->threshold);
+}
+
+int
+shortage_query(struct db *db, struct arena *a, const struct dash_query *q,
+    struct db_rows *rows)
+{
+	struct db_rows pairs, subj, stu;
+	struct answer *x;
+	char from[11], to[11];
+	int rc, n;
+
+	attstats_format_date(q->from, from);
+	attstats_format_date(q->to, to);
+	if ((rc = read_pairs(db, a, q, &pairs)) != DB_OK ||
+	    (rc = db_query(db, a, &subj, SUBJECTS_SQL, "ssssII", from, to, from,
+		 to, q->department, q->department)) != DB_OK ||
+	    (rc = db_query(db, a, &stu, STUDENTS_SQL, "")) != DB_OK)
+		return rc;
+	if (pairs.ncols != P_COLS || subj.ncols != S_COLS ||
+	    stu.ncols != T_COLS)
+		return DB_ERR;
+	x = arena_alloc(a, sizeof(*x) * (size_t)(pairs.nrows + 1));
+	if (x == NULL)
+		return DB_ERR;
+	n = answers(&pairs, &subj, &stu, x);
+	qsort(x, (size_t)n, sizeof(*x), answer_cmp);
+	return to_rows(a, x, n, rows) == 0 ? DB_OK : DB_ERR;
+}

@@ -1,0 +1,18 @@
+/*
+ * shortage.h - the shortage list of the dashboard (shortage.c).
+ */
+#ifndef EHZ_SHORTAGE_H
+#define EHZ_SHORTAGE_H
+
+#include "dashboard.h"
+
+/*
+ * The students below q->threshold percent (with at least q->min_held
+ * marks) per subject over q's range, in order of percent, class, roll
+ * number and subject, as a view's rows (arena memory).  DB_OK or the
+ * db error.
+ */
+int shortage_query(struct db *db, struct arena *a, const struct dash_query *q,
+    struct db_rows *rows);
+
+#endif
