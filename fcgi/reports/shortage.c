@@ -142,18 +142,18 @@ shortage_plan(const struct dash_query *q, struct shortage_plan *p)
 	"WHERE held >= ? AND 100 * present < ? * held"
 
 /* The active subjects' labels, each with its rank in the labels' order. */
-#define SUBJECTS_SQL                                                            \
-	ACTIVE_SQL                                                              \
-	    "SELECT sj.subject_id, " CLASS_LABEL " AS class, "                  \
-	    "co.course_name AS subject, t.name AS teacher, "                    \
-	    "DENSE_RANK() OVER (ORDER BY " CLASS_LABEL "), "                    \
-	    "DENSE_RANK() OVER (ORDER BY co.course_name) "                      \
-	    "FROM active JOIN subject sj ON sj.subject_id = active.subject_id " \
-	    "JOIN class c ON c.class_id = sj.class_id "                         \
-	    "JOIN department dp ON dp.department_id = c.department_id "         \
-	    "JOIN teacher t ON t.teacher_email = sj.teacher_email "             \
-	    "JOIN course co ON co.course_id = sj.course_id "                    \
-	    "ORDER BY sj.subject_id"
+#define SUBJECTS_SQL                                                        \
+	ACTIVE_SQL                                                          \
+	"SELECT sj.subject_id, " CLASS_LABEL " AS class, "                  \
+	"co.course_name AS subject, t.name AS teacher, "                    \
+	"DENSE_RANK() OVER (ORDER BY " CLASS_LABEL "), "                    \
+	"DENSE_RANK() OVER (ORDER BY co.course_name) "                      \
+	"FROM active JOIN subject sj ON sj.subject_id = active.subject_id " \
+	"JOIN class c ON c.class_id = sj.class_id "                         \
+	"JOIN department dp ON dp.department_id = c.department_id "         \
+	"JOIN teacher t ON t.teacher_email = sj.teacher_email "             \
+	"JOIN course co ON co.course_id = sj.course_id "                    \
+	"ORDER BY sj.subject_id"
 
 /* Every student's labels and rank in roll-number order, by number. */
 #define STUDENTS_SQL                                         \
