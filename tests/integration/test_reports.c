@@ -36,6 +36,7 @@
 
 #include "attstats.h"
 #include "it.h"
+#include "itadmin.h"
 #include "reportbuild.h"
 #include "reportexport.h"
 #include "reportfile.h"
@@ -683,6 +684,38 @@ style_of(const char *sheet, const char *ref)
 
 	cell(sheet, "", ref, got, sizeof(got), &style);
 	return style;
+}
+
+/*
+ * `ehazira-admin report class --format json` writes the API's JSON
+ * (classjson.c's text read back and indented): the same values.
+ */
+Test(reports, the_admin_cli_writes_the_class_summary_the_api_sends)
+{
+	struct fx f;
+	json_error_t err;
+	json_t *api, *file;
+	char path[256], out[4096];
+
+	IT_REQUIRE_STACK();
+	make_fixture(&f);
+	api = get_json(f.tok_t1, 200,
+	    "/attendance/class-summary?subject_id=%lld&from=2025-01-01"
+	    "&to=2025-01-31",
+	    f.s1);
+	snprintf(path, sizeof(path), "/tmp/ehz-test-%s.json", it_uniq());
+	cr_assert_eq(it_admin_sh(out, sizeof(out),
+			 "report class %lld --out %s --format json "
+			 "--from 2025-01-01 --to 2025-01-31",
+			 f.s1, path),
+	    0, "%s", out);
+	file = json_load_file(path, 0, &err);
+	unlink(path);
+	cr_assert_not_null(file, "%s", err.text);
+	cr_expect(json_equal(api, file), "the file's JSON is the API's");
+	cr_expect_eq(json_array_size(json_object_get(file, "students")), 4);
+	json_decref(api);
+	json_decref(file);
 }
 
 Test(reports, the_class_workbook_opens_with_register_and_summary)
