@@ -173,24 +173,60 @@ static const char *const answer_cols[] = { "roll_no", "name", "student_email",
 
 #define ANSWER_COLS (sizeof(answer_cols) / sizeof(answer_cols[0]))
 
-/* A row of a read found by its number (column 0, sorted ascending). */
-static char **
-find(const struct db_rows *r, int ncols, const char *key)
+/*
+ * A read's rows by their number (column 0, sorted ascending by the SQL),
+ * the numbers and the ranks (columns r0, r1) parsed once: 23,000 lookups
+ * parsing each probe's text were a sixth of the worker's time.
+ */
+struct index {
+	const struct db_rows *r;
+	long long *id;
+	long *rank[2];
+};
+
+static int
+index_build(struct arena *a, const struct db_rows *r, int r0, int r1,
+    struct index *x)
 {
-	long long k = key ? strtoll(key, NULL, 10) : -1, v;
-	int lo = 0, hi = r->nrows - 1, mid;
+	size_t n = (size_t)r->nrows + 1;
+	int i, k;
+
+	x->r = r;
+	x->id = arena_alloc(a, sizeof(*x->id) * n);
+	x->rank[0] = arena_alloc(a, sizeof(long) * n);
+	x->rank[1] = arena_alloc(a, sizeof(long) * n);
+	if (!x->id || !x->rank[0] || !x->rank[1])
+		return -1;
+	for (i = 0; i < r->nrows; i++) {
+		char **row = r->v + (size_t)i * (size_t)r->ncols;
+
+		x->id[i] = row[0] ? strtoll(row[0], NULL, 10) : -1;
+		for (k = 0; k < 2; k++) {
+			const char *v = row[k ? r1 : r0];
+
+			x->rank[k][i] = v ? strtol(v, NULL, 10) : 0;
+		}
+	}
+	return 0;
+}
+
+/* The row of number key: its position, or -1. */
+static int
+index_find(const struct index *x, const char *key)
+{
+	long long k = key ? strtoll(key, NULL, 10) : -1;
+	int lo = 0, hi = x->r->nrows - 1, mid;
 
 	while (lo <= hi) {
 		mid = lo + (hi - lo) / 2;
-		v = strtoll(r->v[(size_t)mid * (size_t)ncols], NULL, 10);
-		if (v == k)
-			return r->v + (size_t)mid * (size_t)ncols;
-		if (v < k)
+		if (x->id[mid] == k)
+			return mid;
+		if (x->id[mid] < k)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
 	}
-	return NULL;
+	return -1;
 }
 
 struct answer {
@@ -199,12 +235,6 @@ struct answer {
 	long long subject_id;
 	char **pair, **subj, **stu;
 };
-
-static long
-num(const char *s)
-{
-	return s ? strtol(s, NULL, 10) : 0;
-}
 
 static int
 answer_cmp(const void *pa, const void *pb)
@@ -225,25 +255,27 @@ answer_cmp(const void *pa, const void *pb)
 
 /* The pairs with their labels (a pair without both is left out); n. */
 static int
-answers(const struct db_rows *pairs, const struct db_rows *subj,
-    const struct db_rows *stu, struct answer *out)
+answers(const struct db_rows *pairs, const struct index *subj,
+    const struct index *stu, struct answer *out)
 {
-	int i, n = 0;
+	int i, n = 0, si, ti;
 
 	for (i = 0; i < pairs->nrows; i++) {
 		struct answer *x = &out[n];
 
 		x->pair = pairs->v + (size_t)i * P_COLS;
-		x->subj = find(subj, S_COLS, x->pair[P_SUBJECT]);
-		x->stu = find(stu, T_COLS, x->pair[P_STUDENT]);
-		if (x->subj == NULL || x->stu == NULL)
+		si = index_find(subj, x->pair[P_SUBJECT]);
+		ti = index_find(stu, x->pair[P_STUDENT]);
+		if (si < 0 || ti < 0)
 			continue; /* a student or subject gone meanwhile */
+		x->subj = subj->r->v + (size_t)si * S_COLS;
+		x->stu = stu->r->v + (size_t)ti * T_COLS;
 		x->percent =
 		    x->pair[P_PERCENT] ? strtod(x->pair[P_PERCENT], NULL) : -1;
-		x->rank[0] = num(x->subj[S_CLASS_RANK]);
-		x->rank[1] = num(x->stu[T_RANK]);
-		x->rank[2] = num(x->subj[S_RANK]);
-		x->subject_id = strtoll(x->pair[P_SUBJECT], NULL, 10);
+		x->rank[0] = subj->rank[0][si];
+		x->rank[1] = stu->rank[0][ti];
+		x->rank[2] = subj->rank[1][si];
+		x->subject_id = subj->id[si];
 		n++;
 	}
 	return n;
@@ -320,6 +352,7 @@ shortage_query(struct db *db, struct arena *a, const struct dash_query *q,
     struct db_rows *rows)
 {
 	struct db_rows pairs, subj, stu;
+	struct index si, ti;
 	struct answer *x;
 	char from[11], to[11];
 	int rc, n;
@@ -337,7 +370,10 @@ shortage_query(struct db *db, struct arena *a, const struct dash_query *q,
 	x = arena_alloc(a, sizeof(*x) * (size_t)(pairs.nrows + 1));
 	if (x == NULL)
 		return DB_ERR;
-	n = answers(&pairs, &subj, &stu, x);
+	if (index_build(a, &subj, S_CLASS_RANK, S_RANK, &si) < 0 ||
+	    index_build(a, &stu, T_RANK, T_RANK, &ti) < 0)
+		return DB_ERR;
+	n = answers(&pairs, &si, &ti, x);
 	qsort(x, (size_t)n, sizeof(*x), answer_cmp);
 	return to_rows(a, x, n, rows) == 0 ? DB_OK : DB_ERR;
 }
