@@ -118,15 +118,6 @@ trend(struct db *db, struct arena *a, const struct dash_query *q,
 	    "ssII", from, to, q->department, q->department);
 }
 
-static int
-shortage(struct db *db, struct arena *a, const struct dash_query *q,
-    const char *from, const char *to, struct db_rows *rows)
-{
-	(void)from;
-	(void)to;
-	return shortage_query(db, a, q, rows);
-}
-
 /*
  * Timetabled periods on past days (holidays excepted) with no mark at
  * all: a session row without marks was opened and never taken.  Today
@@ -245,7 +236,7 @@ static const struct {
 } table[] = {
 	{ "attendance", attendance, NULL, "ssiiiiif", "Attendance" },
 	{ "trend", trend, NULL, "ssiiiif", "Weekly trend" },
-	{ "shortage", shortage, NULL, "ssssissiif", "Shortage" },
+	{ "shortage", shortage_query, NULL, "ssssissiif", "Shortage" },
 	{ "not-marked", not_marked, NULL, "ssssissis", "Not marked" },
 	{ "accounts", NULL, accounts, "ssssss",
 	    "Devices awaiting approval and blocked accounts" },

@@ -32,11 +32,7 @@
  * of marks, instead of every mark of the term; each mark carries its
  * student's number (schema/024_attendance_student_no.sql), so a day's
  * marks are read from attendance's key alone, not looked up by e-mail.
- * The labels are made once per subject (lab), with each one's rank in
- * the order of its class and of its name: the 23,000 answers of a
- * college sort on two numbers, a roll number and the percent instead of
- * on two long strings (the same order: equal labels share a rank).  The
- * same numbers as counting the marks: tests/integration/test_tally.c
+ * The same numbers as counting the marks: tests/integration/test_tally.c
  * compares them.
  */
 #define LONG_RANGE_DAYS 63 /* 9 weeks: about half a term */
@@ -315,20 +311,18 @@ to_rows(struct arena *a, const struct answer *x, int n, struct db_rows *rows)
 /* The pairs on the list (sql by plan) into pairs. */
 static int
 read_pairs(struct db *db, struct arena *a, const struct dash_query *q,
-    struct db_rows *pairs)
+    const char *from, const char *to, struct db_rows *pairs)
 {
 	static const char *const sql[2] = {
 		PAIRS_SQL("w.week BETWEEN ? AND ?"),
 		PAIRS_SQL("(w.week < ? OR w.week > ?)"),
 	};
-	char from[11], to[11], w0[11], w1[11], r0[11], r1[11], r2[11], r3[11];
+	char w0[11], w1[11], r0[11], r1[11], r2[11], r3[11];
 	struct shortage_plan p;
 	int sign;
 
 	shortage_plan(q, &p);
 	sign = p.total ? -1 : 1; /* weeks outside come off the total */
-	attstats_format_date(q->from, from);
-	attstats_format_date(q->to, to);
 	attstats_format_date(p.w0, w0);
 	attstats_format_date(p.w1, w1);
 	attstats_format_date(p.r0, r0);
@@ -349,17 +343,14 @@ read_pairs(struct db *db, struct arena *a, const struct dash_query *q,
 
 int
 shortage_query(struct db *db, struct arena *a, const struct dash_query *q,
-    struct db_rows *rows)
+    const char *from, const char *to, struct db_rows *rows)
 {
 	struct db_rows pairs, subj, stu;
 	struct index si, ti;
 	struct answer *x;
-	char from[11], to[11];
 	int rc, n;
 
-	attstats_format_date(q->from, from);
-	attstats_format_date(q->to, to);
-	if ((rc = read_pairs(db, a, q, &pairs)) != DB_OK ||
+	if ((rc = read_pairs(db, a, q, from, to, &pairs)) != DB_OK ||
 	    (rc = db_query(db, a, &subj, SUBJECTS_SQL, "ssssII", from, to, from,
 		 to, q->department, q->department)) != DB_OK ||
 	    (rc = db_query(db, a, &stu, STUDENTS_SQL, "")) != DB_OK)
