@@ -63,31 +63,28 @@ is_plain_number(char k, const char *v)
 }
 
 /* Cell j of row with its key: 1, 0 when left out (as the object left
- * it out), -1 on error. */
+ * it out: the caller takes the key back), -1 on error. */
 static int
 dump_cell(struct buf *b, const struct report_table *t, char *const *row, int j,
     const struct buf *keys, struct cellvals *cv)
 {
 	const char *s = row[j];
-	json_t *v = NULL;
+	char k = t->kinds[j];
+	json_t *v;
 	int rc;
 
-	int number = s && t->kinds[j] != 's' && is_plain_number(t->kinds[j], s);
-
-	if (!number && !(t->kinds[j] == 's' && s && jsontext_is_plain(s)) &&
-	    (v = cell_value(cv, t->kinds[j], s)) == NULL)
-		return 0;
 	if (buf_append(b, keys[j].p, keys[j].n) < 0 ||
 	    buf_append(b, ":", 1) < 0)
 		return -1;
-	if (v != NULL)
-		rc = jsontext_value(b, v);
-	else if (number)
+	if (s != NULL && k == 's')
+		rc = jsontext_string(b, cv->s, s);
+	else if (s != NULL && is_plain_number(k, s))
 		rc = buf_append(b, s, strlen(s));
-	else if ((rc = buf_append(b, "\"", 1)) == 0 &&
-	    (rc = buf_append(b, s, strlen(s))) == 0)
-		rc = buf_append(b, "\"", 1);
-	return rc < 0 ? -1 : 1;
+	else if ((v = cell_value(cv, k, s)) != NULL)
+		rc = jsontext_value(b, v);
+	else
+		rc = 1;
+	return rc < 0 ? -1 : rc == 0;
 }
 
 /* Row i as an object: {"key":value,...}.  0 or -1. */
