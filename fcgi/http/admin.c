@@ -132,9 +132,7 @@ reply_table(struct http_req *r, const struct report_table *t, const char *view,
 			      (json_int_t)q->department, "threshold",
 			      q->threshold, "columns", cols, "rows"),
 	    t, &len);
-	if (s == NULL || arena_own(r->arena, s) < 0) /* s is gone */
-		return http_reply_error(r, 500, "internal", "internal error");
-	return http_reply_raw(r, 200, "application/json", s, len);
+	return http_reply_json_text(r, 200, s, len);
 }
 
 static int

@@ -217,6 +217,14 @@ http_reply_raw(struct http_req *r, int status, const char *type,
 }
 
 int
+http_reply_json_text(struct http_req *r, int status, char *s, size_t len)
+{
+	if (s == NULL || arena_own(r->arena, s) < 0) /* s is gone */
+		return http_reply_error(r, 500, "internal", "internal error");
+	return http_reply_raw(r, status, "application/json", s, len);
+}
+
+int
 http_reply_json(struct http_req *r, int status, json_t *body)
 {
 	char *s;
@@ -227,11 +235,7 @@ http_reply_json(struct http_req *r, int status, json_t *body)
 	 * 66.700000000000003); percentages are rounded already */
 	s = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	json_decref(body);
-	if (s == NULL)
-		return http_reply_error(r, 500, "internal", "internal error");
-	if (arena_own(r->arena, s) < 0) /* s is gone */
-		return http_reply_error(r, 500, "internal", "internal error");
-	return http_reply_raw(r, status, "application/json", s, strlen(s));
+	return http_reply_json_text(r, status, s, s ? strlen(s) : 0);
 }
 
 int

@@ -77,6 +77,9 @@ const char *http_param(const struct http_req *r, const char *name);
 
 /* Each reply helper sets the response and returns status. */
 int http_reply_json(struct http_req *r, int status, json_t *body);
+/* JSON text already written (malloc'd, or NULL on failure: a 500); the
+ * request's arena takes it. */
+int http_reply_json_text(struct http_req *r, int status, char *s, size_t len);
 int http_reply_raw(struct http_req *r, int status, const char *type,
     const char *body, size_t len);
 /*

@@ -61,19 +61,6 @@ wide_scope(struct http_req *r, const char *student, long long subject_id,
 	return 0;
 }
 
-/* The class summary's JSON, written as text (classjson.c); the arena owns
- * it. */
-static int
-reply_class_json(struct http_req *r, const struct class_report *rep)
-{
-	size_t len;
-	char *s = classjson_dump(rep, &len);
-
-	if (s == NULL || arena_own(r->arena, s) < 0) /* s is gone */
-		return http_reply_error(r, 500, "internal", "internal error");
-	return http_reply_raw(r, 200, "application/json", s, len);
-}
-
 static int
 reply_file(struct http_req *r, int fmt, const char *name, char *buf, size_t len)
 {
@@ -242,8 +229,11 @@ reports_class(struct http_req *r)
 		return http_reply_error(r, 404, "not_found",
 		    "the subject is not taught in that class");
 	http_add_header(r, "Cache-Control", "no-store");
-	if (fmt == REPORT_JSON)
-		return reply_class_json(r, &rep);
+	if (fmt == REPORT_JSON) {
+		buf = classjson_dump(&rep,
+		    &len); /* malloc'd: the arena takes it */
+		return http_reply_json_text(r, 200, buf, len);
+	}
 	if (reportexport_class(&rep, fmt, reportexport_tmpdir(r->arena, r->cfg),
 		r->arena, &buf, &len) < 0)
 		return 503;
