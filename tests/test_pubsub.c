@@ -63,8 +63,9 @@ read_requests(int c, int n, char *last_body, size_t cap, char *all,
 			seen--; /* the last body is not all there yet */
 	}
 	p = strrchr(buf, '{');
-	snprintf(last_body, cap, "%s", p ? p : "");
-	snprintf(all, allcap, "%s", buf);
+	/* truncated to the callers' buffers on purpose */
+	snprintf(last_body, cap, "%.*s", (int)(cap - 1), p ? p : "");
+	snprintf(all, allcap, "%.*s", (int)(allcap - 1), buf);
 	return seen;
 }
 
