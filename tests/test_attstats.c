@@ -186,6 +186,38 @@ ParameterizedTest(struct pct_case *c, attstats,
 	    c->below, "%d/%d below %ld", c->present, c->held, c->threshold);
 }
 
+struct tenths_case {
+	long present, held, tenths;
+};
+
+/* Each answer is what MariaDB 10.11 gave for ROUND(100 * p / h, 1) of
+ * SUMs (decimals), as the dashboard's shortage list printed it. */
+ParameterizedTestParameters(attstats, tenths_of_a_percent_are_mariadbs_rounding)
+{
+	static struct tenths_case cases[] = {
+		{ 2, 3, 667 },
+		{ 1, 8, 125 },
+		{ 1, 16, 63 },
+		{ 1, 80, 13 },
+		{ 0, 7, 0 },
+		{ 7, 7, 1000 },
+		{ -1, 8, -125 },
+		/* 0.049995..: rounded once, not at four places first */
+		{ 5, 10001, 0 },
+		{ 3336, 10003, 333 },
+		{ 5719, 10007, 571 },
+	};
+	return cr_make_param_array(struct tenths_case, cases,
+	    sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct tenths_case *c, attstats,
+    tenths_of_a_percent_are_mariadbs_rounding)
+{
+	cr_assert_eq(attstats_percent_tenths(c->present, c->held), c->tenths,
+	    "%ld/%ld", c->present, c->held);
+}
+
 struct run_case {
 	char cells[32];
 	char what;

@@ -147,13 +147,19 @@ attstats_range(const char *from_s, const char *to_s, long today,
 double
 attstats_percent(int present, int held)
 {
-	long tenths;
+	return held <= 0
+	    ? -1
+	    : (double)attstats_percent_tenths(present, held) / 10.0;
+}
 
-	if (held <= 0)
-		return -1;
+long
+attstats_percent_tenths(long present, long held)
+{
+	long p = present < 0 ? -present : present;
 	/* round half up on exact integers: no 66.66666 -> 66.6 surprises */
-	tenths = (2000L * present + held) / (2L * held);
-	return (double)tenths / 10.0;
+	long tenths = (2000L * p + held) / (2L * held);
+
+	return present < 0 ? -tenths : tenths;
 }
 
 int

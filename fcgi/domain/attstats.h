@@ -49,6 +49,11 @@ int attstats_range(const char *from_s, const char *to_s, long today,
  * -1 when held is 0 (no percentage: nothing was held).
  */
 double attstats_percent(int present, int held);
+/*
+ * The same in tenths of a percent, held > 0: exactly as MariaDB gives
+ * ROUND(100 * present / held, 1), half away from zero.
+ */
+long attstats_percent_tenths(long present, long held);
 /* A configured threshold clamped to 0..100 percent. */
 long attstats_threshold(long percent);
 /*

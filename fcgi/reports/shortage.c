@@ -108,50 +108,44 @@ shortage_plan(const struct dash_query *q, struct shortage_plan *p)
 		    "AND (? = 0 OR c.department_id = ?)) "
 
 /*
- * The sum: each pair's all-time totals (x), kept where a subject's marks
- * all lie in the range (the usual term view: a term's subjects have no
- * marks outside it) or the range is long, plus the signed rows that
- * adjust them (adj): for the subjects the range cuts, the weeks and edge
- * days of the plan, and for every subject the marks from before a
- * student joined.  Adjusting by a join on one number (pair) rather than
- * grouping the totals with the other rows keeps the 30,000 totals out of
- * the grouping, and when no subject is cut nothing is grouped at all.
- * Split materialization is off: it would run adj again for each pair.
- * The edge days' marks are read for the cut subjects only (active
- * before attendance): a term's view reads none.
+ * The parts of the sum, one row each (kind, pair, held, present), pair =
+ * subject_id << 32 | student_no.  Kind 0: each pair's all-time totals,
+ * kept where a subject's marks all lie in the range (the usual term
+ * view: a term's subjects have no marks outside it) or the range is long,
+ * else 0.  Kind 1: the signed rows that adjust them: for the subjects the
+ * range cuts, the weeks and edge days of the plan, and for every subject
+ * the marks from before a student joined.  The worker adds them up
+ * (sum_parts): grouping them in MariaDB, a temporary table of the 60,000
+ * adjustments and a join of the 30,000 totals to it, took twice as long
+ * as reading and sending them (college-wide, a range cutting every
+ * subject: about 110 ms against 40).  The edge days' marks are read for
+ * the cut subjects only (active before attendance): a term's view reads
+ * none.
  */
-#define PAIRS_SQL(WEEKS)                                                            \
-	"SET STATEMENT optimizer_switch = 'split_materialized=off' FOR " ACTIVE_SQL \
-	", adj AS (SELECT subject_id << 32 | student_no AS pair, "                  \
-	"SUM(held) AS held, SUM(present) AS present FROM ("                         \
-	"SELECT w.subject_id, w.student_no, ? * w.held AS held, "                   \
-	"? * w.present AS present FROM student_week_tally w "                       \
-	"FORCE INDEX (ix_student_week_tally_week) STRAIGHT_JOIN active "            \
-	"ON active.subject_id = w.subject_id WHERE NOT active.whole AND " WEEKS     \
-	" "                                                                         \
-	"UNION ALL SELECT ta.subject_id, a.student_no, IF(ta.date <= ?, ?, ?), "    \
-	"IF(ta.date <= ?, ?, ?) * (a.status = 'P') FROM session_tally ta "          \
-	"STRAIGHT_JOIN active ON active.subject_id = ta.subject_id "                \
-	"STRAIGHT_JOIN attendance a ON a.session_id = ta.session_id "               \
-	"WHERE NOT active.whole AND (ta.date BETWEEN ? AND ? "                      \
-	"OR ta.date BETWEEN ? AND ?) "                                              \
-	"UNION ALL SELECT ta.subject_id, st.student_no, -1, "                       \
-	"-(a.status = 'P') FROM student st "                                        \
-	"STRAIGHT_JOIN attendance a ON a.student_email = st.student_email "         \
-	"STRAIGHT_JOIN session_tally ta ON ta.session_id = a.session_id "           \
-	"JOIN active ON active.subject_id = ta.subject_id "                         \
-	"WHERE st.joined_on > ? AND ta.date BETWEEN ? AND ? "                       \
-	"AND ta.date < st.joined_on) u GROUP BY pair), "                            \
-	"k AS (SELECT x.subject_id, x.student_no, "                                 \
-	"IF(active.whole OR ? = 1, x.held, 0) + COALESCE(adj.held, 0) AS held, "    \
-	"IF(active.whole OR ? = 1, x.present, 0) + COALESCE(adj.present, 0) "       \
-	"AS present FROM active "                                                   \
-	"STRAIGHT_JOIN student_tally x ON x.subject_id = active.subject_id "        \
-	"LEFT JOIN adj ON adj.pair = (x.subject_id << 32 | x.student_no)) "         \
-	"SELECT CAST(subject_id AS CHAR), CAST(student_no AS CHAR), "               \
-	"CAST(held AS CHAR) AS held, CAST(present AS CHAR) AS present, "            \
-	"ROUND(100 * present / held, 1) AS percent FROM k "                         \
-	"WHERE held >= ? AND 100 * present < ? * held"
+#define PARTS_SQL(WEEKS)                                                        \
+	ACTIVE_SQL                                                              \
+	"SELECT 0, x.subject_id << 32 | x.student_no, "                         \
+	"IF(active.whole OR ? = 1, x.held, 0), "                                \
+	"IF(active.whole OR ? = 1, x.present, 0) FROM active "                  \
+	"STRAIGHT_JOIN student_tally x ON x.subject_id = active.subject_id "    \
+	"UNION ALL SELECT 1, w.subject_id << 32 | w.student_no, ? * w.held, "   \
+	"? * w.present FROM student_week_tally w "                              \
+	"FORCE INDEX (ix_student_week_tally_week) STRAIGHT_JOIN active "        \
+	"ON active.subject_id = w.subject_id WHERE NOT active.whole AND " WEEKS \
+	" UNION ALL SELECT 1, ta.subject_id << 32 | a.student_no, "             \
+	"IF(ta.date <= ?, ?, ?), IF(ta.date <= ?, ?, ?) * (a.status = 'P') "    \
+	"FROM session_tally ta "                                                \
+	"STRAIGHT_JOIN active ON active.subject_id = ta.subject_id "            \
+	"STRAIGHT_JOIN attendance a ON a.session_id = ta.session_id "           \
+	"WHERE NOT active.whole AND (ta.date BETWEEN ? AND ? "                  \
+	"OR ta.date BETWEEN ? AND ?) "                                          \
+	"UNION ALL SELECT 1, ta.subject_id << 32 | st.student_no, -1, "         \
+	"-(a.status = 'P') FROM student st "                                    \
+	"STRAIGHT_JOIN attendance a ON a.student_email = st.student_email "     \
+	"STRAIGHT_JOIN session_tally ta ON ta.session_id = a.session_id "       \
+	"JOIN active ON active.subject_id = ta.subject_id "                     \
+	"WHERE st.joined_on > ? AND ta.date BETWEEN ? AND ? "                   \
+	"AND ta.date < st.joined_on"
 
 /* The active subjects' labels, each with its rank in the labels' order. */
 #define SUBJECTS_SQL                                                        \
@@ -174,7 +168,7 @@ shortage_plan(const struct dash_query *q, struct shortage_plan *p)
 	"ORDER BY student_no"
 
 /* Columns of the three reads. */
-enum { P_SUBJECT, P_STUDENT, P_HELD, P_PRESENT, P_PERCENT, P_COLS };
+enum { P_KIND, P_PAIR, P_HELD, P_PRESENT, P_COLS };
 enum { S_ID, S_CLASS, S_SUBJECT, S_TEACHER, S_CLASS_RANK, S_RANK, S_COLS };
 enum { T_NO, T_ROLL, T_NAME, T_EMAIL, T_RANK, T_COLS };
 
@@ -184,6 +178,97 @@ static const char *const answer_cols[] = { "roll_no", "name", "student_email",
 	"percent" };
 
 #define ANSWER_COLS (sizeof(answer_cols) / sizeof(answer_cols[0]))
+
+/* A cell's integer; 0 for NULL. */
+static long long
+cell_int(const char *v)
+{
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+/* One (subject, student) pair's counts over the range. */
+struct pair {
+	long long key; /* subject_id << 32 | student_no */
+	int held, present;
+};
+
+static int
+pair_cmp(const void *pa, const void *pb)
+{
+	const struct pair *a = pa, *b = pb;
+
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+/* The pair of key in the sorted p[0..n), or NULL. */
+static struct pair *
+pair_find(struct pair *p, int n, long long key)
+{
+	struct pair k = { key, 0, 0 };
+
+	return bsearch(&k, p, (size_t)n, sizeof(*p), pair_cmp);
+}
+
+/*
+ * The pairs of the parts: each total (kind 0) with its adjustments (kind
+ * 1) added; an adjustment of a pair with no total is dropped, as the
+ * totals hold every pair with a mark.  The number of pairs, or -1.
+ */
+static int
+sum_parts(struct arena *a, const struct db_rows *parts, struct pair **out)
+{
+	struct pair *p, *hit;
+	int i, n = 0;
+
+	*out = p = arena_alloc(a, sizeof(*p) * (size_t)(parts->nrows + 1));
+	if (p == NULL)
+		return -1;
+	for (i = 0; i < parts->nrows; i++) {
+		char **row = parts->v + (size_t)i * P_COLS;
+
+		if (cell_int(row[P_KIND]) == 0)
+			p[n++] = (struct pair){ cell_int(row[P_PAIR]),
+				cell_int(row[P_HELD]),
+				cell_int(row[P_PRESENT]) };
+	}
+	qsort(p, (size_t)n, sizeof(*p), pair_cmp);
+	for (i = 0; i < parts->nrows; i++) {
+		char **row = parts->v + (size_t)i * P_COLS;
+
+		if (cell_int(row[P_KIND]) == 0 ||
+		    (hit = pair_find(p, n, cell_int(row[P_PAIR]))) == NULL)
+			continue;
+		hit->held += (int)cell_int(row[P_HELD]);
+		hit->present += (int)cell_int(row[P_PRESENT]);
+	}
+	return n;
+}
+
+/* v (in tenths when tenths) as text in arena memory, as MariaDB wrote it. */
+static char *
+num_text(struct arena *a, long long v, int tenths)
+{
+	char tmp[32], *p = tmp + sizeof(tmp), *s;
+	unsigned long long u =
+	    v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	size_t n;
+
+	*--p = '\0';
+	if (tenths) {
+		*--p = (char)('0' + u % 10);
+		*--p = '.';
+		u /= 10;
+	}
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	if ((s = arena_alloc(a, n)) != NULL)
+		memcpy(s, p, n);
+	return s;
+}
 
 /*
  * A read's rows by their number (column 0, sorted ascending by the SQL),
@@ -213,20 +298,16 @@ index_build(struct arena *a, const struct db_rows *r, int r0, int r1,
 		char **row = r->v + (size_t)i * (size_t)r->ncols;
 
 		x->id[i] = row[0] ? strtoll(row[0], NULL, 10) : -1;
-		for (k = 0; k < 2; k++) {
-			const char *v = row[k ? r1 : r0];
-
-			x->rank[k][i] = v ? strtol(v, NULL, 10) : 0;
-		}
+		for (k = 0; k < 2; k++)
+			x->rank[k][i] = (long)cell_int(row[k ? r1 : r0]);
 	}
 	return 0;
 }
 
-/* The row of number key: its position, or -1. */
+/* The row of number k: its position, or -1. */
 static int
-index_find(const struct index *x, const char *key)
+index_find(const struct index *x, long long k)
 {
-	long long k = key ? strtoll(key, NULL, 10) : -1;
 	int lo = 0, hi = x->r->nrows - 1, mid;
 
 	while (lo <= hi) {
@@ -242,10 +323,11 @@ index_find(const struct index *x, const char *key)
 }
 
 struct answer {
-	double percent;
+	long tenths;  /* percent */
 	long rank[3]; /* class, roll number, subject */
 	long long subject_id;
-	char **pair, **subj, **stu;
+	const struct pair *pair;
+	char **subj, **stu;
 };
 
 static int
@@ -254,8 +336,8 @@ answer_cmp(const void *pa, const void *pb)
 	const struct answer *a = pa, *b = pb;
 	int i;
 
-	if (a->percent != b->percent)
-		return a->percent < b->percent ? -1 : 1;
+	if (a->tenths != b->tenths)
+		return a->tenths < b->tenths ? -1 : 1;
 	for (i = 0; i < 3; i++)
 		if (a->rank[i] != b->rank[i])
 			return a->rank[i] < b->rank[i] ? -1 : 1;
@@ -265,25 +347,30 @@ answer_cmp(const void *pa, const void *pb)
 	    b->stu[T_EMAIL] ? b->stu[T_EMAIL] : "");
 }
 
-/* The pairs with their labels (a pair without both is left out); n. */
+/*
+ * The pairs on the list (at least min_held marks, below the threshold)
+ * with their labels (a pair without both is left out); n.
+ */
 static int
-answers(const struct db_rows *pairs, const struct index *subj,
-    const struct index *stu, struct answer *out)
+answers(const struct dash_query *q, const struct pair *p, int np,
+    const struct index *subj, const struct index *stu, struct answer *out)
 {
 	int i, n = 0, si, ti;
 
-	for (i = 0; i < pairs->nrows; i++) {
+	for (i = 0; i < np; i++) {
 		struct answer *x = &out[n];
 
-		x->pair = pairs->v + (size_t)i * P_COLS;
-		si = index_find(subj, x->pair[P_SUBJECT]);
-		ti = index_find(stu, x->pair[P_STUDENT]);
+		if (p[i].held < q->min_held ||
+		    !attstats_below(p[i].present, p[i].held, q->threshold))
+			continue;
+		si = index_find(subj, p[i].key >> 32);
+		ti = index_find(stu, p[i].key & 0xffffffffLL);
 		if (si < 0 || ti < 0)
 			continue; /* a student or subject gone meanwhile */
+		x->pair = &p[i];
 		x->subj = subj->r->v + (size_t)si * S_COLS;
 		x->stu = stu->r->v + (size_t)ti * T_COLS;
-		x->percent =
-		    x->pair[P_PERCENT] ? strtod(x->pair[P_PERCENT], NULL) : -1;
+		x->tenths = attstats_percent_tenths(p[i].present, p[i].held);
 		x->rank[0] = subj->rank[0][si];
 		x->rank[1] = stu->rank[0][ti];
 		x->rank[2] = subj->rank[1][si];
@@ -293,7 +380,7 @@ answers(const struct db_rows *pairs, const struct index *subj,
 	return n;
 }
 
-/* The sorted answers as the view's rows (cells point into the reads). */
+/* The sorted answers as the view's rows (cells in arena memory). */
 static int
 to_rows(struct arena *a, const struct answer *x, int n, struct db_rows *rows)
 {
@@ -310,12 +397,14 @@ to_rows(struct arena *a, const struct answer *x, int n, struct db_rows *rows)
 		c[1] = x[i].stu[T_NAME];
 		c[2] = x[i].stu[T_EMAIL];
 		c[3] = x[i].subj[S_CLASS];
-		c[4] = x[i].pair[P_SUBJECT];
+		c[4] = x[i].subj[S_ID];
 		c[5] = x[i].subj[S_SUBJECT];
 		c[6] = x[i].subj[S_TEACHER];
-		c[7] = x[i].pair[P_HELD];
-		c[8] = x[i].pair[P_PRESENT];
-		c[9] = x[i].pair[P_PERCENT];
+		c[7] = num_text(a, x[i].pair->held, 0);
+		c[8] = num_text(a, x[i].pair->present, 0);
+		c[9] = num_text(a, x[i].tenths, 1);
+		if (!c[7] || !c[8] || !c[9])
+			return -1;
 	}
 	rows->nrows = n;
 	rows->ncols = (int)ANSWER_COLS;
@@ -324,14 +413,14 @@ to_rows(struct arena *a, const struct answer *x, int n, struct db_rows *rows)
 	return 0;
 }
 
-/* The pairs on the list (sql by plan) into pairs. */
+/* The parts of the sum (sql by plan) into parts. */
 static int
-read_pairs(struct db *db, struct arena *a, const struct dash_query *q,
-    const char *from, const char *to, struct db_rows *pairs)
+read_parts(struct db *db, struct arena *a, const struct dash_query *q,
+    const char *from, const char *to, struct db_rows *parts)
 {
 	static const char *const sql[2] = {
-		PAIRS_SQL("w.week BETWEEN ? AND ?"),
-		PAIRS_SQL("(w.week < ? OR w.week > ?)"),
+		PARTS_SQL("w.week BETWEEN ? AND ?"),
+		PARTS_SQL("(w.week < ? OR w.week > ?)"),
 	};
 	char w0[11], w1[11], r0[11], r1[11], r2[11], r3[11];
 	struct shortage_plan p;
@@ -345,42 +434,42 @@ read_pairs(struct db *db, struct arena *a, const struct dash_query *q,
 	attstats_format_date(p.r1, r1);
 	attstats_format_date(p.r2, r2);
 	attstats_format_date(p.r3, r3);
-	return db_query(db, a, pairs, sql[p.total],
+	return db_query(db, a, parts, sql[p.total],
 	    "ssssII"
+	    "ii"
 	    "iiss"
 	    "siisiissss"
-	    "sss"
-	    "ii"
-	    "ii",
-	    from, to, from, to, q->department, q->department, sign, sign, w0,
-	    w1, r1, p.s0, p.s1, r1, p.s0, p.s1, r0, r1, r2, r3, from, from, to,
-	    p.total, p.total, q->min_held, q->threshold);
+	    "sss",
+	    from, to, from, to, q->department, q->department, p.total, p.total,
+	    sign, sign, w0, w1, r1, p.s0, p.s1, r1, p.s0, p.s1, r0, r1, r2, r3,
+	    from, from, to);
 }
 
 int
 shortage_query(struct db *db, struct arena *a, const struct dash_query *q,
     const char *from, const char *to, struct db_rows *rows)
 {
-	struct db_rows pairs, subj, stu;
+	struct db_rows parts, subj, stu;
 	struct index si, ti;
 	struct answer *x;
-	int rc, n;
+	struct pair *p;
+	int rc, n, np;
 
-	if ((rc = read_pairs(db, a, q, from, to, &pairs)) != DB_OK ||
+	if ((rc = read_parts(db, a, q, from, to, &parts)) != DB_OK ||
 	    (rc = db_query(db, a, &subj, SUBJECTS_SQL, "ssssII", from, to, from,
 		 to, q->department, q->department)) != DB_OK ||
 	    (rc = db_query(db, a, &stu, STUDENTS_SQL, "")) != DB_OK)
 		return rc;
-	if (pairs.ncols != P_COLS || subj.ncols != S_COLS ||
+	if (parts.ncols != P_COLS || subj.ncols != S_COLS ||
 	    stu.ncols != T_COLS)
 		return DB_ERR;
-	x = arena_alloc(a, sizeof(*x) * (size_t)(pairs.nrows + 1));
-	if (x == NULL)
+	if ((np = sum_parts(a, &parts, &p)) < 0 ||
+	    (x = arena_alloc(a, sizeof(*x) * (size_t)(np + 1))) == NULL)
 		return DB_ERR;
 	if (index_build(a, &subj, S_CLASS_RANK, S_RANK, &si) < 0 ||
 	    index_build(a, &stu, T_RANK, T_RANK, &ti) < 0)
 		return DB_ERR;
-	n = answers(&pairs, &si, &ti, x);
+	n = answers(q, p, np, &si, &ti, x);
 	qsort(x, (size_t)n, sizeof(*x), answer_cmp);
 	return to_rows(a, x, n, rows) == 0 ? DB_OK : DB_ERR;
 }
