@@ -4,13 +4,15 @@
  * eligibility), college-wide or for one department, from the tallies of
  * schema/019_tallies.sql instead of the marks.
  *
- * Three reads: the pairs on the list with their counts (the sum below),
- * the active subjects' labels and the students' labels, each with its
- * rank in MariaDB's collation order; the pairs are joined to their labels
- * and sorted here (percent, class, roll number, subject).  Joining and
- * sorting 23,000 answers in MariaDB cost more than the sum: it looked up
- * each student by number, then by e-mail, sent the labels of every row
- * and wrote the rows to a temporary table to sort them.
+ * Three reads: the parts of each pair's counts (the sum below), the
+ * active subjects' labels and the students' labels, each with its rank in
+ * MariaDB's collation order; the parts are added up, the pairs below the
+ * threshold joined to their labels and sorted here (percent, class, roll
+ * number, subject).  Grouping, joining and sorting 23,000 answers in
+ * MariaDB cost more than reading them: it grouped the parts in a
+ * temporary table, looked up each student by number, then by e-mail,
+ * sent the labels of every row and wrote the rows to a temporary table to
+ * sort them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -86,26 +88,34 @@ shortage_plan(const struct dash_query *q, struct shortage_plan *p)
 /*
  * The subjects with a mark in the range, in scope; whole: no mark
  * outside, i.e. the subject's first and last marked days lie in the range.
- * Each is one probe of ix_session_tally_subject in date order; "NOT
- * EXISTS a day outside" read every session of the subject (a correlated
- * subquery gets no range on the date), or, left to itself, about 380
- * rows a subject by date.  It matters three times: MariaDB materializes
- * active again for each reference (DISTINCT keeps it from being merged
- * into them, which would run the probes per row).  College-wide, over a
- * range cutting every subject, this was half the pairs' time (105 of 210
- * ms; 6 ms now).
+ * Each test is one probe of ix_session_tally_subject in date order (a
+ * subject is a class's course in one term: its sessions are few), as a
+ * scalar subquery so that no plan of MariaDB's reads otherwise: "NOT
+ * EXISTS a day outside" read every session of the subject, and EXISTS
+ * was read as a semi-join by date, 25,000 rows of a term, whenever the
+ * table's statistics were stale (after a bulk load).  It matters three
+ * times: MariaDB materializes active again for each reference (DISTINCT
+ * keeps it from being merged into them, which would run the probes per
+ * row).  College-wide, over a range cutting every subject, active was
+ * half the pairs' time (105 of 210 ms; 6 ms now).
  */
-#define FIRST_LAST_SQL(ORDER)                                           \
-	"(SELECT tb.date FROM session_tally tb "                        \
-	"FORCE INDEX (ix_session_tally_subject) WHERE tb.subject_id = " \
-	"sj.subject_id AND tb.marks > 0 ORDER BY tb.date " ORDER " LIMIT 1)"
-#define ACTIVE_SQL                                                                                        \
-	"WITH active AS (SELECT DISTINCT sj.subject_id, " FIRST_LAST_SQL("") " >= ? AND " FIRST_LAST_SQL( \
-	    "DESC") " <= ? AS whole "                                                                     \
-		    "FROM subject sj JOIN class c ON c.class_id = sj.class_id "                           \
-		    "WHERE EXISTS (SELECT 1 FROM session_tally ta WHERE ta.subject_id "                   \
-		    "= sj.subject_id AND ta.date BETWEEN ? AND ? AND ta.marks > 0) "                      \
-		    "AND (? = 0 OR c.department_id = ?)) "
+#define MARKED_DAY_SQL(AFTER, ORDER)                                      \
+	"(SELECT tb.date FROM session_tally tb "                          \
+	"FORCE INDEX (ix_session_tally_subject) WHERE tb.subject_id = "   \
+	"sj.subject_id AND tb.marks > 0" AFTER " ORDER BY tb.date " ORDER \
+	" LIMIT 1)"
+#define FIRST_DAY_SQL MARKED_DAY_SQL("", "")
+#define LAST_DAY_SQL MARKED_DAY_SQL("", "DESC")
+#define FIRST_FROM_SQL MARKED_DAY_SQL(" AND tb.date >= ?", "")
+#define ACTIVE_SQL                                                      \
+	"WITH active AS (SELECT DISTINCT sj.subject_id, " FIRST_DAY_SQL \
+	" >= ? AND " LAST_DAY_SQL " <= ? AS whole "                     \
+	"FROM subject sj JOIN class c ON c.class_id = sj.class_id "     \
+	"WHERE (? = 0 OR c.department_id = ?) AND " FIRST_FROM_SQL " <= ?) "
+/* ACTIVE_SQL's parameters. */
+#define ACTIVE_TYPES "ssIIss"
+#define ACTIVE_ARGS(q, from, to) \
+	from, to, (q)->department, (q)->department, from, to
 
 /*
  * The parts of the sum, one row each (kind, pair, held, present), pair =
@@ -435,14 +445,12 @@ read_parts(struct db *db, struct arena *a, const struct dash_query *q,
 	attstats_format_date(p.r2, r2);
 	attstats_format_date(p.r3, r3);
 	return db_query(db, a, parts, sql[p.total],
-	    "ssssII"
-	    "ii"
-	    "iiss"
-	    "siisiissss"
-	    "sss",
-	    from, to, from, to, q->department, q->department, p.total, p.total,
-	    sign, sign, w0, w1, r1, p.s0, p.s1, r1, p.s0, p.s1, r0, r1, r2, r3,
-	    from, from, to);
+	    ACTIVE_TYPES "ii"
+			 "iiss"
+			 "siisiissss"
+			 "sss",
+	    ACTIVE_ARGS(q, from, to), p.total, p.total, sign, sign, w0, w1, r1,
+	    p.s0, p.s1, r1, p.s0, p.s1, r0, r1, r2, r3, from, from, to);
 }
 
 int
@@ -456,8 +464,8 @@ shortage_query(struct db *db, struct arena *a, const struct dash_query *q,
 	int rc, n, np;
 
 	if ((rc = read_parts(db, a, q, from, to, &parts)) != DB_OK ||
-	    (rc = db_query(db, a, &subj, SUBJECTS_SQL, "ssssII", from, to, from,
-		 to, q->department, q->department)) != DB_OK ||
+	    (rc = db_query(db, a, &subj, SUBJECTS_SQL, ACTIVE_TYPES,
+		 ACTIVE_ARGS(q, from, to))) != DB_OK ||
 	    (rc = db_query(db, a, &stu, STUDENTS_SQL, "")) != DB_OK)
 		return rc;
 	if (parts.ncols != P_COLS || subj.ncols != S_COLS ||
