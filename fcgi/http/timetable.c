@@ -62,19 +62,20 @@ int
 timetable_get(struct http_req *r)
 {
 	const char *date = http_query(r, "date");
-	char today[11];
+	char today[11], hhmm[6];
 	struct tm tm;
 	struct db_rows rows;
-	time_t now;
+	time_t now = time(NULL);
 	json_t *periods;
 	int dow, rc, i;
 
-	if (date == NULL || *date == '\0') {
-		now = time(NULL);
-		localtime_r(&now, &tm);
-		strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	/* the college's date and time (TIMEZONE): the pages offer Start and
+	 * mark the running period by these, not by the device's clock */
+	localtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
+	if (date == NULL || *date == '\0')
 		date = today;
-	}
 	if (parse_date(date, &tm) < 0)
 		return http_reply_error(r, 400, "bad_request",
 		    "'date' must be YYYY-MM-DD");
@@ -111,8 +112,8 @@ timetable_get(struct http_req *r)
 		json_array_append_new(periods,
 		    period_json(&rows, i, r->auth.email));
 	return http_reply_json(r, 200,
-	    json_pack("{s:s,s:i,s:o}", "date", date, "day_of_week", dow,
-		"periods", periods));
+	    json_pack("{s:s,s:i,s:s,s:s,s:o}", "date", date, "day_of_week", dow,
+		"today", today, "now", hhmm, "periods", periods));
 }
 
 int

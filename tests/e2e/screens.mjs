@@ -133,6 +133,30 @@ try {
 		await teacher.locator("#today-date", { hasText: shown }).waitFor();
 	});
 
+	/* A zone whose date is not the college's right now (UTC-12 is a day
+	 * behind Kolkata until 17:30 there, UTC+14 a day ahead from 15:30). */
+	await check("a device in another time zone is offered Start on the " +
+	    "college's today", async () => {
+		const dayIn = (timeZone) => new Date().toLocaleDateString(
+		    "en-CA", { timeZone });
+		const zone = ["Etc/GMT+12", "Pacific/Kiritimati"].find((z) =>
+		    dayIn(z) !== dayIn(process.env.TZ || "Asia/Kolkata"));
+		const away = await newPage("away", { timezoneId: zone });
+		try {
+			await signIn(away, TEACHER, "teacher");
+			await away.locator("#periods table").waitFor();
+			const shown = (await away.locator("#today-date")
+			    .textContent()).trim();
+			const wd = new Date().toLocaleDateString("en-IN",
+			    { weekday: "long" });
+			assert(shown.includes(wd), `${zone}: "${shown}" has no ${wd}`);
+			await away.locator("#periods button[data-period]").first()
+			    .waitFor();
+		} finally {
+			await away.context().close();
+		}
+	});
+
 	/*
 	 * The page's clock cannot be frozen in a period any more: the device
 	 * key's proofs carry the page's time, and the server refuses a proof

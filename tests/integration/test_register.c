@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "attstats.h"
@@ -745,6 +746,45 @@ Test(register, settings_tell_the_dashboard_its_bounds)
 	    "excluded");
 	json_decref(j);
 	json_decref(get(g.stok[0], "/register/settings", 403));
+}
+
+/* The college's local time as "HH:MM" (the tests run in its TIMEZONE). */
+static void
+local_hhmm(char out[6])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, 6, "%H:%M", &tm);
+}
+
+Test(register, the_timetable_says_the_colleges_date_and_time_for_any_day)
+{
+	struct reg g;
+	char d0[ATTSTATS_DATE_LEN], d1[ATTSTATS_DATE_LEN], t0[6], t1[6];
+	const char *today, *now;
+	json_t *j;
+
+	IT_REQUIRE_STACK();
+	make_reg(&g, "tz");
+	attstats_format_date(attstats_today(), d0);
+	local_hhmm(t0);
+	j = get(g.ttok, "/timetable?date=2020-01-06", 200);
+	attstats_format_date(attstats_today(), d1);
+	local_hhmm(t1);
+	today = json_string_value(json_object_get(j, "today"));
+	now = json_string_value(json_object_get(j, "now"));
+	cr_assert_str_eq(json_string_value(json_object_get(j, "date")),
+	    "2020-01-06");
+	cr_assert(today && (strcmp(today, d0) == 0 || strcmp(today, d1) == 0),
+	    "today %s, the college's %s", today ? today : "(none)", d0);
+	/* within the request's minutes (unless it spanned midnight) */
+	cr_assert(now && strlen(now) == 5 &&
+		(strcmp(t0, t1) > 0 ||
+		    (strcmp(t0, now) <= 0 && strcmp(now, t1) <= 0)),
+	    "now %s outside %s..%s", now ? now : "(none)", t0, t1);
+	json_decref(j);
 }
 
 /* A second, verified teacher of the department of g's class, signed in. */

@@ -23,15 +23,30 @@ let day = null;
 /* class_id -> "batch/semester/section" of the teacher's classes (/me). */
 const classes = new Map();
 
-const today = () => isoDay(new Date());
+/*
+ * Minutes to add to the device's clock to read the college's date and
+ * time (TIMEZONE): /timetable says both, so a device in another time
+ * zone, or with its clock off, still offers Start on the college's today.
+ */
+let skew = 0;
+const collegeNow = () => new Date(Date.now() + skew * 60000);
+const today = () => isoDay(collegeNow());
 const hhmm = (d) => `${String(d.getHours()).padStart(2, "0")}:` +
     String(d.getMinutes()).padStart(2, "0");
+
+/* The skew that makes the device's clock read date at hm ("HH:MM"). */
+function skewTo(date, hm) {
+	const d = parseDay(date);
+	const [h, m] = String(hm).split(":").map(Number);
+	d.setHours(h, m, 0, 0);
+	return Math.round((d.getTime() - Date.now()) / 60000);
+}
 
 /* Is period p (of the day shown) running now? */
 function isNow(p, date) {
 	if (date !== today())
 		return false;
-	const now = hhmm(new Date());
+	const now = hhmm(collegeNow());
 	return p.start_time <= now && now < p.end_time;
 }
 
@@ -81,10 +96,12 @@ function periodRow(p, date) {
 
 export async function loadTimetable() {
 	const box = $("periods");
-	const date = day || today();
 	try {
 		const tt = await api("/timetable" +
 		    (day ? `?date=${encodeURIComponent(day)}` : ""));
+		if (tt.today && tt.now)
+			skew = skewTo(tt.today, tt.now);
+		const date = day || today();
 		$("today-date").textContent = fmtDay(tt.date, true);
 		$("day-pick").value = tt.date;
 		box.textContent = "";
